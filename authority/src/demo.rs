@@ -1,0 +1,225 @@
+//! The end-to-end demo behind `khaibao demo`: a loopback authority, a citizen database in a
+//! temporary folder, and the whole flow from poster to stored declaration, printed step by
+//! step.
+
+use crate::keys::AuthorityKeys;
+use crate::poster;
+use crate::server::RunningServer;
+use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
+use khaibao_core::outbox::{self, NewItem};
+use khaibao_core::protocol::ItemKind;
+use khaibao_core::store::Store;
+use khaibao_core::time::format_vietnam;
+use khaibao_core::transport::ReqwestClient;
+use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
+use khaibao_core::{diary, scan, seal};
+use std::io::Write;
+use std::time::Duration;
+
+/// Anything that stops the demo, with the step it stopped at.
+#[derive(Debug, thiserror::Error)]
+#[error("demo step '{step}' failed: {reason}")]
+pub struct DemoError {
+    step: &'static str,
+    reason: String,
+}
+
+fn step<T, E: std::fmt::Display>(step: &'static str, r: Result<T, E>) -> Result<T, DemoError> {
+    r.map_err(|e| DemoError {
+        step,
+        reason: e.to_string(),
+    })
+}
+
+/// Runs the demo, writing what happens to `out`.
+pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
+    let mut say = |line: String| {
+        let _ = writeln!(out, "{line}");
+    };
+    let dir = step("temporary folder", tempfile::tempdir())?;
+    let now = crate::unix_now();
+
+    // 1. The authority's keys.
+    let keys = AuthorityKeys::generate().map_err(|e| DemoError {
+        step: "keygen",
+        reason: e.to_string(),
+    })?;
+    step("keygen", keys.save(&dir.path().join("keys")))?;
+    let public = keys.public();
+    say(format!(
+        "1. keygen        authority keys created (venue key id {})",
+        khaibao_core::codec::hex(&public.venue_key.kid)
+    ));
+
+    // 2. A venue code, signed and rendered as a QR PNG.
+    let venue = Venue {
+        id: khaibao_core::codec::hex(&step("venue id", outbox::new_idempotency_key())?),
+        name: "Phở Thìn Lò Đúc".into(),
+        address: "13 Lò Đúc, phường Phạm Đình Hổ, quận Hai Bà Trưng, Hà Nội".into(),
+        province: 1,
+        category: VenueCategory::Restaurant,
+        default_stay_minutes: 45,
+        not_before: now - 3600,
+        not_after: now + 365 * 86_400,
+        issuer: "khaibao-demo".into(),
+    };
+    let code = step("venue issue", venue::issue(&venue, keys.signing_pkcs8()))?;
+    let png_path = dir.path().join("venue.png");
+    step("venue issue", poster::write_qr_png(&code, 8, &png_path))?;
+    let symbol = step("venue issue", poster::qr(&code))?;
+    let qr_version = match symbol.version() {
+        qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
+    };
+    say(format!(
+        "2. venue issue   signed venue code, {} characters, QR version {qr_version} at EC level M, written to venue.png",
+        code.len()
+    ));
+
+    // 3. The authority starts on a free loopback port.
+    let server = step(
+        "serve",
+        RunningServer::start(
+            ([127, 0, 0, 1], 0).into(),
+            dir.path().join("authority.db"),
+            keys,
+        ),
+    )?;
+    say(format!(
+        "3. serve         authority listening on {}",
+        server.base_url()
+    ));
+
+    // 4. The citizen's phone scans the poster and verifies the venue.
+    let png = step("scan", std::fs::read(&png_path))?;
+    let codes = step("scan", scan::scan_image(&png))?;
+    let text = codes.iter().find_map(|c| c.text.clone()).ok_or(DemoError {
+        step: "scan",
+        reason: "no QR code found in the poster".into(),
+    })?;
+    let scanned = step(
+        "verify",
+        venue::read(&text, &[public.venue_key.clone()], now),
+    )?;
+    let ScannedVenue::Verified { venue: seen } = &scanned else {
+        return Err(DemoError {
+            step: "verify",
+            reason: "venue code did not verify".into(),
+        });
+    };
+    say(format!(
+        "4. scan          read {} bytes from venue.png; signature verified: \"{}\" ({})",
+        codes[0].bytes.len(),
+        seen.name,
+        seen.category.name()
+    ));
+
+    // 5. A declaration, validated, signed with the device key and sealed to the authority.
+    let mut store = step("open store", Store::open(&dir.path().join("citizen.db")))?;
+    let device = step("device key", store.device_key(now))?;
+    let form = Declaration {
+        full_name: "Nguyễn Thị Minh Khai".into(),
+        birth_year: 1988,
+        phone: "0912 345 678".into(),
+        province: 1,
+        symptoms: vec![Symptom::Cough],
+        close_contact: false,
+        on_behalf: false,
+    };
+    let declaration = declaration::validate(&form, now).map_err(|errs| DemoError {
+        step: "declare",
+        reason: errs
+            .iter()
+            .map(|e| e.code.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })?;
+    let submission = Submission {
+        declaration,
+        declared_at: now,
+        venue_id: Some(seen.id.clone()),
+    };
+    let payload = step("declare", submission.to_cbor())?;
+    let idempotency_key = step("declare", outbox::new_idempotency_key())?;
+    let sealed = step(
+        "seal",
+        seal::sign_and_seal(
+            &device,
+            &public.sealing_public,
+            payload.clone(),
+            &idempotency_key,
+        ),
+    )?;
+    say(format!(
+        "5. declare       declaration signed by device {} and sealed to the authority: {} bytes of CBOR -> {} bytes sealed",
+        khaibao_core::codec::hex(&device.kid()),
+        payload.len(),
+        sealed.len()
+    ));
+
+    // 6. Check-in and outbox row in one transaction.
+    let item = NewItem {
+        idempotency_key,
+        kind: ItemKind::Declaration,
+        body: sealed,
+    };
+    let visit = step(
+        "check in",
+        diary::check_in(&mut store, &scanned, now, Some(&item)),
+    )?;
+    let pending = step("check in", outbox::counts(&store))?.pending;
+    say(format!(
+        "6. check in      checked in at {} (Asia/Ho_Chi_Minh); {pending} item queued in the outbox, same transaction",
+        format_vietnam(visit.checked_in_at)
+    ));
+
+    // 7. Upload over reqwest.
+    let client = step(
+        "upload",
+        ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(15)),
+    )?;
+    let report = step(
+        "upload",
+        outbox::drain(&mut store, &client, &server.base_url(), 50, now),
+    )?;
+    say(format!(
+        "7. upload        sent {} item(s): {} accepted, {} duplicate, {} rejected; receipt {}",
+        report.sent,
+        report.accepted,
+        report.duplicates,
+        report.rejected,
+        report.receipts.first().map_or("-", String::as_str)
+    ));
+
+    // 8. What the authority decrypted.
+    let stored = step("authority", server.state().with_db(|db| db.declarations()))?;
+    let Some(d) = stored.first() else {
+        return Err(DemoError {
+            step: "authority",
+            reason: "nothing stored".into(),
+        });
+    };
+    let decl = &d.submission.declaration;
+    say(format!(
+        "8. authority     verified device {} and decrypted: name \"{}\", born {}, phone {}, province {:02}, symptoms [{}], venue {}",
+        d.device_kid,
+        decl.full_name,
+        decl.birth_year,
+        decl.phone,
+        decl.province,
+        decl.symptoms
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        d.submission.venue_id.as_deref().unwrap_or("-")
+    ));
+    let counts = step("outbox", outbox::counts(&store))?;
+    say(format!(
+        "9. diary         {} visit(s); outbox: {} pending, {} delivered",
+        step("diary", diary::visits(&store))?.len(),
+        counts.pending,
+        counts.delivered
+    ));
+    server.stop();
+    Ok(())
+}

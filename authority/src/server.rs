@@ -1,0 +1,164 @@
+//! The authority's HTTP API (axum on tokio), for loopback use by the demo and the tests.
+//!
+//! * `POST /v1/ingest` — a CBOR batch of sealed items; answers one result per item.
+//! * `GET /v1/health` — `ok`.
+//!
+//! Bodies over [`MAX_BODY`] are refused with 413, malformed ones with 400 and a short reason;
+//! no body can make a handler panic.
+
+use crate::db::AuthorityDb;
+use crate::keys::AuthorityKeys;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use khaibao_core::protocol;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Largest request body accepted.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Shared server state.
+pub struct AppState {
+    db: Mutex<AuthorityDb>,
+    keys: AuthorityKeys,
+}
+
+impl AppState {
+    /// State over an open database and the authority's keys.
+    pub fn new(db: AuthorityDb, keys: AuthorityKeys) -> Arc<Self> {
+        Arc::new(Self {
+            db: Mutex::new(db),
+            keys,
+        })
+    }
+
+    /// Runs `f` on the database.
+    pub fn with_db<T>(&self, f: impl FnOnce(&mut AuthorityDb) -> T) -> T {
+        let mut guard = self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut guard)
+    }
+}
+
+/// The router.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(protocol::INGEST_PATH, post(ingest))
+        .route(protocol::HEALTH_PATH, get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+fn bad_request(reason: &'static str) -> Response {
+    (StatusCode::BAD_REQUEST, reason).into_response()
+}
+
+async fn ingest(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let items = match protocol::decode_request(&body) {
+        Ok(items) => items,
+        Err(e) => return bad_request(e.code()),
+    };
+    let now = crate::unix_now();
+    let result = tokio::task::spawn_blocking(move || {
+        state.with_db(|db| db.ingest(state.keys.sealing(), &items, now))
+    })
+    .await;
+    match result {
+        Ok(Ok(results)) => match protocol::encode_response(&results) {
+            Ok(bytes) => ([(header::CONTENT_TYPE, protocol::CONTENT_TYPE)], bytes).into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        Ok(Err(_)) => (StatusCode::SERVICE_UNAVAILABLE, "storage").into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A server running on its own thread and runtime; stops when dropped.
+pub struct RunningServer {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Binds `addr` (use port 0 for a free port) and starts serving in the background.
+    pub fn start(addr: SocketAddr, db_path: PathBuf, keys: AuthorityKeys) -> std::io::Result<Self> {
+        let db = AuthorityDb::open(&db_path).map_err(std::io::Error::other)?;
+        let state = AppState::new(db, keys);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind(addr))?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = state.clone();
+        let thread = std::thread::Builder::new()
+            .name("khaibao-authority".into())
+            .spawn(move || {
+                let _ = runtime.block_on(serve(listener, served, async {
+                    let _ = rx.await;
+                }));
+            })?;
+        Ok(Self {
+            addr,
+            state,
+            stop: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://addr`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The server's state, to inspect what it stored.
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

@@ -1,0 +1,42 @@
+//! The host app's HTTP client as a foreign trait, for apps that bring their own networking
+//! stack (OkHttp, URLSession, …).
+
+use khaibao_core::transport::{HttpClient, HttpRequest, HttpResponse};
+
+/// Why the host's HTTP call failed before a response arrived.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum HostHttpError {
+    /// Connection refused, reset, DNS, TLS.
+    #[error("network: {reason}")]
+    Network { reason: String },
+    /// The request timed out.
+    #[error("timeout")]
+    Timeout,
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for HostHttpError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Network {
+            reason: "unexpected error in host callback".into(),
+        }
+    }
+}
+
+/// Implemented by the host app: send one request and return the response, whatever its
+/// status. Throw only when no response arrived.
+#[uniffi::export(with_foreign)]
+pub trait HostHttpClient: Send + Sync {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, HostHttpError>;
+}
+
+pub(crate) struct HostClient(pub std::sync::Arc<dyn HostHttpClient>);
+
+impl HttpClient for HostClient {
+    fn send(&self, request: HttpRequest) -> khaibao_core::Result<HttpResponse> {
+        self.0.send(request).map_err(|e| match e {
+            HostHttpError::Timeout => khaibao_core::Error::Network("timeout".into()),
+            // The host's text may contain a URL or worse; only the kind is kept.
+            HostHttpError::Network { .. } => khaibao_core::Error::Network("host client".into()),
+        })
+    }
+}

@@ -1,0 +1,34 @@
+//! khaibao-core: the shared domain of the khaibao health-declaration and QR check-in library.
+//!
+//! Data flows straight through the modules:
+//! camera frame ([`scan`]) → venue code text ([`venue`]) → check-in ([`diary`]) with a
+//! sealed declaration ([`declaration`], [`seal`]) queued in the same transaction
+//! ([`outbox`]) → HTTP ([`transport`]) to the health authority.
+//!
+//! This crate knows nothing of any FFI. With the `uniffi` feature its plain data types also
+//! derive uniffi's traits, so the bindings crate can export them without mirror types.
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("khaibao_core");
+
+pub mod codec;
+pub mod declaration;
+pub mod diary;
+pub mod error;
+pub mod outbox;
+pub mod protocol;
+pub mod scan;
+pub mod seal;
+pub mod store;
+pub mod time;
+pub mod transport;
+pub mod venue;
+
+pub use error::{Error, Result};
+
+/// Seconds since the Unix epoch, UTC. Every time in the core is one of these, passed in by
+/// the caller, so that tests (and a host with a trusted clock) decide what "now" is.
+pub type UnixTime = i64;
+
+/// The library version, as sent in the user agent.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,173 @@
+//! HTTP transport: a small trait the outbox sends through, with two implementations —
+//! [`ReqwestClient`] (reqwest over rustls with ring, on a tokio runtime the library owns)
+//! and whatever HTTP client the host app supplies through the bindings.
+//!
+//! Requests carry no personal data outside the sealed body: the URL, headers and user
+//! agent are the same for everyone.
+
+use crate::Result;
+
+/// An HTTP request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<HttpHeader>,
+    pub body: Vec<u8>,
+}
+
+/// One header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct HttpHeader {
+    pub name: String,
+    pub value: String,
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<HttpHeader>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// A POST of a CBOR body with the library's user agent.
+    pub fn post_cbor(url: String, body: Vec<u8>) -> Self {
+        Self {
+            method: "POST".into(),
+            url,
+            headers: vec![
+                HttpHeader {
+                    name: "content-type".into(),
+                    value: crate::protocol::CONTENT_TYPE.into(),
+                },
+                HttpHeader {
+                    name: "user-agent".into(),
+                    value: user_agent(),
+                },
+            ],
+            body,
+        }
+    }
+}
+
+/// The user agent: the library name and version only.
+pub fn user_agent() -> String {
+    format!("khaibao/{}", crate::VERSION)
+}
+
+/// Something that can carry one HTTP exchange.
+pub trait HttpClient: Send + Sync {
+    /// Sends the request and returns the response, whatever its status. Errors are for
+    /// failures before a response arrived (connection, timeout, TLS).
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse>;
+}
+
+#[cfg(feature = "http")]
+pub use reqwest_client::ReqwestClient;
+
+#[cfg(feature = "http")]
+mod reqwest_client {
+    use super::{HttpClient, HttpHeader, HttpRequest, HttpResponse};
+    use crate::{Error, Result};
+    use std::time::Duration;
+
+    /// reqwest over rustls (ring provider), driven by a small tokio runtime owned here.
+    pub struct ReqwestClient {
+        runtime: tokio::runtime::Runtime,
+        client: reqwest::Client,
+    }
+
+    impl ReqwestClient {
+        /// A client with connect and whole-request timeouts.
+        pub fn new(connect_timeout: Duration, request_timeout: Duration) -> Result<Self> {
+            // reqwest is built without a default crypto provider; ring is ours. If the host
+            // process already installed a provider, that one stays.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("khaibao-http")
+                .enable_all()
+                .build()
+                .map_err(|_| Error::Network("runtime".into()))?;
+            let client = reqwest::Client::builder()
+                .connect_timeout(connect_timeout)
+                .timeout(request_timeout)
+                .user_agent(super::user_agent())
+                .build()
+                .map_err(|_| Error::Network("client setup".into()))?;
+            Ok(Self { runtime, client })
+        }
+    }
+
+    impl HttpClient for ReqwestClient {
+        fn send(&self, request: HttpRequest) -> Result<HttpResponse> {
+            let method = reqwest::Method::from_bytes(request.method.as_bytes())
+                .map_err(|_| Error::InvalidState("http method"))?;
+            let mut builder = self.client.request(method, &request.url);
+            for h in &request.headers {
+                builder = builder.header(h.name.as_str(), h.value.as_str());
+            }
+            let fut = async move {
+                let resp = builder.body(request.body).send().await?;
+                let status = resp.status().as_u16();
+                let headers = resp
+                    .headers()
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        v.to_str().ok().map(|v| HttpHeader {
+                            name: k.as_str().to_owned(),
+                            value: v.to_owned(),
+                        })
+                    })
+                    .collect();
+                let body = resp.bytes().await?.to_vec();
+                Ok::<_, reqwest::Error>(HttpResponse {
+                    status,
+                    headers,
+                    body,
+                })
+            };
+            // The error kind only: reqwest's text can include the URL.
+            self.runtime.block_on(fut).map_err(|e| {
+                let kind = if e.is_timeout() {
+                    "timeout"
+                } else if e.is_connect() {
+                    "connect"
+                } else if e.is_body() || e.is_decode() {
+                    "body"
+                } else {
+                    "request"
+                };
+                Error::Network(kind.into())
+            })
+        }
+    }
+}
+
+/// Finds a header by case-insensitive name.
+pub fn header<'a>(headers: &'a [HttpHeader], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_agent_names_only_the_library() {
+        let r = HttpRequest::post_cbor("http://127.0.0.1:1/v1/ingest".into(), vec![]);
+        assert_eq!(
+            header(&r.headers, "User-Agent"),
+            Some(user_agent().as_str())
+        );
+        assert!(user_agent().starts_with("khaibao/"));
+    }
+}
