@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# khaibao's test command: installs what is missing, then runs every test.
+#   1. formatting and clippy (warnings are errors)
+#   2. the Rust workspace tests (unit, integration, end-to-end with a loopback authority)
+#   3. the release cdylib, its generated bindings, and the foreign-language tests that drive
+#      them against a real authority server
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+build="$root/build"
+mkdir -p "$build"
+step() { printf '\n==> %s\n' "$*"; }
+
+apt_updated=0
+need_apt() { # need_apt COMMAND PACKAGE...
+    local cmd="$1"; shift
+    command -v "$cmd" >/dev/null 2>&1 && return 0
+    step "installing $* (for $cmd)"
+    if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+need_apt python3 python3
+need_apt strip binutils
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings denied)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "Rust tests"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --locked --workspace
+else
+    cargo test --locked --workspace
+fi
+
+step "release library and CLI"
+cargo build --locked --release -p khaibao-ffi -p khaibao-authority
+lib="$root/target/release/libkhaibao_ffi.so"
+
+step "generating bindings (from the unstripped library)"
+py="$build/bindings/python"
+rm -rf "$py" && mkdir -p "$py"
+cargo run --locked -q -p khaibao-ffi --features cli --bin uniffi-bindgen -- \
+    generate --library "$lib" --language python --config "$root/uniffi.toml" --out-dir "$py" >/dev/null
+# The generated code runs against the stripped copy that apps ship.
+strip --strip-all -o "$py/libkhaibao_ffi.so" "$lib"
+printf 'stripped cdylib: %s bytes\n' "$(stat -c %s "$py/libkhaibao_ffi.so")"
+
+step "Python binding tests"
+KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_flow.py"
+
+step "all tests passed"
