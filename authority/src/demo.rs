@@ -80,7 +80,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         "serve",
         RunningServer::start(
             ([127, 0, 0, 1], 0).into(),
-            dir.path().join("authority.db"),
+            &dir.path().join("authority.db"),
             keys,
         ),
     )?;
@@ -98,7 +98,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     })?;
     let scanned = step(
         "verify",
-        venue::read(&text, &[public.venue_key.clone()], now),
+        venue::read(&text, std::slice::from_ref(&public.venue_key), now),
     )?;
     let ScannedVenue::Verified { venue: seen } = &scanned else {
         return Err(DemoError {

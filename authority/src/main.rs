@@ -107,7 +107,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve { listen, db, keys } => {
             let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
-            let server = RunningServer::start(listen, db, k).map_err(|e| e.to_string())?;
+            let server = RunningServer::start(listen, &db, k).map_err(|e| e.to_string())?;
             // The first line is machine-readable, for scripts that start the server on port 0.
             println!("listening {}", server.base_url());
             // Serve until interrupted (Ctrl-C); SIGTERM ends the process as usual, and

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use khaibao_core::protocol;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// Largest request body accepted.
@@ -101,8 +101,8 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// Binds `addr` (use port 0 for a free port) and starts serving in the background.
-    pub fn start(addr: SocketAddr, db_path: PathBuf, keys: AuthorityKeys) -> std::io::Result<Self> {
-        let db = AuthorityDb::open(&db_path).map_err(std::io::Error::other)?;
+    pub fn start(addr: SocketAddr, db_path: &Path, keys: AuthorityKeys) -> std::io::Result<Self> {
+        let db = AuthorityDb::open(db_path).map_err(std::io::Error::other)?;
         let state = AppState::new(db, keys);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -180,7 +180,7 @@ pub fn seal(recipient_public: &[u8], info: &[u8], aad: &[u8], plaintext: &[u8]) 
         .compute_public_key()
         .map_err(|_| Error::Crypto("ephemeral public key"))?;
     let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, recipient_public);
-    let dh = agreement::agree_ephemeral(eph, &peer, |dh| dh.to_vec())
+    let dh = agreement::agree_ephemeral(eph, &peer, <[u8]>::to_vec)
         .map_err(|_| Error::Crypto("key agreement"))?;
     let ss = kem_shared_secret(&dh, enc.as_ref(), recipient_public)?;
     let (key, nonce) = key_schedule(&ss, info)?;

@@ -333,7 +333,7 @@ mod tests {
         bytes[last] ^= 1;
         let forged = format!("{URL_PREFIX}{}", base64url_encode(&bytes));
         assert!(matches!(
-            verify(&forged, &[pk.clone()], 1_700_000_000),
+            verify(&forged, std::slice::from_ref(&pk), 1_700_000_000),
             Err(Error::BadSignature)
         ));
         assert!(matches!(
@@ -341,7 +341,7 @@ mod tests {
             Err(Error::UnknownKey)
         ));
         assert!(matches!(
-            verify(&text, &[pk.clone()], 1_500_000_000),
+            verify(&text, std::slice::from_ref(&pk), 1_500_000_000),
             Err(Error::NotYetValid)
         ));
         assert!(matches!(

@@ -46,13 +46,22 @@ fn form() -> Declaration {
 
 fn sealed_item(store: &mut Store, sealing_public: &[u8], venue_id: &str) -> NewItem {
     let declaration = declaration::validate(&form(), NOW).expect("valid form");
-    let payload = Submission { declaration, declared_at: NOW, venue_id: Some(venue_id.into()) }
-        .to_cbor()
-        .expect("encode");
+    let payload = Submission {
+        declaration,
+        declared_at: NOW,
+        venue_id: Some(venue_id.into()),
+    }
+    .to_cbor()
+    .expect("encode");
     let device = store.device_key(NOW).expect("device key");
     let idempotency_key = outbox::new_idempotency_key().expect("random");
-    let body = seal::sign_and_seal(&device, sealing_public, payload, &idempotency_key).expect("seal");
-    NewItem { idempotency_key, kind: ItemKind::Declaration, body }
+    let body =
+        seal::sign_and_seal(&device, sealing_public, payload, &idempotency_key).expect("seal");
+    NewItem {
+        idempotency_key,
+        kind: ItemKind::Declaration,
+        body,
+    }
 }
 
 #[test]
@@ -63,15 +72,25 @@ fn poster_to_stored_declaration() {
     let code = venue::issue(&venue(), keys.signing_pkcs8()).expect("issue");
     let png = dir.path().join("poster.png");
     poster::write_qr_png(&code, 6, &png).expect("render");
-    let server = RunningServer::start(([127, 0, 0, 1], 0).into(), dir.path().join("authority.db"), keys)
-        .expect("server");
+    let server = RunningServer::start(
+        ([127, 0, 0, 1], 0).into(),
+        &dir.path().join("authority.db"),
+        keys,
+    )
+    .expect("server");
 
     // Citizen: scan the PNG and verify the venue.
     let found = scan::scan_image(&std::fs::read(&png).expect("read png")).expect("scan");
     assert_eq!(found.len(), 1);
-    let scanned = venue::read(found[0].text.as_deref().expect("utf-8"), &[public.venue_key.clone()], NOW)
-        .expect("verify");
-    let ScannedVenue::Verified { venue: seen } = &scanned else { panic!("not verified") };
+    let scanned = venue::read(
+        found[0].text.as_deref().expect("utf-8"),
+        std::slice::from_ref(&public.venue_key),
+        NOW,
+    )
+    .expect("verify");
+    let ScannedVenue::Verified { venue: seen } = &scanned else {
+        panic!("not verified")
+    };
     assert_eq!(seen, &venue());
 
     // Check in with a sealed declaration in the same transaction.
@@ -82,19 +101,29 @@ fn poster_to_stored_declaration() {
     assert_eq!(outbox::counts(&store).expect("counts").pending, 1);
 
     // Upload over reqwest; the authority verifies, opens and stores it.
-    let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
+    let client =
+        ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
     let report = outbox::drain(&mut store, &client, &server.base_url(), 50, NOW).expect("drain");
     assert_eq!((report.sent, report.accepted, report.remaining), (1, 1, 0));
-    let stored = server.state().with_db(|db| db.declarations()).expect("read back");
+    let stored = server
+        .state()
+        .with_db(|db| db.declarations())
+        .expect("read back");
     assert_eq!(stored.len(), 1);
     let expected = declaration::validate(&form(), NOW).expect("valid");
     assert_eq!(stored[0].submission.declaration, expected);
-    assert_eq!(stored[0].submission.venue_id.as_deref(), Some(seen.id.as_str()));
+    assert_eq!(
+        stored[0].submission.venue_id.as_deref(),
+        Some(seen.id.as_str())
+    );
     assert_eq!(stored[0].receipt, report.receipts[0]);
 
     // Resending the same sealed item (a lost acknowledgement) is answered as a duplicate
     // with the original receipt, and nothing is stored twice.
-    let again = NewItem { idempotency_key: key, ..item };
+    let again = NewItem {
+        idempotency_key: key,
+        ..item
+    };
     let mut store2 = Store::open_in_memory().expect("store");
     diary::check_in(&mut store2, &scanned, NOW, Some(&again)).expect("queue again");
     let report2 = outbox::drain(&mut store2, &client, &server.base_url(), 50, NOW).expect("drain");
@@ -112,7 +141,7 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
     let dir = tempfile::tempdir().expect("tempdir");
     let keys = AuthorityKeys::generate().expect("keys");
     let sealing_public = keys.public().sealing_public;
-    let server = RunningServer::start(([127, 0, 0, 1], 0).into(), dir.path().join("a.db"), keys)
+    let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.path().join("a.db"), keys)
         .expect("server");
     let mut store = Store::open_in_memory().expect("store");
     let mut item = sealed_item(&mut store, &sealing_public, &venue().id);
@@ -120,7 +149,8 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
     item.body[last] ^= 1;
     let scanned = ScannedVenue::Verified { venue: venue() };
     diary::check_in(&mut store, &scanned, NOW, Some(&item)).expect("check in");
-    let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
+    let client =
+        ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
     let report = outbox::drain(&mut store, &client, &server.base_url(), 50, NOW).expect("drain");
     assert_eq!(report.rejected, 1);
     let counts = outbox::counts(&store).expect("counts");
@@ -133,11 +163,29 @@ fn unreachable_authority_leaves_items_pending() {
     let mut store = Store::open_in_memory().expect("store");
     let keys = AuthorityKeys::generate().expect("keys");
     let item = sealed_item(&mut store, &keys.public().sealing_public, &venue().id);
-    diary::check_in(&mut store, &ScannedVenue::Verified { venue: venue() }, NOW, Some(&item)).expect("check in");
+    diary::check_in(
+        &mut store,
+        &ScannedVenue::Verified { venue: venue() },
+        NOW,
+        Some(&item),
+    )
+    .expect("check in");
     // Bind then drop a listener so the port is very likely closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let client = ReqwestClient::new(Duration::from_secs(2), Duration::from_secs(5)).expect("client");
-    let err = outbox::drain(&mut store, &client, &format!("http://127.0.0.1:{port}"), 50, NOW).unwrap_err();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let client =
+        ReqwestClient::new(Duration::from_secs(2), Duration::from_secs(5)).expect("client");
+    let err = outbox::drain(
+        &mut store,
+        &client,
+        &format!("http://127.0.0.1:{port}"),
+        50,
+        NOW,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::Network(_)), "{err:?}");
     assert_eq!(outbox::counts(&store).expect("counts").pending, 1);
 }
