@@ -6,7 +6,8 @@ import zlib
 
 
 def read_gray_png(path):
-    data = open(path, "rb").read()
+    with open(path, "rb") as f:
+        data = f.read()
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG")
     pos, idat, width, height = 8, b"", 0, 0
