@@ -103,7 +103,19 @@ pub struct Venue {
     pub address: String,
     /// National administrative unit code of the province.
     pub province: u32,
+    /// National code of the district, when given.
+    pub district: Option<u32>,
+    /// National code of the ward (commune), when given.
+    pub ward: Option<u32>,
     pub category: VenueCategory,
+    /// For public transport: the vehicle's plate or number.
+    pub vehicle_plate: Option<String>,
+    /// For public transport: the route.
+    pub route: Option<String>,
+    /// For events: when the event starts.
+    pub event_start: Option<UnixTime>,
+    /// For events: when the event ends (automatic check-out happens then).
+    pub event_end: Option<UnixTime>,
     /// How long a visit usually lasts, used for automatic check-out.
     pub default_stay_minutes: u32,
     pub not_before: UnixTime,
@@ -158,6 +170,12 @@ fn venue_payload(v: &Venue) -> Result<Vec<u8>> {
         .put(4, v.address.as_str())
         .put(5, u64::from(v.province))
         .put(6, v.category.to_wire())
+        .put_opt(7, v.vehicle_plate.as_deref())
+        .put_opt(8, v.route.as_deref())
+        .put_opt(9, v.event_start)
+        .put_opt(10, v.event_end)
+        .put_opt(15, v.district.map(u64::from))
+        .put_opt(16, v.ward.map(u64::from))
         .put(11, u64::from(v.default_stay_minutes))
         .put(12, v.not_before)
         .put(13, v.not_after)
@@ -182,7 +200,21 @@ fn parse_payload(bytes: &[u8]) -> Result<Venue> {
         address: r.opt_text(4, "address", MAX_TEXT)?.unwrap_or_default(),
         province: u32::try_from(r.u64(5, "province")?)
             .map_err(|_| Error::InvalidField("province"))?,
+        district: r
+            .opt_u64(15, "district")?
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|_| Error::InvalidField("district"))?,
+        ward: r
+            .opt_u64(16, "ward")?
+            .map(u32::try_from)
+            .transpose()
+            .map_err(|_| Error::InvalidField("ward"))?,
         category: VenueCategory::from_wire(r.u64(6, "category")?)?,
+        vehicle_plate: r.opt_text(7, "vehicle plate", MAX_TEXT)?,
+        route: r.opt_text(8, "route", MAX_TEXT)?,
+        event_start: r.opt_i64(9, "event start")?,
+        event_end: r.opt_i64(10, "event end")?,
         default_stay_minutes: u32::try_from(r.opt_u64(11, "default stay")?.unwrap_or(60))
             .map_err(|_| Error::InvalidField("default stay"))?,
         not_before: r.i64(12, "not before")?,
@@ -298,6 +330,12 @@ mod tests {
             name: "Bệnh viện Bạch Mai".into(),
             address: "78 Đường Giải Phóng, Phương Mai, Đống Đa, Hà Nội".into(),
             province: 1,
+            district: None,
+            ward: None,
+            vehicle_plate: None,
+            route: None,
+            event_start: None,
+            event_end: None,
             category: VenueCategory::Hospital,
             default_stay_minutes: 120,
             not_before: 1_600_000_000,
