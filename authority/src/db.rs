@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS declarations (
     province INTEGER NOT NULL,
     symptoms TEXT NOT NULL,
     close_contact INTEGER NOT NULL,
-    on_behalf INTEGER NOT NULL
+    on_behalf INTEGER NOT NULL,
+    payload BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS declarations_province ON declarations(province, declared_at);
 ";
@@ -76,14 +77,15 @@ impl AuthorityDb {
                 ItemStatus::Duplicate { receipt }
             } else {
                 match open_item(key, item) {
-                    Ok((device_kid, sub)) => {
+                    Ok((device_kid, sub, payload)) => {
                         let receipt = new_receipt();
                         let d = &sub.declaration;
                         let symptoms: Vec<&str> = d.symptoms.iter().map(|s| s.name()).collect();
                         tx.execute(
                             "INSERT INTO declarations (idem_key, receipt, device_kid, received_at, declared_at,
-                                venue_id, full_name, birth_year, phone, province, symptoms, close_contact, on_behalf)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                venue_id, full_name, birth_year, phone, province, symptoms, close_contact, on_behalf,
+                                payload)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                             params![
                                 item.idempotency_key,
                                 receipt,
@@ -97,7 +99,8 @@ impl AuthorityDb {
                                 d.province,
                                 symptoms.join(";"),
                                 d.close_contact,
-                                d.on_behalf
+                                d.on_behalf,
+                                payload
                             ],
                         )?;
                         ItemStatus::Accepted { receipt }
@@ -118,31 +121,22 @@ impl AuthorityDb {
 
     /// Every stored declaration, oldest first.
     pub fn declarations(&self) -> rusqlite::Result<Vec<StoredDeclaration>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT receipt, device_kid, declared_at, venue_id, full_name, birth_year, phone, province,
-                    symptoms, close_contact, on_behalf FROM declarations ORDER BY id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT receipt, device_kid, payload FROM declarations ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
-            let symptoms: String = r.get(8)?;
+            let payload: Vec<u8> = r.get(2)?;
+            let submission = Submission::from_cbor(&payload).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    2,
+                    rusqlite::types::Type::Blob,
+                    Box::new(e),
+                )
+            })?;
             Ok(StoredDeclaration {
                 receipt: r.get(0)?,
                 device_kid: r.get(1)?,
-                submission: Submission {
-                    declared_at: r.get(2)?,
-                    venue_id: r.get(3)?,
-                    declaration: khaibao_core::declaration::Declaration {
-                        full_name: r.get(4)?,
-                        birth_year: r.get(5)?,
-                        phone: r.get(6)?,
-                        province: r.get(7)?,
-                        symptoms: symptoms
-                            .split(';')
-                            .filter_map(khaibao_core::declaration::Symptom::from_name)
-                            .collect(),
-                        close_contact: r.get(9)?,
-                        on_behalf: r.get(10)?,
-                    },
-                },
+                submission,
             })
         })?;
         rows.collect()
@@ -155,7 +149,10 @@ impl AuthorityDb {
     }
 }
 
-fn open_item(key: &SealingKey, item: &IngestItem) -> khaibao_core::Result<(String, Submission)> {
+fn open_item(
+    key: &SealingKey,
+    item: &IngestItem,
+) -> khaibao_core::Result<(String, Submission, Vec<u8>)> {
     match item.kind {
         ItemKind::Declaration => {
             let opened = open_and_verify(key, &item.body, &item.idempotency_key)?;
@@ -163,6 +160,7 @@ fn open_item(key: &SealingKey, item: &IngestItem) -> khaibao_core::Result<(Strin
             Ok((
                 hex(&khaibao_core::venue::key_id(&opened.device_public_key)),
                 sub,
+                opened.payload,
             ))
         }
     }

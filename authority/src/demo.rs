@@ -128,8 +128,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         phone: "0912 345 678".into(),
         province: 1,
         symptoms: vec![Symptom::Cough],
-        close_contact: false,
-        on_behalf: false,
+        ..Declaration::default()
     };
     let declaration = declaration::validate(&form, now).map_err(|errs| DemoError {
         step: "declare",

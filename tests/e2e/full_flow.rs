@@ -46,7 +46,7 @@ fn form() -> Declaration {
         province: 79,
         symptoms: vec![Symptom::Fatigue, Symptom::LossOfTasteOrSmell],
         close_contact: true,
-        on_behalf: false,
+        ..Declaration::default()
     }
 }
 
