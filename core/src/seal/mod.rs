@@ -309,6 +309,9 @@ pub fn open_and_verify(
 }
 
 #[cfg(all(test, feature = "open"))]
+mod interop;
+
+#[cfg(all(test, feature = "open"))]
 mod tests {
     use super::*;
 
