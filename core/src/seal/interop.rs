@@ -2,6 +2,8 @@
 //! DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / ChaCha20-Poly1305 (RFC 9180 appendix A.2.1,
 //! base mode), and round trips with the independent `hpke` crate in both directions.
 
+#![allow(clippy::unwrap_used)] // test code
+
 use super::*;
 use hpke::{Deserializable, Kem as _, OpModeR, OpModeS, Serializable};
 
