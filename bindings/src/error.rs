@@ -15,6 +15,9 @@ pub enum KhaibaoError {
     /// The frame or image could not be scanned.
     #[error("{code}: {message}")]
     Scan { code: String, message: String },
+    /// A personal pass was refused (expired, replayed, forged device).
+    #[error("{code}: {message}")]
+    Pass { code: String, message: String },
     /// The declaration has invalid fields; every one is listed.
     #[error("declaration.invalid: {} field(s) invalid", fields.len())]
     Validation { fields: Vec<FieldError> },
@@ -42,6 +45,7 @@ impl KhaibaoError {
             Self::Validation { .. } => "declaration.invalid",
             Self::Venue { code, .. }
             | Self::Scan { code, .. }
+            | Self::Pass { code, .. }
             | Self::Storage { code, .. }
             | Self::Network { code, .. }
             | Self::Crypto { code, .. }
@@ -75,6 +79,7 @@ impl From<khaibao_core::Error> for KhaibaoError {
             E::Storage(_) | E::Corrupt => Self::Storage { code, message },
             E::Network(_) | E::Server { .. } | E::Protocol(_) => Self::Network { code, message },
             E::Crypto(_) | E::SealOpen => Self::Crypto { code, message },
+            E::PassExpired | E::PassReplayed | E::DeviceUncertified => Self::Pass { code, message },
             E::InvalidField(_) | E::InvalidState(_) => Self::InvalidInput { code, message },
         }
     }

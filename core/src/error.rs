@@ -64,6 +64,15 @@ pub enum Error {
     /// The server's answer could not be understood.
     #[error("unexpected server response: {0}")]
     Protocol(&'static str),
+    /// A personal pass has expired (they live a few minutes).
+    #[error("pass expired")]
+    PassExpired,
+    /// The same pass was already shown at this venue.
+    #[error("pass already used")]
+    PassReplayed,
+    /// The signing device is not certified by a trusted authority key.
+    #[error("device not certified")]
+    DeviceUncertified,
     /// The caller used the API wrongly (for example, checking out with nothing active).
     #[error("invalid state: {0}")]
     InvalidState(&'static str),
@@ -90,6 +99,9 @@ impl Error {
             Error::Network(_) => "network.failure",
             Error::Server { .. } => "network.server_error",
             Error::Protocol(_) => "network.protocol",
+            Error::PassExpired => "pass.expired",
+            Error::PassReplayed => "pass.replayed",
+            Error::DeviceUncertified => "pass.device_uncertified",
             Error::InvalidState(_) => "api.invalid_state",
         }
     }

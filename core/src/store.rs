@@ -68,7 +68,7 @@ impl Store {
         // journal_mode answers with a row, so it is read rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
-        migrate(&mut conn)?;
+        migrate(&mut conn, MIGRATIONS)?;
         Ok(Self { conn })
     }
 
@@ -98,17 +98,20 @@ impl Store {
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+/// Brings a database to `migrations.len()` by running the steps it has not had, in one
+/// IMMEDIATE transaction.
+pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<()> {
+    let latest = migrations.len() as u32;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
+    if version > latest {
         return Err(Error::InvalidState("database written by a newer version"));
     }
-    for step in &MIGRATIONS[version as usize..] {
+    for step in &migrations[version as usize..] {
         tx.execute_batch(step)?;
     }
-    if version != SCHEMA_VERSION {
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    if version != latest {
+        tx.pragma_update(None, "user_version", latest)?;
     }
     tx.commit()?;
     Ok(())

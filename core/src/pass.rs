@@ -1,0 +1,402 @@
+//! The personal pass: a short-lived signed QR that staff scan at the door.
+//!
+//! Vietnam's earlier personal QR was static and carried a partly masked ID, name and date
+//! of birth, so any venue could harvest it. This pass instead carries
+//! * a pseudonymous id that rotates every (Vietnam-local) day,
+//! * the health status colour, the declaration time, and an expiry a few minutes away,
+//! * the visitor's name only if they choose to show it,
+//! * the personal data sealed to the authority (HPKE, as declarations are), so a venue cannot
+//!   read it but contact tracing can,
+//! * a random nonce, so staff can refuse the same pass shown twice,
+//!
+//! signed by the device key, with the authority's certificate of that key attached so staff
+//! can verify it offline.
+//!
+//! Text form: `KBP1:` + base64url(CBOR `[certificate, COSE_Sign1(pass)]`).
+
+use crate::codec::{
+    MapBuilder, MapReader, base64url_decode, base64url_encode, from_cbor, hex, to_cbor,
+};
+use crate::declaration::status::HealthStatus;
+use crate::seal::{DeviceKey, verify_cose};
+use crate::venue::{TrustedKey, key_id};
+use crate::{Error, Result, UnixTime};
+use ciborium::Value;
+use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{self, Ed25519KeyPair};
+use ring::{hkdf, hmac};
+
+/// Prefix of a pass's text.
+pub const PASS_PREFIX: &str = "KBP1:";
+/// HPKE `info` for the sealed personal data inside a pass.
+pub const PASS_INFO: &[u8] = b"khaibao pass v1";
+/// How long a pass is valid by default.
+pub const DEFAULT_PASS_SECONDS: i64 = 5 * 60;
+const MAX_PASS_TEXT: usize = 4096;
+const CERT_VERSION: u64 = 1;
+const PASS_VERSION: u64 = 1;
+
+/// Signs a device certificate: the authority vouches for `device_public_key` from
+/// `not_before` to `not_after`.
+pub fn certify_device(
+    authority_pkcs8: &[u8],
+    device_public_key: &[u8],
+    not_before: UnixTime,
+    not_after: UnixTime,
+) -> Result<Vec<u8>> {
+    if device_public_key.len() != 32 || not_after < not_before {
+        return Err(Error::InvalidField("device certificate"));
+    }
+    let key =
+        Ed25519KeyPair::from_pkcs8(authority_pkcs8).map_err(|_| Error::Crypto("authority key"))?;
+    let payload = to_cbor(
+        &MapBuilder::new()
+            .put(1, CERT_VERSION)
+            .put(2, Value::Bytes(device_public_key.to_vec()))
+            .put(3, not_before)
+            .put(4, not_after)
+            .build(),
+    )?;
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(key_id(signature::KeyPair::public_key(&key).as_ref()))
+        .build();
+    CoseSign1Builder::new()
+        .protected(protected)
+        .payload(payload)
+        .create_signature(b"", |d| key.sign(d).as_ref().to_vec())
+        .build()
+        .to_vec()
+        .map_err(|_| Error::Malformed("cose encode"))
+}
+
+/// Checks a device certificate against the authority's keys and returns the device key.
+pub fn verify_certificate(
+    cert: &[u8],
+    authority_keys: &[TrustedKey],
+    now: UnixTime,
+) -> Result<Vec<u8>> {
+    let sign1 = CoseSign1::from_slice(cert).map_err(|_| Error::DeviceUncertified)?;
+    let kid = &sign1.protected.header.key_id;
+    let key = authority_keys
+        .iter()
+        .find(|k| &k.kid == kid)
+        .ok_or(Error::DeviceUncertified)?;
+    sign1
+        .verify_signature(b"", |sig, data| {
+            signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
+                .verify(data, sig)
+        })
+        .map_err(|_| Error::DeviceUncertified)?;
+    let mut r = MapReader::new(
+        from_cbor(sign1.payload.as_deref().unwrap_or_default())?,
+        "certificate",
+    )?;
+    if r.u64(1, "certificate version")? != CERT_VERSION {
+        return Err(Error::DeviceUncertified);
+    }
+    let device = r.bytes(2, "device key", 32)?;
+    let (nbf, exp) = (r.i64(3, "not before")?, r.i64(4, "not after")?);
+    if device.len() != 32 || now < nbf || now > exp {
+        return Err(Error::DeviceUncertified);
+    }
+    Ok(device)
+}
+
+/// The day-rotating pseudonym of a device: HMAC of the local day number under a key derived
+/// from the device's secret, so passes of different days cannot be matched by their id.
+pub fn pseudonym(device: &DeviceKey, now: UnixTime) -> [u8; 16] {
+    let day = (now + crate::time::VIETNAM_OFFSET).div_euclid(86_400);
+    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"khaibao pass pseudonym").extract(device.pkcs8());
+    let mut k = [0u8; 32];
+    // A 32-byte expand of HKDF-SHA256 cannot fail (it is far below 255 × 32 bytes).
+    let _ = prk
+        .expand(&[b"v1"], hkdf::HKDF_SHA256)
+        .and_then(|okm| okm.fill(&mut k));
+    let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &k), &day.to_be_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&tag.as_ref()[..16]);
+    out
+}
+
+/// What a citizen's app puts in a pass.
+pub struct PassInput<'a> {
+    pub device: &'a DeviceKey,
+    /// The authority's certificate of this device key.
+    pub certificate: &'a [u8],
+    pub status: HealthStatus,
+    pub declared_at: UnixTime,
+    /// Shown only when the person chooses to.
+    pub name: Option<&'a str>,
+    /// Personal data (a declaration's CBOR), sealed to the authority inside the pass.
+    pub personal_data: &'a [u8],
+    pub authority_sealing_key: &'a [u8],
+    pub now: UnixTime,
+    pub valid_seconds: i64,
+}
+
+/// Makes a pass's text, valid from `now` for `valid_seconds`.
+pub fn make_pass(input: &PassInput<'_>) -> Result<String> {
+    let id = pseudonym(input.device, input.now);
+    let mut nonce = [0u8; 8];
+    SystemRandom::new()
+        .fill(&mut nonce)
+        .map_err(|_| Error::Crypto("random"))?;
+    let mut aad = id.to_vec();
+    aad.extend_from_slice(&nonce);
+    let sealed = crate::seal::seal(
+        input.authority_sealing_key,
+        PASS_INFO,
+        &aad,
+        input.personal_data,
+    )?;
+    let payload = to_cbor(
+        &MapBuilder::new()
+            .put(1, PASS_VERSION)
+            .put(2, Value::Bytes(id.to_vec()))
+            .put(3, input.status.to_wire())
+            .put(4, input.declared_at)
+            .put(5, input.now)
+            .put(6, input.now + input.valid_seconds.clamp(30, 3600))
+            .put_opt(7, input.name)
+            .put(8, Value::Bytes(sealed))
+            .put(9, Value::Bytes(nonce.to_vec()))
+            .build(),
+    )?;
+    let cose = input.device.sign_cose(payload)?;
+    let outer = to_cbor(&Value::Array(vec![
+        Value::Bytes(input.certificate.to_vec()),
+        Value::Bytes(cose),
+    ]))?;
+    Ok(format!("{PASS_PREFIX}{}", base64url_encode(&outer)))
+}
+
+/// What staff learn from a valid pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PassCheck {
+    /// The day's pseudonymous id, hex.
+    pub pseudonym: String,
+    pub status: HealthStatus,
+    pub declared_at: UnixTime,
+    pub expires_at: UnixTime,
+    /// The visitor's name, if they chose to show it.
+    pub name: Option<String>,
+    /// The pass's nonce, hex: the same pass shown twice has the same nonce.
+    pub nonce: String,
+    /// Personal data sealed to the authority (opaque to staff).
+    pub sealed_personal_data: Vec<u8>,
+}
+
+/// Verifies a pass offline: certificate, signature, expiry. Replay is the staff log's job.
+pub fn verify_pass(text: &str, authority_keys: &[TrustedKey], now: UnixTime) -> Result<PassCheck> {
+    let body = text
+        .strip_prefix(PASS_PREFIX)
+        .ok_or(Error::Malformed("not a pass"))?;
+    if body.len() > MAX_PASS_TEXT {
+        return Err(Error::InvalidField("pass length"));
+    }
+    let Value::Array(items) = from_cbor(&base64url_decode(body)?)? else {
+        return Err(Error::Malformed("pass"));
+    };
+    let [Value::Bytes(cert), Value::Bytes(cose)] = items.as_slice() else {
+        return Err(Error::Malformed("pass"));
+    };
+    let device = verify_certificate(cert, authority_keys, now)?;
+    let payload = verify_cose(cose, &device)?;
+    let mut r = MapReader::new(from_cbor(&payload)?, "pass")?;
+    let version = r.u64(1, "pass version")?;
+    if version != PASS_VERSION {
+        return Err(Error::UnsupportedVersion(version));
+    }
+    let check = PassCheck {
+        pseudonym: hex(&r.bytes(2, "pseudonym", 16)?),
+        status: HealthStatus::from_wire(r.u64(3, "status")?)?,
+        declared_at: r.i64(4, "declared at")?,
+        expires_at: {
+            let issued = r.i64(5, "issued at")?;
+            let exp = r.i64(6, "expires at")?;
+            if now + 60 < issued {
+                return Err(Error::NotYetValid);
+            }
+            exp
+        },
+        name: r.opt_text(7, "name", 400)?,
+        sealed_personal_data: r.bytes(8, "sealed data", 8192)?,
+        nonce: hex(&r.bytes(9, "nonce", 8)?),
+    };
+    if now > check.expires_at {
+        return Err(Error::PassExpired);
+    }
+    Ok(check)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::seal::SealingKey;
+
+    const NOW: UnixTime = 1_631_682_000;
+
+    pub(crate) struct Fixture {
+        pub authority: Vec<u8>,
+        pub trusted: TrustedKey,
+        pub sealing: SealingKey,
+        pub device: DeviceKey,
+        pub cert: Vec<u8>,
+    }
+
+    pub(crate) fn fixture() -> Fixture {
+        let authority = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+            .unwrap()
+            .as_ref()
+            .to_vec();
+        let pair = Ed25519KeyPair::from_pkcs8(&authority).unwrap();
+        let public_key = signature::KeyPair::public_key(&pair).as_ref().to_vec();
+        let trusted = TrustedKey {
+            kid: key_id(&public_key),
+            public_key,
+        };
+        let device = DeviceKey::generate().unwrap();
+        let cert = certify_device(
+            &authority,
+            &device.public_key(),
+            NOW - 86_400,
+            NOW + 86_400 * 30,
+        )
+        .unwrap();
+        Fixture {
+            authority,
+            trusted,
+            sealing: SealingKey::generate().unwrap(),
+            device,
+            cert,
+        }
+    }
+
+    pub(crate) fn pass(f: &Fixture, now: UnixTime, name: Option<&str>) -> String {
+        make_pass(&PassInput {
+            device: &f.device,
+            certificate: &f.cert,
+            status: HealthStatus::Green,
+            declared_at: now - 600,
+            name,
+            personal_data: "Nguyễn Văn An, 001090012345".as_bytes(),
+            authority_sealing_key: &f.sealing.public_key(),
+            now,
+            valid_seconds: DEFAULT_PASS_SECONDS,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn pass_verifies_offline_and_hides_identity() {
+        let f = fixture();
+        let text = pass(&f, NOW, None);
+        let check = verify_pass(&text, std::slice::from_ref(&f.trusted), NOW + 60).unwrap();
+        assert_eq!(check.status, HealthStatus::Green);
+        assert_eq!(check.name, None);
+        assert_eq!(check.expires_at, NOW + DEFAULT_PASS_SECONDS);
+        // No identity in the clear anywhere in the pass bytes.
+        let raw = base64url_decode(&text[PASS_PREFIX.len()..]).unwrap();
+        for secret in ["Nguyễn", "001090012345"] {
+            assert!(
+                !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in clear"
+            );
+        }
+        // The authority can open the sealed personal data.
+        let mut aad = crate::codec::unhex(&check.pseudonym, 16).unwrap();
+        aad.extend(crate::codec::unhex(&check.nonce, 8).unwrap());
+        let opened = f
+            .sealing
+            .open(PASS_INFO, &aad, &check.sealed_personal_data)
+            .unwrap();
+        assert_eq!(opened, "Nguyễn Văn An, 001090012345".as_bytes());
+    }
+
+    #[test]
+    fn name_only_when_chosen() {
+        let f = fixture();
+        let check = verify_pass(
+            &pass(&f, NOW, Some("An")),
+            std::slice::from_ref(&f.trusted),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(check.name.as_deref(), Some("An"));
+    }
+
+    #[test]
+    fn expired_forged_and_uncertified_passes_are_refused() {
+        let f = fixture();
+        let keys = std::slice::from_ref(&f.trusted);
+        let text = pass(&f, NOW, None);
+        assert!(matches!(
+            verify_pass(&text, keys, NOW + DEFAULT_PASS_SECONDS + 1),
+            Err(Error::PassExpired)
+        ));
+        // Forged: a byte of the signed part flipped.
+        let mut raw = base64url_decode(&text[PASS_PREFIX.len()..]).unwrap();
+        let n = raw.len();
+        raw[n - 10] ^= 1;
+        let forged = format!("{PASS_PREFIX}{}", base64url_encode(&raw));
+        assert!(matches!(
+            verify_pass(&forged, keys, NOW),
+            Err(Error::BadSignature)
+        ));
+        // A device the authority never certified (self-made certificate).
+        let rogue = fixture();
+        let mut f2 = fixture();
+        f2.cert = rogue.cert;
+        f2.device = rogue.device;
+        assert!(matches!(
+            verify_pass(&pass(&f2, NOW, None), keys, NOW),
+            Err(Error::DeviceUncertified)
+        ));
+        // An expired certificate.
+        let old =
+            certify_device(&f.authority, &f.device.public_key(), NOW - 100, NOW - 10).unwrap();
+        let f3 = Fixture {
+            cert: old,
+            ..fixture_with(&f)
+        };
+        assert!(matches!(
+            verify_pass(&pass(&f3, NOW, None), keys, NOW),
+            Err(Error::DeviceUncertified)
+        ));
+        assert!(verify_pass("KBP1:!!", keys, NOW).is_err());
+        assert!(verify_pass("hello", keys, NOW).is_err());
+    }
+
+    fn fixture_with(f: &Fixture) -> Fixture {
+        Fixture {
+            authority: f.authority.clone(),
+            trusted: f.trusted.clone(),
+            sealing: SealingKey::from_bytes(&f.sealing.to_bytes()).unwrap(),
+            device: DeviceKey::from_pkcs8(f.device.pkcs8()).unwrap(),
+            cert: f.cert.clone(),
+        }
+    }
+
+    #[test]
+    fn pseudonym_rotates_daily_and_differs_per_device() {
+        let f = fixture();
+        let other = fixture();
+        // 2021-09-15 10:00 and 23:59 local are the same day; 00:01 the next is not.
+        let morning = 1_631_674_800;
+        assert_eq!(
+            pseudonym(&f.device, morning),
+            pseudonym(&f.device, morning + 50_340)
+        );
+        assert_ne!(
+            pseudonym(&f.device, morning),
+            pseudonym(&f.device, morning + 50_460)
+        );
+        assert_ne!(
+            pseudonym(&f.device, morning),
+            pseudonym(&other.device, morning)
+        );
+    }
+}
