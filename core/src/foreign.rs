@@ -240,7 +240,7 @@ mod tests {
 
     fn b64std(data: &[u8]) -> String {
         let mut s = base64url_encode(data).replace('-', "+").replace('_', "/");
-        while s.len() % 4 != 0 {
+        while !s.len().is_multiple_of(4) {
             s.push('=');
         }
         s
