@@ -251,8 +251,10 @@ fn opt_u32(r: &mut MapReader, key: u64, field: &'static str) -> Result<Option<u3
 
 fn opt_text(r: &mut MapReader, key: u64, field: &'static str) -> Result<Option<String>> {
     // Read without a bound first, so an over-long text is told apart from a wrong type.
+    // Texts are NFC, so each venue has one encoding.
     match r.opt_text(key, field, usize::MAX)? {
         Some(t) if t.len() > MAX_TEXT => Err(Error::FieldTooLong(field)),
+        Some(t) if !unicode_normalization::is_nfc(&t) => Err(Error::InvalidField(field)),
         other => Ok(other),
     }
 }
