@@ -130,8 +130,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let code = venue::issue(&v, k.signing_pkcs8()).map_err(|e| e.to_string())?;
             poster::write_poster(&v, &code, &out, dpi).map_err(|e| e.to_string())?;
             let manual = khaibao_core::registry::manual_code(&v).map_err(|e| e.to_string())?;
+            // stdout is the code alone, for scripts; the rest goes to stderr.
             println!("{code}");
-            println!("manual code {manual}");
+            eprintln!("manual code {manual}, poster written to {}", out.display());
         }
         Command::Venue {
             command:

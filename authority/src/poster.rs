@@ -312,7 +312,7 @@ pub fn svg(venue: &Venue, code: &str) -> Result<String, PosterError> {
     Ok(out)
 }
 
-/// Writes the poster to `path`, as SVG or PNG by its extension (PNG at `dpi`).
+/// Writes the poster to `path`, as SVG or PNG by its extension (PNG at `dpi`, grayscale).
 pub fn write_poster(venue: &Venue, code: &str, path: &Path, dpi: u32) -> Result<(), PosterError> {
     let ext = path
         .extension()
@@ -321,7 +321,9 @@ pub fn write_poster(venue: &Venue, code: &str, path: &Path, dpi: u32) -> Result<
     match ext.as_deref() {
         Some("svg") => std::fs::write(path, svg(venue, code)?)?,
         Some("png") => {
-            poster_png::render(venue, code, dpi)?
+            // 8-bit grayscale: a third of the size, and what office laser printers print.
+            let rgb = image::DynamicImage::ImageRgb8(poster_png::render(venue, code, dpi)?);
+            rgb.into_luma8()
                 .save_with_format(path, image::ImageFormat::Png)?;
         }
         _ => return Err(PosterError::Format),
