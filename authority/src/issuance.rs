@@ -216,3 +216,45 @@ mod tests {
         assert!(specs_from_csv("h\nx,y,z,,,zoo,,\n").is_err());
     }
 }
+
+#[cfg(test)]
+mod issue_all_tests {
+    use super::*;
+    use khaibao_core::keyset::Keyset;
+
+    #[test]
+    fn csv_batch_writes_posters_codes_and_a_registry_that_resolves_them() {
+        let keys = AuthorityKeys::generate().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let csv = "name,address,province,district,ward,category,stay_minutes,valid_days\n\
+                   Chợ Bến Thành,\"Lê Lợi, Phường Bến Thành, Quận 1\",79,760,26743,market,30,\n\
+                   Khách sạn Rex,\"141 Nguyễn Huệ, Quận 1\",79,,,lodging,720,90\n\
+                   Phà Cát Lái,,79,,,transport,,\n";
+        let specs = specs_from_csv(csv).unwrap();
+        let mut bar = Vec::new();
+        let now = 1_767_225_600 + 3_600;
+        let issued = issue_all(&specs, &keys, dir.path(), "svg", now, &mut bar).unwrap();
+        assert_eq!(issued.len(), 3);
+        let bar = String::from_utf8(bar).unwrap();
+        assert!(
+            bar.ends_with("[##############################] 3/3\n"),
+            "{bar}"
+        );
+        let keyset = Keyset::from_trusted(std::slice::from_ref(&keys.public().venue_key));
+        let bytes = std::fs::read(dir.path().join("registry.cose")).unwrap();
+        let reg = Registry::verify(&bytes, &keyset, now, None).unwrap();
+        let listed = std::fs::read_to_string(dir.path().join("codes.csv")).unwrap();
+        for (v, code) in &issued {
+            let manual = registry::manual_code(v).unwrap();
+            assert!(
+                dir.path()
+                    .join(format!("{}.svg", manual.replace(' ', "")))
+                    .exists()
+            );
+            assert!(listed.contains(code.as_str()));
+            assert_eq!(&reg.resolve_venue(&manual, &keyset, now).unwrap(), v);
+        }
+        assert_eq!(issued[1].0.default_stay_minutes, 720);
+        assert_eq!(issued[1].0.not_after - issued[1].0.not_before, 90 * 86_400);
+    }
+}
