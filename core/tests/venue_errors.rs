@@ -374,3 +374,39 @@ fn inverted_validity_is_invalid() {
         Err(Error::InvalidField("validity"))
     ));
 }
+
+#[test]
+fn random_mutations_never_verify_as_another_venue() {
+    let s = signer();
+    let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+    let bytes = cose_bytes(&code);
+    let ks = s.keyset();
+    let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..3_000 {
+        let mut m = bytes.clone();
+        for _ in 0..=(next() % 3) {
+            if m.is_empty() {
+                break;
+            }
+            let i = (next() % m.len() as u64) as usize;
+            match next() % 3 {
+                0 => m[i] ^= 1 << (next() % 8),
+                1 => m[i] = next() as u8,
+                _ => m.truncate(i),
+            }
+        }
+        if m == bytes {
+            continue;
+        }
+        // Every change is an error, except re-encodings that keep the same signed content.
+        if let Ok(v) = venue::verify_with(&text(&m), &ks, NOW) {
+            assert_eq!(v, sample());
+        }
+    }
+}
