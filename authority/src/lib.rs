@@ -7,8 +7,10 @@
 
 pub mod db;
 pub mod demo;
+pub mod issuance;
 pub mod keys;
 pub mod poster;
+pub mod poster_png;
 pub mod server;
 
 /// Seconds since the Unix epoch, now.

@@ -1,10 +1,11 @@
 //! `khaibao`: the authority's command line — keys, venue codes, the server, and the demo.
 
 use clap::{Parser, Subcommand};
+use khaibao_authority::issuance::{self, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::RunningServer;
 use khaibao_authority::{demo, poster, unix_now};
-use khaibao_core::venue::{self, Venue, VenueCategory};
+use khaibao_core::venue::{self, VenueCategory};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,7 +44,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum VenueCommand {
-    /// Sign a venue code and write it as a QR PNG.
+    /// Sign a venue code and render its A4 poster (.svg or .png by the --out extension).
     Issue {
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
@@ -54,6 +55,12 @@ enum VenueCommand {
         /// National province code.
         #[arg(long)]
         province: u32,
+        /// National district code.
+        #[arg(long)]
+        district: Option<u32>,
+        /// National ward (commune) code.
+        #[arg(long)]
+        ward: Option<u32>,
         /// hospital, school, office, market, lodging, restaurant, transport, event or other.
         #[arg(long, default_value = "other")]
         category: String,
@@ -61,8 +68,26 @@ enum VenueCommand {
         stay_minutes: u32,
         #[arg(long, default_value_t = 365)]
         valid_days: i64,
+        /// Poster file: .svg or .png.
         #[arg(long)]
         out: PathBuf,
+        /// PNG resolution.
+        #[arg(long, default_value_t = 200)]
+        dpi: u32,
+    },
+    /// Issue every venue of a CSV file: posters, codes.csv and a signed registry.cose.
+    IssueCsv {
+        #[arg(long, default_value = "keys")]
+        keys: PathBuf,
+        /// CSV with name,address,province,district,ward,category,stay_minutes,valid_days.
+        #[arg(long)]
+        csv: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Poster format: svg or png.
+        #[arg(long, default_value = "svg")]
+        format: String,
     },
 }
 
@@ -80,36 +105,57 @@ fn run(cli: Cli) -> Result<(), String> {
                     name,
                     address,
                     province,
+                    district,
+                    ward,
                     category,
                     stay_minutes,
                     valid_days,
                     out,
+                    dpi,
                 },
         } => {
             let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
             let category = VenueCategory::from_name(&category).ok_or("unknown category")?;
-            let id = khaibao_core::outbox::new_idempotency_key().map_err(|e| e.to_string())?;
-            let now = unix_now();
-            let v = Venue {
-                id: khaibao_core::codec::hex(&id),
+            let spec = VenueSpec {
                 name,
                 address,
                 province,
-                district: None,
-                ward: None,
+                district,
+                ward,
                 category,
-                vehicle_plate: None,
-                route: None,
-                event_start: None,
-                event_end: None,
-                default_stay_minutes: stay_minutes,
-                not_before: now - 300,
-                not_after: now + valid_days.max(1) * 86_400,
-                issuer: "khaibao".into(),
+                stay_minutes,
+                valid_days,
             };
+            let v = issuance::new_venue(&spec, unix_now(), "khaibao").map_err(|e| e.to_string())?;
             let code = venue::issue(&v, k.signing_pkcs8()).map_err(|e| e.to_string())?;
-            poster::write_qr_png(&code, 8, &out).map_err(|e| e.to_string())?;
+            poster::write_poster(&v, &code, &out, dpi).map_err(|e| e.to_string())?;
+            let manual = khaibao_core::registry::manual_code(&v).map_err(|e| e.to_string())?;
+            // stdout is the code alone, for scripts; the rest goes to stderr.
             println!("{code}");
+            eprintln!("manual code {manual}, poster written to {}", out.display());
+        }
+        Command::Venue {
+            command:
+                VenueCommand::IssueCsv {
+                    keys,
+                    csv,
+                    out,
+                    format,
+                },
+        } => {
+            let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
+            let text = std::fs::read_to_string(&csv).map_err(|e| e.to_string())?;
+            let specs = issuance::specs_from_csv(&text).map_err(|e| e.to_string())?;
+            let issued = issuance::issue_all(
+                &specs,
+                &k,
+                &out,
+                &format,
+                unix_now(),
+                &mut std::io::stderr(),
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{} venues issued into {}", issued.len(), out.display());
         }
         Command::Serve { listen, db, keys } => {
             let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;

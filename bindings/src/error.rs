@@ -74,13 +74,18 @@ impl From<khaibao_core::Error> for KhaibaoError {
             | E::NotYetValid
             | E::Expired
             | E::UnsupportedVersion(_)
+            | E::KeyNotValid
+            | E::StaleUpdate
+            | E::ManualCodeUnknown
             | E::Malformed(_) => Self::Venue { code, message },
             E::InvalidFrame(_) | E::Image => Self::Scan { code, message },
             E::Storage(_) | E::Corrupt => Self::Storage { code, message },
             E::Network(_) | E::Server { .. } | E::Protocol(_) => Self::Network { code, message },
             E::Crypto(_) | E::SealOpen => Self::Crypto { code, message },
             E::PassExpired | E::PassReplayed | E::DeviceUncertified => Self::Pass { code, message },
-            E::InvalidField(_) | E::InvalidState(_) => Self::InvalidInput { code, message },
+            E::InvalidField(_) | E::FieldTooLong(_) | E::ManualCodeInvalid | E::InvalidState(_) => {
+                Self::InvalidInput { code, message }
+            }
         }
     }
 }

@@ -46,9 +46,15 @@ fn bench(c: &mut Criterion) {
     c.bench_function("sign declaration (COSE_Sign1, Ed25519)", |b| {
         b.iter(|| device.sign_cose(black_box(body.clone())).unwrap());
     });
-    c.bench_function("sign and seal declaration (Ed25519 + HPKE X25519/ChaCha20)", |b| {
-        b.iter(|| seal::sign_and_seal(&device, &authority_pub, black_box(body.clone()), &idem).unwrap());
-    });
+    c.bench_function(
+        "sign and seal declaration (Ed25519 + HPKE X25519/ChaCha20)",
+        |b| {
+            b.iter(|| {
+                seal::sign_and_seal(&device, &authority_pub, black_box(body.clone()), &idem)
+                    .unwrap()
+            });
+        },
+    );
     let sealed = seal::sign_and_seal(&device, &authority_pub, body.clone(), &idem).unwrap();
     c.bench_function("open and verify declaration (authority)", |b| {
         b.iter(|| seal::open_and_verify(&authority_seal, black_box(&sealed), &idem).unwrap());
@@ -57,8 +63,17 @@ fn bench(c: &mut Criterion) {
     let authority = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
     let pair = Ed25519KeyPair::from_pkcs8(authority.as_ref()).unwrap();
     let public_key = pair.public_key().as_ref().to_vec();
-    let trusted = vec![TrustedKey { kid: key_id(&public_key), public_key }];
-    let cert = pass::certify_device(authority.as_ref(), &device.public_key(), NOW - 10, NOW + 86_400).unwrap();
+    let trusted = vec![TrustedKey {
+        kid: key_id(&public_key),
+        public_key,
+    }];
+    let cert = pass::certify_device(
+        authority.as_ref(),
+        &device.public_key(),
+        NOW - 10,
+        NOW + 86_400,
+    )
+    .unwrap();
     let input = PassInput {
         device: &device,
         certificate: &cert,
@@ -70,7 +85,9 @@ fn bench(c: &mut Criterion) {
         now: NOW,
         valid_seconds: pass::DEFAULT_PASS_SECONDS,
     };
-    c.bench_function("make pass", |b| b.iter(|| pass::make_pass(black_box(&input)).unwrap()));
+    c.bench_function("make pass", |b| {
+        b.iter(|| pass::make_pass(black_box(&input)).unwrap());
+    });
     let text = pass::make_pass(&input).unwrap();
     c.bench_function("verify_pass (staff, offline)", |b| {
         b.iter(|| pass::verify_pass(black_box(&text), &trusted, NOW + 1).unwrap());

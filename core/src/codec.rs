@@ -90,6 +90,11 @@ impl MapReader {
         Ok(Self { entries })
     }
 
+    /// Whether every field has been taken (nothing unknown is left).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     fn take(&mut self, key: u64) -> Option<Value> {
         let pos = self.entries.iter().position(|(k, _)| *k == key)?;
         Some(self.entries.swap_remove(pos).1)

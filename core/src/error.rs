@@ -31,9 +31,24 @@ pub enum Error {
     /// The code uses a format version this library does not read.
     #[error("unsupported format version {0}")]
     UnsupportedVersion(u64),
-    /// A field is missing, too long or has a value outside its range.
+    /// A field is missing, has the wrong type or a value outside its range.
     #[error("invalid field: {0}")]
     InvalidField(&'static str),
+    /// A field, or the whole code, is longer than the format allows.
+    #[error("too long: {0}")]
+    FieldTooLong(&'static str),
+    /// The signing key is known but outside its validity window (rotated out or not yet in).
+    #[error("signing key not valid at this time")]
+    KeyNotValid,
+    /// A signed update (keyset, venue registry) is not newer than the one already held.
+    #[error("signed update is older than the current one")]
+    StaleUpdate,
+    /// A manual-entry venue code has the wrong length or check digit.
+    #[error("manual venue code is mistyped")]
+    ManualCodeInvalid,
+    /// A well-formed manual-entry venue code that the registry does not list.
+    #[error("manual venue code is not in the registry")]
+    ManualCodeUnknown,
     /// A camera frame's geometry does not match its buffer.
     #[error("invalid frame: {0}")]
     InvalidFrame(&'static str),
@@ -90,6 +105,11 @@ impl Error {
             Error::Expired => "venue.expired",
             Error::UnsupportedVersion(_) => "code.unsupported_version",
             Error::InvalidField(_) => "field.invalid",
+            Error::FieldTooLong(_) => "field.too_long",
+            Error::KeyNotValid => "venue.key_not_valid",
+            Error::StaleUpdate => "update.stale",
+            Error::ManualCodeInvalid => "venue.manual_code_invalid",
+            Error::ManualCodeUnknown => "venue.manual_code_unknown",
             Error::InvalidFrame(_) => "scan.invalid_frame",
             Error::Image => "scan.image_undecodable",
             Error::Crypto(_) => "crypto.failure",

@@ -11,13 +11,19 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("khaibao_core");
 
+pub mod base45;
 pub mod codec;
+pub mod cose;
 pub mod declaration;
 pub mod diary;
 pub mod error;
+pub mod foreign;
+pub mod keyset;
+pub mod messages;
 pub mod outbox;
 pub mod pass;
 pub mod protocol;
+pub mod registry;
 pub mod scan;
 pub mod seal;
 pub mod stafflog;

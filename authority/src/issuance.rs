@@ -1,0 +1,260 @@
+//! Issuing venue codes: one venue from command-line fields, or a province's venues from a
+//! CSV file, each signed, rendered as a poster and listed in a signed venue registry.
+//!
+//! CSV columns (header row required, RFC 4180 quoting so addresses may hold commas):
+//! `name,address,province,district,ward,category,stay_minutes,valid_days`; district, ward,
+//! stay_minutes and valid_days may be empty.
+
+use crate::keys::AuthorityKeys;
+use crate::poster::{self, PosterError};
+use khaibao_core::codec::hex;
+use khaibao_core::registry::{self, Registry};
+use khaibao_core::venue::{self, Venue, VenueCategory};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+/// Errors issuing venues.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("line {line}: {reason}")]
+    Csv { line: usize, reason: String },
+    #[error("{0}")]
+    Core(#[from] khaibao_core::Error),
+    #[error("{0}")]
+    Poster(#[from] PosterError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What a venue is made from.
+#[derive(Debug, Clone)]
+pub struct VenueSpec {
+    pub name: String,
+    pub address: String,
+    pub province: u32,
+    pub district: Option<u32>,
+    pub ward: Option<u32>,
+    pub category: VenueCategory,
+    pub stay_minutes: u32,
+    pub valid_days: i64,
+}
+
+/// A new venue with a random id, valid from the start of today (UTC) for `valid_days`.
+pub fn new_venue(spec: &VenueSpec, now: i64, issuer: &str) -> Result<Venue, IssueError> {
+    let id = khaibao_core::outbox::new_idempotency_key()?;
+    let today = now.div_euclid(86_400) * 86_400;
+    Ok(Venue {
+        id: hex(&id),
+        name: spec.name.clone(),
+        address: spec.address.clone(),
+        province: spec.province,
+        district: spec.district,
+        ward: spec.ward,
+        category: spec.category,
+        vehicle_plate: None,
+        route: None,
+        event_start: None,
+        event_end: None,
+        default_stay_minutes: spec.stay_minutes,
+        not_before: today,
+        not_after: today + spec.valid_days.max(1) * 86_400,
+        issuer: issuer.into(),
+    })
+}
+
+/// Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF or LF).
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (_, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records.retain(|r| !(r.len() == 1 && r[0].trim().is_empty()));
+    records
+}
+
+fn opt_num<T: std::str::FromStr>(
+    s: &str,
+    line: usize,
+    what: &str,
+) -> Result<Option<T>, IssueError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| IssueError::Csv {
+        line,
+        reason: format!("{what} is not a number"),
+    })
+}
+
+/// Reads venue specs from CSV text.
+pub fn specs_from_csv(text: &str) -> Result<Vec<VenueSpec>, IssueError> {
+    let records = parse_csv(text);
+    let mut out = Vec::new();
+    for (i, r) in records.iter().enumerate().skip(1) {
+        let line = i + 1;
+        let field = |n: usize| r.get(n).map_or("", String::as_str);
+        let category = VenueCategory::from_name(field(5).trim()).ok_or(IssueError::Csv {
+            line,
+            reason: "unknown category".into(),
+        })?;
+        out.push(VenueSpec {
+            name: field(0).trim().into(),
+            address: field(1).trim().into(),
+            province: opt_num(field(2), line, "province")?.ok_or(IssueError::Csv {
+                line,
+                reason: "province is required".into(),
+            })?,
+            district: opt_num(field(3), line, "district")?,
+            ward: opt_num(field(4), line, "ward")?,
+            category,
+            stay_minutes: opt_num(field(6), line, "stay_minutes")?.unwrap_or(60),
+            valid_days: opt_num(field(7), line, "valid_days")?.unwrap_or(365),
+        });
+    }
+    Ok(out)
+}
+
+/// Writes a text progress bar to `out` (stderr in the CLI).
+pub fn progress(out: &mut dyn Write, done: usize, total: usize) {
+    let width = 30;
+    let filled = (done * width).checked_div(total).unwrap_or(width);
+    let _ = write!(
+        out,
+        "\r[{}{}] {done}/{total}",
+        "#".repeat(filled),
+        "-".repeat(width - filled)
+    );
+    if done == total {
+        let _ = writeln!(out);
+    }
+    let _ = out.flush();
+}
+
+/// Issues every venue in `specs`: a poster per venue in `out_dir` (named by manual code,
+/// with extension `ext`), `codes.csv` listing manual code, venue id and code text, and
+/// `registry.cose`, the signed registry that resolves the manual codes.
+pub fn issue_all(
+    specs: &[VenueSpec],
+    keys: &AuthorityKeys,
+    out_dir: &Path,
+    ext: &str,
+    now: i64,
+    bar: &mut dyn Write,
+) -> Result<Vec<(Venue, String)>, IssueError> {
+    std::fs::create_dir_all(out_dir)?;
+    let mut seen = HashSet::new();
+    let mut issued = Vec::with_capacity(specs.len());
+    let mut list = String::from("manual_code,venue_id,code\n");
+    progress(bar, 0, specs.len());
+    for (i, spec) in specs.iter().enumerate() {
+        // A clash of manual codes within the registry gets a fresh random venue id.
+        let venue = loop {
+            let v = new_venue(spec, now, "khaibao")?;
+            if seen.insert(registry::manual_code_number(&v)?) {
+                break v;
+            }
+        };
+        let code = venue::issue(&venue, keys.signing_pkcs8())?;
+        let manual = registry::manual_code(&venue)?.replace(' ', "");
+        poster::write_poster(&venue, &code, &out_dir.join(format!("{manual}.{ext}")), 150)?;
+        let _ = writeln!(list, "{manual},{},{code}", venue.id);
+        issued.push((venue, code));
+        progress(bar, i + 1, specs.len());
+    }
+    std::fs::write(out_dir.join("codes.csv"), list)?;
+    let province = specs.first().map_or(0, |s| s.province);
+    let reg = Registry::build(now as u64, now, province, &issued)?;
+    std::fs::write(
+        out_dir.join("registry.cose"),
+        reg.sign(keys.signing_pkcs8())?,
+    )?;
+    Ok(issued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_quoted_vietnamese_addresses() {
+        let text = "name,address,province,district,ward,category,stay_minutes,valid_days\r\n\
+                    \"Quán cà phê \"\"Gió\"\"\",\"12 Lý Tự Trọng, Phường Bến Nghé, Quận 1\",79,760,26740,restaurant,,30\n\
+                    Trường THCS Nguyễn Du,,1,,,school,240,\n";
+        let specs = specs_from_csv(text).unwrap();
+        assert_eq!(specs.len(), 2);
+        assert_eq!(specs[0].name, "Quán cà phê \"Gió\"");
+        assert_eq!(specs[0].address, "12 Lý Tự Trọng, Phường Bến Nghé, Quận 1");
+        assert_eq!(specs[0].ward, Some(26_740));
+        assert_eq!(specs[0].valid_days, 30);
+        assert_eq!(specs[1].stay_minutes, 240);
+        assert_eq!(specs[1].district, None);
+        assert!(specs_from_csv("h\nx,y,z,,,zoo,,\n").is_err());
+    }
+}
+
+#[cfg(test)]
+mod issue_all_tests {
+    use super::*;
+    use khaibao_core::keyset::Keyset;
+
+    #[test]
+    fn csv_batch_writes_posters_codes_and_a_registry_that_resolves_them() {
+        let keys = AuthorityKeys::generate().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let csv = "name,address,province,district,ward,category,stay_minutes,valid_days\n\
+                   Chợ Bến Thành,\"Lê Lợi, Phường Bến Thành, Quận 1\",79,760,26743,market,30,\n\
+                   Khách sạn Rex,\"141 Nguyễn Huệ, Quận 1\",79,,,lodging,720,90\n\
+                   Phà Cát Lái,,79,,,transport,,\n";
+        let specs = specs_from_csv(csv).unwrap();
+        let mut bar = Vec::new();
+        let now = 1_767_225_600 + 3_600;
+        let issued = issue_all(&specs, &keys, dir.path(), "svg", now, &mut bar).unwrap();
+        assert_eq!(issued.len(), 3);
+        let bar = String::from_utf8(bar).unwrap();
+        assert!(
+            bar.ends_with("[##############################] 3/3\n"),
+            "{bar}"
+        );
+        let keyset = Keyset::from_trusted(std::slice::from_ref(&keys.public().venue_key));
+        let bytes = std::fs::read(dir.path().join("registry.cose")).unwrap();
+        let reg = Registry::verify(&bytes, &keyset, now, None).unwrap();
+        let listed = std::fs::read_to_string(dir.path().join("codes.csv")).unwrap();
+        for (v, code) in &issued {
+            let manual = registry::manual_code(v).unwrap();
+            assert!(
+                dir.path()
+                    .join(format!("{}.svg", manual.replace(' ', "")))
+                    .exists()
+            );
+            assert!(listed.contains(code.as_str()));
+            assert_eq!(&reg.resolve_venue(&manual, &keyset, now).unwrap(), v);
+        }
+        assert_eq!(issued[1].0.default_stay_minutes, 720);
+        assert_eq!(issued[1].0.not_after - issued[1].0.not_before, 90 * 86_400);
+    }
+}

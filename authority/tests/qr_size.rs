@@ -1,0 +1,111 @@
+//! Measures the QR size of realistic Vietnamese venue codes under the two candidate
+//! fragment encodings (the figures in docs/venue-code.md come from this test's output:
+//! `cargo test -p khaibao-authority --test qr_size -- --nocapture`).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
+#![allow(clippy::format_push_string, clippy::format_collect)] // test reports
+
+use khaibao_authority::poster::{qr, qr_version};
+use khaibao_core::codec::base64url_encode;
+use khaibao_core::venue::{self, TIME_EPOCH, URL_PREFIX, Venue, VenueCategory};
+use ring::rand::SystemRandom;
+use ring::signature::Ed25519KeyPair;
+use std::io::Write;
+
+fn venues() -> Vec<Venue> {
+    let base = |name: &str, address: &str, province, district, ward, category| Venue {
+        id: "5f2c8e1a9b3d47c6a0e4f81b2d6c9a37".into(),
+        name: name.into(),
+        address: address.into(),
+        province,
+        district: Some(district),
+        ward: Some(ward),
+        category,
+        vehicle_plate: None,
+        route: None,
+        event_start: None,
+        event_end: None,
+        default_stay_minutes: 60,
+        not_before: TIME_EPOCH + 2_156 * 86_400,
+        not_after: TIME_EPOCH + 2_521 * 86_400,
+        issuer: "VN-79".into(),
+    };
+    let mut bus = base(
+        "Xe buýt số 19 Bến Thành – Khu Chế xuất Linh Trung – Đại học Quốc gia",
+        "Tuyến 19, Công ty Cổ phần Xe khách Sài Gòn",
+        79,
+        760,
+        26_740,
+        VenueCategory::Transport,
+    );
+    bus.vehicle_plate = Some("51B-123.45".into());
+    bus.route = Some("19".into());
+    vec![
+        base(
+            "Bệnh viện Đa khoa Trung ương Thái Nguyên",
+            "479 Đường Lương Ngọc Quyến, Phường Phan Đình Phùng, Thành phố Thái Nguyên",
+            19,
+            164,
+            5_461,
+            VenueCategory::Hospital,
+        ),
+        base(
+            "Siêu thị Co.opmart Nguyễn Đình Chiểu",
+            "168 Nguyễn Đình Chiểu, Phường Võ Thị Sáu, Quận 3, Thành phố Hồ Chí Minh",
+            79,
+            770,
+            27_139,
+            VenueCategory::Market,
+        ),
+        bus,
+    ]
+}
+
+fn describe(text: &str) -> (i16, usize) {
+    let code = qr(text).unwrap();
+    (qr_version(&code), code.width())
+}
+
+#[test]
+fn base45_alphanumeric_beats_base64url_bytes() {
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let mut report = String::new();
+    for v in venues() {
+        let text = venue::issue(&v, pkcs8.as_ref()).unwrap();
+        let cose = khaibao_core::base45::decode(&text[URL_PREFIX.len()..]).unwrap();
+        let payload = venue::encode_payload(&v).unwrap();
+        let b64 = format!("https://qr.khaibao.vn/v#{}", base64url_encode(&cose));
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&payload).unwrap();
+        let zlib = z.finish().unwrap();
+        let (v45, m45) = describe(&text);
+        let (v64, m64) = describe(&b64);
+        report.push_str(&format!(
+            "{}: name {} B, address {} B, payload {} B (zlib {} B), COSE {} B | base45 {} chars -> v{v45} ({m45}x{m45}) | base64url {} chars -> v{v64} ({m64}x{m64})\n",
+            v.name,
+            v.name.len(),
+            v.address.len(),
+            payload.len(),
+            zlib.len(),
+            cose.len(),
+            text.len(),
+            b64.len(),
+        ));
+        assert!(v45 < v64, "base45 must give a smaller symbol");
+        assert!(
+            zlib.len() + 2 >= payload.len() * 9 / 10,
+            "zlib saves under 10% on these payloads"
+        );
+        // The street part only: ward, district and province names follow from the codes.
+        let mut short = v.clone();
+        short.address = v.address.split(',').next().unwrap_or_default().to_owned();
+        let short_text = venue::issue(&short, pkcs8.as_ref()).unwrap();
+        let (vs, ms) = describe(&short_text);
+        report.push_str(&format!(
+            "    street-only address ({} B): base45 {} chars -> v{vs} ({ms}x{ms})\n",
+            short.address.len(),
+            short_text.len()
+        ));
+    }
+    println!("{report}");
+}

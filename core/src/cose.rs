@@ -1,0 +1,81 @@
+//! The one COSE_Sign1 profile every signed khaibao object uses: Ed25519 (alg -8), the
+//! signer's 8-byte key id in the protected header, no external data, untagged on write.
+//!
+//! Reading accepts the tagged form too, and a key id found only in the unprotected header
+//! (signed-QR verifiers elsewhere broke on exactly that). The algorithm must sit in the
+//! protected header, so it is covered by the signature.
+
+use crate::{Error, Result};
+use coset::{
+    CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, RegisteredLabelWithPrivate,
+    TaggedCborSerializable, iana,
+};
+use ring::signature::{self, Ed25519KeyPair, KeyPair};
+
+/// The key id of an Ed25519 public key: the first 8 bytes of its SHA-256.
+pub fn key_id(public_key: &[u8]) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA256, public_key).as_ref()[..8].to_vec()
+}
+
+/// Signs `payload` with an Ed25519 key (PKCS#8) into untagged COSE_Sign1 bytes.
+pub fn sign(payload: Vec<u8>, signing_key_pkcs8: &[u8]) -> Result<Vec<u8>> {
+    let key =
+        Ed25519KeyPair::from_pkcs8(signing_key_pkcs8).map_err(|_| Error::Crypto("signing key"))?;
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(key_id(key.public_key().as_ref()))
+        .build();
+    CoseSign1Builder::new()
+        .protected(protected)
+        .payload(payload)
+        .create_signature(b"", |data| key.sign(data).as_ref().to_vec())
+        .build()
+        .to_vec()
+        .map_err(|_| Error::Malformed("cose encode"))
+}
+
+/// A parsed, not yet verified COSE_Sign1.
+pub struct Signed {
+    sign1: CoseSign1,
+    kid: Vec<u8>,
+}
+
+impl Signed {
+    /// Parses COSE_Sign1 bytes (tagged or not) and checks the algorithm is Ed25519.
+    pub fn parse(bytes: &[u8]) -> Result<Self> {
+        let sign1 = CoseSign1::from_slice(bytes)
+            .or_else(|_| CoseSign1::from_tagged_slice(bytes))
+            .map_err(|_| Error::Malformed("cose"))?;
+        let alg_ok = matches!(
+            sign1.protected.header.alg,
+            Some(RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA))
+        );
+        if !alg_ok {
+            return Err(Error::Malformed("algorithm"));
+        }
+        let kid = if sign1.protected.header.key_id.is_empty() {
+            sign1.unprotected.key_id.clone()
+        } else {
+            sign1.protected.header.key_id.clone()
+        };
+        if kid.is_empty() {
+            return Err(Error::Malformed("no key id"));
+        }
+        Ok(Self { sign1, kid })
+    }
+
+    /// The signer's key id, from the protected header or else the unprotected one.
+    pub fn kid(&self) -> &[u8] {
+        &self.kid
+    }
+
+    /// Verifies the signature with a raw Ed25519 public key and returns the payload.
+    pub fn verify(self, public_key: &[u8]) -> Result<Vec<u8>> {
+        self.sign1
+            .verify_signature(b"", |sig, data| {
+                signature::UnparsedPublicKey::new(&signature::ED25519, public_key).verify(data, sig)
+            })
+            .map_err(|_| Error::BadSignature)?;
+        self.sign1.payload.ok_or(Error::Malformed("no payload"))
+    }
+}

@@ -1,0 +1,259 @@
+//! Trusted venue-signing keys and their signed updates.
+//!
+//! A [`Keyset`] maps key ids to Ed25519 public keys, each with its own validity window, so
+//! several keys can be valid at once while one is rotated in and another out. The app ships
+//! one root public key; a keyset update is a COSE_Sign1 (see [`crate::cose`]) signed by that
+//! root, carrying a serial number that must grow, so an old keyset cannot be replayed.
+//!
+//! Update payload, a deterministic CBOR map:
+//! `{1: version (1), 2: serial, 3: issued_at, 4: [{1: kid, 2: public key, 3: valid_from,
+//! 4: valid_until}, ...]}` with times in Unix seconds.
+
+use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
+use crate::cose::{self, Signed};
+use crate::venue::TrustedKey;
+use crate::{Error, Result, UnixTime};
+use ciborium::Value;
+
+/// The keyset update format version.
+pub const KEYSET_VERSION: u64 = 1;
+/// Most keys one keyset may hold.
+pub const MAX_KEYS: usize = 64;
+const MAX_KID: usize = 16;
+
+/// One trusted venue-signing key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct KeysetEntry {
+    /// Key id, as found in the COSE header.
+    pub kid: Vec<u8>,
+    /// Raw 32-byte Ed25519 public key.
+    pub public_key: Vec<u8>,
+    /// First moment (inclusive) codes signed with this key are accepted.
+    pub valid_from: UnixTime,
+    /// Last moment (inclusive) codes signed with this key are accepted.
+    pub valid_until: UnixTime,
+}
+
+/// The set of keys venue codes may be signed with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Keyset {
+    /// Grows with every update; 0 for a keyset built locally.
+    pub serial: u64,
+    /// When the authority issued this keyset.
+    pub issued_at: UnixTime,
+    pub keys: Vec<KeysetEntry>,
+}
+
+impl Keyset {
+    /// A local keyset of keys valid forever (for configuration that has no windows).
+    pub fn from_trusted(keys: &[TrustedKey]) -> Self {
+        Self {
+            serial: 0,
+            issued_at: 0,
+            keys: keys
+                .iter()
+                .map(|k| KeysetEntry {
+                    kid: k.kid.clone(),
+                    public_key: k.public_key.clone(),
+                    valid_from: UnixTime::MIN,
+                    valid_until: UnixTime::MAX,
+                })
+                .collect(),
+        }
+    }
+
+    /// The public key for `kid` at time `now`.
+    ///
+    /// [`Error::UnknownKey`] when no entry has that id; [`Error::KeyNotValid`] when every
+    /// entry with that id is outside its window at `now`.
+    pub fn key_for(&self, kid: &[u8], now: UnixTime) -> Result<&[u8]> {
+        let mut known = false;
+        for k in self.keys.iter().filter(|k| k.kid == kid) {
+            known = true;
+            if k.valid_from <= now && now <= k.valid_until {
+                return Ok(&k.public_key);
+            }
+        }
+        Err(if known {
+            Error::KeyNotValid
+        } else {
+            Error::UnknownKey
+        })
+    }
+
+    fn payload(&self) -> Result<Vec<u8>> {
+        if self.keys.len() > MAX_KEYS {
+            return Err(Error::FieldTooLong("keys"));
+        }
+        let keys = self
+            .keys
+            .iter()
+            .map(|k| {
+                MapBuilder::new()
+                    .put(1, Value::Bytes(k.kid.clone()))
+                    .put(2, Value::Bytes(k.public_key.clone()))
+                    .put(3, k.valid_from)
+                    .put(4, k.valid_until)
+                    .build()
+            })
+            .collect();
+        to_cbor(
+            &MapBuilder::new()
+                .put(1, KEYSET_VERSION)
+                .put(2, self.serial)
+                .put(3, self.issued_at)
+                .put(4, Value::Array(keys))
+                .build(),
+        )
+    }
+
+    /// Signs this keyset with the root key (PKCS#8), giving the update bytes apps fetch.
+    pub fn sign(&self, root_pkcs8: &[u8]) -> Result<Vec<u8>> {
+        cose::sign(self.payload()?, root_pkcs8)
+    }
+}
+
+/// Verifies a keyset update against the root public key the app ships, and refuses one
+/// whose serial is not above `current_serial` (the keyset already held, if any).
+pub fn verify_update(
+    bytes: &[u8],
+    root_public_key: &[u8],
+    current_serial: Option<u64>,
+) -> Result<Keyset> {
+    let signed = Signed::parse(bytes)?;
+    if signed.kid() != cose::key_id(root_public_key).as_slice() {
+        return Err(Error::UnknownKey);
+    }
+    let payload = signed.verify(root_public_key)?;
+    let keyset = parse_payload(&payload)?;
+    if current_serial.is_some_and(|cur| keyset.serial <= cur) {
+        return Err(Error::StaleUpdate);
+    }
+    Ok(keyset)
+}
+
+fn parse_payload(bytes: &[u8]) -> Result<Keyset> {
+    let mut r = MapReader::new(from_cbor(bytes)?, "keyset")?;
+    let version = r.u64(1, "keyset version")?;
+    if version != KEYSET_VERSION {
+        return Err(Error::UnsupportedVersion(version));
+    }
+    let serial = r.u64(2, "keyset serial")?;
+    let issued_at = r.i64(3, "keyset issued at")?;
+    let raw = r
+        .opt_array(4, "keys", MAX_KEYS)?
+        .ok_or(Error::InvalidField("keys"))?;
+    let mut keys = Vec::with_capacity(raw.len());
+    for item in raw {
+        let mut k = MapReader::new(item, "keyset entry")?;
+        let kid = k.bytes(1, "kid", MAX_KID)?;
+        let public_key = k.bytes(2, "public key", 32)?;
+        if kid.is_empty() || public_key.len() != 32 {
+            return Err(Error::InvalidField("keyset entry"));
+        }
+        let entry = KeysetEntry {
+            kid,
+            public_key,
+            valid_from: k.i64(3, "valid from")?,
+            valid_until: k.i64(4, "valid until")?,
+        };
+        if entry.valid_until < entry.valid_from {
+            return Err(Error::InvalidField("key validity"));
+        }
+        keys.push(entry);
+    }
+    Ok(Keyset {
+        serial,
+        issued_at,
+        keys,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ring::rand::SystemRandom;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    fn pair() -> (Vec<u8>, Vec<u8>) {
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        let public = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .to_vec();
+        (pkcs8.as_ref().to_vec(), public)
+    }
+
+    fn entry(public: &[u8], from: i64, until: i64) -> KeysetEntry {
+        KeysetEntry {
+            kid: cose::key_id(public),
+            public_key: public.to_vec(),
+            valid_from: from,
+            valid_until: until,
+        }
+    }
+
+    #[test]
+    fn rotation_keeps_two_keys_valid_and_update_round_trips() {
+        let (root_sk, root_pk) = pair();
+        let (_, old) = pair();
+        let (_, new) = pair();
+        let ks = Keyset {
+            serial: 7,
+            issued_at: 1_000,
+            keys: vec![entry(&old, 0, 2_000), entry(&new, 1_500, 9_000)],
+        };
+        let bytes = ks.sign(&root_sk).unwrap();
+        let got = verify_update(&bytes, &root_pk, Some(6)).unwrap();
+        assert_eq!(got, ks);
+        // During the overlap both keys verify; afterwards only the new one.
+        assert!(got.key_for(&cose::key_id(&old), 1_800).is_ok());
+        assert!(got.key_for(&cose::key_id(&new), 1_800).is_ok());
+        assert!(matches!(
+            got.key_for(&cose::key_id(&old), 2_001),
+            Err(Error::KeyNotValid)
+        ));
+        assert!(matches!(
+            got.key_for(&cose::key_id(&new), 1_499),
+            Err(Error::KeyNotValid)
+        ));
+        assert!(matches!(
+            got.key_for(&[1, 2, 3], 1_800),
+            Err(Error::UnknownKey)
+        ));
+    }
+
+    #[test]
+    fn update_is_refused_when_replayed_forged_or_from_another_root() {
+        let (root_sk, root_pk) = pair();
+        let (other_sk, _) = pair();
+        let ks = Keyset {
+            serial: 3,
+            issued_at: 1,
+            keys: vec![],
+        };
+        let bytes = ks.sign(&root_sk).unwrap();
+        assert!(matches!(
+            verify_update(&bytes, &root_pk, Some(3)),
+            Err(Error::StaleUpdate)
+        ));
+        assert!(matches!(
+            verify_update(&ks.sign(&other_sk).unwrap(), &root_pk, None),
+            Err(Error::UnknownKey)
+        ));
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x80;
+        assert!(matches!(
+            verify_update(&flipped, &root_pk, None),
+            Err(Error::BadSignature)
+        ));
+        assert!(matches!(
+            verify_update(&bytes[..bytes.len() - 5], &root_pk, None),
+            Err(Error::Malformed(_))
+        ));
+    }
+}

@@ -1,0 +1,412 @@
+//! Every way a venue code can be wrong, each with a crafted input and the exact error.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
+
+use ciborium::Value;
+use coset::{CborSerializable, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
+use khaibao_core::codec::{MapBuilder, to_cbor};
+use khaibao_core::keyset::{Keyset, KeysetEntry};
+use khaibao_core::venue::{
+    self, MAX_FRAGMENT, ScannedVenue, TIME_EPOCH, URL_PREFIX, Venue, VenueCategory,
+};
+use khaibao_core::{Error, base45, cose};
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+
+const DAY: i64 = 86_400;
+const NOW: i64 = TIME_EPOCH + 2_200 * DAY;
+
+struct Signer {
+    pkcs8: Vec<u8>,
+    pair: Ed25519KeyPair,
+}
+
+fn signer() -> Signer {
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
+        .unwrap()
+        .as_ref()
+        .to_vec();
+    let pair = Ed25519KeyPair::from_pkcs8(&pkcs8).unwrap();
+    Signer { pkcs8, pair }
+}
+
+impl Signer {
+    fn public(&self) -> Vec<u8> {
+        self.pair.public_key().as_ref().to_vec()
+    }
+    fn keyset(&self) -> Keyset {
+        Keyset {
+            serial: 1,
+            issued_at: 0,
+            keys: vec![KeysetEntry {
+                kid: venue::key_id(&self.public()),
+                public_key: self.public(),
+                valid_from: TIME_EPOCH,
+                valid_until: TIME_EPOCH + 3_000 * DAY,
+            }],
+        }
+    }
+    /// A code around arbitrary payload bytes, signed properly.
+    fn code_for_payload(&self, payload: Vec<u8>) -> String {
+        text(&cose::sign(payload, &self.pkcs8).unwrap())
+    }
+}
+
+fn text(cose_bytes: &[u8]) -> String {
+    format!("{URL_PREFIX}{}", base45::encode(cose_bytes))
+}
+
+fn cose_bytes(code: &str) -> Vec<u8> {
+    base45::decode(&code[URL_PREFIX.len()..]).unwrap()
+}
+
+fn sample() -> Venue {
+    Venue {
+        id: "a1b2c3d4e5f60718293a4b5c6d7e8f90".into(),
+        name: "Nhà hàng Phở Thìn Lò Đúc".into(),
+        address: "13 Lò Đúc, Phường Phạm Đình Hổ, Quận Hai Bà Trưng, Hà Nội".into(),
+        province: 1,
+        district: Some(7),
+        ward: Some(277),
+        category: VenueCategory::Restaurant,
+        vehicle_plate: None,
+        route: None,
+        event_start: None,
+        event_end: None,
+        default_stay_minutes: 45,
+        not_before: TIME_EPOCH + 2_100 * DAY,
+        not_after: TIME_EPOCH + 2_500 * DAY,
+        issuer: "VN-01".into(),
+    }
+}
+
+/// The sample's payload map with one key replaced (or removed with `Value::Null`).
+fn payload_with(key: u64, value: Value) -> Vec<u8> {
+    let bytes = venue::encode_payload(&sample()).unwrap();
+    let Value::Map(pairs) = ciborium::from_reader::<Value, _>(bytes.as_slice()).unwrap() else {
+        panic!("payload is a map")
+    };
+    let mut b = MapBuilder::new();
+    let mut replaced = false;
+    for (k, v) in pairs {
+        let k = u64::try_from(k.as_integer().unwrap()).unwrap();
+        if k == key {
+            replaced = true;
+            if value != Value::Null {
+                b = b.put(k, value.clone());
+            }
+        } else {
+            b = b.put(k, v);
+        }
+    }
+    if !replaced {
+        b = b.put(key, value);
+    }
+    to_cbor(&b.build()).unwrap()
+}
+
+fn verify(s: &Signer, code: &str) -> Result<Venue, Error> {
+    venue::verify_with(code, &s.keyset(), NOW)
+}
+
+#[test]
+fn valid_code_verifies() {
+    let s = signer();
+    let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+    assert_eq!(verify(&s, &code).unwrap(), sample());
+}
+
+#[test]
+fn not_a_khaibao_code() {
+    let s = signer();
+    for other in [
+        "https://tokhaiyte.vn/?page=Declare&venue=9",
+        "NZCOVIDTRACER:eyJ9",
+        "HTTPS://QR.KHAIBAO.VN/X#ABC",
+        "",
+    ] {
+        assert!(matches!(verify(&s, other), Err(Error::NotVenueCode)));
+        assert_eq!(
+            venue::read_with(other, &s.keyset(), NOW).unwrap(),
+            ScannedVenue::Unverified { text: other.into() }
+        );
+    }
+}
+
+#[test]
+fn bit_flip_in_signature() {
+    let s = signer();
+    let mut bytes = cose_bytes(&venue::issue(&sample(), &s.pkcs8).unwrap());
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    assert!(matches!(
+        verify(&s, &text(&bytes)),
+        Err(Error::BadSignature)
+    ));
+}
+
+#[test]
+fn bit_flip_in_payload() {
+    let s = signer();
+    let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+    let mut bytes = cose_bytes(&code);
+    // The venue name sits in the middle of the payload.
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    assert!(matches!(
+        verify(&s, &text(&bytes)),
+        Err(Error::BadSignature | Error::Malformed(_))
+    ));
+}
+
+#[test]
+fn wrong_kid() {
+    let s = signer();
+    let other = signer();
+    let code = venue::issue(&sample(), &other.pkcs8).unwrap();
+    assert!(matches!(verify(&s, &code), Err(Error::UnknownKey)));
+}
+
+#[test]
+fn key_outside_its_window() {
+    let s = signer();
+    let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+    let mut ks = s.keyset();
+    ks.keys[0].valid_until = NOW - 1;
+    assert!(matches!(
+        venue::verify_with(&code, &ks, NOW),
+        Err(Error::KeyNotValid)
+    ));
+}
+
+#[test]
+fn rotation_accepts_codes_from_both_keys() {
+    let old = signer();
+    let new = signer();
+    let mut ks = old.keyset();
+    ks.keys.extend(new.keyset().keys);
+    for s in [&old, &new] {
+        let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+        assert_eq!(venue::verify_with(&code, &ks, NOW).unwrap(), sample());
+    }
+}
+
+#[test]
+fn expired_and_not_yet_valid() {
+    let s = signer();
+    let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+    let ks = s.keyset();
+    let v = sample();
+    assert!(venue::verify_with(&code, &ks, v.not_before).is_ok());
+    assert!(venue::verify_with(&code, &ks, v.not_after).is_ok());
+    assert!(matches!(
+        venue::verify_with(&code, &ks, v.not_before - 1),
+        Err(Error::NotYetValid)
+    ));
+    assert!(matches!(
+        venue::verify_with(&code, &ks, v.not_after + 1),
+        Err(Error::Expired)
+    ));
+}
+
+fn sign_with_headers(s: &Signer, kid_protected: bool, kid_unprotected: bool) -> Vec<u8> {
+    let kid = venue::key_id(&s.public());
+    let mut protected = HeaderBuilder::new().algorithm(iana::Algorithm::EdDSA);
+    if kid_protected {
+        protected = protected.key_id(kid.clone());
+    }
+    let mut unprotected = HeaderBuilder::new();
+    if kid_unprotected {
+        unprotected = unprotected.key_id(kid);
+    }
+    CoseSign1Builder::new()
+        .protected(protected.build())
+        .unprotected(unprotected.build())
+        .payload(venue::encode_payload(&sample()).unwrap())
+        .create_signature(b"", |d| s.pair.sign(d).as_ref().to_vec())
+        .build()
+        .to_vec()
+        .unwrap()
+}
+
+#[test]
+fn kid_only_in_unprotected_header_is_accepted() {
+    let s = signer();
+    let bytes = sign_with_headers(&s, false, true);
+    assert_eq!(verify(&s, &text(&bytes)).unwrap(), sample());
+}
+
+#[test]
+fn no_kid_at_all_is_malformed() {
+    let s = signer();
+    let bytes = sign_with_headers(&s, false, false);
+    assert!(matches!(
+        verify(&s, &text(&bytes)),
+        Err(Error::Malformed("no key id"))
+    ));
+}
+
+#[test]
+fn tagged_cose_is_accepted() {
+    let s = signer();
+    let sign1 = coset::CoseSign1::from_slice(&sign_with_headers(&s, true, false)).unwrap();
+    let tagged = sign1.to_tagged_vec().unwrap();
+    assert_eq!(verify(&s, &text(&tagged)).unwrap(), sample());
+}
+
+#[test]
+fn other_algorithm_is_malformed() {
+    let s = signer();
+    let bytes = CoseSign1Builder::new()
+        .protected(
+            HeaderBuilder::new()
+                .algorithm(iana::Algorithm::ES256)
+                .key_id(venue::key_id(&s.public()))
+                .build(),
+        )
+        .payload(venue::encode_payload(&sample()).unwrap())
+        .create_signature(b"", |d| s.pair.sign(d).as_ref().to_vec())
+        .build()
+        .to_vec()
+        .unwrap();
+    assert!(matches!(
+        verify(&s, &text(&bytes)),
+        Err(Error::Malformed("algorithm"))
+    ));
+}
+
+#[test]
+fn truncated() {
+    let s = signer();
+    let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+    // Cut whole base45 groups (still valid base45) and a dangling character.
+    let bytes = cose_bytes(&code);
+    for cut in [1, 2, 10, 64, bytes.len() - 1] {
+        let short = text(&bytes[..bytes.len() - cut]);
+        assert!(
+            matches!(verify(&s, &short), Err(Error::Malformed(_))),
+            "cut {cut}"
+        );
+    }
+    assert!(matches!(
+        verify(&s, &code[..code.len() - 1 - code.len() % 3]),
+        Err(Error::Malformed(_))
+    ));
+    assert!(matches!(verify(&s, URL_PREFIX), Err(Error::Malformed(_))));
+}
+
+#[test]
+fn oversized() {
+    let s = signer();
+    let huge = format!("{URL_PREFIX}{}", "0".repeat(MAX_FRAGMENT + 3));
+    assert!(matches!(
+        verify(&s, &huge),
+        Err(Error::FieldTooLong("code"))
+    ));
+    // A name over the limit is refused when issuing...
+    let mut v = sample();
+    v.name = "Đ".repeat(101);
+    assert!(matches!(
+        venue::issue(&v, &s.pkcs8),
+        Err(Error::FieldTooLong("name"))
+    ));
+    // ...and when a signer put it in anyway.
+    let code = s.code_for_payload(payload_with(3, Value::Text("Ư".repeat(101))));
+    assert!(matches!(
+        verify(&s, &code),
+        Err(Error::FieldTooLong("name"))
+    ));
+}
+
+#[test]
+fn wrong_cbor_types() {
+    let s = signer();
+    for (key, value, field) in [
+        (2, Value::Text("id".into()), "venue id"),
+        (2, Value::Bytes(vec![1; 8]), "venue id"),
+        (3, Value::Integer(7.into()), "name"),
+        (3, Value::Null, "name"),
+        (5, Value::Text("79".into()), "province"),
+        (5, Value::Integer((1u64 << 40).into()), "province"),
+        (6, Value::Integer(42.into()), "category"),
+        (12, Value::Integer((-5).into()), "not before"),
+        (13, Value::Bool(true), "not after"),
+        (11, Value::Float(1.5), "default stay"),
+        (99, Value::Integer(1.into()), "unknown key"),
+        // "Phở" with a combining hook and dot: not NFC, so not canonical.
+        (3, Value::Text("Pho\u{31b}\u{309}".into()), "name"),
+    ] {
+        let code = s.code_for_payload(payload_with(key, value));
+        match verify(&s, &code) {
+            Err(Error::InvalidField(f)) => assert_eq!(f, field, "key {key}"),
+            other => panic!("key {key}: {other:?}"),
+        }
+    }
+    // Not a map at all, and a map with text keys.
+    let code = s.code_for_payload(to_cbor(&Value::Array(vec![])).unwrap());
+    assert!(matches!(verify(&s, &code), Err(Error::Malformed(_))));
+    let code = s.code_for_payload(
+        to_cbor(&Value::Map(vec![(
+            Value::Text("1".into()),
+            Value::Integer(1.into()),
+        )]))
+        .unwrap(),
+    );
+    assert!(matches!(verify(&s, &code), Err(Error::Malformed(_))));
+}
+
+#[test]
+fn unsupported_version() {
+    let s = signer();
+    let code = s.code_for_payload(payload_with(1, Value::Integer(2.into())));
+    assert!(matches!(
+        verify(&s, &code),
+        Err(Error::UnsupportedVersion(2))
+    ));
+}
+
+#[test]
+fn inverted_validity_is_invalid() {
+    let s = signer();
+    let code = s.code_for_payload(payload_with(12, Value::Integer(2_600.into())));
+    assert!(matches!(
+        verify(&s, &code),
+        Err(Error::InvalidField("validity"))
+    ));
+}
+
+#[test]
+fn random_mutations_never_verify_as_another_venue() {
+    let s = signer();
+    let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+    let bytes = cose_bytes(&code);
+    let ks = s.keyset();
+    let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for _ in 0..3_000 {
+        let mut m = bytes.clone();
+        for _ in 0..=(next() % 3) {
+            if m.is_empty() {
+                break;
+            }
+            let i = (next() % m.len() as u64) as usize;
+            match next() % 3 {
+                0 => m[i] ^= 1 << (next() % 8),
+                1 => m[i] = next() as u8,
+                _ => m.truncate(i),
+            }
+        }
+        if m == bytes {
+            continue;
+        }
+        // Every change is an error, except re-encodings that keep the same signed content.
+        if let Ok(v) = venue::verify_with(&text(&m), &ks, NOW) {
+            assert_eq!(v, sample());
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Fuzzes the venue payload parser and the whole code reader: arbitrary bytes as the CBOR
+//! payload, as the COSE_Sign1 in a code, and as scanned text (khaibao, foreign or other).
+//! None of these may panic; a parsed payload must re-encode to the same venue.
+#![no_main]
+
+use khaibao_core::keyset::Keyset;
+use khaibao_core::{base45, foreign, registry, venue};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(v) = venue::parse_payload(data) {
+        let again = venue::encode_payload(&v).expect("a parsed venue re-encodes");
+        assert_eq!(venue::parse_payload(&again).expect("re-parses"), v);
+    }
+    let keyset = Keyset::default();
+    let code = format!("{}{}", venue::URL_PREFIX, base45::encode(data));
+    let _ = venue::verify_with(&code, &keyset, 0);
+    let _ = registry::Registry::verify(data, &keyset, 0, None);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = venue::read_with(text, &keyset, 0);
+        let _ = foreign::parse(text, &[]);
+        let _ = registry::parse_manual_code(text);
+    }
+});
