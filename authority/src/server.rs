@@ -37,6 +37,11 @@ impl AppState {
         })
     }
 
+    /// The authority's keys.
+    pub fn keys(&self) -> &AuthorityKeys {
+        &self.keys
+    }
+
     /// Runs `f` on the database.
     pub fn with_db<T>(&self, f: impl FnOnce(&mut AuthorityDb) -> T) -> T {
         let mut guard = self
@@ -52,6 +57,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route(protocol::INGEST_PATH, post(ingest))
         .route(protocol::HEALTH_PATH, get(|| async { "ok" }))
+        .route(
+            khaibao_core::pass::REGISTER_PATH,
+            post(crate::register::register),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

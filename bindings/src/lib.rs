@@ -9,9 +9,11 @@
 
 mod error;
 mod http;
+mod pass;
 
 pub use error::KhaibaoError;
 pub use http::{HostHttpClient, HostHttpError};
+pub use pass::VenueStaff;
 
 use khaibao_core::declaration::{self, Declaration, FieldError, Submission};
 use khaibao_core::diary::{self, Visit};

@@ -104,6 +104,48 @@ pub fn verify_certificate(
     Ok(device)
 }
 
+/// Path of the authority's device registration endpoint.
+pub const REGISTER_PATH: &str = "/v1/devices";
+/// How long a device certificate from registration is valid.
+pub const CERTIFICATE_SECONDS: i64 = 30 * 86_400;
+const REGISTRATION_CONTEXT: &[u8] = b"khaibao device registration v1";
+/// How far a registration request's time may be from the authority's clock.
+const REGISTRATION_SKEW: i64 = 600;
+
+/// A registration request: the device public key, a time, and a signature over both that
+/// proves the device holds the private key.
+pub fn registration_request(device: &DeviceKey, now: UnixTime) -> Result<Vec<u8>> {
+    let public = device.public_key();
+    let mut signed = REGISTRATION_CONTEXT.to_vec();
+    signed.extend_from_slice(&public);
+    signed.extend_from_slice(&now.to_be_bytes());
+    to_cbor(
+        &MapBuilder::new()
+            .put(1, Value::Bytes(public))
+            .put(2, now)
+            .put(3, Value::Bytes(device.sign(&signed)))
+            .build(),
+    )
+}
+
+/// The authority's check of a registration request: returns the device public key.
+pub fn verify_registration(request: &[u8], now: UnixTime) -> Result<Vec<u8>> {
+    let mut r = MapReader::new(from_cbor(request)?, "registration")?;
+    let public = r.bytes(1, "device key", 32)?;
+    let at = r.i64(2, "time")?;
+    let sig = r.bytes(3, "signature", 64)?;
+    if (at - now).abs() > REGISTRATION_SKEW {
+        return Err(Error::InvalidField("registration time"));
+    }
+    let mut signed = REGISTRATION_CONTEXT.to_vec();
+    signed.extend_from_slice(&public);
+    signed.extend_from_slice(&at.to_be_bytes());
+    signature::UnparsedPublicKey::new(&signature::ED25519, &public)
+        .verify(&signed, &sig)
+        .map_err(|_| Error::BadSignature)?;
+    Ok(public)
+}
+
 /// The day-rotating pseudonym of a device: HMAC of the local day number under a key derived
 /// from the device's secret, so passes of different days cannot be matched by their id.
 pub fn pseudonym(device: &DeviceKey, now: UnixTime) -> [u8; 16] {
@@ -378,6 +420,27 @@ pub(crate) mod tests {
             device: DeviceKey::from_pkcs8(f.device.pkcs8()).unwrap(),
             cert: f.cert.clone(),
         }
+    }
+
+    #[test]
+    fn registration_proves_possession() {
+        let device = DeviceKey::generate().unwrap();
+        let req = registration_request(&device, NOW).unwrap();
+        assert_eq!(
+            verify_registration(&req, NOW + 5).unwrap(),
+            device.public_key()
+        );
+        assert!(
+            verify_registration(&req, NOW + 3600).is_err(),
+            "stale request"
+        );
+        let mut tampered = req.clone();
+        let n = tampered.len();
+        tampered[n - 1] ^= 1;
+        assert!(matches!(
+            verify_registration(&tampered, NOW),
+            Err(Error::BadSignature)
+        ));
     }
 
     #[test]

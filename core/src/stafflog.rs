@@ -46,7 +46,7 @@ pub enum Direction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Admission {
-    pub pass: PassCheck,
+    pub check: PassCheck,
     pub direction: Direction,
     pub at: UnixTime,
 }
@@ -133,7 +133,7 @@ impl StaffLog {
         };
         tx.commit()?;
         Ok(Admission {
-            pass,
+            check: pass,
             direction,
             at: now,
         })

@@ -179,6 +179,28 @@ class Flow(unittest.TestCase):
         other = app.read_venue("https://tokhaiyte.vn/?venue=42")
         self.assertEqual(other.text, "https://tokhaiyte.vn/?venue=42")
 
+    def test_6_personal_pass_checked_by_staff(self):
+        app = khaibao.Khaibao.open(self.config)
+        certificate = asyncio.run(app.register_device())
+        self.assertGreater(len(certificate), 64)
+        self.assertEqual(app.health_status(form()), core.HealthStatus.RED, "a fever makes it red")
+        text = app.make_pass(form(), certificate, False)
+        self.assertTrue(text.startswith("KBP1:"))
+        self.assertNotIn("Trần", text)
+        staff = khaibao.VenueStaff.open(os.path.join(self.tmp.name, "staff.db"), self.config.venue_keys)
+        entry = staff.scan(text)
+        self.assertEqual(entry.direction, core.Direction.ENTRY)
+        self.assertEqual(entry.check.status, core.HealthStatus.RED)
+        self.assertIsNone(entry.check.name)
+        with self.assertRaises(khaibao.KhaibaoError.Pass) as err:
+            staff.scan(text)
+        self.assertEqual(err.exception.code, "pass.replayed")
+        leave = staff.scan(app.make_pass(form(), certificate, True))
+        self.assertEqual(leave.direction, core.Direction.EXIT)
+        report = staff.report()
+        self.assertEqual((report.visitors, report.still_inside), (1, 0))
+        self.assertEqual(staff.export_csv().splitlines()[0], "pseudonym,status,entered_at,exited_at")
+
     def test_5_bad_frames_are_typed_errors(self):
         with self.assertRaises(khaibao.KhaibaoError.Scan) as err:
             khaibao.scan_frame(b"\x00" * 10, 100, 100, 100, None)

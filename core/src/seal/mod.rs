@@ -61,6 +61,10 @@ impl DeviceKey {
     pub fn kid(&self) -> Vec<u8> {
         crate::venue::key_id(self.pair.public_key().as_ref())
     }
+    /// A raw Ed25519 signature over `message`.
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        self.pair.sign(message).as_ref().to_vec()
+    }
     /// Signs `payload` as a COSE_Sign1 (EdDSA, kid in the protected header).
     pub fn sign_cose(&self, payload: Vec<u8>) -> Result<Vec<u8>> {
         let protected = HeaderBuilder::new()
