@@ -3,7 +3,9 @@
 #   1. formatting and clippy (warnings are errors)
 #   2. the Rust workspace tests (unit, integration, end-to-end with a loopback authority)
 #   3. the release cdylib, its generated bindings, and the foreign-language tests that drive
-#      them against a real authority server
+#      them against a real authority server: Python, Kotlin/JVM (also the Android demo's
+#      platform-free module) and Swift (also the iOS demo's platform-free code, in a Debian
+#      trixie chroot under build/)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,5 +54,15 @@ printf 'stripped cdylib: %s bytes\n' "$(stat -c %s "$py/libkhaibao_ffi.so")"
 
 step "Python binding tests"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_flow.py"
+
+step "Kotlin binding tests (JVM, JNA)"
+t0=$SECONDS
+KHAIBAO_BIN="$root/target/release/khaibao" "$root/tests/bindings/run_kotlin.sh" "$lib" "$py"
+printf 'Kotlin stage: %ss\n' "$((SECONDS - t0))"
+
+step "Swift binding tests (Debian trixie chroot)"
+t0=$SECONDS
+"$root/tests/bindings/run_swift.sh" "$lib" "$py/libkhaibao_ffi.so" "$root/target/release/khaibao"
+printf 'Swift stage: %ss\n' "$((SECONDS - t0))"
 
 step "all tests passed"

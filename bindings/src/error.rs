@@ -1,7 +1,7 @@
 //! The one error type the bindings export.
 //!
 //! Each variant is a family; `code` is the core's stable code (for example
-//! `venue.unknown_key`) and `message` says what kind of thing went wrong, in English, with no
+//! `venue.unknown_key`) and `detail` says what kind of thing went wrong, in English, with no
 //! personal data. Validation failures carry every field error for the form to show.
 
 use khaibao_core::declaration::FieldError;
@@ -10,32 +10,32 @@ use khaibao_core::declaration::FieldError;
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum KhaibaoError {
     /// The scanned code is not a valid or trusted venue code.
-    #[error("{code}: {message}")]
-    Venue { code: String, message: String },
+    #[error("{code}: {detail}")]
+    Venue { code: String, detail: String },
     /// The frame or image could not be scanned.
-    #[error("{code}: {message}")]
-    Scan { code: String, message: String },
+    #[error("{code}: {detail}")]
+    Scan { code: String, detail: String },
     /// A personal pass was refused (expired, replayed, forged device).
-    #[error("{code}: {message}")]
-    Pass { code: String, message: String },
+    #[error("{code}: {detail}")]
+    Pass { code: String, detail: String },
     /// The declaration has invalid fields; every one is listed.
     #[error("declaration.invalid: {} field(s) invalid", fields.len())]
     Validation { fields: Vec<FieldError> },
     /// The local database failed or is corrupt.
-    #[error("{code}: {message}")]
-    Storage { code: String, message: String },
+    #[error("{code}: {detail}")]
+    Storage { code: String, detail: String },
     /// Upload failed; the items stay queued.
-    #[error("{code}: {message}")]
-    Network { code: String, message: String },
+    #[error("{code}: {detail}")]
+    Network { code: String, detail: String },
     /// A cryptographic or encoding failure.
-    #[error("{code}: {message}")]
-    Crypto { code: String, message: String },
+    #[error("{code}: {detail}")]
+    Crypto { code: String, detail: String },
     /// The API was called with arguments or in an order it does not accept.
-    #[error("{code}: {message}")]
-    InvalidInput { code: String, message: String },
+    #[error("{code}: {detail}")]
+    InvalidInput { code: String, detail: String },
     /// A bug inside the library (a caught panic). The call had no effect that matters.
-    #[error("{code}: {message}")]
-    Internal { code: String, message: String },
+    #[error("{code}: {detail}")]
+    Internal { code: String, detail: String },
 }
 
 impl KhaibaoError {
@@ -57,7 +57,7 @@ impl KhaibaoError {
     pub(crate) fn internal(what: &str) -> Self {
         Self::Internal {
             code: "internal.panic".into(),
-            message: format!("internal error in {what}"),
+            detail: format!("internal error in {what}"),
         }
     }
 }
@@ -66,7 +66,7 @@ impl From<khaibao_core::Error> for KhaibaoError {
     fn from(e: khaibao_core::Error) -> Self {
         use khaibao_core::Error as E;
         let code = e.code().to_owned();
-        let message = e.to_string();
+        let detail = e.to_string();
         match e {
             E::NotVenueCode
             | E::UnknownKey
@@ -77,14 +77,14 @@ impl From<khaibao_core::Error> for KhaibaoError {
             | E::KeyNotValid
             | E::StaleUpdate
             | E::ManualCodeUnknown
-            | E::Malformed(_) => Self::Venue { code, message },
-            E::InvalidFrame(_) | E::Image => Self::Scan { code, message },
-            E::Storage(_) | E::Corrupt => Self::Storage { code, message },
-            E::Network(_) | E::Server { .. } | E::Protocol(_) => Self::Network { code, message },
-            E::Crypto(_) | E::SealOpen => Self::Crypto { code, message },
-            E::PassExpired | E::PassReplayed | E::DeviceUncertified => Self::Pass { code, message },
+            | E::Malformed(_) => Self::Venue { code, detail },
+            E::InvalidFrame(_) | E::Image => Self::Scan { code, detail },
+            E::Storage(_) | E::Corrupt => Self::Storage { code, detail },
+            E::Network(_) | E::Server { .. } | E::Protocol(_) => Self::Network { code, detail },
+            E::Crypto(_) | E::SealOpen => Self::Crypto { code, detail },
+            E::PassExpired | E::PassReplayed | E::DeviceUncertified => Self::Pass { code, detail },
             E::InvalidField(_) | E::FieldTooLong(_) | E::ManualCodeInvalid | E::InvalidState(_) => {
-                Self::InvalidInput { code, message }
+                Self::InvalidInput { code, detail }
             }
         }
     }
@@ -94,7 +94,7 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for KhaibaoError {
     fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
         Self::Network {
             code: "host.callback_failed".into(),
-            message: "the host callback failed".into(),
+            detail: "the host callback failed".into(),
         }
     }
 }

@@ -7,12 +7,19 @@
 //! which derive uniffi's traits there behind the `uniffi` feature; nothing is mirrored.
 //! The bridging layer is not API: apps use the generated classes, not this crate.
 
+mod clock;
 mod error;
 mod http;
+mod keystore;
+mod listeners;
 mod pass;
+mod sync_progress;
 
+pub use clock::Clock;
 pub use error::KhaibaoError;
 pub use http::{HostHttpClient, HostHttpError};
+pub use keystore::{KeyStore, KeyStoreError, verify_key_store};
+pub use listeners::{AlertListener, ExposureAlert, SyncListener};
 pub use pass::VenueStaff;
 
 use khaibao_core::declaration::{self, Declaration, FieldError, Submission};
@@ -38,9 +45,7 @@ fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    clock::system_now()
 }
 
 /// How an app configures the library.
@@ -94,6 +99,7 @@ pub struct Khaibao {
     store: Mutex<Store>,
     config: KhaibaoConfig,
     http: OnceLock<Arc<ReqwestClient>>,
+    clock: clock::TimeSource,
 }
 
 impl Khaibao {
@@ -105,15 +111,36 @@ impl Khaibao {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
     fn drain_blocking(&self, client: &dyn HttpClient) -> Result<DrainReport> {
+        let t = self.now();
         let mut store = self.store();
         Ok(outbox::drain(
             &mut store,
             client,
             &self.config.authority_url,
             50,
-            now(),
+            t,
         )?)
+    }
+
+    fn open_inner(config: KhaibaoConfig, clock: clock::TimeSource) -> Result<Arc<Self>> {
+        if config.authority_sealing_key.len() != 32 {
+            return Err(KhaibaoError::InvalidInput {
+                code: "config.sealing_key".into(),
+                detail: "the authority sealing key must be 32 bytes".into(),
+            });
+        }
+        let store = Store::open(std::path::Path::new(&config.db_path))?;
+        Ok(Arc::new(Self {
+            store: Mutex::new(store),
+            config,
+            http: OnceLock::new(),
+            clock,
+        }))
     }
 
     fn reqwest(&self) -> Result<Arc<ReqwestClient>> {
@@ -134,25 +161,23 @@ impl Khaibao {
     #[uniffi::constructor]
     pub fn open(config: KhaibaoConfig) -> Result<Arc<Self>> {
         guard("open", || {
-            if config.authority_sealing_key.len() != 32 {
-                return Err(KhaibaoError::InvalidInput {
-                    code: "config.sealing_key".into(),
-                    message: "the authority sealing key must be 32 bytes".into(),
-                });
-            }
-            let store = Store::open(std::path::Path::new(&config.db_path))?;
-            Ok(Arc::new(Self {
-                store: Mutex::new(store),
-                config,
-                http: OnceLock::new(),
-            }))
+            Self::open_inner(config, clock::TimeSource::System)
+        })
+    }
+
+    /// Like [`Khaibao::open`], with a host-provided clock (for tests and for hosts with a
+    /// trusted time source).
+    #[uniffi::constructor]
+    pub fn open_with_clock(config: KhaibaoConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>> {
+        guard("open_with_clock", || {
+            Self::open_inner(config, clock::TimeSource::Foreign(clock))
         })
     }
 
     /// Reads a scanned text as a venue: verified khaibao code, or unverified other text.
     pub fn read_venue(&self, text: String) -> Result<ScannedVenue> {
         guard("read_venue", || {
-            Ok(venue::read(&text, &self.config.venue_keys, now())?)
+            Ok(venue::read(&text, &self.config.venue_keys, self.now())?)
         })
     }
 
@@ -160,7 +185,7 @@ impl Khaibao {
     /// key, sealed to the authority and queued in the same transaction as the check-in.
     pub fn check_in(&self, venue: ScannedVenue, declaration: Option<Declaration>) -> Result<Visit> {
         guard("check_in", || {
-            let t = now();
+            let t = self.now();
             let mut store = self.store();
             let item = match declaration {
                 None => None,
@@ -199,7 +224,8 @@ impl Khaibao {
     /// Checks out of the active visit.
     pub fn check_out(&self) -> Result<Visit> {
         guard("check_out", || {
-            Ok(diary::check_out(&mut self.store(), now())?)
+            let t = self.now();
+            Ok(diary::check_out(&mut self.store(), t)?)
         })
     }
 

@@ -1,0 +1,62 @@
+//! Listeners the host registers for events: sync progress and exposure alerts.
+//!
+//! Listener callbacks are notifications: whatever a host listener does (including
+//! throwing), the library carries on. A listener that throws is skipped for that event.
+
+use khaibao_core::outbox::DrainReport;
+use khaibao_core::transport::{HttpClient, HttpRequest, HttpResponse};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Progress of one sync, for a progress bar or a WorkManager / BGTask progress update.
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    /// One batch went to the authority and got an answer with `http_status`.
+    /// `batch` counts from 1.
+    fn on_batch(&self, batch: u32, http_status: u16);
+    /// The sync finished (also when it ends with an error: then `report` is `None`).
+    fn on_finished(&self, report: Option<DrainReport>);
+}
+
+/// An exposure alert: a venue and time window the authority flagged that overlaps one of the
+/// device's visits. Matching happens on the device; nothing about the visit leaves it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExposureAlert {
+    /// The flagged venue's id (from its signed code).
+    pub venue_id: String,
+    /// Start of the flagged window, Unix seconds.
+    pub from: i64,
+    /// End of the flagged window, Unix seconds.
+    pub until: i64,
+    /// When the device's own visit began, Unix seconds.
+    pub visit_started_at: i64,
+}
+
+/// Implemented by the host to show exposure alerts (a notification, a banner).
+#[uniffi::export(with_foreign)]
+pub trait AlertListener: Send + Sync {
+    fn on_exposure_alert(&self, alert: ExposureAlert);
+}
+
+/// Calls a listener, ignoring a panic (a throwing foreign listener surfaces as one).
+pub(crate) fn notify(f: impl FnOnce()) {
+    let _ = catch_unwind(AssertUnwindSafe(f));
+}
+
+/// An [`HttpClient`] that reports each answered request to a [`SyncListener`].
+pub(crate) struct Reporting<'a> {
+    pub inner: &'a dyn HttpClient,
+    pub listener: Arc<dyn SyncListener>,
+    pub batches: AtomicU32,
+}
+
+impl HttpClient for Reporting<'_> {
+    fn send(&self, request: HttpRequest) -> khaibao_core::Result<HttpResponse> {
+        let response = self.inner.send(request)?;
+        let batch = self.batches.fetch_add(1, Ordering::Relaxed) + 1;
+        let status = response.status;
+        notify(|| self.listener.on_batch(batch, status));
+        Ok(response)
+    }
+}

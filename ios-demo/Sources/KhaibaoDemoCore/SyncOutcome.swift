@@ -1,0 +1,27 @@
+// What a background sync (BGTaskScheduler on iOS) does with core's answer: done, retry
+// later, or give up. The app's BGProcessingTask handler calls `runSync` and reschedules on
+// `.retry`.
+
+import Foundation
+#if !KHAIBAO_ONE_MODULE  // the test script compiles everything into one module
+import Khaibao
+#endif
+
+public enum SyncOutcome: Equatable { case done, retry, failed }
+
+public func syncOutcome(_ report: DrainReport) -> SyncOutcome {
+    report.remaining > 0 ? .retry : .done
+}
+
+public func syncOutcome(_ error: Error) -> SyncOutcome {
+    if case KhaibaoError.Network = error { return .retry }
+    return .failed
+}
+
+public func runSync(_ app: Khaibao, client: HostHttpClient, listener: SyncListener) async -> SyncOutcome {
+    do {
+        return syncOutcome(try await app.syncReporting(client: client, listener: listener))
+    } catch {
+        return syncOutcome(error)
+    }
+}

@@ -1,0 +1,309 @@
+// The app flows through the generated Swift binding, against the real release cdylib and a
+// real authority server on loopback. Compiled into one module with the generated sources and
+// the iOS demo's platform-free code, and run by tests/bindings/run_swift.sh, which starts the
+// authority and passes its details in the environment:
+//   KHAIBAO_URL, KHAIBAO_CODE (the poster's text), KHAIBAO_KID, KHAIBAO_SIGNING,
+//   KHAIBAO_SEALING (hex), KHAIBAO_LUMA (path of the poster's raw 8-bit luma),
+//   KHAIBAO_WIDTH, KHAIBAO_HEIGHT, KHAIBAO_TMP (a scratch directory).
+
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+}
+
+func check(_ cond: Bool, _ what: @autoclosure () -> String) throws {
+    if !cond { throw Failure(description: what()) }
+}
+
+func checkEq<T: Equatable>(_ expected: T, _ actual: T, _ what: String) throws {
+    try check(expected == actual, "\(what): expected \(expected), got \(actual)")
+}
+
+func env(_ name: String) -> String {
+    guard let v = ProcessInfo.processInfo.environment[name] else {
+        FileHandle.standardError.write("\(name) is not set\n".data(using: .utf8)!)
+        exit(2)
+    }
+    return v
+}
+
+func hex(_ s: String) -> Data {
+    var out = Data()
+    var i = s.startIndex
+    while i < s.endIndex {
+        let j = s.index(i, offsetBy: 2)
+        out.append(UInt8(s[i..<j], radix: 16)!)
+        i = j
+    }
+    return out
+}
+
+/// The completion handler's result, handed across threads.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<(HTTPURLResponse, Data), Error> = .failure(HostHttpError.Timeout)
+    func set(_ v: Result<(HTTPURLResponse, Data), Error>) { lock.lock(); value = v; lock.unlock() }
+    func get() -> Result<(HTTPURLResponse, Data), Error> { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// The host app's own HTTP stack, here URLSession (FoundationNetworking on Linux).
+final class URLSessionClient: HostHttpClient, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _calls = 0
+    var calls: Int { lock.lock(); defer { lock.unlock() }; return _calls }
+
+    func send(request: HttpRequest) throws -> HttpResponse {
+        lock.lock(); _calls += 1; lock.unlock()
+        var req = URLRequest(url: URL(string: request.url)!)
+        req.httpMethod = request.method
+        req.timeoutInterval = 10
+        for h in request.headers { req.setValue(h.value, forHTTPHeaderField: h.name) }
+        if !request.body.isEmpty { req.httpBody = request.body }
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        URLSession.shared.dataTask(with: req) { data, response, error in
+            if let http = response as? HTTPURLResponse {
+                box.set(.success((http, data ?? Data())))
+            } else if let error {
+                box.set(.failure(error))
+            }
+            done.signal()
+        }.resume()
+        if done.wait(timeout: .now() + 15) == .timedOut { throw HostHttpError.Timeout }
+        switch box.get() {
+        case .success(let (http, body)):
+            let headers = http.allHeaderFields.map { HttpHeader(name: "\($0.key)", value: "\($0.value)") }
+            return HttpResponse(status: UInt16(http.statusCode), headers: headers, body: body)
+        case .failure(let error as URLError) where error.code == .timedOut:
+            throw HostHttpError.Timeout
+        case .failure(let error):
+            throw HostHttpError.Network(reason: String(describing: type(of: error)))
+        }
+    }
+}
+
+struct HostBlewUp: Error {}
+
+final class ExplodingClient: HostHttpClient, @unchecked Sendable {
+    func send(request: HttpRequest) throws -> HttpResponse { throw HostBlewUp() }
+}
+
+/// A key store that wraps with a one-time pad kept in memory: stands in for the Keychain.
+final class PadKeyStore: KeyStore, @unchecked Sendable {
+    private var pads: [Data: Data] = [:]
+    private let lock = NSLock()
+    func wrap(secret: Data) throws -> Data {
+        var pad = Data(count: secret.count)
+        for i in pad.indices { pad[i] = UInt8.random(in: 0...255) }
+        let wrapped = Data(zip(secret, pad).map { $0 ^ $1 })
+        lock.lock(); pads[wrapped] = pad; lock.unlock()
+        return wrapped
+    }
+    func unwrap(wrapped: Data) throws -> Data {
+        lock.lock(); let pad = pads[wrapped]; lock.unlock()
+        guard let pad else { throw KeyStoreError.KeyUnavailable }
+        return Data(zip(wrapped, pad).map { $0 ^ $1 })
+    }
+}
+
+final class ClearTextKeyStore: KeyStore, @unchecked Sendable {
+    func wrap(secret: Data) throws -> Data { secret }
+    func unwrap(wrapped: Data) throws -> Data { wrapped }
+}
+
+/// A clock that the test sets.
+final class TestClock: Clock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _now: Int64
+    init(_ now: Int64) { _now = now }
+    var now: Int64 {
+        get { lock.lock(); defer { lock.unlock() }; return _now }
+        set { lock.lock(); _now = newValue; lock.unlock() }
+    }
+    func nowUnixSeconds() -> Int64 { now }
+}
+
+final class RecordingListener: SyncListener, @unchecked Sendable {
+    private let lock = NSLock()
+    var batches: [UInt16] = []
+    var finished: [DrainReport?] = []
+    func onBatch(batch: UInt32, httpStatus: UInt16) {
+        lock.lock(); batches.append(httpStatus); lock.unlock()
+    }
+    func onFinished(report: DrainReport?) {
+        lock.lock(); finished.append(report); lock.unlock()
+    }
+}
+
+func form(phone: String = "0912345678") -> Declaration {
+    Declaration(fullName: "  Trần Thị Bích Ngọc ", birthYear: 1995, phone: phone, province: 79,
+                symptoms: [.fever], closeContact: false, onBehalf: false)
+}
+
+struct Fixture {
+    let code = env("KHAIBAO_CODE")
+    let tmp = env("KHAIBAO_TMP")
+    let width = UInt32(env("KHAIBAO_WIDTH"))!
+    let height = UInt32(env("KHAIBAO_HEIGHT"))!
+    let luma = FileManager.default.contents(atPath: env("KHAIBAO_LUMA"))!
+
+    func config(_ db: String = "citizen.db") -> KhaibaoConfig {
+        KhaibaoConfig(
+            dbPath: tmp + "/" + db,
+            venueKeys: [TrustedKey(kid: hex(env("KHAIBAO_KID")), publicKey: hex(env("KHAIBAO_SIGNING")))],
+            authoritySealingKey: hex(env("KHAIBAO_SEALING")),
+            authorityUrl: env("KHAIBAO_URL"))
+    }
+}
+
+func scanVerifyDeclareUploadAndReadDiary(_ f: Fixture) async throws {
+    // Pad every row, as a camera's Y plane is padded to its row stride.
+    let stride = Int(f.width) + 64
+    var padded = Data(count: stride * Int(f.height))
+    for y in 0..<Int(f.height) {
+        let row = f.luma.subdata(in: y * Int(f.width)..<(y + 1) * Int(f.width))
+        padded.replaceSubrange(y * stride..<(y * stride + Int(f.width)), with: row)
+    }
+    let codes = try scanFrame(luma: padded, width: f.width, height: f.height, stride: UInt32(stride), roi: nil)
+    try checkEq(1, codes.count, "codes found")
+    try checkEq(f.code, codes[0].text, "decoded text")
+    try checkEq(4, codes[0].corners.count, "corners")
+
+    let app = try Khaibao.open(config: f.config())
+    let scanned = try app.readVenue(text: codes[0].text!)
+    guard case .verified(let venue) = scanned else { throw Failure(description: "not verified: \(scanned)") }
+    try checkEq("Trường THPT Chu Văn An", venue.name, "venue name")
+    try checkEq(VenueCategory.school, venue.category, "category")
+
+    // A bad phone number: the form gets the field error, nothing is stored.
+    do {
+        _ = try app.checkIn(venue: scanned, declaration: form(phone: "12345"))
+        throw Failure(description: "invalid declaration accepted")
+    } catch KhaibaoError.Validation(let fields) {
+        try checkEq(["phone"], fields.map(\.field), "invalid fields")
+        try checkEq("phone.not_vietnamese_mobile", fields[0].code, "field code")
+        try check(!fields[0].messageEn.contains("12345"), "the message echoes the input")
+    }
+    try checkEq([], try app.diary(), "diary before")
+    try checkEq(0, try app.outboxCounts().pending, "pending before")
+
+    try checkEq([], validateDeclaration(declaration: form()), "validate fixed")
+    let visit = try app.checkIn(venue: scanned, declaration: form())
+    try check(visit.verified, "visit not verified")
+    try checkEq(1, try app.outboxCounts().pending, "pending after")
+
+    let report = try await app.sync()
+    try checkEq([1, 1, 0], [report.sent, report.accepted, report.remaining], "report")
+    try check(report.receipts[0].hasPrefix("rc-"), "receipt \(report.receipts)")
+    try checkEq(1, try app.outboxCounts().delivered, "delivered")
+
+    let diary = try app.diary()
+    try checkEq(1, diary.count, "diary size")
+    try checkEq("Trường THPT Chu Văn An", diary[0].venueName, "diary venue")
+    try checkEq(nil, diary[0].checkedOutAt, "still checked in")
+}
+
+func hostHttpClientInSwift(_ f: Fixture) async throws {
+    let app = try Khaibao.open(config: f.config())
+    let scanned = try app.readVenue(text: f.code)
+    _ = try app.checkOut()
+    _ = try app.checkIn(venue: scanned, declaration: form())
+    let client = URLSessionClient()
+    let report = try await app.syncWith(client: client)
+    try checkEq([1, 0], [report.accepted, report.remaining], "report")
+    try checkEq(1, client.calls, "host calls")
+}
+
+func hostCallbackThatThrowsLeavesItemsQueued(_ f: Fixture) async throws {
+    let app = try Khaibao.open(config: f.config())
+    _ = try app.checkIn(venue: try app.readVenue(text: f.code), declaration: form())
+    do {
+        _ = try await app.syncWith(client: ExplodingClient())
+        throw Failure(description: "sync through a throwing client succeeded")
+    } catch KhaibaoError.Network(let code, _) {
+        try checkEq("network.failure", code, "code")
+    }
+    try checkEq(1, try app.outboxCounts().pending, "still pending")
+    let listener = RecordingListener()
+    let report = try await app.syncReporting(client: URLSessionClient(), listener: listener)
+    try checkEq(1, report.accepted, "accepted later")
+    try checkEq([200], listener.batches, "batches")
+    try checkEq([report], listener.finished, "finished")
+}
+
+func forgedVenueIsATypedError(_ f: Fixture) async throws {
+    let app = try Khaibao.open(config: f.config())
+    let parts = f.code.split(separator: "#", maxSplits: 1).map(String.init)
+    var payload = Array(parts[1])
+    payload[payload.count - 2] = payload[payload.count - 2] == "A" ? "B" : "A"
+    do {
+        _ = try app.readVenue(text: parts[0] + "#" + String(payload))
+        throw Failure(description: "forged venue accepted")
+    } catch KhaibaoError.Venue(let code, _) {
+        try check(["signature.invalid", "code.malformed"].contains(code), "code \(code)")
+    }
+    let other = try app.readVenue(text: "https://tokhaiyte.vn/?venue=42")
+    try checkEq(ScannedVenue.unverified(text: "https://tokhaiyte.vn/?venue=42"), other, "unverified")
+}
+
+func badFramesAreTypedErrors(_ f: Fixture) async throws {
+    do {
+        _ = try scanFrame(luma: Data(count: 10), width: 100, height: 100, stride: 100, roi: nil)
+        throw Failure(description: "short frame accepted")
+    } catch KhaibaoError.Scan(let code, _) {
+        try checkEq("scan.invalid_frame", code, "scan code")
+    }
+}
+
+func clockAndKeyStore(_ f: Fixture) async throws {
+    let clock = TestClock(Int64(Date().timeIntervalSince1970))
+    let app = try Khaibao.openWithClock(config: f.config("clock.db"), clock: clock)
+    guard case .verified(let venue) = try app.readVenue(text: f.code) else { throw Failure(description: "not verified") }
+    clock.now = venue.notAfter + 1
+    do {
+        _ = try app.readVenue(text: f.code)
+        throw Failure(description: "expired venue accepted")
+    } catch KhaibaoError.Venue(let code, _) {
+        try checkEq("venue.expired", code, "expired")
+    }
+    try checkEq(clock.now, try app.checkIn(venue: .unverified(text: "quán phở"), declaration: nil).checkedInAt, "check-in time")
+
+    try verifyKeyStore(store: PadKeyStore())
+    do {
+        try verifyKeyStore(store: ClearTextKeyStore())
+        throw Failure(description: "clear-text key store accepted")
+    } catch KhaibaoError.Crypto(let code, _) {
+        try checkEq("keystore.not_wrapping", code, "clear text")
+    }
+}
+
+@main
+struct FlowTest {
+    static func main() async {
+        let f = Fixture()
+        let tests: [(String, (Fixture) async throws -> Void)] = [
+            ("scanVerifyDeclareUploadAndReadDiary", scanVerifyDeclareUploadAndReadDiary),
+            ("hostHttpClientInSwift", hostHttpClientInSwift),
+            ("hostCallbackThatThrowsLeavesItemsQueued", hostCallbackThatThrowsLeavesItemsQueued),
+            ("forgedVenueIsATypedError", forgedVenueIsATypedError),
+            ("badFramesAreTypedErrors", badFramesAreTypedErrors),
+            ("clockAndKeyStore", clockAndKeyStore),
+        ] + demoTests
+        var failed = 0
+        for (name, test) in tests {
+            do {
+                try await test(f)
+                print("ok   \(name)")
+            } catch {
+                failed += 1
+                print("FAIL \(name): \(error)")
+            }
+        }
+        print("\(tests.count - failed) passed, \(failed) failed")
+        exit(failed == 0 ? 0 : 1)
+    }
+}
