@@ -72,7 +72,9 @@ impl From<khaibao_core::Error> for KhaibaoError {
             | E::UnsupportedVersion(_)
             | E::Malformed(_) => Self::Venue { code, message },
             E::InvalidFrame(_) | E::Image => Self::Scan { code, message },
-            E::Storage(_) | E::Corrupt => Self::Storage { code, message },
+            E::Storage(_) | E::Corrupt | E::WrongMasterKey | E::DayKeyMissing => {
+                Self::Storage { code, message }
+            }
             E::Network(_) | E::Server { .. } | E::Protocol(_) => Self::Network { code, message },
             E::Crypto(_) | E::SealOpen => Self::Crypto { code, message },
             E::InvalidField(_) | E::InvalidState(_) => Self::InvalidInput { code, message },

@@ -21,6 +21,7 @@ use khaibao_core::scan::{self, Frame, Region, ScannedCode};
 use khaibao_core::seal;
 use khaibao_core::store::Store;
 use khaibao_core::transport::{HttpClient, ReqwestClient};
+use khaibao_core::vault::MasterKey;
 use khaibao_core::venue::{self, ScannedVenue, TrustedKey};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -52,6 +53,9 @@ pub struct KhaibaoConfig {
     pub authority_sealing_key: Vec<u8>,
     /// Base URL of the authority, e.g. `https://api.example.vn`.
     pub authority_url: String,
+    /// The 32-byte master key that the database's day keys are wrapped with; the app keeps
+    /// it in the Android Keystore or the iOS Keychain.
+    pub master_key: Vec<u8>,
 }
 
 /// Scans an 8-bit luma plane (a camera's Y plane) with its row stride.
@@ -138,7 +142,8 @@ impl Khaibao {
                     message: "the authority sealing key must be 32 bytes".into(),
                 });
             }
-            let store = Store::open(std::path::Path::new(&config.db_path))?;
+            let master = MasterKey::from_bytes(&config.master_key)?;
+            let store = Store::open(std::path::Path::new(&config.db_path), &master, now())?;
             Ok(Arc::new(Self {
                 store: Mutex::new(store),
                 config,
@@ -160,7 +165,7 @@ impl Khaibao {
         guard("check_in", || {
             let t = now();
             let mut store = self.store();
-            let item = match declaration {
+            let declared = match declaration {
                 None => None,
                 Some(form) => {
                     let declaration = declaration::validate(&form, t)
@@ -180,17 +185,23 @@ impl Khaibao {
                     let body = seal::sign_and_seal(
                         &device,
                         &self.config.authority_sealing_key,
-                        payload,
+                        payload.clone(),
                         &idempotency_key,
                     )?;
-                    Some(NewItem {
+                    let item = NewItem {
                         idempotency_key,
                         kind: ItemKind::Declaration,
                         body,
-                    })
+                    };
+                    Some((item, payload))
                 }
             };
-            Ok(diary::check_in(&mut store, &venue, t, item.as_ref())?)
+            Ok(match declared {
+                None => diary::check_in(&mut store, &venue, t, None)?,
+                Some((item, payload)) => {
+                    diary::check_in_declared(&mut store, &venue, t, &item, &payload)?
+                }
+            })
         })
     }
 
@@ -203,7 +214,11 @@ impl Khaibao {
 
     /// The diary, newest first.
     pub fn diary(&self) -> Result<Vec<Visit>> {
-        guard("diary", || Ok(diary::visits(&self.store())?))
+        guard("diary", || {
+            let mut store = self.store();
+            diary::settle(&mut store, now())?;
+            Ok(diary::visits(&store)?)
+        })
     }
 
     /// Outbox items by state.

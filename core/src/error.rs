@@ -64,6 +64,12 @@ pub enum Error {
     /// The server's answer could not be understood.
     #[error("unexpected server response: {0}")]
     Protocol(&'static str),
+    /// The master key supplied by the host does not open this database's keys.
+    #[error("the master key does not open this database")]
+    WrongMasterKey,
+    /// The data key of a local day is gone (purged or shredded); that day cannot be read.
+    #[error("the day's data key is gone")]
+    DayKeyMissing,
     /// The caller used the API wrongly (for example, checking out with nothing active).
     #[error("invalid state: {0}")]
     InvalidState(&'static str),
@@ -91,6 +97,8 @@ impl Error {
             Error::Server { .. } => "network.server_error",
             Error::Protocol(_) => "network.protocol",
             Error::InvalidState(_) => "api.invalid_state",
+            Error::WrongMasterKey => "storage.wrong_master_key",
+            Error::DayKeyMissing => "storage.day_key_missing",
         }
     }
 }

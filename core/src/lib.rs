@@ -3,7 +3,9 @@
 //! Data flows straight through the modules:
 //! camera frame ([`scan`]) → venue code text ([`venue`]) → check-in ([`diary`]) with a
 //! sealed declaration ([`declaration`], [`seal`]) queued in the same transaction
-//! ([`outbox`]) → HTTP ([`transport`]) to the health authority.
+//! ([`outbox`]) → HTTP ([`transport`]) to the health authority. The diary is sealed at rest
+//! under per-day keys ([`vault`]), matched locally against the authority's signed exposure
+//! lists ([`exposure`]) and exported by the citizen ([`export`]).
 //!
 //! This crate knows nothing of any FFI. With the `uniffi` feature its plain data types also
 //! derive uniffi's traits, so the bindings crate can export them without mirror types.
@@ -15,6 +17,8 @@ pub mod codec;
 pub mod declaration;
 pub mod diary;
 pub mod error;
+pub mod export;
+pub mod exposure;
 pub mod outbox;
 pub mod protocol;
 pub mod scan;
@@ -22,6 +26,7 @@ pub mod seal;
 pub mod store;
 pub mod time;
 pub mod transport;
+pub mod vault;
 pub mod venue;
 
 pub use error::{Error, Result};

@@ -1,0 +1,345 @@
+//! Exposure lists: the authority's signed list of risky venue visits, matched on the phone.
+//!
+//! The authority publishes where and when infected people were; the phone downloads the
+//! list and compares it with its own diary locally, so the authority never learns who was
+//! where.
+//!
+//! Format: a COSE_Sign1 (EdDSA, the authority key's id in the protected header) whose
+//! payload is a deterministic CBOR map with integer keys:
+//!
+//! | key | value |
+//! |---|---|
+//! | 1 | format version (1) |
+//! | 2 | list version: grows with every publication |
+//! | 3 | base version: the list holds the entries published after this version (0 = all) |
+//! | 4 | issued at (Unix seconds) |
+//! | 5 | entries: array of `[venue id (16 bytes), start, end, recommendation]` |
+//!
+//! Recommendations are 1 monitor symptoms, 2 get tested, 3 isolate. The phone asks for
+//! "everything since version N" ([`last_version`]) and a list whose version it has already
+//! processed is not matched again. A visit matches an entry for the same venue when their
+//! time windows overlap by at least [`MatchOptions::min_overlap_seconds`] (and by more than
+//! zero: windows that only touch never match).
+
+use crate::codec::{MapBuilder, MapReader, from_cbor, hex, to_cbor, unhex};
+use crate::diary::{self, Visit};
+use crate::store::Store;
+use crate::venue::TrustedKey;
+use crate::{Error, Result, UnixTime};
+use ciborium::Value;
+use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
+use ring::signature::{self, Ed25519KeyPair};
+use std::collections::HashMap;
+
+/// The exposure list format version.
+pub const FORMAT_VERSION: u64 = 1;
+/// Most entries one list may carry.
+pub const MAX_ENTRIES: usize = 2_000_000;
+/// Path of the authority's endpoint: `GET /v1/exposures?since=N`.
+pub const EXPOSURES_PATH: &str = "/v1/exposures";
+
+/// What the authority asks people who were there to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum Recommendation {
+    MonitorSymptoms,
+    GetTested,
+    Isolate,
+}
+
+impl Recommendation {
+    fn to_wire(self) -> u64 {
+        match self {
+            Self::MonitorSymptoms => 1,
+            Self::GetTested => 2,
+            Self::Isolate => 3,
+        }
+    }
+    fn from_wire(v: u64) -> Result<Self> {
+        match v {
+            1 => Ok(Self::MonitorSymptoms),
+            2 => Ok(Self::GetTested),
+            3 => Ok(Self::Isolate),
+            _ => Err(Error::InvalidField("recommendation")),
+        }
+    }
+    /// Stable lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MonitorSymptoms => "monitor_symptoms",
+            Self::GetTested => "get_tested",
+            Self::Isolate => "isolate",
+        }
+    }
+}
+
+/// One risky time window at one venue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ExposureEntry {
+    /// Venue id, lowercase hex of 16 bytes.
+    pub venue_id: String,
+    pub start: UnixTime,
+    pub end: UnixTime,
+    pub recommendation: Recommendation,
+}
+
+/// A verified exposure list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExposureList {
+    pub version: u64,
+    pub base_version: u64,
+    pub issued_at: UnixTime,
+    pub entries: Vec<ExposureEntry>,
+}
+
+/// Matching settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MatchOptions {
+    /// Least overlap between a visit and an entry that counts, in seconds.
+    pub min_overlap_seconds: i64,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        Self {
+            min_overlap_seconds: 15 * 60,
+        }
+    }
+}
+
+/// A visit in the diary that overlaps an exposure window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ExposureAlert {
+    pub visit_id: i64,
+    pub venue_id: String,
+    pub venue_name: String,
+    pub visit_start: UnixTime,
+    pub visit_end: UnixTime,
+    /// The strongest recommendation among the entries this visit overlaps.
+    pub recommendation: Recommendation,
+    /// The longest overlap with one of those entries, in seconds.
+    pub overlap_seconds: i64,
+    /// The list version that raised the alert.
+    pub list_version: u64,
+}
+
+/// Hook for the app (for example to post a notification). Called once per processed list
+/// that raised alerts, after they are recorded.
+pub trait AlertSink {
+    fn on_alerts(&self, alerts: &[ExposureAlert]);
+}
+
+/// Signs an exposure list with the authority's Ed25519 key (PKCS#8): the authority side.
+pub fn build_list(
+    signing_pkcs8: &[u8],
+    version: u64,
+    base_version: u64,
+    issued_at: UnixTime,
+    entries: &[ExposureEntry],
+) -> Result<Vec<u8>> {
+    let pair =
+        Ed25519KeyPair::from_pkcs8(signing_pkcs8).map_err(|_| Error::Crypto("signing key"))?;
+    let kid = crate::venue::key_id(signature::KeyPair::public_key(&pair).as_ref());
+    let mut items = Vec::with_capacity(entries.len());
+    for e in entries {
+        if e.end < e.start {
+            return Err(Error::InvalidField("exposure window"));
+        }
+        items.push(Value::Array(vec![
+            Value::Bytes(unhex(&e.venue_id, 16)?),
+            Value::from(e.start),
+            Value::from(e.end),
+            Value::from(e.recommendation.to_wire()),
+        ]));
+    }
+    let payload = to_cbor(
+        &MapBuilder::new()
+            .put(1, FORMAT_VERSION)
+            .put(2, version)
+            .put(3, base_version)
+            .put(4, issued_at)
+            .put(5, Value::Array(items))
+            .build(),
+    )?;
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(kid)
+        .build();
+    CoseSign1Builder::new()
+        .protected(protected)
+        .payload(payload)
+        .create_signature(b"", |data| pair.sign(data).as_ref().to_vec())
+        .build()
+        .to_vec()
+        .map_err(|_| Error::Malformed("cose encode"))
+}
+
+/// Verifies a list against the trusted authority keys and decodes it.
+pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
+    let sign1 = CoseSign1::from_slice(bytes).map_err(|_| Error::Malformed("exposure list"))?;
+    let alg_ok = matches!(
+        sign1.protected.header.alg,
+        Some(coset::RegisteredLabelWithPrivate::Assigned(
+            iana::Algorithm::EdDSA
+        ))
+    );
+    if !alg_ok {
+        return Err(Error::BadSignature);
+    }
+    let key = keys
+        .iter()
+        .find(|k| k.kid == sign1.protected.header.key_id)
+        .ok_or(Error::UnknownKey)?;
+    sign1
+        .verify_signature(b"", |sig, data| {
+            signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
+                .verify(data, sig)
+        })
+        .map_err(|_| Error::BadSignature)?;
+    let payload = sign1.payload.ok_or(Error::Malformed("no payload"))?;
+    let mut r = MapReader::new(from_cbor(&payload)?, "exposure list")?;
+    let format = r.u64(1, "format")?;
+    if format != FORMAT_VERSION {
+        return Err(Error::UnsupportedVersion(format));
+    }
+    let version = r.u64(2, "version")?;
+    let base_version = r.u64(3, "base_version")?;
+    let issued_at = r.i64(4, "issued_at")?;
+    let items = r.opt_array(5, "entries", MAX_ENTRIES)?.unwrap_or_default();
+    let mut entries = Vec::with_capacity(items.len());
+    for item in items {
+        entries.push(decode_entry(item)?);
+    }
+    Ok(ExposureList {
+        version,
+        base_version,
+        issued_at,
+        entries,
+    })
+}
+
+fn decode_entry(item: Value) -> Result<ExposureEntry> {
+    let Value::Array(parts) = item else {
+        return Err(Error::Malformed("exposure entry"));
+    };
+    let [Value::Bytes(id), start, end, rec] = parts.as_slice() else {
+        return Err(Error::Malformed("exposure entry"));
+    };
+    let int = |v: &Value| -> Result<i64> {
+        v.as_integer()
+            .and_then(|i| i64::try_from(i).ok())
+            .ok_or(Error::InvalidField("exposure window"))
+    };
+    let (start, end) = (int(start)?, int(end)?);
+    if id.len() != 16 || end < start {
+        return Err(Error::InvalidField("exposure entry"));
+    }
+    Ok(ExposureEntry {
+        venue_id: hex(id),
+        start,
+        end,
+        recommendation: Recommendation::from_wire(crate::codec::value_u64(rec, "recommendation")?)?,
+    })
+}
+
+/// Overlap in seconds of `[a0, a1)` and `[b0, b1)`; zero when they only touch or are apart.
+pub fn overlap(a0: UnixTime, a1: UnixTime, b0: UnixTime, b1: UnixTime) -> i64 {
+    (a1.min(b1) - a0.max(b0)).max(0)
+}
+
+/// Matches `entries` against `visits` (ends taken as known at `now`). One alert per visit,
+/// with the strongest recommendation and the longest overlap.
+pub fn match_visits(
+    visits: &[Visit],
+    entries: &[ExposureEntry],
+    options: MatchOptions,
+    list_version: u64,
+    now: UnixTime,
+) -> Vec<ExposureAlert> {
+    let mut by_venue: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, v) in visits.iter().enumerate() {
+        if let (Some(id), true) = (&v.venue_id, v.verified) {
+            by_venue.entry(id.as_str()).or_default().push(i);
+        }
+    }
+    let min = options.min_overlap_seconds.max(1);
+    let mut hits: HashMap<usize, (Recommendation, i64)> = HashMap::new();
+    for e in entries {
+        let Some(idx) = by_venue.get(e.venue_id.as_str()) else {
+            continue;
+        };
+        for &i in idx {
+            let v = &visits[i];
+            let o = overlap(v.checked_in_at, v.end_at(now), e.start, e.end);
+            if o >= min {
+                let hit = hits.entry(i).or_insert((e.recommendation, o));
+                hit.0 = hit.0.max(e.recommendation);
+                hit.1 = hit.1.max(o);
+            }
+        }
+    }
+    let mut alerts: Vec<ExposureAlert> = hits
+        .into_iter()
+        .map(|(i, (recommendation, overlap_seconds))| {
+            let v = &visits[i];
+            ExposureAlert {
+                visit_id: v.id,
+                venue_id: v.venue_id.clone().unwrap_or_default(),
+                venue_name: v.venue_name.clone(),
+                visit_start: v.checked_in_at,
+                visit_end: v.end_at(now),
+                recommendation,
+                overlap_seconds,
+                list_version,
+            }
+        })
+        .collect();
+    alerts.sort_by_key(|a| (a.visit_start, a.visit_id));
+    alerts
+}
+
+/// The highest list version already processed (0 when none): ask for lists since it.
+pub fn last_version(store: &Store) -> Result<u64> {
+    let v: i64 = store.conn().query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM exposure_lists",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(v.max(0) as u64)
+}
+
+/// Verifies a downloaded list and matches it against the diary. A list whose version was
+/// already processed (or is older than the newest processed) is not matched again and
+/// yields no alerts. The sink, when given, hears about the alerts.
+pub fn process_list(
+    store: &mut Store,
+    bytes: &[u8],
+    keys: &[TrustedKey],
+    options: MatchOptions,
+    now: UnixTime,
+    sink: Option<&dyn AlertSink>,
+) -> Result<Vec<ExposureAlert>> {
+    let list = verify_list(bytes, keys)?;
+    let version = i64::try_from(list.version).map_err(|_| Error::InvalidField("version"))?;
+    if list.version <= last_version(store)? {
+        return Ok(Vec::new());
+    }
+    diary::settle(store, now)?;
+    let visits = diary::visits(store)?;
+    let alerts = match_visits(&visits, &list.entries, options, list.version, now);
+    store.conn().execute(
+        "INSERT INTO exposure_lists (version, processed_at, entries, alerts) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![version, now, list.entries.len() as i64, alerts.len() as i64],
+    )?;
+    if let (Some(sink), false) = (sink, alerts.is_empty()) {
+        sink.on_alerts(&alerts);
+    }
+    Ok(alerts)
+}
+
+#[cfg(test)]
+#[path = "exposure_tests.rs"]
+mod tests;
