@@ -7,9 +7,11 @@
 //! which derive uniffi's traits there behind the `uniffi` feature; nothing is mirrored.
 //! The bridging layer is not API: apps use the generated classes, not this crate.
 
+mod diary_calls;
 mod error;
 mod http;
 
+pub use diary_calls::ExposureListener;
 pub use error::KhaibaoError;
 pub use http::{HostHttpClient, HostHttpError};
 

@@ -96,12 +96,12 @@ fn check_in(c: &mut Criterion) {
         samples.push(t.elapsed());
     }
     samples.sort();
-    let p = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    let pct = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
     println!(
         "check-in (sealed, WAL, committed) over {} calls: p50 {:?}  p99 {:?}  max {:?}",
         samples.len(),
-        p(0.50),
-        p(0.99),
+        pct(0.50),
+        pct(0.99),
         samples[samples.len() - 1]
     );
     c.bench_function("check_in/sealed_with_outbox", |b| {
@@ -127,21 +127,38 @@ fn check_in(c: &mut Criterion) {
         )
         .unwrap();
     let mut m = 0u64;
+    let mut plain_insert = |m: u64| {
+        let tx = plain.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO v (name, address, t) VALUES (?1, ?2, ?3)",
+            rusqlite::params!["Quán cơm tấm", "1 Nguyễn Trãi", m as i64],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO o (k, body) VALUES (?1, ?2)",
+            rusqlite::params![m.to_be_bytes().to_vec(), vec![0xab_u8; 400]],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    };
+    let mut peer = Vec::with_capacity(3000);
+    for _ in 0..3000 {
+        m += 1;
+        let t = Instant::now();
+        plain_insert(m);
+        peer.push(t.elapsed());
+    }
+    peer.sort();
+    println!(
+        "peer plain SQLite insert over {} calls: p50 {:?}  p99 {:?}",
+        peer.len(),
+        peer[peer.len() / 2],
+        peer[peer.len() * 99 / 100]
+    );
     c.bench_function("check_in/peer_plain_sqlite_insert", |b| {
         b.iter(|| {
             m += 1;
-            let tx = plain.transaction().unwrap();
-            tx.execute(
-                "INSERT INTO v (name, address, t) VALUES (?1, ?2, ?3)",
-                rusqlite::params!["Quán cơm tấm", "1 Nguyễn Trãi", m as i64],
-            )
-            .unwrap();
-            tx.execute(
-                "INSERT INTO o (k, body) VALUES (?1, ?2)",
-                rusqlite::params![m.to_be_bytes().to_vec(), vec![0xab_u8; 400]],
-            )
-            .unwrap();
-            tx.commit().unwrap();
+            plain_insert(m);
         });
     });
 }
@@ -155,23 +172,22 @@ fn open_with_purge(c: &mut Criterion) {
         fill(&mut store, 10_000, BASE, 25 * 86_400 / 10_000);
     }
     let today = BASE + 25 * 86_400;
-    let mut k = 0u32;
+    // Each iteration opens a fresh copy (the copy and the close are not timed).
     c.bench_function("open/10k_rows_with_purge", |b| {
-        b.iter_batched(
-            || {
-                k += 1;
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for k in 0..iters {
                 let p = dir.path().join(format!("copy{k}.db"));
                 std::fs::copy(&template, &p).unwrap();
-                p
-            },
-            |p| {
+                let t = Instant::now();
                 let s = Store::open_with(&p, &master(), StoreOptions::default(), today).unwrap();
+                total += t.elapsed();
                 black_box(&s);
                 drop(s);
-                let _ = std::fs::remove_file(&p);
-            },
-            BatchSize::PerIteration,
-        );
+                std::fs::remove_file(&p).unwrap();
+            }
+            total
+        });
     });
     c.bench_function("open/10k_rows_nothing_to_purge", |b| {
         b.iter(|| Store::open(&template, &master(), BASE + 86_400).unwrap());
@@ -210,14 +226,32 @@ fn matching(c: &mut Criterion) {
     let (bytes, key, entries) = exposure_list(100_000);
     let visits = diary::visits(&store).unwrap();
     let now = BASE + 2 * 86_400;
-    let hits = exposure::match_visits(&visits, &entries, MatchOptions::default(), 1, now);
+    let hits = exposure::match_visits(
+        &visits,
+        &entries,
+        MatchOptions {
+            min_overlap_seconds: 60,
+        },
+        1,
+        now,
+    );
     println!(
         "exposure list: {} bytes, {} alerts on 1k visits",
         bytes.len(),
         hits.len()
     );
     c.bench_function("exposure/match_100k_entries_vs_1k_visits", |b| {
-        b.iter(|| exposure::match_visits(&visits, &entries, MatchOptions::default(), 1, now));
+        b.iter(|| {
+            exposure::match_visits(
+                &visits,
+                &entries,
+                MatchOptions {
+                    min_overlap_seconds: 60,
+                },
+                1,
+                now,
+            )
+        });
     });
     c.bench_function("exposure/verify_and_decode_100k_list", |b| {
         b.iter(|| exposure::verify_list(&bytes, std::slice::from_ref(&key)).unwrap());
@@ -232,7 +266,9 @@ fn matching(c: &mut Criterion) {
                     &mut store,
                     &bytes,
                     std::slice::from_ref(&key),
-                    MatchOptions::default(),
+                    MatchOptions {
+                        min_overlap_seconds: 60,
+                    },
                     now,
                     None,
                 )

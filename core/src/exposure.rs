@@ -21,7 +21,7 @@
 //! time windows overlap by at least [`MatchOptions::min_overlap_seconds`] (and by more than
 //! zero: windows that only touch never match).
 
-use crate::codec::{MapBuilder, MapReader, from_cbor, hex, to_cbor, unhex};
+use crate::codec::{MapBuilder, hex, to_cbor, unhex};
 use crate::diary::{self, Visit};
 use crate::store::Store;
 use crate::venue::TrustedKey;
@@ -200,40 +200,123 @@ pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
         })
         .map_err(|_| Error::BadSignature)?;
     let payload = sign1.payload.ok_or(Error::Malformed("no payload"))?;
-    let mut r = MapReader::new(from_cbor(&payload)?, "exposure list")?;
-    let format = r.u64(1, "format")?;
+    decode_payload(&payload)
+}
+
+/// A strict reader for the list payload, written out because lists are large (100k entries
+/// is about 3 MB) and a generic CBOR value tree costs far more than the matching. It takes
+/// definite lengths only, rejects unknown or repeated keys and trailing bytes.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self
+            .i
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or(Error::Malformed("exposure list truncated"))?;
+        let s = &self.b[self.i..end];
+        self.i = end;
+        Ok(s)
+    }
+    fn head(&mut self) -> Result<(u8, u64)> {
+        let ib = self.take(1)?[0];
+        let arg = match ib & 31 {
+            n @ 0..=23 => u64::from(n),
+            24 => u64::from(self.take(1)?[0]),
+            25 => self.take(2)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+            26 => self.take(4)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+            27 => self.take(8)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+            _ => return Err(Error::Malformed("exposure list encoding")),
+        };
+        Ok((ib >> 5, arg))
+    }
+    fn expect(&mut self, major: u8) -> Result<u64> {
+        match self.head()? {
+            (m, v) if m == major => Ok(v),
+            _ => Err(Error::Malformed("exposure list type")),
+        }
+    }
+    fn uint(&mut self) -> Result<u64> {
+        self.expect(0)
+    }
+    fn int(&mut self) -> Result<i64> {
+        match self.head()? {
+            (0, v) => i64::try_from(v).map_err(|_| Error::InvalidField("exposure time")),
+            (1, v) => i64::try_from(v)
+                .map(|v| -1 - v)
+                .map_err(|_| Error::InvalidField("exposure time")),
+            _ => Err(Error::Malformed("exposure list type")),
+        }
+    }
+    fn len(&mut self, major: u8) -> Result<usize> {
+        let n = usize::try_from(self.expect(major)?)
+            .map_err(|_| Error::Malformed("exposure list length"))?;
+        // Every item takes at least one byte, so a longer count is a lie.
+        if n > self.b.len() - self.i {
+            return Err(Error::Malformed("exposure list length"));
+        }
+        Ok(n)
+    }
+}
+
+fn decode_payload(payload: &[u8]) -> Result<ExposureList> {
+    let mut c = Cursor { b: payload, i: 0 };
+    let fields = c.len(5)?;
+    let mut seen = 0u8;
+    let (mut format, mut version, mut base, mut issued) = (None, None, None, None);
+    let mut entries = Vec::new();
+    for _ in 0..fields {
+        let key = c.uint()?;
+        let bit = 1u8 << key.min(7);
+        if key == 0 || key > 5 || seen & bit != 0 {
+            return Err(Error::Malformed("exposure list key"));
+        }
+        seen |= bit;
+        match key {
+            1 => format = Some(c.uint()?),
+            2 => version = Some(c.uint()?),
+            3 => base = Some(c.uint()?),
+            4 => issued = Some(c.int()?),
+            _ => {
+                let n = c.len(4)?;
+                if n > MAX_ENTRIES {
+                    return Err(Error::InvalidField("entries"));
+                }
+                entries.reserve_exact(n);
+                for _ in 0..n {
+                    entries.push(decode_entry(&mut c)?);
+                }
+            }
+        }
+    }
+    if c.i != payload.len() {
+        return Err(Error::Malformed("trailing bytes after exposure list"));
+    }
+    let format = format.ok_or(Error::InvalidField("format"))?;
     if format != FORMAT_VERSION {
         return Err(Error::UnsupportedVersion(format));
     }
-    let version = r.u64(2, "version")?;
-    let base_version = r.u64(3, "base_version")?;
-    let issued_at = r.i64(4, "issued_at")?;
-    let items = r.opt_array(5, "entries", MAX_ENTRIES)?.unwrap_or_default();
-    let mut entries = Vec::with_capacity(items.len());
-    for item in items {
-        entries.push(decode_entry(item)?);
-    }
     Ok(ExposureList {
-        version,
-        base_version,
-        issued_at,
+        version: version.ok_or(Error::InvalidField("version"))?,
+        base_version: base.ok_or(Error::InvalidField("base_version"))?,
+        issued_at: issued.ok_or(Error::InvalidField("issued_at"))?,
         entries,
     })
 }
 
-fn decode_entry(item: Value) -> Result<ExposureEntry> {
-    let Value::Array(parts) = item else {
+fn decode_entry(c: &mut Cursor<'_>) -> Result<ExposureEntry> {
+    if c.len(4)? != 4 {
         return Err(Error::Malformed("exposure entry"));
-    };
-    let [Value::Bytes(id), start, end, rec] = parts.as_slice() else {
-        return Err(Error::Malformed("exposure entry"));
-    };
-    let int = |v: &Value| -> Result<i64> {
-        v.as_integer()
-            .and_then(|i| i64::try_from(i).ok())
-            .ok_or(Error::InvalidField("exposure window"))
-    };
-    let (start, end) = (int(start)?, int(end)?);
+    }
+    let id_len = c.len(2)?;
+    let id = c.take(id_len)?;
+    let start = c.int()?;
+    let end = c.int()?;
+    let rec = Recommendation::from_wire(c.uint()?)?;
     if id.len() != 16 || end < start {
         return Err(Error::InvalidField("exposure entry"));
     }
@@ -241,7 +324,7 @@ fn decode_entry(item: Value) -> Result<ExposureEntry> {
         venue_id: hex(id),
         start,
         end,
-        recommendation: Recommendation::from_wire(crate::codec::value_u64(rec, "recommendation")?)?,
+        recommendation: rec,
     })
 }
 

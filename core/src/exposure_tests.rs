@@ -1,9 +1,11 @@
 //! Tests of exposure list signing, verification and matching edges.
 
 use super::*;
+use crate::codec::{MapBuilder, to_cbor};
 use crate::diary::check_in;
 use crate::vault::MasterKey;
 use crate::venue::{Venue, VenueCategory, key_id};
+use ciborium::Value;
 use ring::rand::SystemRandom;
 use ring::signature::KeyPair;
 use std::cell::RefCell;
@@ -280,4 +282,87 @@ fn a_list_is_matched_once_and_versions_advance() {
     let forged = build_list(&other, 9, 5, 0, &e).unwrap();
     assert!(process_list(&mut s, &forged, &keys, MatchOptions::default(), now, None).is_err());
     assert_eq!(last_version(&s).unwrap(), 5);
+}
+
+#[test]
+fn hostile_payloads_are_typed_errors() {
+    let enc = |v: &Value| to_cbor(v).unwrap();
+    let entry_ok = Value::Array(vec![
+        Value::Bytes(vec![0; 16]),
+        Value::from(1),
+        Value::from(2),
+        Value::from(1),
+    ]);
+    let good = MapBuilder::new()
+        .put(1, FORMAT_VERSION)
+        .put(2, 1u64)
+        .put(3, 0u64)
+        .put(4, -5i64)
+        .put(5, Value::Array(vec![entry_ok.clone()]))
+        .build();
+    let list = decode_payload(&enc(&good)).unwrap();
+    assert_eq!(list.issued_at, -5);
+    assert_eq!(list.entries[0].venue_id, "0".repeat(32));
+    let mut trailing = enc(&good);
+    trailing.push(0);
+    assert!(decode_payload(&trailing).is_err());
+    let bad_entries = [
+        Value::Array(vec![
+            Value::Bytes(vec![0; 15]),
+            Value::from(1),
+            Value::from(2),
+            Value::from(1),
+        ]),
+        Value::Array(vec![
+            Value::Bytes(vec![0; 16]),
+            Value::from(3),
+            Value::from(2),
+            Value::from(1),
+        ]),
+        Value::Array(vec![
+            Value::Bytes(vec![0; 16]),
+            Value::from(1),
+            Value::from(2),
+            Value::from(9),
+        ]),
+        Value::Array(vec![
+            Value::Bytes(vec![0; 16]),
+            Value::from(1),
+            Value::from(2),
+        ]),
+        Value::Text("x".into()),
+    ];
+    for e in bad_entries {
+        let m = MapBuilder::new()
+            .put(1, FORMAT_VERSION)
+            .put(2, 1u64)
+            .put(3, 0u64)
+            .put(4, 0i64)
+            .put(5, Value::Array(vec![e]))
+            .build();
+        assert!(decode_payload(&enc(&m)).is_err());
+    }
+    let wrong_format = MapBuilder::new()
+        .put(1, 2u64)
+        .put(2, 1u64)
+        .put(3, 0u64)
+        .put(4, 0i64)
+        .build();
+    assert!(matches!(
+        decode_payload(&enc(&wrong_format)),
+        Err(Error::UnsupportedVersion(2))
+    ));
+    let missing = MapBuilder::new()
+        .put(1, FORMAT_VERSION)
+        .put(2, 1u64)
+        .build();
+    assert!(decode_payload(&enc(&missing)).is_err());
+    // A count far larger than the bytes is refused before allocating.
+    assert!(
+        decode_payload(&[
+            0xa1, 0x05, 0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+        ])
+        .is_err()
+    );
+    assert!(decode_payload(&[]).is_err());
 }
