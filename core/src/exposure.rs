@@ -27,7 +27,7 @@ use crate::store::Store;
 use crate::venue::TrustedKey;
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
-use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
+use coset::{CborSerializable, CoseSign1Builder, HeaderBuilder, iana};
 use ring::signature::{self, Ed25519KeyPair};
 use std::collections::HashMap;
 
@@ -178,10 +178,29 @@ pub fn build_list(
 }
 
 /// Verifies a list against the trusted authority keys and decodes it.
+///
+/// The COSE_Sign1 is taken apart by hand (tag 18 optional, empty unprotected header) so
+/// that the multi-megabyte payload is never copied into a generic CBOR value.
 pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
-    let sign1 = CoseSign1::from_slice(bytes).map_err(|_| Error::Malformed("exposure list"))?;
+    let mut c = Cursor { b: bytes, i: 0 };
+    if bytes.first() == Some(&0xd2) {
+        c.i = 1;
+    }
+    if c.len(4)? != 4 {
+        return Err(Error::Malformed("exposure list"));
+    }
+    let protected = c.bstr()?;
+    if c.len(5)? != 0 {
+        return Err(Error::Malformed("exposure list header"));
+    }
+    let payload = c.bstr()?;
+    let sig = c.bstr()?;
+    if c.i != bytes.len() {
+        return Err(Error::Malformed("trailing bytes after exposure list"));
+    }
+    let header = coset::Header::from_slice(protected).map_err(|_| Error::Malformed("header"))?;
     let alg_ok = matches!(
-        sign1.protected.header.alg,
+        header.alg,
         Some(coset::RegisteredLabelWithPrivate::Assigned(
             iana::Algorithm::EdDSA
         ))
@@ -191,16 +210,41 @@ pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
     }
     let key = keys
         .iter()
-        .find(|k| k.kid == sign1.protected.header.key_id)
+        .find(|k| k.kid == header.key_id)
         .ok_or(Error::UnknownKey)?;
-    sign1
-        .verify_signature(b"", |sig, data| {
-            signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
-                .verify(data, sig)
-        })
+    // Sig_structure = ["Signature1", protected, external_aad = h'', payload]
+    let mut tbs = Vec::with_capacity(payload.len() + protected.len() + 32);
+    tbs.push(0x84);
+    tbs.push(0x6a);
+    tbs.extend_from_slice(b"Signature1");
+    push_bstr(&mut tbs, protected);
+    tbs.push(0x40);
+    push_bstr(&mut tbs, payload);
+    signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
+        .verify(&tbs, sig)
         .map_err(|_| Error::BadSignature)?;
-    let payload = sign1.payload.ok_or(Error::Malformed("no payload"))?;
-    decode_payload(&payload)
+    decode_payload(payload)
+}
+
+fn push_bstr(out: &mut Vec<u8>, data: &[u8]) {
+    let n = data.len() as u64;
+    match n {
+        0..=23 => out.push(0x40 | n as u8),
+        24..=0xff => out.extend_from_slice(&[0x58, n as u8]),
+        0x100..=0xffff => {
+            out.push(0x59);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.push(0x5a);
+            out.extend_from_slice(&(n as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(0x5b);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+    out.extend_from_slice(data);
 }
 
 /// A strict reader for the list payload, written out because lists are large (100k entries
@@ -239,6 +283,10 @@ impl<'a> Cursor<'a> {
             (m, v) if m == major => Ok(v),
             _ => Err(Error::Malformed("exposure list type")),
         }
+    }
+    fn bstr(&mut self) -> Result<&'a [u8]> {
+        let n = self.len(2)?;
+        self.take(n)
     }
     fn uint(&mut self) -> Result<u64> {
         self.expect(0)
@@ -312,8 +360,7 @@ fn decode_entry(c: &mut Cursor<'_>) -> Result<ExposureEntry> {
     if c.len(4)? != 4 {
         return Err(Error::Malformed("exposure entry"));
     }
-    let id_len = c.len(2)?;
-    let id = c.take(id_len)?;
+    let id = c.bstr()?;
     let start = c.int()?;
     let end = c.int()?;
     let rec = Recommendation::from_wire(c.uint()?)?;
