@@ -21,7 +21,7 @@
 //! time windows overlap by at least [`MatchOptions::min_overlap_seconds`] (and by more than
 //! zero: windows that only touch never match).
 
-use crate::codec::{MapBuilder, hex, to_cbor, unhex};
+use crate::codec::{MapBuilder, to_cbor, unhex};
 use crate::diary::{self, Visit};
 use crate::store::Store;
 use crate::venue::TrustedKey;
@@ -356,6 +356,17 @@ fn decode_payload(payload: &[u8]) -> Result<ExposureList> {
     })
 }
 
+/// Lowercase hex without the formatting machinery (it runs for every entry of a list).
+fn fast_hex(data: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(data.len() * 2);
+    for &b in data {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
 fn decode_entry(c: &mut Cursor<'_>) -> Result<ExposureEntry> {
     if c.len(4)? != 4 {
         return Err(Error::Malformed("exposure entry"));
@@ -368,7 +379,7 @@ fn decode_entry(c: &mut Cursor<'_>) -> Result<ExposureEntry> {
         return Err(Error::InvalidField("exposure entry"));
     }
     Ok(ExposureEntry {
-        venue_id: hex(id),
+        venue_id: fast_hex(id),
         start,
         end,
         recommendation: rec,

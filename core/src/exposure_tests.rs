@@ -366,3 +366,9 @@ fn hostile_payloads_are_typed_errors() {
     );
     assert!(decode_payload(&[]).is_err());
 }
+
+#[test]
+fn fast_hex_matches_codec_hex() {
+    let bytes: Vec<u8> = (0..=255).collect();
+    assert_eq!(fast_hex(&bytes), crate::codec::hex(&bytes));
+}
