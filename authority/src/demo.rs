@@ -11,6 +11,7 @@ use khaibao_core::protocol::ItemKind;
 use khaibao_core::store::Store;
 use khaibao_core::time::format_vietnam;
 use khaibao_core::transport::ReqwestClient;
+use khaibao_core::vault::MasterKey;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
 use khaibao_core::{diary, scan, seal};
 use std::io::Write;
@@ -120,7 +121,11 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     ));
 
     // 5. A declaration, validated, signed with the device key and sealed to the authority.
-    let mut store = step("open store", Store::open(&dir.path().join("citizen.db")))?;
+    let mut store = step(
+        "open store",
+        MasterKey::generate()
+            .and_then(|master| Store::open(&dir.path().join("citizen.db"), &master, now)),
+    )?;
     let device = step("device key", store.device_key(now))?;
     let form = Declaration {
         full_name: "Nguyễn Thị Minh Khai".into(),

@@ -79,7 +79,9 @@ impl From<khaibao_core::Error> for KhaibaoError {
             | E::ManualCodeUnknown
             | E::Malformed(_) => Self::Venue { code, detail },
             E::InvalidFrame(_) | E::Image => Self::Scan { code, detail },
-            E::Storage(_) | E::Corrupt => Self::Storage { code, detail },
+            E::Storage(_) | E::Corrupt | E::WrongMasterKey | E::DayKeyMissing => {
+                Self::Storage { code, detail }
+            }
             E::Network(_) | E::Server { .. } | E::Protocol(_) => Self::Network { code, detail },
             E::Crypto(_) | E::SealOpen => Self::Crypto { code, detail },
             E::PassExpired | E::PassReplayed | E::DeviceUncertified => Self::Pass { code, detail },

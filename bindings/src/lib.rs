@@ -8,6 +8,7 @@
 //! The bridging layer is not API: apps use the generated classes, not this crate.
 
 mod clock;
+mod diary_calls;
 mod error;
 mod http;
 mod keystore;
@@ -16,6 +17,7 @@ mod pass;
 mod sync_progress;
 
 pub use clock::Clock;
+pub use diary_calls::ExposureListener;
 pub use error::KhaibaoError;
 pub use http::{HostHttpClient, HostHttpError};
 pub use keystore::{KeyStore, KeyStoreError, verify_key_store};
@@ -30,6 +32,7 @@ use khaibao_core::scan::{self, Frame, Region, ScannedCode};
 use khaibao_core::seal;
 use khaibao_core::store::Store;
 use khaibao_core::transport::{HttpClient, ReqwestClient};
+use khaibao_core::vault::MasterKey;
 use khaibao_core::venue::{self, ScannedVenue, TrustedKey};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -59,6 +62,9 @@ pub struct KhaibaoConfig {
     pub authority_sealing_key: Vec<u8>,
     /// Base URL of the authority, e.g. `https://api.example.vn`.
     pub authority_url: String,
+    /// The 32-byte master key that the database's day keys are wrapped with; the app keeps
+    /// it in the Android Keystore or the iOS Keychain.
+    pub master_key: Vec<u8>,
 }
 
 /// Scans an 8-bit luma plane (a camera's Y plane) with its row stride.
@@ -134,7 +140,8 @@ impl Khaibao {
                 detail: "the authority sealing key must be 32 bytes".into(),
             });
         }
-        let store = Store::open(std::path::Path::new(&config.db_path))?;
+        let master = MasterKey::from_bytes(&config.master_key)?;
+        let store = Store::open(std::path::Path::new(&config.db_path), &master, clock.now())?;
         Ok(Arc::new(Self {
             store: Mutex::new(store),
             config,
@@ -187,7 +194,7 @@ impl Khaibao {
         guard("check_in", || {
             let t = self.now();
             let mut store = self.store();
-            let item = match declaration {
+            let declared = match declaration {
                 None => None,
                 Some(form) => {
                     let declaration = declaration::validate(&form, t)
@@ -207,17 +214,23 @@ impl Khaibao {
                     let body = seal::sign_and_seal(
                         &device,
                         &self.config.authority_sealing_key,
-                        payload,
+                        payload.clone(),
                         &idempotency_key,
                     )?;
-                    Some(NewItem {
+                    let item = NewItem {
                         idempotency_key,
                         kind: ItemKind::Declaration,
                         body,
-                    })
+                    };
+                    Some((item, payload))
                 }
             };
-            Ok(diary::check_in(&mut store, &venue, t, item.as_ref())?)
+            Ok(match declared {
+                None => diary::check_in(&mut store, &venue, t, None)?,
+                Some((item, payload)) => {
+                    diary::check_in_declared(&mut store, &venue, t, &item, &payload)?
+                }
+            })
         })
     }
 
@@ -231,7 +244,11 @@ impl Khaibao {
 
     /// The diary, newest first.
     pub fn diary(&self) -> Result<Vec<Visit>> {
-        guard("diary", || Ok(diary::visits(&self.store())?))
+        guard("diary", || {
+            let mut store = self.store();
+            diary::settle(&mut store, self.now())?;
+            Ok(diary::visits(&store)?)
+        })
     }
 
     /// Outbox items by state.

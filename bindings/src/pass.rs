@@ -17,7 +17,7 @@ impl Khaibao {
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             guard("register_device", || {
-                let t = now();
+                let t = this.now();
                 let body = pass::registration_request(&this.store().device_key(t)?, t)?;
                 let url = format!(
                     "{}{}",
@@ -41,7 +41,7 @@ impl Khaibao {
     /// The health status of a declaration under the national rules.
     pub fn health_status(&self, declaration: Declaration) -> Result<HealthStatus> {
         guard("health_status", || {
-            let t = now();
+            let t = self.now();
             let d = declaration::validate(&declaration, t)
                 .map_err(|fields| KhaibaoError::Validation { fields })?;
             Ok(derive_status(&d, &StatusRules::default(), t))
@@ -57,7 +57,7 @@ impl Khaibao {
         show_name: bool,
     ) -> Result<String> {
         guard("make_pass", || {
-            let t = now();
+            let t = self.now();
             let d = declaration::validate(&declaration, t)
                 .map_err(|fields| KhaibaoError::Validation { fields })?;
             let status = derive_status(&d, &StatusRules::default(), t);

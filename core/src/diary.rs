@@ -1,16 +1,84 @@
-//! The citizen's own check-in history.
+//! The citizen's own check-in history and its state machine.
 //!
-//! A check-in is one row in `visits`. At most one visit is active (not checked out): a
-//! rescan of the same venue while inside returns the active visit instead of adding a
-//! duplicate, and a scan of another venue checks the previous one out at the scan time.
-//! When the check-in comes with a sealed declaration, its outbox row is written in the same
-//! transaction, so either both are stored or neither is.
+//! A check-in is one row in `visits`; the venue's id, name and address are sealed under the
+//! key of the check-in's local day (see [`crate::vault`]), with the row id and day in the
+//! AAD. Only times and flags are in the clear. Every call takes `now` from the caller, so
+//! the clock is injected.
+//!
+//! Transitions (each one applied inside one IMMEDIATE transaction):
+//! * **settle** — before anything else, an active visit whose automatic check-out time has
+//!   passed is closed at that time ([`CheckoutKind::Auto`]).
+//! * **check in, nothing active** — a new visit, with its automatic check-out time
+//!   ([`auto_checkout_at`]).
+//! * **rescan of the same venue while inside** — the active visit is extended (its automatic
+//!   check-out is recomputed from the rescan), never duplicated.
+//! * **scan of another venue** — the previous visit is closed at the scan time
+//!   ([`CheckoutKind::NextScan`]) and a new one starts.
+//! * **clock went backwards** — a scan earlier than the active visit's check-in (the phone's
+//!   clock was wrong, ahead or corrected back) closes that visit at its own check-in time
+//!   ([`CheckoutKind::ClockCorrected`]), so the diary never holds a negative interval, and
+//!   the scan starts a new visit.
+//! * **check out** — closes the active visit at `now` (never before its check-in).
+//! * **edit** — a visit's times may be corrected afterwards within its local day; each edit
+//!   is kept in `visit_edits` ([`edits`]).
+//!
+//! When the check-in comes with a sealed declaration, its outbox row (and, with
+//! [`check_in_declared`], the citizen's own sealed copy of the declaration) is written in
+//! the same transaction, so either all are stored or none is.
 
+use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
 use crate::outbox::{self, NewItem};
-use crate::store::Store;
+use crate::store::{DayCiphers, Store, day_cipher};
+use crate::vault::{self, Cipher, day_start, field_aad, local_day};
 use crate::venue::ScannedVenue;
 use crate::{Error, Result, UnixTime};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Automatic check-out times are multiples of this (15 minutes).
+pub const CHECKOUT_STEP: i64 = 15 * 60;
+/// Latest automatic check-out, as seconds after local midnight (23:45).
+pub const LATEST_CHECKOUT: i64 = 23 * 3600 + 45 * 60;
+/// Stay assumed for unverified codes, which carry no default stay.
+pub const UNVERIFIED_STAY_MINUTES: u32 = 60;
+
+/// How a visit ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum CheckoutKind {
+    /// The citizen checked out.
+    Explicit,
+    /// The automatic check-out time passed.
+    Auto,
+    /// Another venue was scanned.
+    NextScan,
+    /// A later scan carried an earlier time: the phone's clock had been wrong.
+    ClockCorrected,
+    /// The citizen set the end time by editing the visit.
+    Edited,
+}
+
+impl CheckoutKind {
+    const ALL: [Self; 5] = [
+        Self::Explicit,
+        Self::Auto,
+        Self::NextScan,
+        Self::ClockCorrected,
+        Self::Edited,
+    ];
+    /// The stable name stored in the database and used in exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Explicit => "explicit",
+            Self::Auto => "auto",
+            Self::NextScan => "next_scan",
+            Self::ClockCorrected => "clock_corrected",
+            Self::Edited => "edited",
+        }
+    }
+    fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == s)
+    }
+}
 
 /// One visit in the diary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,24 +89,203 @@ pub struct Visit {
     pub venue_id: Option<String>,
     /// Venue name, or the scanned text for unverified codes.
     pub venue_name: String,
+    /// Venue address (empty for unverified codes).
+    pub address: String,
     /// Whether the venue code's signature verified.
     pub verified: bool,
     pub checked_in_at: UnixTime,
+    /// When the visit ended; `None` while it is active.
     pub checked_out_at: Option<UnixTime>,
+    /// When the visit ends by itself if nobody checks out.
+    pub auto_checkout_at: UnixTime,
+    /// How the visit ended, once it has.
+    pub checkout: Option<CheckoutKind>,
+    /// Whether the citizen edited the times.
+    pub edited: bool,
 }
 
-fn row_to_visit(r: &rusqlite::Row<'_>) -> rusqlite::Result<Visit> {
-    Ok(Visit {
+impl Visit {
+    /// The end of the visit as known at `now`: its check-out, or for an active visit the
+    /// earlier of `now` and its automatic check-out (never before its check-in).
+    pub fn end_at(&self, now: UnixTime) -> UnixTime {
+        self.checked_out_at
+            .unwrap_or_else(|| now.min(self.auto_checkout_at))
+            .max(self.checked_in_at)
+    }
+}
+
+/// One correction of a visit's times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct VisitEdit {
+    pub visit_id: i64,
+    pub edited_at: UnixTime,
+    pub old_checked_in_at: UnixTime,
+    pub old_checked_out_at: Option<UnixTime>,
+    pub new_checked_in_at: UnixTime,
+    pub new_checked_out_at: UnixTime,
+}
+
+/// When a visit that starts at `now` ends by itself: at the event's end for an event that
+/// has not ended; otherwise after the venue's default stay, rounded up to 15 minutes and
+/// capped at 23:45 local time of that day, but never less than 15 minutes after `now`.
+pub fn auto_checkout_at(venue: &ScannedVenue, now: UnixTime) -> UnixTime {
+    let (stay_minutes, event_end) = match venue {
+        ScannedVenue::Verified { venue } => (venue.default_stay_minutes, venue.event_end),
+        ScannedVenue::Unverified { .. } => (UNVERIFIED_STAY_MINUTES, None),
+    };
+    if let Some(end) = event_end.filter(|&end| end > now) {
+        return end;
+    }
+    let stay = (i64::from(stay_minutes) * 60).max(CHECKOUT_STEP);
+    let latest = day_start(local_day(now)) + LATEST_CHECKOUT;
+    round_up(now.saturating_add(stay))
+        .min(latest)
+        .max(round_up(now.saturating_add(CHECKOUT_STEP)))
+}
+
+fn round_up(t: UnixTime) -> UnixTime {
+    t.saturating_add(CHECKOUT_STEP - 1)
+        .div_euclid(CHECKOUT_STEP)
+        .saturating_mul(CHECKOUT_STEP)
+}
+
+/// The sealed part of a visit.
+struct Details {
+    venue_id: Option<String>,
+    name: String,
+    address: String,
+}
+
+impl Details {
+    fn of(venue: &ScannedVenue) -> Self {
+        match venue {
+            ScannedVenue::Verified { venue } => Self {
+                venue_id: Some(venue.id.clone()),
+                name: venue.name.clone(),
+                address: venue.address.clone(),
+            },
+            ScannedVenue::Unverified { text } => Self {
+                venue_id: None,
+                name: text.chars().take(200).collect(),
+                address: String::new(),
+            },
+        }
+    }
+    fn same_venue(&self, other: &Self) -> bool {
+        match (&self.venue_id, &other.venue_id) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => self.name == other.name,
+            _ => false,
+        }
+    }
+    fn seal(&self, cipher: &Cipher, id: i64, day: i64) -> Result<Vec<u8>> {
+        let map = MapBuilder::new()
+            .put_opt(1, self.venue_id.as_deref())
+            .put(2, self.name.as_str())
+            .put(3, self.address.as_str())
+            .build();
+        cipher.seal(&field_aad("visits", "details", id, day), &to_cbor(&map)?)
+    }
+    fn open(cipher: &Cipher, id: i64, day: i64, sealed: &[u8]) -> Result<Self> {
+        let plain = cipher.open(&field_aad("visits", "details", id, day), sealed)?;
+        let mut r = MapReader::new(from_cbor(&plain)?, "visit details")?;
+        Ok(Self {
+            venue_id: r.opt_text(1, "venue_id", 200)?,
+            name: r.text(2, "venue_name", 1000)?,
+            address: r.text(3, "address", 1000)?,
+        })
+    }
+}
+
+/// A visit row before its details are opened.
+struct Row {
+    id: i64,
+    day: i64,
+    verified: bool,
+    details: Vec<u8>,
+    checked_in_at: UnixTime,
+    checked_out_at: Option<UnixTime>,
+    auto_out_at: UnixTime,
+    out_kind: Option<String>,
+    edited: bool,
+}
+
+const ROW_COLUMNS: &str =
+    "id, day, verified, details, checked_in_at, checked_out_at, auto_out_at, out_kind, edited";
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
         id: r.get(0)?,
-        venue_id: r.get(1)?,
-        venue_name: r.get(2)?,
-        verified: r.get(3)?,
+        day: r.get(1)?,
+        verified: r.get(2)?,
+        details: r.get(3)?,
         checked_in_at: r.get(4)?,
         checked_out_at: r.get(5)?,
+        auto_out_at: r.get(6)?,
+        out_kind: r.get(7)?,
+        edited: r.get(8)?,
     })
 }
 
-const VISIT_COLUMNS: &str = "id, venue_id, venue_name, verified, checked_in_at, checked_out_at";
+impl Row {
+    fn open(self, cipher: &Cipher) -> Result<Visit> {
+        let d = Details::open(cipher, self.id, self.day, &self.details)?;
+        Ok(Visit {
+            id: self.id,
+            venue_id: d.venue_id,
+            venue_name: d.name,
+            address: d.address,
+            verified: self.verified,
+            checked_in_at: self.checked_in_at,
+            checked_out_at: self.checked_out_at,
+            auto_checkout_at: self.auto_out_at,
+            checkout: self.out_kind.as_deref().and_then(CheckoutKind::from_name),
+            edited: self.edited,
+        })
+    }
+}
+
+/// Closes an active visit whose automatic check-out time is at or before `now`.
+fn settle_in(conn: &Connection, now: UnixTime) -> Result<()> {
+    conn.execute(
+        "UPDATE visits SET checked_out_at = auto_out_at, out_kind = 'auto'
+         WHERE checked_out_at IS NULL AND auto_out_at <= ?1",
+        [now],
+    )?;
+    Ok(())
+}
+
+fn close(conn: &Connection, id: i64, at: UnixTime, kind: CheckoutKind) -> Result<()> {
+    conn.execute(
+        "UPDATE visits SET checked_out_at = ?1, out_kind = ?2 WHERE id = ?3",
+        params![at, kind.name(), id],
+    )?;
+    Ok(())
+}
+
+fn active_row(conn: &Connection) -> Result<Option<Row>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {ROW_COLUMNS} FROM visits WHERE checked_out_at IS NULL ORDER BY id DESC LIMIT 1"),
+            [],
+            read_row,
+        )
+        .optional()?)
+}
+
+fn next_id(conn: &Connection, table: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Applies automatic check-outs that are due at `now`.
+pub fn settle(store: &mut Store, now: UnixTime) -> Result<()> {
+    settle_in(store.conn(), now)
+}
 
 /// Checks in to `venue` at `now`, queuing `item` in the same transaction when given.
 pub fn check_in(
@@ -47,142 +294,258 @@ pub fn check_in(
     now: UnixTime,
     item: Option<&NewItem>,
 ) -> Result<Visit> {
-    let (venue_id, name, verified) = match venue {
-        ScannedVenue::Verified { venue } => (Some(venue.id.clone()), venue.name.clone(), true),
-        ScannedVenue::Unverified { text } => (None, text.chars().take(200).collect(), false),
-    };
-    let tx = store
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let active = tx
-        .query_row(
-            &format!("SELECT {VISIT_COLUMNS} FROM visits WHERE checked_out_at IS NULL ORDER BY id DESC LIMIT 1"),
-            [],
-            row_to_visit,
-        )
-        .optional()?;
-    let visit = match active {
-        Some(v) if v.venue_id == venue_id && v.venue_name == name && now >= v.checked_in_at => v,
-        other => {
-            if let Some(prev) = other {
-                let out = now.max(prev.checked_in_at);
-                tx.execute(
-                    "UPDATE visits SET checked_out_at = ?1 WHERE id = ?2",
-                    params![out, prev.id],
-                )?;
-            }
-            tx.execute(
-                "INSERT INTO visits (venue_id, venue_name, verified, checked_in_at) VALUES (?1, ?2, ?3, ?4)",
-                params![venue_id, name, verified, now],
+    check_in_inner(store, venue, now, item, None)
+}
+
+/// Checks in with a declaration: queues the sealed `item` for the authority and keeps the
+/// citizen's own copy of the declaration `payload` (a [`crate::declaration::Submission`] in
+/// CBOR) sealed under the day key, all in one transaction.
+pub fn check_in_declared(
+    store: &mut Store,
+    venue: &ScannedVenue,
+    now: UnixTime,
+    item: &NewItem,
+    payload: &[u8],
+) -> Result<Visit> {
+    check_in_inner(store, venue, now, Some(item), Some(payload))
+}
+
+fn check_in_inner(
+    store: &mut Store,
+    venue: &ScannedVenue,
+    now: UnixTime,
+    item: Option<&NewItem>,
+    payload: Option<&[u8]>,
+) -> Result<Visit> {
+    let details = Details::of(venue);
+    let verified = matches!(venue, ScannedVenue::Verified { .. });
+    let (conn, master) = store.parts();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    settle_in(&tx, now)?;
+    let mut current = None;
+    if let Some(row) = active_row(&tx)? {
+        let cipher = day_cipher(&tx, master, row.day, false)?;
+        let visit = row.open(&cipher)?;
+        let old = Details {
+            venue_id: visit.venue_id.clone(),
+            name: visit.venue_name.clone(),
+            address: String::new(),
+        };
+        if now < visit.checked_in_at {
+            close(
+                &tx,
+                visit.id,
+                visit.checked_in_at,
+                CheckoutKind::ClockCorrected,
             )?;
-            Visit {
-                id: tx.last_insert_rowid(),
-                venue_id,
-                venue_name: name,
-                verified,
-                checked_in_at: now,
-                checked_out_at: None,
-            }
+        } else if old.same_venue(&details) {
+            current = Some(visit);
+        } else {
+            close(&tx, visit.id, now, CheckoutKind::NextScan)?;
+        }
+    }
+    let visit = if let Some(mut visit) = current {
+        let extended = auto_checkout_at(venue, now).max(visit.auto_checkout_at);
+        tx.execute(
+            "UPDATE visits SET auto_out_at = ?1 WHERE id = ?2",
+            params![extended, visit.id],
+        )?;
+        visit.auto_checkout_at = extended;
+        visit
+    } else {
+        let day = local_day(now);
+        let cipher = day_cipher(&tx, master, day, true)?;
+        let id = next_id(&tx, "visits")?;
+        let auto = auto_checkout_at(venue, now);
+        tx.execute(
+            "INSERT INTO visits (id, day, verified, details, checked_in_at, auto_out_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, day, verified, details.seal(&cipher, id, day)?, now, auto],
+        )?;
+        Visit {
+            id,
+            venue_id: details.venue_id,
+            venue_name: details.name,
+            address: details.address,
+            verified,
+            checked_in_at: now,
+            checked_out_at: None,
+            auto_checkout_at: auto,
+            checkout: None,
+            edited: false,
         }
     };
     if let Some(item) = item {
         outbox::insert(&tx, item, now)?;
     }
+    if let Some(payload) = payload {
+        let day = local_day(now);
+        let cipher = day_cipher(&tx, master, day, true)?;
+        let id = next_id(&tx, "declarations")?;
+        let sealed = cipher.seal(&field_aad("declarations", "payload", id, day), payload)?;
+        tx.execute(
+            "INSERT INTO declarations (id, day, visit_id, declared_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, day, visit.id, now, sealed],
+        )?;
+    }
     tx.commit()?;
     Ok(visit)
 }
 
-/// Checks out of the active visit at `now`.
+/// Checks out of the active visit at `now` (never before its check-in).
 pub fn check_out(store: &mut Store, now: UnixTime) -> Result<Visit> {
-    let tx = store
-        .conn_mut()
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut visit = tx
-        .query_row(
-            &format!("SELECT {VISIT_COLUMNS} FROM visits WHERE checked_out_at IS NULL ORDER BY id DESC LIMIT 1"),
-            [],
-            row_to_visit,
-        )
-        .optional()?
-        .ok_or(Error::InvalidState("no active check-in"))?;
+    let (conn, master) = store.parts();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    settle_in(&tx, now)?;
+    let row = active_row(&tx)?.ok_or(Error::InvalidState("no active check-in"))?;
+    let cipher = day_cipher(&tx, master, row.day, false)?;
+    let mut visit = row.open(&cipher)?;
     let out = now.max(visit.checked_in_at);
-    tx.execute(
-        "UPDATE visits SET checked_out_at = ?1 WHERE id = ?2",
-        params![out, visit.id],
-    )?;
+    close(&tx, visit.id, out, CheckoutKind::Explicit)?;
     tx.commit()?;
     visit.checked_out_at = Some(out);
+    visit.checkout = Some(CheckoutKind::Explicit);
     Ok(visit)
 }
 
-/// Every visit, newest first.
-pub fn visits(store: &Store) -> Result<Vec<Visit>> {
-    let mut stmt = store.conn().prepare(&format!(
-        "SELECT {VISIT_COLUMNS} FROM visits ORDER BY checked_in_at DESC, id DESC"
-    ))?;
-    let rows = stmt.query_map([], row_to_visit)?;
+/// The active visit at `now`, after due automatic check-outs.
+pub fn active(store: &mut Store, now: UnixTime) -> Result<Option<Visit>> {
+    settle(store, now)?;
+    let (conn, master) = store.parts();
+    match active_row(conn)? {
+        Some(row) => {
+            let cipher = day_cipher(conn, master, row.day, false)?;
+            Ok(Some(row.open(&cipher)?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Corrects a visit's times. The new check-in must stay on the visit's local day and the
+/// check-out may not precede it; an active visit is closed by the edit. The previous times
+/// are kept in the visit's edit history.
+pub fn edit_visit(
+    store: &mut Store,
+    id: i64,
+    checked_in_at: UnixTime,
+    checked_out_at: UnixTime,
+    now: UnixTime,
+) -> Result<Visit> {
+    let (conn, master) = store.parts();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    settle_in(&tx, now)?;
+    let row = tx
+        .query_row(
+            &format!("SELECT {ROW_COLUMNS} FROM visits WHERE id = ?1"),
+            [id],
+            read_row,
+        )
+        .optional()?
+        .ok_or(Error::InvalidState("no such visit"))?;
+    if local_day(checked_in_at) != row.day {
+        return Err(Error::InvalidField("checked_in_at"));
+    }
+    if checked_out_at < checked_in_at {
+        return Err(Error::InvalidField("checked_out_at"));
+    }
+    let cipher = day_cipher(&tx, master, row.day, false)?;
+    let mut visit = row.open(&cipher)?;
+    tx.execute(
+        "INSERT INTO visit_edits (visit_id, day, edited_at, old_in, old_out, new_in, new_out) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, local_day(checked_in_at), now, visit.checked_in_at, visit.checked_out_at, checked_in_at, checked_out_at],
+    )?;
+    let kind = visit.checkout.unwrap_or(CheckoutKind::Edited);
+    tx.execute(
+        "UPDATE visits SET checked_in_at = ?1, checked_out_at = ?2, out_kind = ?3, edited = 1 WHERE id = ?4",
+        params![checked_in_at, checked_out_at, kind.name(), id],
+    )?;
+    tx.commit()?;
+    visit.checked_in_at = checked_in_at;
+    visit.checked_out_at = Some(checked_out_at);
+    visit.checkout = Some(kind);
+    visit.edited = true;
+    Ok(visit)
+}
+
+/// The edit history of visit `id`, oldest first.
+pub fn edits(store: &Store, id: i64) -> Result<Vec<VisitEdit>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT visit_id, edited_at, old_in, old_out, new_in, new_out FROM visit_edits WHERE visit_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(VisitEdit {
+            visit_id: r.get(0)?,
+            edited_at: r.get(1)?,
+            old_checked_in_at: r.get(2)?,
+            old_checked_out_at: r.get(3)?,
+            new_checked_in_at: r.get(4)?,
+            new_checked_out_at: r.get(5)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::venue::{Venue, VenueCategory};
-
-    fn venue(id: &str) -> ScannedVenue {
-        ScannedVenue::Verified {
-            venue: Venue {
-                id: id.into(),
-                name: format!("Quán {id}"),
-                address: String::new(),
-                province: 79,
-                district: None,
-                ward: None,
-                vehicle_plate: None,
-                route: None,
-                event_start: None,
-                event_end: None,
-                category: VenueCategory::Restaurant,
-                default_stay_minutes: 60,
-                not_before: 0,
-                not_after: i64::MAX,
-                issuer: "t".into(),
-            },
-        }
+/// Every visit, newest first. A row whose day key is gone is [`Error::DayKeyMissing`].
+pub fn visits(store: &Store) -> Result<Vec<Visit>> {
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {ROW_COLUMNS} FROM visits ORDER BY checked_in_at DESC, id DESC"
+    ))?;
+    let rows = stmt.query_map([], read_row)?;
+    let mut keys = DayCiphers::new(store.conn(), store.master());
+    let mut out = Vec::new();
+    for row in rows {
+        let row = row?;
+        let cipher = keys.get(row.day)?;
+        out.push(row.open(cipher)?);
     }
-
-    #[test]
-    fn rescan_extends_and_other_venue_checks_out() {
-        let mut s = Store::open_in_memory().unwrap();
-        let a = check_in(&mut s, &venue("a"), 100, None).unwrap();
-        let again = check_in(&mut s, &venue("a"), 200, None).unwrap();
-        assert_eq!(a.id, again.id, "rescan does not duplicate");
-        let b = check_in(&mut s, &venue("b"), 300, None).unwrap();
-        let all = visits(&s).unwrap();
-        assert_eq!(all.len(), 2);
-        assert_eq!(all[0].id, b.id);
-        assert_eq!(all[1].checked_out_at, Some(300));
-        let out = check_out(&mut s, 400).unwrap();
-        assert_eq!(out.checked_out_at, Some(400));
-        assert!(matches!(
-            check_out(&mut s, 500),
-            Err(Error::InvalidState(_))
-        ));
-    }
-
-    #[test]
-    fn unverified_codes_are_recorded_as_such() {
-        let mut s = Store::open_in_memory().unwrap();
-        let v = check_in(
-            &mut s,
-            &ScannedVenue::Unverified {
-                text: "hello".into(),
-            },
-            5,
-            None,
-        )
-        .unwrap();
-        assert!(!v.verified);
-        assert_eq!(v.venue_id, None);
-    }
+    Ok(out)
 }
+
+/// The citizen's own copy of a declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDeclaration {
+    pub id: i64,
+    pub visit_id: Option<i64>,
+    pub declared_at: UnixTime,
+    /// The [`crate::declaration::Submission`] CBOR.
+    pub payload: Vec<u8>,
+}
+
+/// Every stored declaration copy, oldest first.
+pub fn declarations(store: &Store) -> Result<Vec<StoredDeclaration>> {
+    let mut stmt = store.conn().prepare(
+        "SELECT id, day, visit_id, declared_at, payload FROM declarations ORDER BY declared_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Vec<u8>>(4)?,
+        ))
+    })?;
+    let mut keys = DayCiphers::new(store.conn(), store.master());
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, day, visit_id, declared_at, sealed) = row?;
+        let payload = keys
+            .get(day)?
+            .open(&field_aad("declarations", "payload", id, day), &sealed)?;
+        out.push(StoredDeclaration {
+            id,
+            visit_id,
+            declared_at,
+            payload,
+        });
+    }
+    Ok(out)
+}
+
+/// The first second of the local day of `t` (re-exported for callers placing times).
+pub fn local_midnight(t: UnixTime) -> UnixTime {
+    vault::day_start(local_day(t))
+}
+
+#[cfg(test)]
+#[path = "diary_tests.rs"]
+mod tests;

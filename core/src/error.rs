@@ -88,6 +88,12 @@ pub enum Error {
     /// The signing device is not certified by a trusted authority key.
     #[error("device not certified")]
     DeviceUncertified,
+    /// The master key supplied by the host does not open this database's keys.
+    #[error("the master key does not open this database")]
+    WrongMasterKey,
+    /// The data key of a local day is gone (purged or shredded); that day cannot be read.
+    #[error("the day's data key is gone")]
+    DayKeyMissing,
     /// The caller used the API wrongly (for example, checking out with nothing active).
     #[error("invalid state: {0}")]
     InvalidState(&'static str),
@@ -123,6 +129,8 @@ impl Error {
             Error::PassReplayed => "pass.replayed",
             Error::DeviceUncertified => "pass.device_uncertified",
             Error::InvalidState(_) => "api.invalid_state",
+            Error::WrongMasterKey => "storage.wrong_master_key",
+            Error::DayKeyMissing => "storage.day_key_missing",
         }
     }
 }

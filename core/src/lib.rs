@@ -3,7 +3,9 @@
 //! Data flows straight through the modules:
 //! camera frame ([`scan`]) → venue code text ([`venue`]) → check-in ([`diary`]) with a
 //! sealed declaration ([`declaration`], [`seal`]) queued in the same transaction
-//! ([`outbox`]) → HTTP ([`transport`]) to the health authority.
+//! ([`outbox`]) → HTTP ([`transport`]) to the health authority. The diary is sealed at rest
+//! under per-day keys ([`vault`]), matched locally against the authority's signed exposure
+//! lists ([`exposure`]) and exported by the citizen ([`export`]).
 //!
 //! This crate knows nothing of any FFI. With the `uniffi` feature its plain data types also
 //! derive uniffi's traits, so the bindings crate can export them without mirror types.
@@ -17,6 +19,8 @@ pub mod cose;
 pub mod declaration;
 pub mod diary;
 pub mod error;
+pub mod export;
+pub mod exposure;
 pub mod foreign;
 pub mod keyset;
 pub mod messages;
@@ -30,6 +34,7 @@ pub mod stafflog;
 pub mod store;
 pub mod time;
 pub mod transport;
+pub mod vault;
 pub mod venue;
 
 pub use error::{Error, Result};

@@ -36,6 +36,8 @@ impl Error {
             Error::DeviceUncertified => {
                 "Thiết bị tạo mã QR cá nhân chưa được cơ quan y tế xác nhận."
             }
+            Error::WrongMasterKey => "Khóa bảo vệ dữ liệu trên thiết bị không đúng.",
+            Error::DayKeyMissing => "Dữ liệu của ngày này đã bị xóa theo thời hạn lưu giữ.",
             Error::InvalidState(_) => "Thao tác không hợp lệ lúc này.",
         }
     }
@@ -71,6 +73,10 @@ impl Error {
             Error::PassReplayed => "This personal pass was already scanned.",
             Error::DeviceUncertified => {
                 "The pass comes from a device the health authority has not certified."
+            }
+            Error::WrongMasterKey => "The key protecting the data on this device is wrong.",
+            Error::DayKeyMissing => {
+                "That day's data was deleted at the end of its retention period."
             }
             Error::InvalidState(_) => "That action is not possible right now.",
         }

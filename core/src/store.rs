@@ -1,32 +1,58 @@
-//! The on-device SQLite database: opening, pragmas, and schema migrations.
+//! The on-device SQLite database: opening, pragmas, schema migrations, the master-key check,
+//! per-day keys and retention.
 //!
 //! Migrations step through `PRAGMA user_version` inside one IMMEDIATE transaction, so two
 //! processes opening the same file cannot both migrate, and a crash mid-way leaves the old
 //! version intact. A file written by a newer library is refused rather than damaged, and a
 //! file that is not a database is reported as [`Error::Corrupt`] — never silently replaced.
+//!
+//! Everything personal is sealed (see [`crate::vault`]): visit details and declaration
+//! copies under the key of their local day, the device key and the key check under the
+//! master key. Only times, day numbers and flags are stored in the clear. Opening checks
+//! the master key ([`Error::WrongMasterKey`]) and purges days older than the retention.
 
 use crate::seal::DeviceKey;
+use crate::vault::{self, Cipher, KeyProvider};
 use crate::{Error, Result, UnixTime};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 
 /// Each entry upgrades the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[
-    // v1: device key, visits, outbox.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // v1: device key, master-key check, day keys, visits, declaration copies, outbox.
     "CREATE TABLE device (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         pkcs8 BLOB NOT NULL,
         created_at INTEGER NOT NULL
     );
+    CREATE TABLE key_check (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed BLOB NOT NULL
+    );
+    CREATE TABLE day_keys (
+        day INTEGER PRIMARY KEY,
+        wrapped BLOB NOT NULL
+    );
     CREATE TABLE visits (
         id INTEGER PRIMARY KEY,
-        venue_id TEXT,
-        venue_name TEXT NOT NULL,
+        day INTEGER NOT NULL,
         verified INTEGER NOT NULL,
+        details BLOB NOT NULL,
         checked_in_at INTEGER NOT NULL,
-        checked_out_at INTEGER
+        checked_out_at INTEGER,
+        auto_out_at INTEGER NOT NULL,
+        out_kind TEXT
     );
     CREATE INDEX visits_active ON visits(checked_out_at) WHERE checked_out_at IS NULL;
+    CREATE INDEX visits_day ON visits(day);
+    CREATE TABLE declarations (
+        id INTEGER PRIMARY KEY,
+        day INTEGER NOT NULL,
+        visit_id INTEGER,
+        declared_at INTEGER NOT NULL,
+        payload BLOB NOT NULL
+    );
+    CREATE INDEX declarations_day ON declarations(day);
     CREATE TABLE outbox (
         id INTEGER PRIMARY KEY,
         idem_key BLOB NOT NULL UNIQUE,
@@ -41,35 +67,118 @@ const MIGRATIONS: &[&str] = &[
         delivered_at INTEGER
     );
     CREATE INDEX outbox_pending ON outbox(state, id);",
+    // v2: history of visit edits, and the exposure lists already matched.
+    "ALTER TABLE visits ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE visit_edits (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL,
+        day INTEGER NOT NULL,
+        edited_at INTEGER NOT NULL,
+        old_in INTEGER NOT NULL,
+        old_out INTEGER,
+        new_in INTEGER NOT NULL,
+        new_out INTEGER NOT NULL
+    );
+    CREATE INDEX visit_edits_visit ON visit_edits(visit_id);
+    CREATE TABLE exposure_lists (
+        version INTEGER PRIMARY KEY,
+        processed_at INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        alerts INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this library writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// Days of diary kept by default: the 14-day declaration window plus a week of margin.
+pub const DEFAULT_RETENTION_DAYS: u32 = 21;
+
+const KEY_CHECK: &[u8] = b"khaibao master key check v1";
+const KEY_CHECK_AAD: &[u8] = b"khaibao/key_check";
+const DEVICE_AAD: &[u8] = b"khaibao/device/pkcs8";
+
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Local days older than this many days before today are purged (keys and rows).
+    pub retention_days: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            retention_days: DEFAULT_RETENTION_DAYS,
+        }
+    }
+}
+
+/// What a purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub days: u64,
+    pub visits: u64,
+    pub declarations: u64,
+}
+
 /// An open khaibao database.
 pub struct Store {
     conn: Connection,
+    master: Cipher,
+    options: StoreOptions,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Self> {
+    /// Opens (creating if needed) the database at `path` with the default retention,
+    /// brings its schema up to date, checks the master key and purges expired days.
+    pub fn open(path: &Path, keys: &dyn KeyProvider, now: UnixTime) -> Result<Self> {
+        Self::open_with(path, keys, StoreOptions::default(), now)
+    }
+
+    /// [`Store::open`] with explicit options.
+    pub fn open_with(
+        path: &Path,
+        keys: &dyn KeyProvider,
+        options: StoreOptions,
+        now: UnixTime,
+    ) -> Result<Self> {
         let conn = Connection::open(path)?;
-        Self::init(conn)
+        Self::init(conn, keys, options, now)
     }
 
     /// A database in memory, for tests and one-off tools.
-    pub fn open_in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?)
+    pub fn open_in_memory(keys: &dyn KeyProvider, now: UnixTime) -> Result<Self> {
+        Self::init(
+            Connection::open_in_memory()?,
+            keys,
+            StoreOptions::default(),
+            now,
+        )
     }
 
-    fn init(mut conn: Connection) -> Result<Self> {
+    fn init(
+        mut conn: Connection,
+        keys: &dyn KeyProvider,
+        options: StoreOptions,
+        now: UnixTime,
+    ) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // journal_mode answers with a row, so it is read rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+        // secure_delete overwrites freed pages, so purged rows and keys leave no bytes behind.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
+        )?;
         migrate(&mut conn, MIGRATIONS)?;
-        Ok(Self { conn })
+        let master = keys.master_key()?.cipher()?;
+        check_master(&mut conn, &master)?;
+        let mut store = Self {
+            conn,
+            master,
+            options,
+        };
+        store.purge(now)?;
+        Ok(store)
     }
 
     pub(crate) fn conn(&self) -> &Connection {
@@ -80,22 +189,163 @@ impl Store {
         &mut self.conn
     }
 
-    /// The installation's device key, made and stored on first use.
+    /// The connection and the master cipher, borrowed together for a transaction.
+    pub(crate) fn parts(&mut self) -> (&mut Connection, &Cipher) {
+        (&mut self.conn, &self.master)
+    }
+
+    pub(crate) fn master(&self) -> &Cipher {
+        &self.master
+    }
+
+    /// The options this store was opened with.
+    pub fn options(&self) -> StoreOptions {
+        self.options
+    }
+
+    /// The installation's device key, made and stored (sealed by the master key) on first
+    /// use.
     pub fn device_key(&mut self, now: UnixTime) -> Result<DeviceKey> {
         let existing: Option<Vec<u8>> = self
             .conn
             .query_row("SELECT pkcs8 FROM device WHERE id = 1", [], |r| r.get(0))
             .optional()?;
-        if let Some(pkcs8) = existing {
-            return DeviceKey::from_pkcs8(&pkcs8);
+        if let Some(sealed) = existing {
+            return DeviceKey::from_pkcs8(&self.master.open(DEVICE_AAD, &sealed)?);
         }
         let key = DeviceKey::generate()?;
+        let sealed = self.master.seal(DEVICE_AAD, key.pkcs8())?;
         self.conn.execute(
             "INSERT INTO device (id, pkcs8, created_at) VALUES (1, ?1, ?2)",
-            params![key.pkcs8(), now],
+            params![sealed, now],
         )?;
         Ok(key)
     }
+
+    /// Deletes every local day older than the retention: first its key (crypto-shredding
+    /// whatever copies of its rows exist), then its rows.
+    pub fn purge(&mut self, now: UnixTime) -> Result<PurgeReport> {
+        let cutoff = vault::local_day(now) - i64::from(self.options.retention_days);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let days = tx.execute("DELETE FROM day_keys WHERE day < ?1", [cutoff])?;
+        tx.execute("DELETE FROM visit_edits WHERE day < ?1", [cutoff])?;
+        let declarations = tx.execute("DELETE FROM declarations WHERE day < ?1", [cutoff])?;
+        let visits = tx.execute("DELETE FROM visits WHERE day < ?1", [cutoff])?;
+        tx.commit()?;
+        Ok(PurgeReport {
+            days: days as u64,
+            visits: visits as u64,
+            declarations: declarations as u64,
+        })
+    }
+
+    /// Deletes one local day's data key and rows now, whatever the retention.
+    pub fn forget_day(&mut self, day: i64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM day_keys WHERE day = ?1", [day])?;
+        tx.execute("DELETE FROM visit_edits WHERE day = ?1", [day])?;
+        tx.execute("DELETE FROM declarations WHERE day = ?1", [day])?;
+        tx.execute("DELETE FROM visits WHERE day = ?1", [day])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The data key of local `day`, made and stored wrapped when `create` and it is missing.
+pub(crate) fn day_cipher(
+    conn: &Connection,
+    master: &Cipher,
+    day: i64,
+    create: bool,
+) -> Result<Cipher> {
+    let aad = vault::day_key_aad(day);
+    let wrapped: Option<Vec<u8>> = conn
+        .query_row("SELECT wrapped FROM day_keys WHERE day = ?1", [day], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match wrapped {
+        Some(w) => {
+            let raw = master.open(&aad, &w)?;
+            let arr: [u8; vault::KEY_LEN] =
+                raw.as_slice().try_into().map_err(|_| Error::SealOpen)?;
+            Cipher::new(&arr)
+        }
+        None if create => {
+            let raw = vault::random_key()?;
+            conn.execute(
+                "INSERT INTO day_keys (day, wrapped) VALUES (?1, ?2)",
+                params![day, master.seal(&aad, &raw)?],
+            )?;
+            Cipher::new(&raw)
+        }
+        None => Err(Error::DayKeyMissing),
+    }
+}
+
+/// Day ciphers looked up once per day while reading many rows.
+pub(crate) struct DayCiphers<'a> {
+    conn: &'a Connection,
+    master: &'a Cipher,
+    cache: std::collections::HashMap<i64, Option<Cipher>>,
+}
+
+impl<'a> DayCiphers<'a> {
+    pub(crate) fn new(conn: &'a Connection, master: &'a Cipher) -> Self {
+        Self {
+            conn,
+            master,
+            cache: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The cipher of `day`, or [`Error::DayKeyMissing`].
+    pub(crate) fn get(&mut self, day: i64) -> Result<&Cipher> {
+        if !self.cache.contains_key(&day) {
+            let c = match day_cipher(self.conn, self.master, day, false) {
+                Ok(c) => Some(c),
+                Err(Error::DayKeyMissing) => None,
+                Err(e) => return Err(e),
+            };
+            self.cache.insert(day, c);
+        }
+        self.cache
+            .get(&day)
+            .and_then(Option::as_ref)
+            .ok_or(Error::DayKeyMissing)
+    }
+}
+
+/// Checks (or, on a new database, records) that `master` is this database's master key.
+fn check_master(conn: &mut Connection, master: &Cipher) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let sealed: Option<Vec<u8>> = tx
+        .query_row("SELECT sealed FROM key_check WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match sealed {
+        Some(s) => {
+            let plain = master
+                .open(KEY_CHECK_AAD, &s)
+                .map_err(|_| Error::WrongMasterKey)?;
+            if plain != KEY_CHECK {
+                return Err(Error::WrongMasterKey);
+            }
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO key_check (id, sealed) VALUES (1, ?1)",
+                [master.seal(KEY_CHECK_AAD, KEY_CHECK)?],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 /// Brings a database to `migrations.len()` by running the steps it has not had, in one
@@ -120,21 +370,49 @@ pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vault::MasterKey;
+
+    fn key() -> MasterKey {
+        MasterKey::from_bytes(&[7; 32]).unwrap()
+    }
 
     #[test]
     fn fresh_database_is_at_current_version_and_reopens() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.db");
-        let mut s = Store::open(&path).unwrap();
-        let key = s.device_key(0).unwrap();
+        let mut s = Store::open(&path, &key(), 0).unwrap();
+        let dk = s.device_key(0).unwrap();
         drop(s);
-        let mut s = Store::open(&path).unwrap();
+        let mut s = Store::open(&path, &key(), 0).unwrap();
         let v: u32 = s
             .conn()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, SCHEMA_VERSION);
-        assert_eq!(s.device_key(0).unwrap().public_key(), key.public_key());
+        assert_eq!(s.device_key(0).unwrap().public_key(), dk.public_key());
+        // The device key is stored sealed, not as its PKCS#8 bytes.
+        let stored: Vec<u8> = s
+            .conn()
+            .query_row("SELECT pkcs8 FROM device", [], |r| r.get(0))
+            .unwrap();
+        assert!(
+            stored
+                .windows(16)
+                .all(|w| !dk.pkcs8().windows(16).any(|p| p == w))
+        );
+    }
+
+    #[test]
+    fn wrong_master_key_is_a_typed_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        drop(Store::open(&path, &key(), 0).unwrap());
+        let other = MasterKey::from_bytes(&[8; 32]).unwrap();
+        assert!(matches!(
+            Store::open(&path, &other, 0),
+            Err(Error::WrongMasterKey)
+        ));
+        assert!(Store::open(&path, &key(), 0).is_ok());
     }
 
     #[test]
@@ -143,7 +421,7 @@ mod tests {
         let path = dir.path().join("k.db");
         let junk = vec![0x5a_u8; 8192];
         std::fs::write(&path, &junk).unwrap();
-        assert!(matches!(Store::open(&path), Err(Error::Corrupt)));
+        assert!(matches!(Store::open(&path, &key(), 0), Err(Error::Corrupt)));
         assert_eq!(std::fs::read(&path).unwrap(), junk, "file left untouched");
     }
 
@@ -151,11 +429,69 @@ mod tests {
     fn newer_schema_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.db");
-        drop(Store::open(&path).unwrap());
+        drop(Store::open(&path, &key(), 0).unwrap());
         let c = Connection::open(&path).unwrap();
         c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
         drop(c);
-        assert!(matches!(Store::open(&path), Err(Error::InvalidState(_))));
+        assert!(matches!(
+            Store::open(&path, &key(), 0),
+            Err(Error::InvalidState(_))
+        ));
+    }
+
+    fn normalized_schema(path: &Path) -> Vec<(String, String, String)> {
+        let c = Connection::open(path).unwrap();
+        let mut stmt = c
+            .prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
+            .unwrap();
+        stmt.query_map([], |r| {
+            let sql: String = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                sql.split_whitespace().collect::<Vec<_>>().join(" "),
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    #[test]
+    fn upgrade_from_every_past_version_equals_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("fresh.db");
+        drop(Store::open(&fresh, &key(), 0).unwrap());
+        let want = normalized_schema(&fresh);
+        assert!(want.iter().any(|(_, n, _)| n == "visit_edits"));
+        for from in 0..SCHEMA_VERSION {
+            let path = dir.path().join(format!("v{from}.db"));
+            let c = Connection::open(&path).unwrap();
+            for step in &MIGRATIONS[..from as usize] {
+                c.execute_batch(step).unwrap();
+            }
+            c.pragma_update(None, "user_version", from).unwrap();
+            if from >= 1 {
+                // A visit written at that version survives the upgrade.
+                c.execute(
+                    "INSERT INTO visits (id, day, verified, details, checked_in_at, auto_out_at) VALUES (1, 0, 1, x'00', 5, 9)",
+                    [],
+                )
+                .unwrap();
+            }
+            drop(c);
+            drop(Store::open(&path, &key(), 0).unwrap());
+            assert_eq!(normalized_schema(&path), want, "upgraded from v{from}");
+            let c = Connection::open(&path).unwrap();
+            let v: u32 = c
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(v, SCHEMA_VERSION);
+            let n: i64 = c
+                .query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, i64::from(from >= 1));
+        }
     }
 }

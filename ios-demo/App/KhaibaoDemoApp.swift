@@ -11,13 +11,25 @@ struct KhaibaoDemoApp: App {
     static let syncTask = "vn.khaibao.demo.sync"
     let app: Khaibao
 
+    /// The database master key: random on first start, kept wrapped by the Keychain key.
+    static func masterKey(_ keyStore: KeychainKeyStore) -> Data {
+        let defaults = UserDefaults.standard
+        if let wrapped = defaults.data(forKey: "khaibao.master_key") {
+            return try! keyStore.unwrap(wrapped: wrapped)
+        }
+        var key = Data(count: 32)
+        _ = key.withUnsafeMutableBytes { SecRandomCopyBytes(kSecRandomDefault, 32, $0.baseAddress!) }
+        defaults.set(try! keyStore.wrap(secret: key), forKey: "khaibao.master_key")
+        return key
+    }
+
     init() {
         let keyStore = KeychainKeyStore()
         try! verifyKeyStore(store: keyStore)
         let db = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
             .appendingPathComponent("khaibao.db")
         try? FileManager.default.createDirectory(at: db.deletingLastPathComponent(), withIntermediateDirectories: true)
-        app = try! Khaibao.open(config: Deployment.config(dbPath: db.path))
+        app = try! Khaibao.open(config: Deployment.config(dbPath: db.path, masterKey: Self.masterKey(keyStore)))
         let app = self.app
         BGTaskScheduler.shared.register(forTaskWithIdentifier: Self.syncTask, using: nil) { task in
             let work = Task {
@@ -49,11 +61,12 @@ final class NoProgress: SyncListener, @unchecked Sendable {
 
 /// The deployment's authority keys and URL.
 enum Deployment {
-    static func config(dbPath: String) -> KhaibaoConfig {
+    static func config(dbPath: String, masterKey: Data) -> KhaibaoConfig {
         KhaibaoConfig(dbPath: dbPath,
                       venueKeys: [TrustedKey(kid: Data(count: 16), publicKey: Data(count: 32))],
                       authoritySealingKey: Data(count: 32),
-                      authorityUrl: "https://authority.example.vn")
+                      authorityUrl: "https://authority.example.vn",
+                      masterKey: masterKey)
     }
 }
 

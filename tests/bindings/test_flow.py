@@ -102,6 +102,7 @@ class Flow(unittest.TestCase):
             venue_keys=[core.TrustedKey(kid=kid, public_key=signing)],
             authority_sealing_key=sealing,
             authority_url=cls.url,
+            master_key=bytes(range(32)),
         )
 
     @classmethod

@@ -12,6 +12,7 @@ use khaibao_core::outbox::{self, NewItem};
 use khaibao_core::protocol::ItemKind;
 use khaibao_core::store::Store;
 use khaibao_core::transport::ReqwestClient;
+use khaibao_core::vault::MasterKey;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
 use khaibao_core::{Error, diary, scan, seal};
 use std::time::Duration;
@@ -48,6 +49,10 @@ fn form() -> Declaration {
         close_contact: true,
         ..Declaration::default()
     }
+}
+
+fn master() -> MasterKey {
+    MasterKey::from_bytes(&[9; 32]).expect("master key")
 }
 
 fn sealed_item(store: &mut Store, sealing_public: &[u8], venue_id: &str) -> NewItem {
@@ -100,7 +105,7 @@ fn poster_to_stored_declaration() {
     assert_eq!(seen, &venue());
 
     // Check in with a sealed declaration in the same transaction.
-    let mut store = Store::open(&dir.path().join("citizen.db")).expect("store");
+    let mut store = Store::open(&dir.path().join("citizen.db"), &master(), NOW).expect("store");
     let item = sealed_item(&mut store, &public.sealing_public, &seen.id);
     let key = item.idempotency_key;
     diary::check_in(&mut store, &scanned, NOW, Some(&item)).expect("check in");
@@ -130,7 +135,7 @@ fn poster_to_stored_declaration() {
         idempotency_key: key,
         ..item
     };
-    let mut store2 = Store::open_in_memory().expect("store");
+    let mut store2 = Store::open_in_memory(&master(), NOW).expect("store");
     diary::check_in(&mut store2, &scanned, NOW, Some(&again)).expect("queue again");
     let report2 = outbox::drain(&mut store2, &client, &server.base_url(), 50, NOW).expect("drain");
     assert_eq!((report2.duplicates, report2.accepted), (1, 0));
@@ -149,7 +154,7 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
     let sealing_public = keys.public().sealing_public;
     let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.path().join("a.db"), keys)
         .expect("server");
-    let mut store = Store::open_in_memory().expect("store");
+    let mut store = Store::open_in_memory(&master(), NOW).expect("store");
     let mut item = sealed_item(&mut store, &sealing_public, &venue().id);
     let last = item.body.len() - 1;
     item.body[last] ^= 1;
@@ -166,7 +171,7 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
 
 #[test]
 fn unreachable_authority_leaves_items_pending() {
-    let mut store = Store::open_in_memory().expect("store");
+    let mut store = Store::open_in_memory(&master(), NOW).expect("store");
     let keys = AuthorityKeys::generate().expect("keys");
     let item = sealed_item(&mut store, &keys.public().sealing_public, &venue().id);
     diary::check_in(

@@ -179,6 +179,7 @@ class Fixture(val dir: File) {
             venueKeys = listOf(TrustedKey(hex(fields.getValue("kid")), hex(fields.getValue("signing_public")))),
             authoritySealingKey = hex(fields.getValue("sealing_public")),
             authorityUrl = url,
+            masterKey = ByteArray(32) { it.toByte() },
         )
     }
 

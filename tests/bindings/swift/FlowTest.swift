@@ -156,7 +156,8 @@ struct Fixture {
             dbPath: tmp + "/" + db,
             venueKeys: [TrustedKey(kid: hex(env("KHAIBAO_KID")), publicKey: hex(env("KHAIBAO_SIGNING")))],
             authoritySealingKey: hex(env("KHAIBAO_SEALING")),
-            authorityUrl: env("KHAIBAO_URL"))
+            authorityUrl: env("KHAIBAO_URL"),
+            masterKey: Data((0..<32).map { UInt8($0) }))
     }
 }
 

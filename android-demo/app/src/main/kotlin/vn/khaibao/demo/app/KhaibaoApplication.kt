@@ -29,6 +29,7 @@ class KhaibaoApplication : Application() {
                 venueKeys = listOf(TrustedKey(hex(BuildConfigKeys.VENUE_KID), hex(BuildConfigKeys.VENUE_SIGNING))),
                 authoritySealingKey = hex(BuildConfigKeys.AUTHORITY_SEALING),
                 authorityUrl = BuildConfigKeys.AUTHORITY_URL,
+                masterKey = masterKey(),
             ),
         )
         WorkManager.getInstance(this).enqueueUniquePeriodicWork(
@@ -49,4 +50,16 @@ object BuildConfigKeys {
     const val AUTHORITY_URL = "http://10.0.2.2:8080"
 }
 
-fun hex(s: String) = ByteArray(s.length / 2) { s.substring(2 * it, 2 * it + 2).toInt(16).toByte() }
+fun hex(s: String) = ByteArray(s.length / 2) { s.substring(2 * it, 2 * it + 2).toInt(16).toByte() 
+    /** The database master key: random on first start, kept wrapped by the Android Keystore. */
+    private fun masterKey(): ByteArray {
+        val prefs = getSharedPreferences("khaibao", MODE_PRIVATE)
+        prefs.getString("master_key", null)?.let {
+            return keyStore.unwrap(android.util.Base64.decode(it, android.util.Base64.NO_WRAP))
+        }
+        val key = ByteArray(32).also { java.security.SecureRandom().nextBytes(it) }
+        val wrapped = android.util.Base64.encodeToString(keyStore.wrap(key), android.util.Base64.NO_WRAP)
+        prefs.edit().putString("master_key", wrapped).apply()
+        return key
+    }
+}

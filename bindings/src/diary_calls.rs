@@ -1,0 +1,108 @@
+//! The diary's further calls on the [`Khaibao`] handle: active visit, edits, export and
+//! exposure matching.
+//!
+//! Exposure lists are verified against the configured `venue_keys`: the authority signs
+//! venue codes and exposure lists with the same Ed25519 key.
+
+use crate::{Khaibao, Result, guard};
+use khaibao_core::diary::{self, Visit, VisitEdit};
+use khaibao_core::export::{self, CsvExport, Language};
+use khaibao_core::exposure::{self, AlertSink, ExposureAlert, MatchOptions};
+use std::sync::Arc;
+
+/// Told about new exposure alerts, for example to post a notification.
+#[uniffi::export(with_foreign)]
+pub trait ExposureListener: Send + Sync {
+    fn on_alerts(&self, alerts: Vec<ExposureAlert>);
+}
+
+struct Listener(Arc<dyn ExposureListener>);
+
+impl AlertSink for Listener {
+    fn on_alerts(&self, alerts: &[ExposureAlert]) {
+        self.0.on_alerts(alerts.to_vec());
+    }
+}
+
+#[uniffi::export]
+impl Khaibao {
+    /// The active visit, if any, after due automatic check-outs.
+    pub fn active_visit(&self) -> Result<Option<Visit>> {
+        guard("active_visit", || {
+            Ok(diary::active(&mut self.store(), self.now())?)
+        })
+    }
+
+    /// Corrects a visit's times (same local day; the previous times are kept).
+    pub fn edit_visit(
+        &self,
+        visit_id: i64,
+        checked_in_at: i64,
+        checked_out_at: i64,
+    ) -> Result<Visit> {
+        guard("edit_visit", || {
+            Ok(diary::edit_visit(
+                &mut self.store(),
+                visit_id,
+                checked_in_at,
+                checked_out_at,
+                self.now(),
+            )?)
+        })
+    }
+
+    /// The edit history of a visit, oldest first.
+    pub fn visit_edits(&self, visit_id: i64) -> Result<Vec<VisitEdit>> {
+        guard("visit_edits", || Ok(diary::edits(&self.store(), visit_id)?))
+    }
+
+    /// The citizen's diary and declarations as JSON.
+    pub fn export_json(&self, language: Language) -> Result<String> {
+        guard("export_json", || {
+            Ok(export::export_json(
+                &mut self.store(),
+                language,
+                self.now(),
+            )?)
+        })
+    }
+
+    /// The citizen's diary and declarations as two CSV files.
+    pub fn export_csv(&self, language: Language) -> Result<CsvExport> {
+        guard("export_csv", || {
+            Ok(export::export_csv(&mut self.store(), language, self.now())?)
+        })
+    }
+
+    /// The newest exposure list version processed: download lists since it.
+    pub fn exposure_since(&self) -> Result<u64> {
+        guard("exposure_since", || {
+            Ok(exposure::last_version(&self.store())?)
+        })
+    }
+
+    /// Verifies a downloaded exposure list and matches it against the diary on the phone.
+    /// A list already processed yields nothing. The listener hears about new alerts.
+    pub fn process_exposure_list(
+        &self,
+        list: Vec<u8>,
+        min_overlap_seconds: Option<i64>,
+        listener: Option<Arc<dyn ExposureListener>>,
+    ) -> Result<Vec<ExposureAlert>> {
+        guard("process_exposure_list", || {
+            let mut options = MatchOptions::default();
+            if let Some(s) = min_overlap_seconds {
+                options.min_overlap_seconds = s;
+            }
+            let sink = listener.map(Listener);
+            Ok(exposure::process_list(
+                &mut self.store(),
+                &list,
+                &self.config.venue_keys,
+                options,
+                self.now(),
+                sink.as_ref().map(|s| s as &dyn AlertSink),
+            )?)
+        })
+    }
+}

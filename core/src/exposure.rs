@@ -1,0 +1,486 @@
+//! Exposure lists: the authority's signed list of risky venue visits, matched on the phone.
+//!
+//! The authority publishes where and when infected people were; the phone downloads the
+//! list and compares it with its own diary locally, so the authority never learns who was
+//! where.
+//!
+//! Format: a COSE_Sign1 (EdDSA, the authority key's id in the protected header) whose
+//! payload is a deterministic CBOR map with integer keys:
+//!
+//! | key | value |
+//! |---|---|
+//! | 1 | format version (1) |
+//! | 2 | list version: grows with every publication |
+//! | 3 | base version: the list holds the entries published after this version (0 = all) |
+//! | 4 | issued at (Unix seconds) |
+//! | 5 | entries: array of `[venue id (16 bytes), start, end, recommendation]` |
+//!
+//! Recommendations are 1 monitor symptoms, 2 get tested, 3 isolate. The phone asks for
+//! "everything since version N" ([`last_version`]) and a list whose version it has already
+//! processed is not matched again. A visit matches an entry for the same venue when their
+//! time windows overlap by at least [`MatchOptions::min_overlap_seconds`] (and by more than
+//! zero: windows that only touch never match).
+
+use crate::codec::{MapBuilder, to_cbor, unhex};
+use crate::diary::{self, Visit};
+use crate::store::Store;
+use crate::venue::TrustedKey;
+use crate::{Error, Result, UnixTime};
+use ciborium::Value;
+use coset::{CborSerializable, CoseSign1Builder, HeaderBuilder, iana};
+use ring::signature::{self, Ed25519KeyPair};
+use std::collections::HashMap;
+
+/// The exposure list format version.
+pub const FORMAT_VERSION: u64 = 1;
+/// Most entries one list may carry.
+pub const MAX_ENTRIES: usize = 2_000_000;
+/// Path of the authority's endpoint: `GET /v1/exposures?since=N`.
+pub const EXPOSURES_PATH: &str = "/v1/exposures";
+
+/// What the authority asks people who were there to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum Recommendation {
+    MonitorSymptoms,
+    GetTested,
+    Isolate,
+}
+
+impl Recommendation {
+    fn to_wire(self) -> u64 {
+        match self {
+            Self::MonitorSymptoms => 1,
+            Self::GetTested => 2,
+            Self::Isolate => 3,
+        }
+    }
+    fn from_wire(v: u64) -> Result<Self> {
+        match v {
+            1 => Ok(Self::MonitorSymptoms),
+            2 => Ok(Self::GetTested),
+            3 => Ok(Self::Isolate),
+            _ => Err(Error::InvalidField("recommendation")),
+        }
+    }
+    /// Stable lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MonitorSymptoms => "monitor_symptoms",
+            Self::GetTested => "get_tested",
+            Self::Isolate => "isolate",
+        }
+    }
+}
+
+/// One risky time window at one venue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ExposureEntry {
+    /// Venue id, lowercase hex of 16 bytes.
+    pub venue_id: String,
+    pub start: UnixTime,
+    pub end: UnixTime,
+    pub recommendation: Recommendation,
+}
+
+/// A verified exposure list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExposureList {
+    pub version: u64,
+    pub base_version: u64,
+    pub issued_at: UnixTime,
+    pub entries: Vec<ExposureEntry>,
+}
+
+/// Matching settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MatchOptions {
+    /// Least overlap between a visit and an entry that counts, in seconds.
+    pub min_overlap_seconds: i64,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        Self {
+            min_overlap_seconds: 15 * 60,
+        }
+    }
+}
+
+/// A visit in the diary that overlaps an exposure window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ExposureAlert {
+    pub visit_id: i64,
+    pub venue_id: String,
+    pub venue_name: String,
+    pub visit_start: UnixTime,
+    pub visit_end: UnixTime,
+    /// The strongest recommendation among the entries this visit overlaps.
+    pub recommendation: Recommendation,
+    /// The longest overlap with one of those entries, in seconds.
+    pub overlap_seconds: i64,
+    /// The list version that raised the alert.
+    pub list_version: u64,
+}
+
+/// Hook for the app (for example to post a notification). Called once per processed list
+/// that raised alerts, after they are recorded.
+pub trait AlertSink {
+    fn on_alerts(&self, alerts: &[ExposureAlert]);
+}
+
+/// Signs an exposure list with the authority's Ed25519 key (PKCS#8): the authority side.
+pub fn build_list(
+    signing_pkcs8: &[u8],
+    version: u64,
+    base_version: u64,
+    issued_at: UnixTime,
+    entries: &[ExposureEntry],
+) -> Result<Vec<u8>> {
+    let pair =
+        Ed25519KeyPair::from_pkcs8(signing_pkcs8).map_err(|_| Error::Crypto("signing key"))?;
+    let kid = crate::venue::key_id(signature::KeyPair::public_key(&pair).as_ref());
+    let mut items = Vec::with_capacity(entries.len());
+    for e in entries {
+        if e.end < e.start {
+            return Err(Error::InvalidField("exposure window"));
+        }
+        items.push(Value::Array(vec![
+            Value::Bytes(unhex(&e.venue_id, 16)?),
+            Value::from(e.start),
+            Value::from(e.end),
+            Value::from(e.recommendation.to_wire()),
+        ]));
+    }
+    let payload = to_cbor(
+        &MapBuilder::new()
+            .put(1, FORMAT_VERSION)
+            .put(2, version)
+            .put(3, base_version)
+            .put(4, issued_at)
+            .put(5, Value::Array(items))
+            .build(),
+    )?;
+    let protected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(kid)
+        .build();
+    CoseSign1Builder::new()
+        .protected(protected)
+        .payload(payload)
+        .create_signature(b"", |data| pair.sign(data).as_ref().to_vec())
+        .build()
+        .to_vec()
+        .map_err(|_| Error::Malformed("cose encode"))
+}
+
+/// Verifies a list against the trusted authority keys and decodes it.
+///
+/// The COSE_Sign1 is taken apart by hand (tag 18 optional, empty unprotected header) so
+/// that the multi-megabyte payload is never copied into a generic CBOR value.
+pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
+    let mut c = Cursor { b: bytes, i: 0 };
+    if bytes.first() == Some(&0xd2) {
+        c.i = 1;
+    }
+    if c.len(4)? != 4 {
+        return Err(Error::Malformed("exposure list"));
+    }
+    let protected = c.bstr()?;
+    if c.len(5)? != 0 {
+        return Err(Error::Malformed("exposure list header"));
+    }
+    let payload = c.bstr()?;
+    let sig = c.bstr()?;
+    if c.i != bytes.len() {
+        return Err(Error::Malformed("trailing bytes after exposure list"));
+    }
+    let header = coset::Header::from_slice(protected).map_err(|_| Error::Malformed("header"))?;
+    let alg_ok = matches!(
+        header.alg,
+        Some(coset::RegisteredLabelWithPrivate::Assigned(
+            iana::Algorithm::EdDSA
+        ))
+    );
+    if !alg_ok {
+        return Err(Error::BadSignature);
+    }
+    let key = keys
+        .iter()
+        .find(|k| k.kid == header.key_id)
+        .ok_or(Error::UnknownKey)?;
+    // Sig_structure = ["Signature1", protected, external_aad = h'', payload]
+    let mut tbs = Vec::with_capacity(payload.len() + protected.len() + 32);
+    tbs.push(0x84);
+    tbs.push(0x6a);
+    tbs.extend_from_slice(b"Signature1");
+    push_bstr(&mut tbs, protected);
+    tbs.push(0x40);
+    push_bstr(&mut tbs, payload);
+    signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
+        .verify(&tbs, sig)
+        .map_err(|_| Error::BadSignature)?;
+    decode_payload(payload)
+}
+
+fn push_bstr(out: &mut Vec<u8>, data: &[u8]) {
+    let n = data.len() as u64;
+    match n {
+        0..=23 => out.push(0x40 | n as u8),
+        24..=0xff => out.extend_from_slice(&[0x58, n as u8]),
+        0x100..=0xffff => {
+            out.push(0x59);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.push(0x5a);
+            out.extend_from_slice(&(n as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(0x5b);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+    out.extend_from_slice(data);
+}
+
+/// A strict reader for the list payload, written out because lists are large (100k entries
+/// is about 3 MB) and a generic CBOR value tree costs far more than the matching. It takes
+/// definite lengths only, rejects unknown or repeated keys and trailing bytes.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self
+            .i
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or(Error::Malformed("exposure list truncated"))?;
+        let s = &self.b[self.i..end];
+        self.i = end;
+        Ok(s)
+    }
+    fn head(&mut self) -> Result<(u8, u64)> {
+        let ib = self.take(1)?[0];
+        let arg = match ib & 31 {
+            n @ 0..=23 => u64::from(n),
+            24 => u64::from(self.take(1)?[0]),
+            25 => self.take(2)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+            26 => self.take(4)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+            27 => self.take(8)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
+            _ => return Err(Error::Malformed("exposure list encoding")),
+        };
+        Ok((ib >> 5, arg))
+    }
+    fn expect(&mut self, major: u8) -> Result<u64> {
+        match self.head()? {
+            (m, v) if m == major => Ok(v),
+            _ => Err(Error::Malformed("exposure list type")),
+        }
+    }
+    fn bstr(&mut self) -> Result<&'a [u8]> {
+        let n = self.len(2)?;
+        self.take(n)
+    }
+    fn uint(&mut self) -> Result<u64> {
+        self.expect(0)
+    }
+    fn int(&mut self) -> Result<i64> {
+        match self.head()? {
+            (0, v) => i64::try_from(v).map_err(|_| Error::InvalidField("exposure time")),
+            (1, v) => i64::try_from(v)
+                .map(|v| -1 - v)
+                .map_err(|_| Error::InvalidField("exposure time")),
+            _ => Err(Error::Malformed("exposure list type")),
+        }
+    }
+    fn len(&mut self, major: u8) -> Result<usize> {
+        let n = usize::try_from(self.expect(major)?)
+            .map_err(|_| Error::Malformed("exposure list length"))?;
+        // Every item takes at least one byte, so a longer count is a lie.
+        if n > self.b.len() - self.i {
+            return Err(Error::Malformed("exposure list length"));
+        }
+        Ok(n)
+    }
+}
+
+fn decode_payload(payload: &[u8]) -> Result<ExposureList> {
+    let mut c = Cursor { b: payload, i: 0 };
+    let fields = c.len(5)?;
+    let mut seen = 0u8;
+    let (mut format, mut version, mut base, mut issued) = (None, None, None, None);
+    let mut entries = Vec::new();
+    for _ in 0..fields {
+        let key = c.uint()?;
+        let bit = 1u8 << key.min(7);
+        if key == 0 || key > 5 || seen & bit != 0 {
+            return Err(Error::Malformed("exposure list key"));
+        }
+        seen |= bit;
+        match key {
+            1 => format = Some(c.uint()?),
+            2 => version = Some(c.uint()?),
+            3 => base = Some(c.uint()?),
+            4 => issued = Some(c.int()?),
+            _ => {
+                let n = c.len(4)?;
+                if n > MAX_ENTRIES {
+                    return Err(Error::InvalidField("entries"));
+                }
+                entries.reserve_exact(n);
+                for _ in 0..n {
+                    entries.push(decode_entry(&mut c)?);
+                }
+            }
+        }
+    }
+    if c.i != payload.len() {
+        return Err(Error::Malformed("trailing bytes after exposure list"));
+    }
+    let format = format.ok_or(Error::InvalidField("format"))?;
+    if format != FORMAT_VERSION {
+        return Err(Error::UnsupportedVersion(format));
+    }
+    Ok(ExposureList {
+        version: version.ok_or(Error::InvalidField("version"))?,
+        base_version: base.ok_or(Error::InvalidField("base_version"))?,
+        issued_at: issued.ok_or(Error::InvalidField("issued_at"))?,
+        entries,
+    })
+}
+
+/// Lowercase hex without the formatting machinery (it runs for every entry of a list).
+fn fast_hex(data: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(data.len() * 2);
+    for &b in data {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+fn decode_entry(c: &mut Cursor<'_>) -> Result<ExposureEntry> {
+    if c.len(4)? != 4 {
+        return Err(Error::Malformed("exposure entry"));
+    }
+    let id = c.bstr()?;
+    let start = c.int()?;
+    let end = c.int()?;
+    let rec = Recommendation::from_wire(c.uint()?)?;
+    if id.len() != 16 || end < start {
+        return Err(Error::InvalidField("exposure entry"));
+    }
+    Ok(ExposureEntry {
+        venue_id: fast_hex(id),
+        start,
+        end,
+        recommendation: rec,
+    })
+}
+
+/// Overlap in seconds of `[a0, a1)` and `[b0, b1)`; zero when they only touch or are apart.
+pub fn overlap(a0: UnixTime, a1: UnixTime, b0: UnixTime, b1: UnixTime) -> i64 {
+    (a1.min(b1) - a0.max(b0)).max(0)
+}
+
+/// Matches `entries` against `visits` (ends taken as known at `now`). One alert per visit,
+/// with the strongest recommendation and the longest overlap.
+pub fn match_visits(
+    visits: &[Visit],
+    entries: &[ExposureEntry],
+    options: MatchOptions,
+    list_version: u64,
+    now: UnixTime,
+) -> Vec<ExposureAlert> {
+    let mut by_venue: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, v) in visits.iter().enumerate() {
+        if let (Some(id), true) = (&v.venue_id, v.verified) {
+            by_venue.entry(id.as_str()).or_default().push(i);
+        }
+    }
+    let min = options.min_overlap_seconds.max(1);
+    let mut hits: HashMap<usize, (Recommendation, i64)> = HashMap::new();
+    for e in entries {
+        let Some(idx) = by_venue.get(e.venue_id.as_str()) else {
+            continue;
+        };
+        for &i in idx {
+            let v = &visits[i];
+            let o = overlap(v.checked_in_at, v.end_at(now), e.start, e.end);
+            if o >= min {
+                let hit = hits.entry(i).or_insert((e.recommendation, o));
+                hit.0 = hit.0.max(e.recommendation);
+                hit.1 = hit.1.max(o);
+            }
+        }
+    }
+    let mut alerts: Vec<ExposureAlert> = hits
+        .into_iter()
+        .map(|(i, (recommendation, overlap_seconds))| {
+            let v = &visits[i];
+            ExposureAlert {
+                visit_id: v.id,
+                venue_id: v.venue_id.clone().unwrap_or_default(),
+                venue_name: v.venue_name.clone(),
+                visit_start: v.checked_in_at,
+                visit_end: v.end_at(now),
+                recommendation,
+                overlap_seconds,
+                list_version,
+            }
+        })
+        .collect();
+    alerts.sort_by_key(|a| (a.visit_start, a.visit_id));
+    alerts
+}
+
+/// The highest list version already processed (0 when none): ask for lists since it.
+pub fn last_version(store: &Store) -> Result<u64> {
+    let v: i64 = store.conn().query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM exposure_lists",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(v.max(0) as u64)
+}
+
+/// Verifies a downloaded list and matches it against the diary. A list whose version was
+/// already processed (or is older than the newest processed) is not matched again and
+/// yields no alerts. The sink, when given, hears about the alerts.
+pub fn process_list(
+    store: &mut Store,
+    bytes: &[u8],
+    keys: &[TrustedKey],
+    options: MatchOptions,
+    now: UnixTime,
+    sink: Option<&dyn AlertSink>,
+) -> Result<Vec<ExposureAlert>> {
+    let list = verify_list(bytes, keys)?;
+    let version = i64::try_from(list.version).map_err(|_| Error::InvalidField("version"))?;
+    if list.version <= last_version(store)? {
+        return Ok(Vec::new());
+    }
+    diary::settle(store, now)?;
+    let visits = diary::visits(store)?;
+    let alerts = match_visits(&visits, &list.entries, options, list.version, now);
+    store.conn().execute(
+        "INSERT INTO exposure_lists (version, processed_at, entries, alerts) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![version, now, list.entries.len() as i64, alerts.len() as i64],
+    )?;
+    if let (Some(sink), false) = (sink, alerts.is_empty()) {
+        sink.on_alerts(&alerts);
+    }
+    Ok(alerts)
+}
+
+#[cfg(test)]
+#[path = "exposure_tests.rs"]
+mod tests;
