@@ -17,6 +17,7 @@ pub mod diary;
 pub mod error;
 pub mod outbox;
 pub mod protocol;
+pub mod retry;
 pub mod scan;
 pub mod seal;
 pub mod store;
