@@ -9,6 +9,7 @@
 
 mod error;
 mod http;
+mod upload;
 
 pub use error::KhaibaoError;
 pub use http::{HostHttpClient, HostHttpError};

@@ -16,6 +16,8 @@ pub mod declaration;
 pub mod diary;
 pub mod error;
 pub mod outbox;
+#[cfg(feature = "http")]
+pub mod pinning;
 pub mod protocol;
 pub mod retry;
 pub mod scan;
