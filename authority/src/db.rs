@@ -187,11 +187,33 @@ impl AuthorityDb {
 pub type OpenedItem = Result<(String, Submission), &'static str>;
 
 /// Verifies the device signature and opens the seal of each item (no database needed).
+/// Large batches are split over the machine's cores.
 pub fn open_items(key: &SealingKey, items: &[IngestItem]) -> Vec<OpenedItem> {
-    items
-        .iter()
-        .map(|i| open_item(key, i).map_err(|e| e.code()))
-        .collect()
+    let open = |chunk: &[IngestItem]| -> Vec<OpenedItem> {
+        chunk
+            .iter()
+            .map(|i| open_item(key, i).map_err(|e| e.code()))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || items.len() < 16 {
+        return open(items);
+    }
+    let per = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .map(|chunk| (chunk.len(), s.spawn(move || open(chunk))))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(len, h)| {
+                // A panicking worker would be a bug in the opener; its items are refused
+                // rather than taking the server down.
+                h.join().unwrap_or_else(|_| vec![Err("internal"); len])
+            })
+            .collect()
+    })
 }
 
 fn open_item(key: &SealingKey, item: &IngestItem) -> khaibao_core::Result<(String, Submission)> {
