@@ -1,1 +1,5 @@
-//! End-to-end tests live in `tests/e2e/`; this crate has no library code.
+//! Support for khaibao's end-to-end tests (in `tests/e2e/`) and fault-injection runs: a
+//! faulty HTTP proxy and the exactly-once scenario built on it.
+
+pub mod chaos;
+pub mod fault_proxy;

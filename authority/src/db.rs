@@ -63,30 +63,44 @@ impl AuthorityDb {
         items: &[IngestItem],
         now: i64,
     ) -> rusqlite::Result<Vec<IngestResult>> {
+        let opened = open_items(key, items);
+        self.store_opened(items, opened, now)
+    }
+
+    /// Stores a batch that [`open_items`] has already verified and opened (the costly part,
+    /// which can run without holding the database), in one transaction. An item whose key
+    /// is already stored is answered as a duplicate with the original receipt, whatever its
+    /// body.
+    pub fn store_opened(
+        &mut self,
+        items: &[IngestItem],
+        opened: Vec<OpenedItem>,
+        now: i64,
+    ) -> rusqlite::Result<Vec<IngestResult>> {
         let tx = self.conn.transaction()?;
         let mut results = Vec::with_capacity(items.len());
-        for item in items {
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT receipt FROM declarations WHERE idem_key = ?1",
-                    [&item.idempotency_key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let status = if let Some(receipt) = existing {
-                ItemStatus::Duplicate { receipt }
-            } else {
-                match open_item(key, item) {
-                    Ok((device_kid, sub, payload)) => {
-                        let receipt = new_receipt();
-                        let d = &sub.declaration;
-                        let symptoms: Vec<&str> = d.symptoms.iter().map(|s| s.name()).collect();
-                        tx.execute(
-                            "INSERT INTO declarations (idem_key, receipt, device_kid, received_at, declared_at,
-                                venue_id, full_name, birth_year, phone, province, symptoms, close_contact, on_behalf,
-                                payload)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                            params![
+        {
+            let mut find =
+                tx.prepare_cached("SELECT receipt FROM declarations WHERE idem_key = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO declarations (idem_key, receipt, device_kid, received_at, declared_at,
+                    venue_id, full_name, birth_year, phone, province, symptoms, close_contact, on_behalf,
+                    payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            for (item, opened) in items.iter().zip(opened) {
+                let existing: Option<String> = find
+                    .query_row([&item.idempotency_key], |r| r.get(0))
+                    .optional()?;
+                let status = if let Some(receipt) = existing {
+                    ItemStatus::Duplicate { receipt }
+                } else {
+                    match opened {
+                        Ok((device_kid, sub, payload)) => {
+                            let receipt = new_receipt();
+                            let d = &sub.declaration;
+                            let symptoms: Vec<&str> = d.symptoms.iter().map(|s| s.name()).collect();
+                            insert.execute(params![
                                 item.idempotency_key,
                                 receipt,
                                 device_kid,
@@ -101,25 +115,25 @@ impl AuthorityDb {
                                 d.close_contact,
                                 d.on_behalf,
                                 payload
-                            ],
-                        )?;
-                        ItemStatus::Accepted { receipt }
+                            ])?;
+                            ItemStatus::Accepted { receipt }
+                        }
+                        Err(code) => ItemStatus::Rejected {
+                            reason: code.to_owned(),
+                        },
                     }
-                    Err(e) => ItemStatus::Rejected {
-                        reason: e.code().to_owned(),
-                    },
-                }
-            };
-            results.push(IngestResult {
-                idempotency_key: item.idempotency_key.clone(),
-                status,
-            });
+                };
+                results.push(IngestResult {
+                    idempotency_key: item.idempotency_key.clone(),
+                    status,
+                });
+            }
         }
         tx.commit()?;
         Ok(results)
     }
 
-    /// Every stored declaration, oldest first.
+    /// Every stored declaration, oldest first, decoded from the verified payload.
     pub fn declarations(&self) -> rusqlite::Result<Vec<StoredDeclaration>> {
         let mut stmt = self
             .conn
@@ -142,11 +156,58 @@ impl AuthorityDb {
         rows.collect()
     }
 
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Every stored (idempotency key, receipt) pair, oldest first.
+    pub fn receipts(&self) -> rusqlite::Result<Vec<(Vec<u8>, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT idem_key, receipt FROM declarations ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
+    }
+
     /// How many declarations are stored.
     pub fn count(&self) -> rusqlite::Result<u64> {
         self.conn
             .query_row("SELECT COUNT(*) FROM declarations", [], |r| r.get(0))
     }
+}
+
+/// One item after verification and opening: the device key id and the submission, or the
+/// error code it is rejected with.
+pub type OpenedItem = Result<(String, Submission, Vec<u8>), &'static str>;
+
+/// Verifies the device signature and opens the seal of each item (no database needed).
+/// Large batches are split over the machine's cores.
+pub fn open_items(key: &SealingKey, items: &[IngestItem]) -> Vec<OpenedItem> {
+    let open = |chunk: &[IngestItem]| -> Vec<OpenedItem> {
+        chunk
+            .iter()
+            .map(|i| open_item(key, i).map_err(|e| e.code()))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || items.len() < 16 {
+        return open(items);
+    }
+    let per = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .map(|chunk| (chunk.len(), s.spawn(move || open(chunk))))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(len, h)| {
+                // A panicking worker would be a bug in the opener; its items are refused
+                // rather than taking the server down.
+                h.join().unwrap_or_else(|_| vec![Err("internal"); len])
+            })
+            .collect()
+    })
 }
 
 fn open_item(

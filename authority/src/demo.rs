@@ -182,17 +182,36 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         format_vietnam(visit.checked_in_at)
     ));
 
-    // 7. Upload over reqwest.
+    // 7. Offline: the authority goes down; the upload fails and the item stays queued.
     let client = step(
         "upload",
-        ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(15)),
+        ReqwestClient::new(Duration::from_secs(2), Duration::from_secs(15)),
     )?;
+    let addr = server.addr();
+    let authority_db = dir.path().join("authority.db");
+    server.stop();
+    let failed = outbox::drain(&mut store, &client, &format!("http://{addr}"), 50, now);
+    let counts = step("offline", outbox::counts(&store))?;
+    say(format!(
+        "7. offline       authority down: upload failed ({}); outbox still holds {} pending item(s), next attempt after backoff at {}",
+        failed
+            .err()
+            .map_or_else(|| "unexpectedly succeeded".into(), |e| e.to_string()),
+        counts.pending,
+        step("offline", outbox::next_attempt_at(&store))?
+            .map_or_else(|| "-".into(), format_vietnam)
+    ));
+
+    // 8. The authority comes back on the same address; the queued item is drained.
+    let keys = step("serve", AuthorityKeys::load(&dir.path().join("keys")))?;
+    let server = step("serve", RunningServer::start(addr, &authority_db, keys))?;
     let report = step(
         "upload",
         outbox::drain(&mut store, &client, &server.base_url(), 50, now),
     )?;
     say(format!(
-        "7. upload        sent {} item(s): {} accepted, {} duplicate, {} rejected; receipt {}",
+        "8. upload        authority back on {}: sent {} item(s): {} accepted, {} duplicate, {} rejected; receipt {}",
+        server.base_url(),
         report.sent,
         report.accepted,
         report.duplicates,
@@ -200,7 +219,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         report.receipts.first().map_or("-", String::as_str)
     ));
 
-    // 8. What the authority decrypted.
+    // 9. What the authority decrypted.
     let stored = step("authority", server.state().with_db(|db| db.declarations()))?;
     let Some(d) = stored.first() else {
         return Err(DemoError {
@@ -210,7 +229,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     };
     let decl = &d.submission.declaration;
     say(format!(
-        "8. authority     verified device {} and decrypted: name \"{}\", born {}, phone {}, province {:02}, symptoms [{}], venue {}",
+        "9. authority     verified device {} and decrypted: name \"{}\", born {}, phone {}, province {:02}, symptoms [{}], venue {}",
         d.device_kid,
         decl.full_name,
         decl.birth_year,
@@ -225,7 +244,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     ));
     let counts = step("outbox", outbox::counts(&store))?;
     say(format!(
-        "9. diary         {} visit(s); outbox: {} pending, {} delivered",
+        "10. diary        {} visit(s); outbox: {} pending, {} delivered (receipt kept, item deleted)",
         step("diary", diary::visits(&store))?.len(),
         counts.pending,
         counts.delivered

@@ -7,6 +7,7 @@
 
 pub mod db;
 pub mod demo;
+pub mod export;
 pub mod issuance;
 pub mod keys;
 pub mod poster;

@@ -38,6 +38,25 @@ enum Command {
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
     },
+    /// Export stored declarations as CSV (for health departments).
+    Export {
+        #[arg(long, default_value = "authority.db")]
+        db: PathBuf,
+        /// Declared at or after: Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM (Vietnam time).
+        #[arg(long)]
+        since: String,
+        /// Declared before (same formats).
+        #[arg(long)]
+        until: Option<String>,
+        /// National province code.
+        #[arg(long)]
+        province: u32,
+        /// Only this venue id.
+        #[arg(long)]
+        venue: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run the whole flow end to end on a loopback authority and a temporary database.
     Demo,
 }
@@ -158,6 +177,11 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{} venues issued into {}", issued.len(), out.display());
         }
         Command::Serve { listen, db, keys } => {
+            if db.to_string_lossy().starts_with("postgres") {
+                return Err(
+                    "PostgreSQL is not built into this authority; use a SQLite file".into(),
+                );
+            }
             let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
             let server = RunningServer::start(listen, &db, k).map_err(|e| e.to_string())?;
             // The first line is machine-readable, for scripts that start the server on port 0.
@@ -171,10 +195,52 @@ fn run(cli: Cli) -> Result<(), String> {
             let _ = rt.block_on(tokio::signal::ctrl_c());
             server.stop();
         }
+        Command::Export {
+            db,
+            since,
+            until,
+            province,
+            venue,
+            out,
+        } => export(&db, &since, until.as_deref(), province, venue, &out)?,
         Command::Demo => {
             demo::run(&mut std::io::stdout()).map_err(|e| e.to_string())?;
         }
     }
+    Ok(())
+}
+
+fn export(
+    db: &std::path::Path,
+    since: &str,
+    until: Option<&str>,
+    province: u32,
+    venue_id: Option<String>,
+    out: &std::path::Path,
+) -> Result<(), String> {
+    use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
+    let filter = ExportFilter {
+        since: parse_time(since)?,
+        until: until.map(parse_time).transpose()?,
+        province,
+        venue_id,
+    };
+    if !db.exists() {
+        return Err(format!("no database at {}", db.display()));
+    }
+    let db = khaibao_authority::db::AuthorityDb::open(db).map_err(|e| e.to_string())?;
+    // Written next to the target and renamed at the end, so a failed export leaves no
+    // half-written file under the requested name.
+    let tmp = out.with_extension("csv.partial");
+    let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+    let mut w = std::io::BufWriter::new(file);
+    let n = export_csv(&db, &filter, &mut w, 10_000, &mut |done, total| {
+        eprintln!("exported {done} of {total}");
+    })
+    .map_err(|e| e.to_string())?;
+    drop(w);
+    std::fs::rename(&tmp, out).map_err(|e| e.to_string())?;
+    println!("{n} declarations written to {}", out.display());
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //!
 //! * `POST /v1/ingest` — a CBOR batch of sealed items; answers one result per item.
 //! * `GET /v1/health` — `ok`.
+//! * `GET /v1/keyset` — the authority's public keys (venue signing key, sealing key) as JSON.
 //!
 //! Bodies over [`MAX_BODY`] are refused with 413, malformed ones with 400 and a short reason;
 //! no body can make a handler panic.
@@ -18,6 +19,9 @@ use khaibao_core::protocol;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+/// Path of the public keyset.
+pub const KEYSET_PATH: &str = "/v1/keyset";
 
 /// Largest request body accepted.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -61,6 +65,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             khaibao_core::pass::REGISTER_PATH,
             post(crate::register::register),
         )
+        .route(KEYSET_PATH, get(keyset))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
@@ -69,14 +74,32 @@ fn bad_request(reason: &'static str) -> Response {
     (StatusCode::BAD_REQUEST, reason).into_response()
 }
 
+async fn keyset(State(state): State<Arc<AppState>>) -> Response {
+    use khaibao_core::codec::hex;
+    let p = state.keys.public();
+    let json = format!(
+        "{{\"venue_keys\":[{{\"kid\":\"{}\",\"public_key\":\"{}\"}}],\"sealing_public\":\"{}\"}}",
+        hex(&p.venue_key.kid),
+        hex(&p.venue_key.public_key),
+        hex(&p.sealing_public)
+    );
+    ([(header::CONTENT_TYPE, "application/json")], json).into_response()
+}
+
 async fn ingest(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     let items = match protocol::decode_request(&body) {
         Ok(items) => items,
+        Err(khaibao_core::Error::InvalidField("batch size")) => {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "batch.too_large").into_response();
+        }
         Err(e) => return bad_request(e.code()),
     };
     let now = crate::unix_now();
     let result = tokio::task::spawn_blocking(move || {
-        state.with_db(|db| db.ingest(state.keys.sealing(), &items, now))
+        // Signature checks and opening run outside the database lock, so concurrent
+        // requests use every core; only the inserts are serialised.
+        let opened = crate::db::open_items(state.keys.sealing(), &items);
+        state.with_db(|db| db.store_opened(&items, opened, now))
     })
     .await;
     match result {
@@ -84,7 +107,12 @@ async fn ingest(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
             Ok(bytes) => ([(header::CONTENT_TYPE, protocol::CONTENT_TYPE)], bytes).into_response(),
             Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         },
-        Ok(Err(_)) => (StatusCode::SERVICE_UNAVAILABLE, "storage").into_response(),
+        Ok(Err(_)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
+            "storage",
+        )
+            .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

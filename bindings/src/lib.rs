@@ -15,6 +15,7 @@ mod keystore;
 mod listeners;
 mod pass;
 mod sync_progress;
+mod upload;
 
 pub use clock::Clock;
 pub use diary_calls::ExposureListener;

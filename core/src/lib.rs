@@ -26,8 +26,11 @@ pub mod keyset;
 pub mod messages;
 pub mod outbox;
 pub mod pass;
+#[cfg(feature = "http")]
+pub mod pinning;
 pub mod protocol;
 pub mod registry;
+pub mod retry;
 pub mod scan;
 pub mod seal;
 pub mod stafflog;

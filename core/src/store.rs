@@ -86,6 +86,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         entries INTEGER NOT NULL,
         alerts INTEGER NOT NULL
     );",
+    // v3: delivered outbox items are deleted; their receipts are kept here for a while.
+    "CREATE TABLE outbox_receipts (
+        idem_key BLOB PRIMARY KEY,
+        receipt TEXT NOT NULL,
+        delivered_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX outbox_receipts_age ON outbox_receipts(delivered_at);
+    INSERT OR IGNORE INTO outbox_receipts (idem_key, receipt, delivered_at)
+        SELECT idem_key, receipt, COALESCE(delivered_at, created_at) FROM outbox
+        WHERE state = 'delivered' AND receipt IS NOT NULL;
+    DELETE FROM outbox WHERE state = 'delivered';",
 ];
 
 /// The schema version this library writes.

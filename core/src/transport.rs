@@ -60,6 +60,32 @@ pub fn user_agent() -> String {
     format!("khaibao/{}", crate::VERSION)
 }
 
+/// How the library's own HTTP client connects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct TransportConfig {
+    /// Time allowed to open the connection (TCP and TLS).
+    pub connect_timeout_ms: u64,
+    /// Time allowed for the whole exchange, body included.
+    pub request_timeout_ms: u64,
+    /// SHA-256 pins of the authority's SubjectPublicKeyInfo (32 bytes each, see
+    /// `pinning::spki_sha256`); empty means no pinning.
+    pub spki_sha256_pins: Vec<Vec<u8>>,
+    /// DER root certificates to trust instead of the platform's (a private authority CA).
+    pub extra_roots_der: Vec<Vec<u8>>,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            spki_sha256_pins: Vec::new(),
+            extra_roots_der: Vec::new(),
+        }
+    }
+}
+
 /// Something that can carry one HTTP exchange.
 pub trait HttpClient: Send + Sync {
     /// Sends the request and returns the response, whatever its status. Errors are for
@@ -72,7 +98,7 @@ pub use reqwest_client::ReqwestClient;
 
 #[cfg(feature = "http")]
 mod reqwest_client {
-    use super::{HttpClient, HttpHeader, HttpRequest, HttpResponse};
+    use super::{HttpClient, HttpHeader, HttpRequest, HttpResponse, TransportConfig};
     use crate::{Error, Result};
     use std::time::Duration;
 
@@ -85,6 +111,15 @@ mod reqwest_client {
     impl ReqwestClient {
         /// A client with connect and whole-request timeouts.
         pub fn new(connect_timeout: Duration, request_timeout: Duration) -> Result<Self> {
+            Self::with_config(&TransportConfig {
+                connect_timeout_ms: connect_timeout.as_millis() as u64,
+                request_timeout_ms: request_timeout.as_millis() as u64,
+                ..TransportConfig::default()
+            })
+        }
+
+        /// A client with timeouts and, optionally, private roots and SPKI pins.
+        pub fn with_config(config: &TransportConfig) -> Result<Self> {
             // reqwest is built without a default crypto provider; ring is ours. If the host
             // process already installed a provider, that one stays.
             let _ = rustls::crypto::ring::default_provider().install_default();
@@ -94,10 +129,17 @@ mod reqwest_client {
                 .enable_all()
                 .build()
                 .map_err(|_| Error::Network("runtime".into()))?;
-            let client = reqwest::Client::builder()
-                .connect_timeout(connect_timeout)
-                .timeout(request_timeout)
-                .user_agent(super::user_agent())
+            let mut builder = reqwest::Client::builder()
+                .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
+                .timeout(Duration::from_millis(config.request_timeout_ms))
+                .user_agent(super::user_agent());
+            if !config.spki_sha256_pins.is_empty() || !config.extra_roots_der.is_empty() {
+                builder = builder.tls_backend_preconfigured(crate::pinning::client_config(
+                    &config.spki_sha256_pins,
+                    &config.extra_roots_der,
+                )?);
+            }
+            let client = builder
                 .build()
                 .map_err(|_| Error::Network("client setup".into()))?;
             Ok(Self { runtime, client })

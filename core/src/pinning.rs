@@ -1,0 +1,130 @@
+//! Optional SPKI pinning of the authority's TLS certificate.
+//!
+//! The certificate chain is first verified as usual (platform roots, or the extra roots the
+//! app configures for a private authority CA); then the SHA-256 of a presented
+//! certificate's SubjectPublicKeyInfo must equal one of the pins. Pinning the key rather
+//! than the certificate survives certificate renewal with the same key; apps ship a backup
+//! pin for key rotation.
+
+use crate::{Error, Result};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::sync::Arc;
+
+/// SHA-256 of the DER SubjectPublicKeyInfo of a DER certificate: the value to pin.
+pub fn spki_sha256(certificate_der: &[u8]) -> Result<[u8; 32]> {
+    let der = CertificateDer::from(certificate_der);
+    let cert =
+        webpki::EndEntityCert::try_from(&der).map_err(|_| Error::InvalidField("certificate"))?;
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        cert.subject_public_key_info().as_ref(),
+    );
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    Ok(out)
+}
+
+/// Normal verification, then the pin check.
+#[derive(Debug)]
+struct PinnedVerifier {
+    inner: Arc<dyn ServerCertVerifier>,
+    pins: Vec<[u8; 32]>,
+}
+
+impl ServerCertVerifier for PinnedVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        let verified = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )?;
+        let pinned = std::iter::once(end_entity)
+            .chain(intermediates)
+            .filter_map(|c| spki_sha256(c.as_ref()).ok())
+            .any(|h| self.pins.contains(&h));
+        if pinned {
+            Ok(verified)
+        } else {
+            Err(rustls::Error::General("server key is not pinned".into()))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// A rustls client configuration (ring provider) that verifies against `extra_roots` when
+/// given (else the platform's roots) and, when `pins` is not empty, requires a pinned key.
+pub(crate) fn client_config(
+    pins: &[Vec<u8>],
+    extra_roots: &[Vec<u8>],
+) -> Result<rustls::ClientConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let pins = pins
+        .iter()
+        .map(|p| <[u8; 32]>::try_from(p.as_slice()).map_err(|_| Error::InvalidField("spki pin")))
+        .collect::<Result<Vec<_>>>()?;
+    let base: Arc<dyn ServerCertVerifier> = if extra_roots.is_empty() {
+        Arc::new(
+            rustls_platform_verifier::Verifier::new(provider.clone())
+                .map_err(|_| Error::Network("tls setup".into()))?,
+        )
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        for der in extra_roots {
+            roots
+                .add(CertificateDer::from(der.clone()))
+                .map_err(|_| Error::InvalidField("root certificate"))?;
+        }
+        rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider.clone(),
+        )
+        .build()
+        .map_err(|_| Error::InvalidField("root certificate"))?
+    };
+    let verifier: Arc<dyn ServerCertVerifier> = if pins.is_empty() {
+        base
+    } else {
+        Arc::new(PinnedVerifier { inner: base, pins })
+    };
+    Ok(
+        rustls::ClientConfig::builder_with_provider(provider as Arc<CryptoProvider>)
+            .with_safe_default_protocol_versions()
+            .map_err(|_| Error::Network("tls setup".into()))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth(),
+    )
+}

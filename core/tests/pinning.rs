@@ -1,0 +1,123 @@
+//! SPKI pinning against a real TLS server on loopback. The certificates in `tests/data`
+//! are throwaway test fixtures: a test CA and a leaf for 127.0.0.1/localhost (P-256).
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
+
+use khaibao_core::Error;
+use khaibao_core::codec::hex;
+use khaibao_core::pinning::spki_sha256;
+use khaibao_core::transport::{HttpClient, HttpRequest, ReqwestClient, TransportConfig};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+const CA: &[u8] = include_bytes!("data/ca.der");
+const LEAF: &[u8] = include_bytes!("data/leaf.der");
+const LEAF_KEY: &[u8] = include_bytes!("data/leaf.key.der");
+
+/// A TLS server answering `200 ok` to every request; returns its port.
+fn tls_server() -> u16 {
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(LEAF.to_vec())],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(LEAF_KEY.to_vec())),
+    )
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = tls.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                );
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    port
+}
+
+fn get(port: u16, pins: Vec<Vec<u8>>, roots: Vec<Vec<u8>>) -> khaibao_core::Result<Vec<u8>> {
+    let client = ReqwestClient::with_config(&TransportConfig {
+        connect_timeout_ms: 3000,
+        request_timeout_ms: 5000,
+        spki_sha256_pins: pins,
+        extra_roots_der: roots,
+    })?;
+    let r = client.send(HttpRequest {
+        method: "GET".into(),
+        url: format!("https://127.0.0.1:{port}/v1/health"),
+        headers: vec![],
+        body: vec![],
+    })?;
+    assert_eq!(r.status, 200);
+    Ok(r.body)
+}
+
+#[test]
+fn pin_is_the_sha256_of_the_subject_public_key_info() {
+    // Computed independently: openssl x509 -pubkey | openssl pkey -pubin -outform DER | sha256
+    assert_eq!(
+        hex(&spki_sha256(LEAF).unwrap()),
+        "732f1b85f7d77377ea12f31dc2d875bdb2a2b1c62b4782806fa8de03fde1f4fe"
+    );
+    assert!(spki_sha256(b"not a certificate").is_err());
+}
+
+#[test]
+fn matching_pin_connects_and_any_other_key_is_refused() {
+    let port = tls_server();
+    let leaf_pin = spki_sha256(LEAF).unwrap().to_vec();
+    let ca_pin = spki_sha256(CA).unwrap().to_vec();
+    let backup = vec![7u8; 32];
+    // The chain verifies against the private root; with and without pins.
+    assert_eq!(get(port, vec![], vec![CA.to_vec()]).unwrap(), b"ok");
+    assert_eq!(
+        get(
+            port,
+            vec![backup.clone(), leaf_pin.clone()],
+            vec![CA.to_vec()]
+        )
+        .unwrap(),
+        b"ok"
+    );
+    // Only a backup pin: refused even though the chain is valid.
+    assert!(matches!(
+        get(port, vec![backup], vec![CA.to_vec()]),
+        Err(Error::Network(_))
+    ));
+    // The CA's key is not presented by the server (it only sends the leaf), so it is no pin.
+    assert!(get(port, vec![ca_pin], vec![CA.to_vec()]).is_err());
+    // A pin never replaces normal verification: the right pin with a chain that does not
+    // lead to a trusted root (the leaf's issuer is not among the roots) fails.
+    assert!(get(port, vec![leaf_pin], vec![LEAF.to_vec()]).is_err());
+    // A pin of the wrong length is a configuration error.
+    assert!(matches!(
+        ReqwestClient::with_config(&TransportConfig {
+            spki_sha256_pins: vec![vec![1; 31]],
+            ..TransportConfig::default()
+        }),
+        Err(Error::InvalidField(_))
+    ));
+}
