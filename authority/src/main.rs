@@ -10,6 +10,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod scanbench;
+
 #[derive(Parser)]
 #[command(name = "khaibao", version, about = "khaibao health-authority tools")]
 struct Cli {
@@ -59,6 +61,24 @@ enum Command {
     },
     /// Run the whole flow end to end on a loopback authority and a temporary database.
     Demo,
+    /// Scan QR codes in an image or every image below a folder (`--bench`: JSON lines for
+    /// the QR benchmark harness).
+    Scan {
+        #[arg(long)]
+        bench: bool,
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
+        /// Rotate each image clockwise by 0, 90, 180 or 270 degrees before decoding.
+        #[arg(long, default_value_t = 0)]
+        rotate: u32,
+        /// Pipeline stages to switch off (comma-separated), to measure what each pays.
+        #[arg(long)]
+        without: Vec<String>,
+        /// Time budget per frame in milliseconds (default: the library's).
+        #[arg(long)]
+        budget_ms: Option<u64>,
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -206,6 +226,21 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Demo => {
             demo::run(&mut std::io::stdout()).map_err(|e| e.to_string())?;
         }
+        Command::Scan {
+            bench,
+            repeat,
+            rotate,
+            without,
+            budget_ms,
+            path,
+        } => scanbench::run(&scanbench::ScanArgs {
+            bench,
+            repeat,
+            rotate,
+            without,
+            budget_ms,
+            path,
+        })?,
     }
     Ok(())
 }

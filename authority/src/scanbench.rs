@@ -1,0 +1,173 @@
+//! `khaibao scan --bench`: decodes every sample image below a folder with `core::scan` and
+//! prints one JSON line per image (`file`, `payloads_hex`, `micros`, `panicked`, plus the
+//! `pass` that found the code), the `cmd` protocol of the shared QR benchmark harness
+//! (`../shared/bench/qr/README.md`). Without `--bench` it prints the text of each code.
+//!
+//! Loading, grayscale conversion (ITU-R 601 weights, as the harness's Pillow rows use) and
+//! rotation happen outside the timed region; each image gets one warm-up decode, then the
+//! median of `--repeat` timed decodes is reported.
+
+use khaibao_core::codec::hex;
+use khaibao_core::scan::{self, Frame, ScanOptions};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options of the `scan` subcommand.
+pub struct ScanArgs {
+    pub bench: bool,
+    pub repeat: u32,
+    pub rotate: u32,
+    pub without: Vec<String>,
+    pub budget_ms: Option<u64>,
+    pub path: PathBuf,
+}
+
+const IMAGE_EXTENSIONS: [&str; 9] = [
+    "png", "jpg", "jpeg", "webp", "gif", "bmp", "pgm", "tif", "tiff",
+];
+
+/// Runs the subcommand.
+pub fn run(args: &ScanArgs) -> Result<(), String> {
+    let options = options(args)?;
+    if !matches!(args.rotate, 0 | 90 | 180 | 270) {
+        return Err("--rotate takes 0, 90, 180 or 270".into());
+    }
+    let files = if args.path.is_dir() {
+        let mut files = Vec::new();
+        walk(&args.path, &mut files).map_err(|e| e.to_string())?;
+        files.sort();
+        files.retain(|f| !args.bench || has_expected(f));
+        files
+    } else {
+        vec![args.path.clone()]
+    };
+    let mut out = std::io::stdout().lock();
+    for file in files {
+        let Some(luma) = load(&file, args.rotate) else {
+            eprintln!("khaibao: cannot read {}", file.display());
+            continue;
+        };
+        let frame = Frame::new(luma.as_raw(), luma.width(), luma.height(), luma.width())
+            .map_err(|e| e.to_string())?;
+        let (outcome, micros) = timed(&frame, &options, args.repeat.max(1))?;
+        let line = if args.bench {
+            let hexes: Vec<String> = outcome
+                .codes
+                .iter()
+                .map(|c| format!("\"{}\"", hex(&c.bytes)))
+                .collect();
+            format!(
+                "{{\"file\": \"{}\", \"payloads_hex\": [{}], \"micros\": {micros}, \"panicked\": false, \"pass\": \"{}\"}}",
+                json_escape(&file.to_string_lossy()),
+                hexes.join(", "),
+                outcome.pass.unwrap_or("none"),
+            )
+        } else {
+            let texts: Vec<String> = outcome
+                .codes
+                .iter()
+                .map(|c| c.text.clone().unwrap_or_else(|| hex(&c.bytes)))
+                .collect();
+            format!("{}\t{}", file.display(), texts.join("\t"))
+        };
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn options(args: &ScanArgs) -> Result<ScanOptions, String> {
+    let mut o = ScanOptions::default();
+    for stage in args.without.iter().flat_map(|s| s.split(',')) {
+        match stage {
+            "downscale" => o.downscale = false,
+            "adaptive" => o.adaptive = false,
+            "inverted" => o.inverted = false,
+            "full-resolution" => o.full_resolution = false,
+            "native" => o.native = false,
+            "contrast" => o.contrast = false,
+            "upscale" => o.upscale = false,
+            "budget" => o.budget = None,
+            other => return Err(format!("unknown stage {other}")),
+        }
+    }
+    if let Some(ms) = args.budget_ms {
+        o.budget = Some(std::time::Duration::from_millis(ms));
+    }
+    Ok(o)
+}
+
+/// One warm-up decode, then the median of `repeat` timed decodes.
+fn timed(
+    frame: &Frame<'_>,
+    options: &ScanOptions,
+    repeat: u32,
+) -> Result<(scan::ScanOutcome, u128), String> {
+    let mut outcome = scan::scan_frame_with(frame, None, options).map_err(|e| e.to_string())?;
+    let mut times = Vec::with_capacity(repeat as usize);
+    for _ in 0..repeat {
+        let t = Instant::now();
+        outcome = scan::scan_frame_with(frame, None, options).map_err(|e| e.to_string())?;
+        times.push(t.elapsed().as_micros());
+    }
+    times.sort_unstable();
+    Ok((outcome, times[times.len() / 2]))
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn has_expected(image: &Path) -> bool {
+    image.with_extension("txt").exists() || image.with_extension("bin").exists()
+}
+
+/// Loads an image as 8-bit luma with ITU-R 601 weights and rotates it clockwise.
+fn load(path: &Path, rotate: u32) -> Option<image::GrayImage> {
+    let rgb = image::ImageReader::open(path)
+        .ok()?
+        .with_guessed_format()
+        .ok()?
+        .decode()
+        .ok()?
+        .to_rgb8();
+    let luma = image::GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| {
+        let [r, g, b] = rgb.get_pixel(x, y).0;
+        let y = (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b) + 500) / 1000;
+        image::Luma([y as u8])
+    });
+    Some(match rotate {
+        90 => image::imageops::rotate90(&luma),
+        180 => image::imageops::rotate180(&luma),
+        270 => image::imageops::rotate270(&luma),
+        _ => luma,
+    })
+}
+
+fn json_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}

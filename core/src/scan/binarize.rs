@@ -1,0 +1,184 @@
+//! Luma to black/white: a local, block-based adaptive threshold in the manner of ZXing's
+//! `HybridBinarizer`, and a global contrast stretch for washed-out frames.
+//!
+//! The frame is cut into 8×8 blocks. Each block's black point is its mean, or, when the
+//! block is nearly flat (max − min below `min_range`), half its minimum, raised to its
+//! neighbours' level when they are darker, so flat paper stays white and flat ink inside a
+//! code stays black. A pixel is black when it is at or below the mean black point of the
+//! 5×5 blocks around its block. This follows uneven light and shadows, which a single
+//! threshold or rqrr's running row mean cannot.
+
+use super::pyramid::Plane;
+
+const BLOCK: usize = 8;
+
+/// Black = 1, white = 0, one byte per pixel, row-major, same size as `plane`.
+pub(crate) fn hybrid(plane: &Plane, min_range: u8) -> Vec<u8> {
+    let (w, h) = (plane.width, plane.height);
+    if w < BLOCK * 5 || h < BLOCK * 5 {
+        return global(plane);
+    }
+    let bw = w.div_ceil(BLOCK);
+    let bh = h.div_ceil(BLOCK);
+    // Blocks at the right and bottom edges overlap their neighbours so each covers 8×8.
+    let origin = |b: usize, limit: usize| (b * BLOCK).min(limit - BLOCK);
+    let mut black = vec![0u32; bw * bh];
+    for by in 0..bh {
+        let y0 = origin(by, h);
+        for bx in 0..bw {
+            let x0 = origin(bx, w);
+            let (mut sum, mut min, mut max) = (0u32, 255u8, 0u8);
+            for y in y0..y0 + BLOCK {
+                let row = &plane.data[y * w + x0..y * w + x0 + BLOCK];
+                for &v in row {
+                    sum += u32::from(v);
+                    min = min.min(v);
+                    max = max.max(v);
+                }
+            }
+            let mut point = sum / (BLOCK * BLOCK) as u32;
+            if max - min <= min_range {
+                point = u32::from(min) / 2;
+                if by > 0 && bx > 0 {
+                    let up = black[(by - 1) * bw + bx];
+                    let left = black[by * bw + bx - 1];
+                    let diag = black[(by - 1) * bw + bx - 1];
+                    let neighbours = (up + 2 * left + diag) / 4;
+                    if u32::from(min) < neighbours {
+                        point = neighbours;
+                    }
+                }
+            }
+            black[by * bw + bx] = point;
+        }
+    }
+    // Integral of black points over the block grid, for the 5×5 means.
+    let iw = bw + 1;
+    let mut integral = vec![0u32; iw * (bh + 1)];
+    for by in 0..bh {
+        let mut row = 0u32;
+        for bx in 0..bw {
+            row += black[by * bw + bx];
+            integral[(by + 1) * iw + bx + 1] = integral[by * iw + bx + 1] + row;
+        }
+    }
+    let mut out = vec![0u8; w * h];
+    for by in 0..bh {
+        let top = by.saturating_sub(2).min(bh.saturating_sub(5));
+        let y0 = origin(by, h);
+        for bx in 0..bw {
+            let left = bx.saturating_sub(2).min(bw.saturating_sub(5));
+            let s = integral[(top + 5) * iw + left + 5] + integral[top * iw + left]
+                - integral[top * iw + left + 5]
+                - integral[(top + 5) * iw + left];
+            let threshold = s / 25;
+            let x0 = origin(bx, w);
+            for y in y0..y0 + BLOCK {
+                let base = y * w + x0;
+                for (o, &v) in out[base..base + BLOCK]
+                    .iter_mut()
+                    .zip(&plane.data[base..base + BLOCK])
+                {
+                    *o = u8::from(u32::from(v) <= threshold);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One threshold for the whole plane (its mean), for planes too small for blocks.
+fn global(plane: &Plane) -> Vec<u8> {
+    let n = plane.data.len().max(1) as u64;
+    let mean = plane.data.iter().map(|&v| u64::from(v)).sum::<u64>() / n;
+    plane
+        .data
+        .iter()
+        .map(|&v| u8::from(u64::from(v) <= mean))
+        .collect()
+}
+
+/// Stretches the plane so its 1st and 99th luma percentiles become 0 and 255.
+pub(crate) fn stretch(plane: &Plane) -> Plane {
+    let mut hist = [0usize; 256];
+    for &v in &plane.data {
+        hist[usize::from(v)] += 1;
+    }
+    let cut = plane.data.len() / 100;
+    let percentile = |from_top: bool| {
+        let mut acc = 0;
+        for i in 0..256 {
+            let v = if from_top { 255 - i } else { i };
+            acc += hist[v];
+            if acc > cut {
+                return v;
+            }
+        }
+        if from_top { 255 } else { 0 }
+    };
+    let (lo, hi) = (percentile(false), percentile(true));
+    if hi <= lo {
+        return plane.clone();
+    }
+    let span = (hi - lo) as u32;
+    let lut: Vec<u8> = (0..256usize)
+        .map(|v| ((v.clamp(lo, hi) - lo) as u32 * 255 / span) as u8)
+        .collect();
+    Plane {
+        width: plane.width,
+        height: plane.height,
+        data: plane.data.iter().map(|&v| lut[usize::from(v)]).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plane(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Plane {
+        let mut data = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                data.push(f(x, y));
+            }
+        }
+        Plane {
+            width: w,
+            height: h,
+            data,
+        }
+    }
+
+    #[test]
+    fn follows_a_light_gradient() {
+        // Dark squares on a background that brightens from left to right: a global
+        // threshold would blacken the whole left side.
+        let p = plane(160, 80, |x, y| {
+            let light = 60 + (x as u32 * 180 / 160) as u8;
+            if (x / 16 + y / 16) % 2 == 0 {
+                light / 3
+            } else {
+                light
+            }
+        });
+        let bits = hybrid(&p, 24);
+        for (i, &b) in bits.iter().enumerate() {
+            let (x, y) = (i % 160, i / 160);
+            // Skip pixels next to a square's edge.
+            if x % 16 < 2 || x % 16 > 13 || y % 16 < 2 || y % 16 > 13 {
+                continue;
+            }
+            assert_eq!(b == 1, (x / 16 + y / 16) % 2 == 0, "pixel {x},{y}");
+        }
+    }
+
+    #[test]
+    fn flat_frame_is_white_and_stretch_spans_full_range() {
+        let flat = plane(64, 64, |_, _| 180);
+        assert!(hybrid(&flat, 24).iter().all(|&b| b == 0));
+        let dull = plane(100, 10, |x, _| 120 + (x % 20) as u8);
+        let s = stretch(&dull);
+        assert_eq!(*s.data.iter().min().unwrap_or(&1), 0);
+        assert_eq!(*s.data.iter().max().unwrap_or(&0), 255);
+    }
+}

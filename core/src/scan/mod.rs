@@ -1,0 +1,324 @@
+//! Camera frames to QR payloads.
+//!
+//! The input is an 8-bit luma plane exactly as cameras deliver it: the Y plane of Android's
+//! `ImageProxy`/NV21 or of iOS's 420f pixel buffers, with its own row stride, so the app
+//! passes the buffer without copying or cropping. An optional region of interest (the
+//! viewfinder box) limits the search.
+//!
+//! Decoding uses rqrr behind our own image pipeline (see [`ScanOptions`] for the passes and
+//! `docs/scan.md` for what each one is worth on the benchmark corpora). rqrr can panic on
+//! some real photos; every call into it runs under `catch_unwind` (in `decode`), so a bad
+//! frame is a miss, never a crash.
+
+mod binarize;
+mod decode;
+mod pyramid;
+
+use crate::{Error, Result};
+use decode::Mapping;
+use pyramid::Plane;
+use std::time::{Duration, Instant};
+
+/// Largest frame side accepted, in pixels.
+pub const MAX_SIDE: u32 = 8192;
+
+/// A borrowed 8-bit luma plane.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    data: &'a [u8],
+    width: u32,
+    height: u32,
+    stride: u32,
+}
+
+impl<'a> Frame<'a> {
+    /// Checks that `data` holds `height` rows of `stride` bytes, each with `width` pixels
+    /// (the last row may stop right after its last pixel).
+    pub fn new(data: &'a [u8], width: u32, height: u32, stride: u32) -> Result<Self> {
+        if width == 0 || height == 0 {
+            return Err(Error::InvalidFrame("empty frame"));
+        }
+        if width > MAX_SIDE || height > MAX_SIDE {
+            return Err(Error::InvalidFrame("frame too large"));
+        }
+        if stride < width {
+            return Err(Error::InvalidFrame("stride shorter than width"));
+        }
+        let needed = u64::from(stride) * u64::from(height - 1) + u64::from(width);
+        if (data.len() as u64) < needed {
+            return Err(Error::InvalidFrame("buffer shorter than frame"));
+        }
+        Ok(Self {
+            data,
+            width,
+            height,
+            stride,
+        })
+    }
+
+    /// Frame width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+    /// Frame height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+    /// Bytes per row.
+    pub fn stride(&self) -> u32 {
+        self.stride
+    }
+}
+
+/// A rectangle in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Region {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A point in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Point {
+    pub x: i32,
+    pub y: i32,
+}
+
+/// One decoded QR code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ScannedCode {
+    /// The payload bytes as the data segments carry them.
+    pub bytes: Vec<u8>,
+    /// The payload as text, when the bytes are valid UTF-8.
+    pub text: Option<String>,
+    /// Corners in frame coordinates: top-left, top-right, bottom-right, bottom-left.
+    pub corners: Vec<Point>,
+}
+
+/// Frames whose region is longer than this (in pixels) are first searched at half size.
+pub const DOWNSCALE_ABOVE: usize = 960;
+
+/// Planes up to this long side get the 2× upscale pass for small modules.
+pub const UPSCALE_UP_TO: usize = 800;
+
+/// Which passes the pipeline runs, in this order, stopping at the first pass that decodes
+/// something. Each flag can be switched off to measure what it contributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // one switch per pass, for ablation
+pub struct ScanOptions {
+    /// Search frames longer than [`DOWNSCALE_ABOVE`] at half size first (pyramid).
+    pub downscale: bool,
+    /// Local block-based adaptive threshold (otherwise only rqrr's own threshold runs).
+    pub adaptive: bool,
+    /// Also try the negative of each bitmap (light code on a dark background).
+    pub inverted: bool,
+    /// After a downscaled miss, the same passes on the full-resolution plane.
+    pub full_resolution: bool,
+    /// rqrr's own running-row-mean threshold on the full-resolution plane.
+    pub native: bool,
+    /// Contrast stretch plus a threshold that also splits nearly flat blocks.
+    pub contrast: bool,
+    /// A 2× bilinear upscale for codes with 1–3 pixel modules.
+    pub upscale: bool,
+    /// No new pass starts once this much time has gone by. A pass that has started runs
+    /// to its end, so the overrun is bounded by one pass.
+    pub budget: Option<Duration>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            downscale: true,
+            adaptive: true,
+            inverted: true,
+            full_resolution: true,
+            native: true,
+            contrast: true,
+            upscale: true,
+            budget: Some(Duration::from_millis(40)),
+        }
+    }
+}
+
+/// The codes a scan found and the pass that found them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanOutcome {
+    pub codes: Vec<ScannedCode>,
+    /// Name of the pass that decoded the codes (`None` on a miss).
+    pub pass: Option<&'static str>,
+    /// Passes run.
+    pub passes: u32,
+}
+
+/// Finds and decodes every QR code in `frame`, inside `roi` when given, with the default
+/// [`ScanOptions`].
+pub fn scan_frame(frame: &Frame<'_>, roi: Option<Region>) -> Result<Vec<ScannedCode>> {
+    Ok(scan_frame_with(frame, roi, &ScanOptions::default())?.codes)
+}
+
+/// [`scan_frame`] with explicit options; also tells which pass found the codes.
+pub fn scan_frame_with(
+    frame: &Frame<'_>,
+    roi: Option<Region>,
+    options: &ScanOptions,
+) -> Result<ScanOutcome> {
+    let start = Instant::now();
+    let roi = checked_region(frame, roi)?;
+    let mut run = Run {
+        start,
+        budget: options.budget,
+        passes: 0,
+    };
+    let full = Plane::crop(frame, roi);
+    let at = |scale: f32| Mapping {
+        scale,
+        offset_x: roi.x,
+        offset_y: roi.y,
+    };
+    let mut base = full.clone();
+    let mut scale = 1.0f32;
+    if options.downscale {
+        while base.long_side() > DOWNSCALE_ABOVE {
+            base = base.half();
+            scale *= 2.0;
+        }
+    }
+    let bitmap_passes =
+        |run: &mut Run, plane: &Plane, min_range: u8, map: Mapping, names: [&'static str; 2]| {
+            if !run.go() {
+                return None;
+            }
+            let bits = binarize::hybrid(plane, min_range);
+            let found = decode::bitmap(plane.width, plane.height, &bits, false, map);
+            if !found.is_empty() {
+                return Some((found, names[0]));
+            }
+            if options.inverted && run.go() {
+                let found = decode::bitmap(plane.width, plane.height, &bits, true, map);
+                if !found.is_empty() {
+                    return Some((found, names[1]));
+                }
+            }
+            None
+        };
+    let mut hit = None;
+    if options.adaptive {
+        hit = bitmap_passes(&mut run, &base, 24, at(scale), ["adaptive", "inverted"]);
+    }
+    if hit.is_none() && options.adaptive && options.full_resolution && scale > 1.0 {
+        hit = bitmap_passes(
+            &mut run,
+            &full,
+            24,
+            at(1.0),
+            ["full-resolution", "full-resolution-inverted"],
+        );
+    }
+    if hit.is_none() && options.native && run.go() {
+        let found = decode::native(&full, at(1.0));
+        if !found.is_empty() {
+            hit = Some((found, "native"));
+        }
+    }
+    if hit.is_none() && options.contrast {
+        let stretched = binarize::stretch(&base);
+        hit = bitmap_passes(
+            &mut run,
+            &stretched,
+            4,
+            at(scale),
+            ["contrast", "contrast-inverted"],
+        );
+    }
+    if hit.is_none() && options.upscale && base.long_side() <= UPSCALE_UP_TO {
+        let doubled = base.double();
+        hit = bitmap_passes(
+            &mut run,
+            &doubled,
+            24,
+            at(scale / 2.0),
+            ["upscale", "upscale-inverted"],
+        );
+    }
+    Ok(match hit {
+        Some((codes, pass)) => ScanOutcome {
+            codes,
+            pass: Some(pass),
+            passes: run.passes,
+        },
+        None => ScanOutcome {
+            codes: Vec::new(),
+            pass: None,
+            passes: run.passes,
+        },
+    })
+}
+
+/// Pass bookkeeping: counts passes and enforces the time budget.
+struct Run {
+    start: Instant,
+    budget: Option<Duration>,
+    passes: u32,
+}
+
+impl Run {
+    /// Whether another pass may start; counts it when so.
+    fn go(&mut self) -> bool {
+        if self.passes > 0 && self.budget.is_some_and(|b| self.start.elapsed() >= b) {
+            return false;
+        }
+        self.passes += 1;
+        true
+    }
+}
+
+fn checked_region(frame: &Frame<'_>, roi: Option<Region>) -> Result<Region> {
+    match roi {
+        None => Ok(Region {
+            x: 0,
+            y: 0,
+            width: frame.width,
+            height: frame.height,
+        }),
+        Some(r) => {
+            let fits = r.width > 0
+                && r.height > 0
+                && r.x.checked_add(r.width).is_some_and(|e| e <= frame.width)
+                && r.y.checked_add(r.height).is_some_and(|e| e <= frame.height);
+            if fits {
+                Ok(r)
+            } else {
+                Err(Error::InvalidFrame("region outside frame"))
+            }
+        }
+    }
+}
+
+/// Decodes an encoded image (PNG, JPEG or WebP) to luma and scans it.
+pub fn scan_image(encoded: &[u8]) -> Result<Vec<ScannedCode>> {
+    let luma = decode_luma(encoded)?;
+    let frame = Frame::new(luma.as_raw(), luma.width(), luma.height(), luma.width())?;
+    scan_frame(&frame, None)
+}
+
+/// Decodes an encoded image to an 8-bit luma buffer, refusing images larger than
+/// [`MAX_SIDE`] on either side before allocating them.
+pub fn decode_luma(encoded: &[u8]) -> Result<image::GrayImage> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(encoded))
+        .with_guessed_format()
+        .map_err(|_| Error::Image)?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|_| Error::Image)?;
+    Ok(img.to_luma8())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,303 @@
+//! Tests of the scan pipeline on QR images made here with the `qrcode` crate: row stride,
+//! region of interest, inverted, rotated, low-contrast, small-module and code-free frames,
+//! and random garbage that must never panic.
+
+#![allow(clippy::many_single_char_names)]
+
+use super::*;
+
+/// A luma canvas holding one QR code of `text` with `module`-pixel modules at (`x`, `y`).
+struct Canvas {
+    w: u32,
+    h: u32,
+    px: Vec<u8>,
+}
+
+impl Canvas {
+    fn blank(w: u32, h: u32, v: u8) -> Self {
+        Self {
+            w,
+            h,
+            px: vec![v; (w * h) as usize],
+        }
+    }
+
+    fn with_code(w: u32, h: u32, text: &str, module: u32, x: u32, y: u32) -> Self {
+        let mut c = Self::blank(w, h, 255);
+        c.draw(text, module, x, y);
+        c
+    }
+
+    fn draw(&mut self, text: &str, module: u32, x0: u32, y0: u32) {
+        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        let n = code.width() as u32;
+        let colors = code.to_colors();
+        for my in 0..n {
+            for mx in 0..n {
+                let dark = colors[(my * n + mx) as usize] == qrcode::Color::Dark;
+                for dy in 0..module {
+                    for dx in 0..module {
+                        let (x, y) = (x0 + mx * module + dx, y0 + my * module + dy);
+                        self.px[(y * self.w + x) as usize] = if dark { 0 } else { 255 };
+                    }
+                }
+            }
+        }
+    }
+
+    fn map(mut self, f: impl Fn(u8) -> u8) -> Self {
+        for v in &mut self.px {
+            *v = f(*v);
+        }
+        self
+    }
+
+    /// Rotated by `deg` about the centre (bilinear), corners filled with white.
+    fn rotated(&self, deg: f32) -> Self {
+        let (s, c) = deg.to_radians().sin_cos();
+        let (cx, cy) = (self.w as f32 / 2.0, self.h as f32 / 2.0);
+        let mut out = Self::blank(self.w, self.h, 255);
+        for y in 0..self.h {
+            for x in 0..self.w {
+                let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+                let sx = c * dx + s * dy + cx;
+                let sy = -s * dx + c * dy + cy;
+                if sx < 0.0 || sy < 0.0 || sx >= (self.w - 1) as f32 || sy >= (self.h - 1) as f32 {
+                    continue;
+                }
+                let (x0, y0) = (sx as u32, sy as u32);
+                let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+                let p = |x: u32, y: u32| f32::from(self.px[(y * self.w + x) as usize]);
+                let v = p(x0, y0) * (1.0 - fx) * (1.0 - fy)
+                    + p(x0 + 1, y0) * fx * (1.0 - fy)
+                    + p(x0, y0 + 1) * (1.0 - fx) * fy
+                    + p(x0 + 1, y0 + 1) * fx * fy;
+                out.px[(y * self.w + x) as usize] = v.round() as u8;
+            }
+        }
+        out
+    }
+
+    /// Scans with every pass and no time budget, so results do not depend on machine load.
+    fn scan(&self) -> Vec<ScannedCode> {
+        let frame = Frame::new(&self.px, self.w, self.h, self.w).unwrap();
+        scan_frame_with(&frame, None, &UNTIMED).unwrap().codes
+    }
+
+    fn texts(&self) -> Vec<String> {
+        self.scan().into_iter().filter_map(|c| c.text).collect()
+    }
+}
+
+const UNTIMED: ScanOptions = ScanOptions {
+    downscale: true,
+    adaptive: true,
+    inverted: true,
+    full_resolution: true,
+    native: true,
+    contrast: true,
+    upscale: true,
+    budget: None,
+};
+
+const URL: &str = "https://khaibao.example/v/0123456789?p=79&k=abcdef";
+
+#[test]
+fn decodes_a_plain_frame_with_corners_in_frame_coordinates() {
+    let c = Canvas::with_code(640, 480, URL, 4, 200, 100);
+    let got = c.scan();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].text.as_deref(), Some(URL));
+    assert_eq!(got[0].bytes, URL.as_bytes());
+    let side = (qrcode::QrCode::new(URL.as_bytes()).unwrap().width() as i32) * 4;
+    let tl = got[0].corners[0];
+    let br = got[0].corners[2];
+    assert!((tl.x - 200).abs() <= 4 && (tl.y - 100).abs() <= 4, "{tl:?}");
+    assert!(
+        (br.x - (200 + side)).abs() <= 4 && (br.y - (100 + side)).abs() <= 4,
+        "{br:?}"
+    );
+}
+
+#[test]
+fn decodes_a_large_frame_through_the_pyramid() {
+    let c = Canvas::with_code(1280, 720, URL, 6, 500, 150);
+    let frame = Frame::new(&c.px, c.w, c.h, c.w).unwrap();
+    let out = scan_frame_with(&frame, None, &ScanOptions::default()).unwrap();
+    assert_eq!(out.pass, Some("adaptive"));
+    assert_eq!(out.codes[0].text.as_deref(), Some(URL));
+    // Corners are scaled back from the half-size plane.
+    assert!((out.codes[0].corners[0].x - 500).abs() <= 6);
+}
+
+#[test]
+fn honours_row_stride() {
+    let c = Canvas::with_code(300, 260, "stride test", 4, 60, 40);
+    let stride = c.w + 37;
+    let mut padded = vec![0u8; (stride * c.h) as usize];
+    for y in 0..c.h {
+        let row = (y * stride) as usize;
+        padded[row..row + c.w as usize]
+            .copy_from_slice(&c.px[(y * c.w) as usize..((y + 1) * c.w) as usize]);
+    }
+    // The last row may stop right after its last pixel.
+    padded.truncate(((c.h - 1) * stride + c.w) as usize);
+    let frame = Frame::new(&padded, c.w, c.h, stride).unwrap();
+    let got = scan_frame(&frame, None).unwrap();
+    assert_eq!(got[0].text.as_deref(), Some("stride test"));
+}
+
+#[test]
+fn region_of_interest_limits_the_search_and_offsets_corners() {
+    let mut c = Canvas::with_code(640, 480, "left code", 4, 20, 100);
+    c.draw("right code", 4, 400, 100);
+    let frame = Frame::new(&c.px, c.w, c.h, c.w).unwrap();
+    let right = Region {
+        x: 320,
+        y: 0,
+        width: 320,
+        height: 480,
+    };
+    let got = scan_frame(&frame, Some(right)).unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].text.as_deref(), Some("right code"));
+    assert!((got[0].corners[0].x - 400).abs() <= 4);
+    let empty = Region {
+        x: 0,
+        y: 0,
+        width: 15,
+        height: 480,
+    };
+    assert!(scan_frame(&frame, Some(empty)).unwrap().is_empty());
+    let mut all = c.texts();
+    all.sort();
+    assert_eq!(all, ["left code", "right code"]);
+}
+
+#[test]
+fn reads_inverted_codes_only_with_the_inverted_pass() {
+    let c = Canvas::with_code(400, 300, URL, 3, 80, 60).map(|v| 255 - v);
+    assert_eq!(c.texts(), [URL]);
+    let frame = Frame::new(&c.px, c.w, c.h, c.w).unwrap();
+    let without = ScanOptions {
+        inverted: false,
+        ..UNTIMED
+    };
+    assert!(
+        scan_frame_with(&frame, None, &without)
+            .unwrap()
+            .codes
+            .is_empty()
+    );
+}
+
+#[test]
+fn reads_codes_rotated_by_quarter_turns_and_small_angles() {
+    let c = Canvas::with_code(400, 400, URL, 4, 100, 100);
+    for deg in [90.0, 180.0, 270.0, 7.0, -13.0, 33.0] {
+        assert_eq!(c.rotated(deg).texts(), [URL], "rotated by {deg}");
+    }
+}
+
+#[test]
+fn reads_low_contrast_codes() {
+    // Ink and paper 10 luma levels apart, on a mid-grey page.
+    let c = Canvas::with_code(400, 300, URL, 4, 80, 40).map(|v| if v < 128 { 118 } else { 128 });
+    assert_eq!(c.texts(), [URL]);
+}
+
+#[test]
+fn reads_two_pixel_modules_at_an_angle() {
+    let c = Canvas::with_code(400, 300, URL, 2, 120, 80).rotated(20.0);
+    assert_eq!(c.texts(), [URL]);
+}
+
+#[test]
+fn frames_without_a_code_are_empty_not_errors() {
+    for c in [
+        Canvas::blank(640, 480, 0),
+        Canvas::blank(640, 480, 255),
+        Canvas::blank(3, 1, 9),
+        Canvas::blank(1280, 720, 128).map(|v| v / 2),
+    ] {
+        assert!(c.scan().is_empty());
+    }
+    // Stripes and a checkerboard: edges everywhere, no finder patterns.
+    let mut stripes = Canvas::blank(320, 240, 255);
+    for (i, v) in stripes.px.iter_mut().enumerate() {
+        let (x, y) = (i % 320, i / 320);
+        *v = if (x / 5 + y / 9) % 2 == 0 { 20 } else { 230 };
+    }
+    assert!(stripes.scan().is_empty());
+}
+
+#[test]
+fn an_exhausted_budget_stops_after_the_first_pass() {
+    let c = Canvas::blank(640, 480, 200);
+    let frame = Frame::new(&c.px, c.w, c.h, c.w).unwrap();
+    let all = scan_frame_with(&frame, None, &UNTIMED).unwrap();
+    assert!(all.passes > 3);
+    let none_left = ScanOptions {
+        budget: Some(Duration::ZERO),
+        ..UNTIMED
+    };
+    assert_eq!(scan_frame_with(&frame, None, &none_left).unwrap().passes, 1);
+}
+
+#[test]
+fn rejects_inconsistent_geometry() {
+    let buf = vec![0u8; 100];
+    assert!(Frame::new(&buf, 10, 11, 10).is_err());
+    assert!(Frame::new(&buf, 10, 10, 9).is_err());
+    assert!(Frame::new(&buf, 0, 10, 10).is_err());
+    assert!(Frame::new(&buf, MAX_SIDE + 1, 1, MAX_SIDE + 1).is_err());
+    let frame = Frame::new(&buf, 10, 10, 10).unwrap();
+    let outside = Region {
+        x: 5,
+        y: 5,
+        width: 6,
+        height: 1,
+    };
+    assert!(scan_frame(&frame, Some(outside)).is_err());
+    assert!(matches!(scan_image(b"not an image"), Err(Error::Image)));
+}
+
+#[test]
+fn random_garbage_frames_never_panic() {
+    // xorshift: deterministic noise, blocky noise and fake finder-like blobs.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..24 {
+        let w = 1 + (next() % 300) as u32;
+        let h = 1 + (next() % 300) as u32;
+        let stride = w + (next() % 8) as u32;
+        let block = 1 + (round % 6) as usize;
+        let len = (stride * h) as usize;
+        let mut px = vec![0u8; len];
+        let mut v = 0u8;
+        for (i, p) in px.iter_mut().enumerate() {
+            if i % block == 0 {
+                v = next() as u8;
+            }
+            *p = if round % 2 == 0 { v } else { v & 0x80 };
+        }
+        let frame = Frame::new(&px, w, h, stride).unwrap();
+        let _ = scan_frame(&frame, None).unwrap();
+    }
+}
+
+#[test]
+fn encoded_images_decode_through_scan_image() {
+    let c = Canvas::with_code(200, 200, "png path", 4, 40, 40);
+    let img = image::GrayImage::from_raw(c.w, c.h, c.px.clone()).unwrap();
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let got = scan_image(&png).unwrap();
+    assert_eq!(got[0].text.as_deref(), Some("png path"));
+}
