@@ -5,12 +5,16 @@
 use crate::keys::AuthorityKeys;
 use crate::poster;
 use crate::server::RunningServer;
+use khaibao_core::declaration::status::{StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
 use khaibao_core::outbox::{self, NewItem};
+use khaibao_core::pass::PassInput;
 use khaibao_core::protocol::ItemKind;
+use khaibao_core::stafflog::StaffLog;
 use khaibao_core::store::Store;
 use khaibao_core::time::format_vietnam;
 use khaibao_core::transport::ReqwestClient;
+use khaibao_core::transport::{HttpClient, HttpRequest};
 use khaibao_core::vault::MasterKey;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
 use khaibao_core::{diary, scan, seal};
@@ -248,6 +252,76 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         step("diary", diary::visits(&store))?.len(),
         counts.pending,
         counts.delivered
+    ));
+
+    // 11. The device registers its key; the authority certifies it for offline checks.
+    let request = step(
+        "register",
+        khaibao_core::pass::registration_request(&device, now),
+    )?;
+    let url = format!("{}{}", server.base_url(), khaibao_core::pass::REGISTER_PATH);
+    let response = step(
+        "register",
+        client.send(HttpRequest::post_cbor(url, request)),
+    )?;
+    if response.status != 200 {
+        return Err(DemoError {
+            step: "register",
+            reason: format!("status {}", response.status),
+        });
+    }
+    let certificate = response.body;
+    let status = derive_status(&submission.declaration, &StatusRules::default(), now);
+    let pass_text = step(
+        "pass",
+        khaibao_core::pass::make_pass(&PassInput {
+            device: &device,
+            certificate: &certificate,
+            status,
+            declared_at: now,
+            name: None,
+            personal_data: &payload,
+            authority_sealing_key: &public.sealing_public,
+            now,
+            valid_seconds: khaibao_core::pass::DEFAULT_PASS_SECONDS,
+        }),
+    )?;
+    let pass_png = dir.path().join("pass.png");
+    step("pass", poster::write_qr_png(&pass_text, 6, &pass_png))?;
+    say(format!(
+        "11. pass         device certified by the authority; personal pass QR written to pass.png ({} characters, status {}, valid 5 min, no name or ID in it)",
+        pass_text.len(),
+        status.name()
+    ));
+
+    // 12. Venue staff scan the pass at the door, offline, and refuse a replay.
+    let mut staff = step(
+        "staff",
+        StaffLog::open_in_memory(vec![public.venue_key.clone()]),
+    )?;
+    let shown = step(
+        "staff",
+        std::fs::read(&pass_png)
+            .map_err(|e| e.to_string())
+            .and_then(|b| scan::scan_image(&b).map_err(|e| e.to_string())),
+    )?;
+    let shown = shown
+        .first()
+        .and_then(|c| c.text.clone())
+        .ok_or(DemoError {
+            step: "staff",
+            reason: "no QR in pass.png".into(),
+        })?;
+    let admitted = step("staff", staff.scan(&shown, now + 30))?;
+    let replay = staff
+        .scan(&shown, now + 40)
+        .err()
+        .map_or("accepted (wrong!)", |e| e.code());
+    say(format!(
+        "12. staff        pass verified offline: status {}, expires {}, direction {:?}; the same pass again: {replay}",
+        admitted.check.status.name(),
+        format_vietnam(admitted.check.expires_at),
+        admitted.direction
     ));
     server.stop();
     Ok(())
