@@ -115,25 +115,15 @@ pub fn parse_time(text: &str) -> Result<i64, String> {
     let (Ok(h), Ok(min)) = (h.parse::<i64>(), min.parse::<i64>()) else {
         return Err(bad());
     };
-    if !(1..=12).contains(&m)
-        || !(1..=31).contains(&day)
-        || !(0..24).contains(&h)
-        || !(0..60).contains(&min)
-    {
+    let date = khaibao_core::declaration::CalendarDate {
+        year: i32::try_from(y).map_err(|_| bad())?,
+        month: u8::try_from(m).map_err(|_| bad())?,
+        day: u8::try_from(day).map_err(|_| bad())?,
+    };
+    if !date.is_valid() || !(0..24).contains(&h) || !(0..60).contains(&min) {
         return Err(bad());
     }
-    Ok(days_from_civil(y, m, day) * 86_400 + h * 3600 + min * 60 - VIETNAM_OFFSET)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Ok(date.days_since_epoch() * 86_400 + h * 3600 + min * 60 - VIETNAM_OFFSET)
 }
 
 #[cfg(test)]
