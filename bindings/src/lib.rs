@@ -22,7 +22,7 @@ pub use diary_calls::ExposureListener;
 pub use error::KhaibaoError;
 pub use http::{HostHttpClient, HostHttpError};
 pub use keystore::{KeyStore, KeyStoreError, verify_key_store};
-pub use listeners::{AlertListener, ExposureAlert, SyncListener};
+pub use listeners::SyncListener;
 pub use pass::VenueStaff;
 
 use khaibao_core::declaration::{self, Declaration, FieldError, Submission};

@@ -1,4 +1,5 @@
-//! Listeners the host registers for events: sync progress and exposure alerts.
+//! Listeners the host registers for sync progress. (Exposure alerts arrive through
+//! `ExposureListener`, next to `process_exposure_list`.)
 //!
 //! Listener callbacks are notifications: whatever a host listener does (including
 //! throwing), the library carries on. A listener that throws is skipped for that event.
@@ -17,26 +18,6 @@ pub trait SyncListener: Send + Sync {
     fn on_batch(&self, batch: u32, http_status: u16);
     /// The sync finished (also when it ends with an error: then `report` is `None`).
     fn on_finished(&self, report: Option<DrainReport>);
-}
-
-/// An exposure alert: a venue and time window the authority flagged that overlaps one of the
-/// device's visits. Matching happens on the device; nothing about the visit leaves it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ExposureAlert {
-    /// The flagged venue's id (from its signed code).
-    pub venue_id: String,
-    /// Start of the flagged window, Unix seconds.
-    pub from: i64,
-    /// End of the flagged window, Unix seconds.
-    pub until: i64,
-    /// When the device's own visit began, Unix seconds.
-    pub visit_started_at: i64,
-}
-
-/// Implemented by the host to show exposure alerts (a notification, a banner).
-#[uniffi::export(with_foreign)]
-pub trait AlertListener: Send + Sync {
-    fn on_exposure_alert(&self, alert: ExposureAlert);
 }
 
 /// Calls a listener, ignoring a panic (a throwing foreign listener surfaces as one).
