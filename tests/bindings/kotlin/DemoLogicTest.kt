@@ -86,7 +86,7 @@ fun demoMappersAndSyncDecision(f: Fixture) {
         checkEq(SyncOutcome.RETRY, runBlocking { runSync(app, ExplodingClient(), listener) }, "broken client")
         checkEq(SyncOutcome.RETRY, syncOutcome(KhaibaoException.Network("network.failure", "x")), "network error retries")
         checkEq(SyncOutcome.FAILED, syncOutcome(KhaibaoException.Storage("storage.corrupt", "x")), "storage error fails")
-        checkEq("1 tờ khai bị từ chối", outboxStatus(OutboxCounts(0uL, 3uL, 1uL)), "dead status")
+        checkEq("1 tờ khai bị từ chối", outboxStatus(OutboxCounts(pending = 0uL, inFlight = 0uL, delivered = 3uL, dead = 1uL)), "dead status")
     }
     dir.deleteRecursively()
 }

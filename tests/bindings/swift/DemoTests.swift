@@ -59,5 +59,5 @@ func demoMappersAndSyncDecision(_ f: Fixture) async throws {
     try checkEq(SyncOutcome.retry, await runSync(app, client: ExplodingClient(), listener: RecordingListener()), "broken client")
     try checkEq(SyncOutcome.done, await runSync(app, client: URLSessionClient(), listener: RecordingListener()), "sync")
     try checkEq("Đã gửi tất cả", outboxStatus(try app.outboxCounts()), "status after")
-    try checkEq("1 tờ khai bị từ chối", outboxStatus(OutboxCounts(pending: 0, delivered: 3, dead: 1)), "dead")
+    try checkEq("1 tờ khai bị từ chối", outboxStatus(OutboxCounts(pending: 0, inFlight: 0, delivered: 3, dead: 1)), "dead")
 }
