@@ -20,8 +20,9 @@ apt_install() {
 
 if [ ! -x "$chroot_dir/usr/bin/swiftc" ]; then
     command -v debootstrap >/dev/null 2>&1 || { echo "installing debootstrap"; apt_install debootstrap; }
-    # The host's configured Debian mirror.
-    mirror="$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -v security | head -n1 || true)"
+    # The host's configured Debian mirror (active entries only, not commented-out ones).
+    mirror="$(grep -rhE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+        | grep -oE 'https?://[^ ]+/debian/?' | grep -v security | head -n1 || true)"
     mirror="${mirror:-http://deb.debian.org/debian}"
     tmp="$chroot_dir.partial"
     rm -rf "$tmp"
