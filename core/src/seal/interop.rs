@@ -36,7 +36,9 @@ fn rfc9180_a21_recipient_key_decap_and_key_schedule() {
         "X25519 public key from the secret"
     );
     let enc: [u8; 32] = h(ENC).try_into().unwrap();
-    let dh = sk.0.diffie_hellman(&x25519_dalek::PublicKey::from(enc));
+    let dh = sk
+        .secret
+        .diffie_hellman(&x25519_dalek::PublicKey::from(enc));
     let ss = kem_shared_secret(dh.as_bytes(), &enc, &sk.public_key()).unwrap();
     let (key, nonce) = key_schedule(&ss, &h(INFO)).unwrap();
     assert_eq!(key.to_vec(), h(KEY));

@@ -205,7 +205,11 @@ pub fn seal(recipient_public: &[u8], info: &[u8], aad: &[u8], plaintext: &[u8]) 
 
 /// An X25519 key pair for the recipient side (the authority).
 #[cfg(feature = "open")]
-pub struct SealingKey(x25519_dalek::StaticSecret);
+pub struct SealingKey {
+    secret: x25519_dalek::StaticSecret,
+    /// Derived once: every `open` needs it for the KEM context.
+    public: [u8; 32],
+}
 
 #[cfg(feature = "open")]
 impl SealingKey {
@@ -215,22 +219,26 @@ impl SealingKey {
         SystemRandom::new()
             .fill(&mut bytes)
             .map_err(|_| Error::Crypto("random"))?;
-        Ok(Self(x25519_dalek::StaticSecret::from(bytes)))
+        Ok(Self::from_secret(x25519_dalek::StaticSecret::from(bytes)))
+    }
+    fn from_secret(secret: x25519_dalek::StaticSecret) -> Self {
+        let public = x25519_dalek::PublicKey::from(&secret).to_bytes();
+        Self { secret, public }
     }
     /// Loads a key from its 32 secret bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let arr: [u8; 32] = bytes
             .try_into()
             .map_err(|_| Error::Crypto("sealing key length"))?;
-        Ok(Self(x25519_dalek::StaticSecret::from(arr)))
+        Ok(Self::from_secret(x25519_dalek::StaticSecret::from(arr)))
     }
     /// The 32 secret bytes, for storage.
     pub fn to_bytes(&self) -> [u8; 32] {
-        self.0.to_bytes()
+        self.secret.to_bytes()
     }
     /// The public key that senders seal to.
     pub fn public_key(&self) -> [u8; 32] {
-        x25519_dalek::PublicKey::from(&self.0).to_bytes()
+        self.public
     }
     /// Opens an envelope made by [`seal`].
     pub fn open(&self, info: &[u8], aad: &[u8], envelope: &[u8]) -> Result<Vec<u8>> {
@@ -238,7 +246,9 @@ impl SealingKey {
             return Err(Error::SealOpen);
         }
         let enc: [u8; 32] = envelope[1..=NENC].try_into().map_err(|_| Error::SealOpen)?;
-        let dh = self.0.diffie_hellman(&x25519_dalek::PublicKey::from(enc));
+        let dh = self
+            .secret
+            .diffie_hellman(&x25519_dalek::PublicKey::from(enc));
         if !dh.was_contributory() {
             return Err(Error::SealOpen);
         }
