@@ -134,20 +134,7 @@ pub(crate) fn stretch(plane: &Plane) -> Plane {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn plane(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Plane {
-        let mut data = Vec::new();
-        for y in 0..h {
-            for x in 0..w {
-                data.push(f(x, y));
-            }
-        }
-        Plane {
-            width: w,
-            height: h,
-            data,
-        }
-    }
+    use crate::scan::pyramid::tests::plane;
 
     #[test]
     fn follows_a_light_gradient() {

@@ -92,10 +92,11 @@ impl Plane {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn plane(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Plane {
+    /// A plane filled from `f(x, y)`, for the scan tests.
+    pub(crate) fn plane(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Plane {
         let mut data = Vec::new();
         for y in 0..h {
             for x in 0..w {
