@@ -23,6 +23,9 @@ need_apt() { # need_apt COMMAND PACKAGE...
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# On CI every build starts cold, so incremental caches are only weight on the disk.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
+
 need_apt python3 python3
 need_apt strip binutils
 

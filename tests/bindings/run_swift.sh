@@ -19,6 +19,13 @@ apt_install() {
 }
 
 if [ ! -x "$chroot_dir/usr/bin/swiftc" ]; then
+    # The chroot needs about 3.5 GB while swiftlang unpacks; say so plainly rather than let
+    # dpkg fail half-way.
+    free_kb="$(df -Pk "$build" | awk 'NR==2 {print $4}')"
+    if [ "${free_kb:-0}" -lt 4500000 ]; then
+        echo "only $((free_kb / 1024)) MB free under $build; the Swift chroot needs about 4.5 GB" >&2
+        exit 1
+    fi
     command -v debootstrap >/dev/null 2>&1 || { echo "installing debootstrap"; apt_install debootstrap; }
     # The host's configured Debian mirror (active entries only, not commented-out ones).
     mirror="$(grep -rhE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
@@ -29,7 +36,7 @@ if [ ! -x "$chroot_dir/usr/bin/swiftc" ]; then
     echo "creating a Debian trixie chroot from $mirror"
     debootstrap --variant=minbase trixie "$tmp" "$mirror" >/dev/null
     echo "installing swiftlang in the chroot"
-    chroot "$tmp" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends swiftlang libc6-dev ca-certificates >/dev/null' 2>&1 |
+    chroot "$tmp" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends swiftlang libc6-dev ca-certificates >/dev/null && apt-get clean' 2>&1 |
         grep -v 'posix_openpt' || true
     [ -x "$tmp/usr/bin/swiftc" ] || { echo "swiftlang did not install" >&2; exit 1; }
     rm -rf "$chroot_dir"
