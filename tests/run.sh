@@ -43,7 +43,10 @@ else
 fi
 
 step "release library and CLI"
-cargo build --locked --release -p khaibao-ffi -p khaibao-authority
+# Two builds, so the app library gets only its own features (no authority-side seal
+# opening, no JPEG/WebP) rather than the union of both packages' features.
+cargo build --locked --release -p khaibao-ffi
+cargo build --locked --release -p khaibao-authority
 lib="$root/target/release/libkhaibao_ffi.so"
 
 step "generating bindings (from the unstripped library)"

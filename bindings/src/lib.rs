@@ -83,7 +83,8 @@ pub fn scan_frame(
     })
 }
 
-/// Scans an encoded image (PNG, JPEG or WebP).
+/// Scans a PNG image (posters, tests). Camera frames go through [`scan_frame`]; photos from
+/// the gallery are decoded by the platform (BitmapFactory, ImageIO) and passed as luma.
 #[uniffi::export]
 pub fn scan_image(encoded: Vec<u8>) -> Result<Vec<ScannedCode>> {
     guard("scan_image", || Ok(scan::scan_image(&encoded)?))

@@ -52,7 +52,7 @@ pub enum Error {
     /// A camera frame's geometry does not match its buffer.
     #[error("invalid frame: {0}")]
     InvalidFrame(&'static str),
-    /// An encoded image (PNG, JPEG, WebP) could not be decoded.
+    /// An encoded image could not be decoded (or its format is not built in).
     #[error("image could not be decoded")]
     Image,
     /// A cryptographic operation failed (key generation, bad key bytes).

@@ -299,7 +299,8 @@ fn checked_region(frame: &Frame<'_>, roi: Option<Region>) -> Result<Region> {
     }
 }
 
-/// Decodes an encoded image (PNG, JPEG or WebP) to luma and scans it.
+/// Decodes an encoded image to luma and scans it: PNG always, JPEG and WebP with the
+/// `jpeg-webp` feature (the CLI has it; the app library leaves photos to the platform's codecs).
 pub fn scan_image(encoded: &[u8]) -> Result<Vec<ScannedCode>> {
     let luma = decode_luma(encoded)?;
     let frame = Frame::new(luma.as_raw(), luma.width(), luma.height(), luma.width())?;
