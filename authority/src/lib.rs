@@ -11,6 +11,7 @@ pub mod export;
 pub mod issuance;
 pub mod keys;
 pub mod poster;
+pub mod poster_pdf;
 pub mod poster_png;
 pub mod register;
 pub mod server;

@@ -83,7 +83,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum VenueCommand {
-    /// Sign a venue code and render its A4 poster (.svg or .png by the --out extension).
+    /// Sign a venue code and render its A4 poster (.svg, .png or .pdf by the --out extension).
     Issue {
         #[arg(long, default_value = "keys")]
         keys: PathBuf,

@@ -1,11 +1,11 @@
 //! Venue posters: the signed QR at 16 cm on an A4 page, with the venue name, Vietnamese
-//! instructions and the manual-entry code, as SVG (vector, for print shops) or PNG.
+//! instructions and the manual-entry code, as SVG (vector), PNG or PDF ([`crate::poster_pdf`]).
 //!
 //! Both outputs come from one [`Layout`] measured in millimetres, so they match. The PNG
 //! rasteriser ([`crate::poster_png`]) draws text with the DejaVu Sans fonts shipped in
 //! `authority/assets/fonts` (full Vietnamese coverage; licence alongside).
 
-use crate::poster_png;
+use crate::{poster_pdf, poster_png};
 use image::Luma;
 use khaibao_core::registry;
 use khaibao_core::venue::{Venue, VenueCategory};
@@ -22,7 +22,7 @@ pub enum PosterError {
     Write(#[from] image::ImageError),
     #[error("could not write the file: {0}")]
     Io(#[from] std::io::Error),
-    #[error("unsupported poster format (use .svg or .png)")]
+    #[error("unsupported poster format (use .svg, .png or .pdf)")]
     Format,
     #[error("venue: {0}")]
     Venue(#[from] khaibao_core::Error),
@@ -312,7 +312,8 @@ pub fn svg(venue: &Venue, code: &str) -> Result<String, PosterError> {
     Ok(out)
 }
 
-/// Writes the poster to `path`, as SVG or PNG by its extension (PNG at `dpi`, grayscale).
+/// Writes the poster to `path`, as SVG, PNG or PDF by its extension (PNG and PDF at `dpi`,
+/// grayscale).
 pub fn write_poster(venue: &Venue, code: &str, path: &Path, dpi: u32) -> Result<(), PosterError> {
     let ext = path
         .extension()
@@ -325,6 +326,12 @@ pub fn write_poster(venue: &Venue, code: &str, path: &Path, dpi: u32) -> Result<
             let rgb = image::DynamicImage::ImageRgb8(poster_png::render(venue, code, dpi)?);
             rgb.into_luma8()
                 .save_with_format(path, image::ImageFormat::Png)?;
+        }
+        Some("pdf") => {
+            let gray =
+                image::DynamicImage::ImageRgb8(poster_png::render(venue, code, dpi)?).into_luma8();
+            let (w, h) = gray.dimensions();
+            std::fs::write(path, poster_pdf::page_with_image(gray.as_raw(), w, h))?;
         }
         _ => return Err(PosterError::Format),
     }

@@ -272,3 +272,80 @@ fn manual_codes_resolve_through_the_signed_registry() {
         Err(Error::BadSignature)
     ));
 }
+
+fn find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or_else(|| panic!("{} not found", String::from_utf8_lossy(needle)))
+}
+
+/// The image inside a poster PDF, found through the cross-reference table the way a reader
+/// finds it: every xref offset must point at its object, and object 4 is the page image.
+fn pdf_image(pdf: &[u8]) -> (Vec<u8>, u32, u32) {
+    assert!(pdf.starts_with(b"%PDF-1.4\n") && pdf.ends_with(b"%%EOF\n"));
+    let tail = &pdf[pdf.len() - 64..];
+    let tail = &tail[find(tail, b"startxref\n") + 10..];
+    let startxref: usize = std::str::from_utf8(tail)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let table = std::str::from_utf8(&pdf[startxref..]).unwrap();
+    let offsets: Vec<usize> = table
+        .lines()
+        .skip(3) // "xref", "0 N", the free entry
+        .take_while(|l| l.ends_with(" n "))
+        .map(|l| l[..10].parse().unwrap())
+        .collect();
+    assert_eq!(offsets.len(), 6);
+    for (i, &off) in offsets.iter().enumerate() {
+        assert!(
+            pdf[off..].starts_with(format!("{} 0 obj\n", i + 1).as_bytes()),
+            "object {}",
+            i + 1
+        );
+    }
+    let obj = &pdf[offsets[3]..offsets[4]];
+    let dict_end = find(obj, b"stream\n");
+    let dict = std::str::from_utf8(&obj[..dict_end]).unwrap();
+    let num = |key: &str| -> usize {
+        let rest = &dict[dict.find(key).unwrap() + key.len()..];
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    let (w, h, len) = (num("/Width "), num("/Height "), num("/Length "));
+    let data = &obj[dict_end + 7..dict_end + 7 + len];
+    assert!(obj[dict_end + 7 + len..].starts_with(b"\nendstream"));
+    let luma = miniz_oxide::inflate::decompress_to_vec_zlib(data).unwrap();
+    assert_eq!(luma.len(), w * h);
+    (luma, w as u32, h as u32)
+}
+
+#[test]
+fn pdf_poster_is_a4_and_scans_back_to_the_same_venue() {
+    let (sk, keyset) = signer();
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = Gen(0x7064_6621);
+    for i in 0..3 {
+        let v = venue(&mut g);
+        let code = venue::issue(&v, &sk).unwrap();
+        let path = dir.path().join(format!("p{i}.pdf"));
+        write_poster(&v, &code, &path, 72).unwrap();
+        let pdf = std::fs::read(&path).unwrap();
+        assert!(
+            String::from_utf8_lossy(&pdf).contains("/MediaBox [0 0 595.28 841.89]"),
+            "A4 in points"
+        );
+        let (luma, w, h) = pdf_image(&pdf);
+        assert_eq!((w, h), (595, 842), "A4 at 72 dpi");
+        let frame = scan::Frame::new(&luma, w, h, w).unwrap();
+        let found = scan::scan_frame(&frame, None).unwrap();
+        let text = found.iter().find_map(|c| c.text.clone()).unwrap();
+        assert_eq!(text, code, "venue {i}");
+        assert_eq!(
+            venue::verify_with(&text, &keyset, v.not_before + 60).unwrap(),
+            v
+        );
+    }
+}
