@@ -76,7 +76,7 @@ impl Pdf {
         let xref = self.out.len();
         let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", self.offsets.len() + 1);
         for off in &self.offsets {
-            let _ = write!(table, "{off:010} 00000 n \n");
+            let _ = writeln!(table, "{off:010} 00000 n ");
         }
         let _ = write!(
             table,

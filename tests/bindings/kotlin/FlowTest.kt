@@ -338,6 +338,7 @@ fun main() {
         ::badFramesAreTypedErrors,
         ::clockThatThrowsFailsOneCallOnly,
         ::keyStoreRoundTripsAndClearTextIsRefused,
+        ::personalPassCheckedByStaff,
         ::demoCameraPlaneScans,
         ::demoDeclarationFormShowsCoreFieldErrors,
         ::demoMappersAndSyncDecision,

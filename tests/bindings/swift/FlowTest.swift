@@ -293,7 +293,7 @@ struct FlowTest {
             ("forgedVenueIsATypedError", forgedVenueIsATypedError),
             ("badFramesAreTypedErrors", badFramesAreTypedErrors),
             ("clockAndKeyStore", clockAndKeyStore),
-        ] + demoTests
+        ] + passTests + demoTests
         var failed = 0
         for (name, test) in tests {
             do {
