@@ -1,0 +1,45 @@
+// The personal pass through the generated Kotlin binding: the citizen's phone registers its
+// device key with the authority, renders a pass, and a venue's staff app verifies it offline,
+// refuses the same pass twice and records the exit. Called from FlowTest's runner.
+
+import java.io.File
+import java.nio.file.Files
+import kotlinx.coroutines.runBlocking
+import vn.khaibao.Khaibao
+import vn.khaibao.KhaibaoException
+import vn.khaibao.VenueStaff
+import vn.khaibao.core.Direction
+import vn.khaibao.core.HealthStatus
+
+fun personalPassCheckedByStaff(f: Fixture) {
+    val dir = Files.createTempDirectory("pass").toFile()
+    Khaibao.open(f.config.copy(dbPath = File(dir, "citizen.db").path)).use { app ->
+        val certificate = runBlocking { app.registerDevice() }
+        check(certificate.size > 64) { "certificate of ${certificate.size} bytes" }
+        checkEq(HealthStatus.RED, app.healthStatus(form()), "a fever makes the status red")
+        val text = app.makePass(form(), certificate, false)
+        check(text.startsWith("KBP1:")) { "pass prefix" }
+        check(!text.contains("Trần") && !text.contains("0912345678")) { "identity in the clear" }
+
+        VenueStaff.open(File(dir, "staff.db").path, f.config.venueKeys).use { staff ->
+            val entry = staff.scan(text)
+            checkEq(Direction.ENTRY, entry.direction, "first scan")
+            checkEq(HealthStatus.RED, entry.check.status, "status shown to staff")
+            checkEq(null, entry.check.name, "name hidden unless the citizen shows it")
+            val replay = expectThrows<KhaibaoException.Pass> { staff.scan(text) }
+            checkEq("pass.replayed", replay.code, "the same pass twice")
+            val named = staff.scan(app.makePass(form(), certificate, true))
+            checkEq(Direction.EXIT, named.direction, "second pass of the day")
+            checkEq("Trần Thị Bích Ngọc", named.check.name, "name shown by choice, trimmed")
+            val report = staff.report()
+            checkEq(1u, report.visitors, "visitors")
+            checkEq(0u, report.stillInside, "still inside")
+            checkEq("pseudonym,status,entered_at,exited_at", staff.exportCsv().lines().first(), "CSV header")
+        }
+        val forged = expectThrows<KhaibaoException> {
+            VenueStaff.open(File(dir, "other.db").path, listOf()).use { it.scan(text) }
+        }
+        check(forged !is KhaibaoException.Internal) { "an untrusted device key is a typed refusal: $forged" }
+    }
+    dir.deleteRecursively()
+}
