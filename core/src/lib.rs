@@ -14,6 +14,7 @@
 uniffi::setup_scaffolding!("khaibao_core");
 
 pub mod base45;
+mod checkpoint;
 pub mod codec;
 pub mod cose;
 pub mod declaration;
