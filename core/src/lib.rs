@@ -22,6 +22,7 @@ pub mod diary;
 pub mod error;
 pub mod export;
 pub mod exposure;
+pub mod exposure_fetch;
 pub mod foreign;
 pub mod keyset;
 pub mod messages;
