@@ -53,6 +53,7 @@ impl AuthorityDb {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.execute_batch(SCHEMA)?;
+        crate::exposures::create_schema(&conn)?;
         Ok(Self { conn })
     }
 
@@ -158,6 +159,10 @@ impl AuthorityDb {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     /// Every stored (idempotency key, receipt) pair, oldest first.

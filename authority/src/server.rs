@@ -3,6 +3,8 @@
 //! * `POST /v1/ingest` — a CBOR batch of sealed items; answers one result per item.
 //! * `GET /v1/health` — `ok`.
 //! * `GET /v1/keyset` — the authority's public keys (venue signing key, sealing key) as JSON.
+//! * `GET /v1/exposures?since=N` — the signed exposure list of everything published after
+//!   version `N` ([`crate::exposures`]).
 //!
 //! Bodies over [`MAX_BODY`] are refused with 413, malformed ones with 400 and a short reason;
 //! no body can make a handler panic.
@@ -11,7 +13,7 @@ use crate::db::AuthorityDb;
 use crate::keys::AuthorityKeys;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -66,6 +68,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(crate::register::register),
         )
         .route(KEYSET_PATH, get(keyset))
+        .route(khaibao_core::exposure::EXPOSURES_PATH, get(exposures))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
@@ -84,6 +87,39 @@ async fn keyset(State(state): State<Arc<AppState>>) -> Response {
         hex(&p.sealing_public)
     );
     ([(header::CONTENT_TYPE, "application/json")], json).into_response()
+}
+
+async fn exposures(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
+    let mut since = 0u64;
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=') {
+            Some(("since", v)) => match v.parse() {
+                Ok(n) => since = n,
+                Err(_) => return bad_request("query.since"),
+            },
+            _ => return bad_request("query.unknown"),
+        }
+    }
+    let now = crate::unix_now();
+    let result = tokio::task::spawn_blocking(move || {
+        state.with_db(|db| db.exposures_since(state.keys.signing_pkcs8(), since, now))
+    })
+    .await;
+    match result {
+        Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, "application/cose")], bytes).into_response(),
+        Ok(Err(_)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
+            "storage",
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 async fn ingest(State(state): State<Arc<AppState>>, body: Bytes) -> Response {

@@ -80,10 +80,13 @@ fn check_in(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("b.db"), &master(), BASE).unwrap();
     let mut n = 0u64;
-    // Per-call timings for the percentiles.
+    // Per-call timings for the percentiles, with the time the thread spent waiting for a
+    // CPU (Linux schedstat) so that a busy shared machine shows as such.
     let mut samples = Vec::with_capacity(3000);
+    let mut on_cpu_or_io = Vec::with_capacity(3000);
     for _ in 0..3000 {
         n += 1;
+        let q = run_queue_wait();
         let t = Instant::now();
         diary::check_in_declared(
             &mut store,
@@ -93,17 +96,57 @@ fn check_in(c: &mut Criterion) {
             b"decl",
         )
         .unwrap();
-        samples.push(t.elapsed());
+        let wall = t.elapsed();
+        samples.push(wall);
+        if let (Some(a), Some(b)) = (q, run_queue_wait()) {
+            on_cpu_or_io.push(wall.saturating_sub(b.saturating_sub(a)));
+        }
     }
-    samples.sort();
-    let pct = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
     println!(
-        "check-in (sealed, WAL, committed) over {} calls: p50 {:?}  p99 {:?}  max {:?}",
+        "check-in (sealed, WAL, committed) over {} calls: {}",
         samples.len(),
-        pct(0.50),
-        pct(0.99),
-        samples[samples.len() - 1]
+        percentiles(&mut samples)
     );
+    if !on_cpu_or_io.is_empty() {
+        println!(
+            "  the same calls less the time spent waiting for a CPU: {}",
+            percentiles(&mut on_cpu_or_io)
+        );
+    }
+    // As in use: check-ins spaced out, each one after the background checkpoint of the
+    // one before has finished (so a commit that had to start a new log would show here).
+    let mut spaced = Vec::with_capacity(200);
+    let mut spaced_cpu = Vec::with_capacity(200);
+    for _ in 0..200 {
+        std::thread::sleep(Duration::from_millis(60));
+        n += 1;
+        let q = run_queue_wait();
+        let t = Instant::now();
+        diary::check_in_declared(
+            &mut store,
+            &venue(n % 7),
+            BASE + n as i64,
+            &item(n),
+            b"decl",
+        )
+        .unwrap();
+        let wall = t.elapsed();
+        spaced.push(wall);
+        if let (Some(a), Some(b)) = (q, run_queue_wait()) {
+            spaced_cpu.push(wall.saturating_sub(b.saturating_sub(a)));
+        }
+    }
+    println!(
+        "check-in spaced 60 ms apart over {} calls: {}",
+        spaced.len(),
+        percentiles(&mut spaced)
+    );
+    if !spaced_cpu.is_empty() {
+        println!(
+            "  the same calls less the time spent waiting for a CPU: {}",
+            percentiles(&mut spaced_cpu)
+        );
+    }
     c.bench_function("check_in/sealed_with_outbox", |b| {
         b.iter(|| {
             n += 1;
@@ -118,37 +161,12 @@ fn check_in(c: &mut Criterion) {
         });
     });
     // Peer: the same row shapes inserted in plain, unsealed, in one transaction.
-    let mut plain = rusqlite::Connection::open(dir.path().join("plain.db")).unwrap();
-    plain
-        .execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-             CREATE TABLE v (id INTEGER PRIMARY KEY, name TEXT, address TEXT, t INTEGER);
-             CREATE TABLE o (id INTEGER PRIMARY KEY, k BLOB UNIQUE, body BLOB);",
-        )
-        .unwrap();
+    let mut plain = plain_db(&dir.path().join("plain.db"), "NORMAL");
     let mut m = 0u64;
-    let mut plain_insert = |m: u64| {
-        let tx = plain.transaction().unwrap();
-        tx.execute(
-            "INSERT INTO v (name, address, t) VALUES (?1, ?2, ?3)",
-            rusqlite::params!["Quán cơm tấm", "1 Nguyễn Trãi", m as i64],
-        )
-        .unwrap();
-        tx.execute(
-            "INSERT INTO o (k, body) VALUES (?1, ?2)",
-            rusqlite::params![m.to_be_bytes().to_vec(), vec![0xab_u8; 400]],
-        )
-        .unwrap();
-        tx.commit().unwrap();
-    };
-    let mut peer = Vec::with_capacity(3000);
-    for _ in 0..3000 {
+    let peer = timed(3000, |_| {
         m += 1;
-        let t = Instant::now();
-        plain_insert(m);
-        peer.push(t.elapsed());
-    }
-    peer.sort();
+        plain_insert(&mut plain, m);
+    });
     println!(
         "peer plain SQLite insert over {} calls: p50 {:?}  p99 {:?}",
         peer.len(),
@@ -158,9 +176,77 @@ fn check_in(c: &mut Criterion) {
     c.bench_function("check_in/peer_plain_sqlite_insert", |b| {
         b.iter(|| {
             m += 1;
-            plain_insert(m);
+            plain_insert(&mut plain, m);
         });
     });
+    // What syncing every commit to the disk (synchronous = FULL) would cost on this
+    // machine, for the durability trade-off documented in the store.
+    let mut full_db = plain_db(&dir.path().join("plain_full.db"), "FULL");
+    let full = timed(300, |i| plain_insert(&mut full_db, i as u64));
+    println!(
+        "peer plain SQLite insert, synchronous=FULL (a sync per commit) over {} calls: p50 {:?}  p99 {:?}",
+        full.len(),
+        full[full.len() / 2],
+        full[full.len() * 99 / 100]
+    );
+}
+
+/// Time this thread has spent runnable but waiting for a CPU, from /proc (Linux only).
+fn run_queue_wait() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+fn percentiles(samples: &mut [Duration]) -> String {
+    samples.sort();
+    let pct = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    format!(
+        "p50 {:?}  p90 {:?}  p99 {:?}  max {:?}",
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        samples[samples.len() - 1]
+    )
+}
+
+/// Per-call timings of `n` calls, sorted.
+fn timed(n: usize, mut f: impl FnMut(usize)) -> Vec<Duration> {
+    let mut out: Vec<Duration> = (0..n)
+        .map(|i| {
+            let t = Instant::now();
+            f(i);
+            t.elapsed()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn plain_db(path: &std::path::Path, synchronous: &str) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous};
+         CREATE TABLE v (id INTEGER PRIMARY KEY, name TEXT, address TEXT, t INTEGER);
+         CREATE TABLE o (id INTEGER PRIMARY KEY, k BLOB UNIQUE, body BLOB);"
+    ))
+    .unwrap();
+    conn
+}
+
+fn plain_insert(conn: &mut rusqlite::Connection, m: u64) {
+    let tx = conn.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO v (name, address, t) VALUES (?1, ?2, ?3)",
+        rusqlite::params!["Quán cơm tấm", "1 Nguyễn Trãi", m as i64],
+    )
+    .unwrap();
+    tx.execute(
+        "INSERT INTO o (k, body) VALUES (?1, ?2)",
+        rusqlite::params![m.to_be_bytes().to_vec(), vec![0xab_u8; 400]],
+    )
+    .unwrap();
+    tx.commit().unwrap();
 }
 
 fn open_with_purge(c: &mut Criterion) {

@@ -28,7 +28,7 @@
 
 use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
 use crate::outbox::{self, NewItem};
-use crate::store::{DayCiphers, Store, day_cipher};
+use crate::store::{DayCiphers, Store};
 use crate::vault::{self, Cipher, day_start, field_aad, local_day};
 use crate::venue::ScannedVenue;
 use crate::{Error, Result, UnixTime};
@@ -211,8 +211,12 @@ struct Row {
     edited: bool,
 }
 
-const ROW_COLUMNS: &str =
-    "id, day, verified, details, checked_in_at, checked_out_at, auto_out_at, out_kind, edited";
+macro_rules! row_columns {
+    () => {
+        "id, day, verified, details, checked_in_at, checked_out_at, auto_out_at, out_kind, edited"
+    };
+}
+const ROW_COLUMNS: &str = row_columns!();
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -246,40 +250,40 @@ impl Row {
     }
 }
 
+// The statements below run on every check-in, so they are prepared once per connection
+// (`prepare_cached`).
+
 /// Closes an active visit whose automatic check-out time is at or before `now`.
 fn settle_in(conn: &Connection, now: UnixTime) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE visits SET checked_out_at = auto_out_at, out_kind = 'auto'
          WHERE checked_out_at IS NULL AND auto_out_at <= ?1",
-        [now],
-    )?;
+    )?
+    .execute([now])?;
     Ok(())
 }
 
 fn close(conn: &Connection, id: i64, at: UnixTime, kind: CheckoutKind) -> Result<()> {
-    conn.execute(
-        "UPDATE visits SET checked_out_at = ?1, out_kind = ?2 WHERE id = ?3",
-        params![at, kind.name(), id],
-    )?;
+    conn.prepare_cached("UPDATE visits SET checked_out_at = ?1, out_kind = ?2 WHERE id = ?3")?
+        .execute(params![at, kind.name(), id])?;
     Ok(())
 }
 
 fn active_row(conn: &Connection) -> Result<Option<Row>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {ROW_COLUMNS} FROM visits WHERE checked_out_at IS NULL ORDER BY id DESC LIMIT 1"),
-            [],
-            read_row,
-        )
+        .prepare_cached(concat!(
+            "SELECT ",
+            row_columns!(),
+            " FROM visits WHERE checked_out_at IS NULL ORDER BY id DESC LIMIT 1"
+        ))?
+        .query_row([], read_row)
         .optional()?)
 }
 
 fn next_id(conn: &Connection, table: &str) -> Result<i64> {
-    Ok(conn.query_row(
-        &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Applies automatic check-outs that are due at `now`.
@@ -319,12 +323,12 @@ fn check_in_inner(
 ) -> Result<Visit> {
     let details = Details::of(venue);
     let verified = matches!(venue, ScannedVenue::Verified { .. });
-    let (conn, master) = store.parts();
+    let (conn, master, keys) = store.parts();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     settle_in(&tx, now)?;
     let mut current = None;
     if let Some(row) = active_row(&tx)? {
-        let cipher = day_cipher(&tx, master, row.day, false)?;
+        let cipher = keys.get(&tx, master, row.day, false)?;
         let visit = row.open(&cipher)?;
         let old = Details {
             venue_id: visit.venue_id.clone(),
@@ -344,23 +348,30 @@ fn check_in_inner(
             close(&tx, visit.id, now, CheckoutKind::NextScan)?;
         }
     }
+    // Today's key is looked up at most once per transaction: one this transaction creates
+    // must not be read back (and cached) before the commit.
+    let day = local_day(now);
+    let mut today = None;
+    let mut today_key = || -> Result<std::sync::Arc<Cipher>> {
+        if today.is_none() {
+            today = Some(keys.get(&tx, master, day, true)?);
+        }
+        today.clone().ok_or(Error::DayKeyMissing)
+    };
     let visit = if let Some(mut visit) = current {
         let extended = auto_checkout_at(venue, now).max(visit.auto_checkout_at);
-        tx.execute(
-            "UPDATE visits SET auto_out_at = ?1 WHERE id = ?2",
-            params![extended, visit.id],
-        )?;
+        tx.prepare_cached("UPDATE visits SET auto_out_at = ?1 WHERE id = ?2")?
+            .execute(params![extended, visit.id])?;
         visit.auto_checkout_at = extended;
         visit
     } else {
-        let day = local_day(now);
-        let cipher = day_cipher(&tx, master, day, true)?;
+        let cipher = today_key()?;
         let id = next_id(&tx, "visits")?;
         let auto = auto_checkout_at(venue, now);
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO visits (id, day, verified, details, checked_in_at, auto_out_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, day, verified, details.seal(&cipher, id, day)?, now, auto],
-        )?;
+        )?
+        .execute(params![id, day, verified, details.seal(&cipher, id, day)?, now, auto])?;
         Visit {
             id,
             venue_id: details.venue_id,
@@ -378,14 +389,13 @@ fn check_in_inner(
         outbox::insert(&tx, item, now)?;
     }
     if let Some(payload) = payload {
-        let day = local_day(now);
-        let cipher = day_cipher(&tx, master, day, true)?;
+        let cipher = today_key()?;
         let id = next_id(&tx, "declarations")?;
         let sealed = cipher.seal(&field_aad("declarations", "payload", id, day), payload)?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO declarations (id, day, visit_id, declared_at, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, day, visit.id, now, sealed],
-        )?;
+        )?
+        .execute(params![id, day, visit.id, now, sealed])?;
     }
     tx.commit()?;
     Ok(visit)
@@ -393,11 +403,11 @@ fn check_in_inner(
 
 /// Checks out of the active visit at `now` (never before its check-in).
 pub fn check_out(store: &mut Store, now: UnixTime) -> Result<Visit> {
-    let (conn, master) = store.parts();
+    let (conn, master, keys) = store.parts();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     settle_in(&tx, now)?;
     let row = active_row(&tx)?.ok_or(Error::InvalidState("no active check-in"))?;
-    let cipher = day_cipher(&tx, master, row.day, false)?;
+    let cipher = keys.get(&tx, master, row.day, false)?;
     let mut visit = row.open(&cipher)?;
     let out = now.max(visit.checked_in_at);
     close(&tx, visit.id, out, CheckoutKind::Explicit)?;
@@ -410,10 +420,10 @@ pub fn check_out(store: &mut Store, now: UnixTime) -> Result<Visit> {
 /// The active visit at `now`, after due automatic check-outs.
 pub fn active(store: &mut Store, now: UnixTime) -> Result<Option<Visit>> {
     settle(store, now)?;
-    let (conn, master) = store.parts();
+    let (conn, master, keys) = store.parts();
     match active_row(conn)? {
         Some(row) => {
-            let cipher = day_cipher(conn, master, row.day, false)?;
+            let cipher = keys.get(conn, master, row.day, false)?;
             Ok(Some(row.open(&cipher)?))
         }
         None => Ok(None),
@@ -430,7 +440,7 @@ pub fn edit_visit(
     checked_out_at: UnixTime,
     now: UnixTime,
 ) -> Result<Visit> {
-    let (conn, master) = store.parts();
+    let (conn, master, keys) = store.parts();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     settle_in(&tx, now)?;
     let row = tx
@@ -447,7 +457,7 @@ pub fn edit_visit(
     if checked_out_at < checked_in_at {
         return Err(Error::InvalidField("checked_out_at"));
     }
-    let cipher = day_cipher(&tx, master, row.day, false)?;
+    let cipher = keys.get(&tx, master, row.day, false)?;
     let mut visit = row.open(&cipher)?;
     tx.execute(
         "INSERT INTO visit_edits (visit_id, day, edited_at, old_in, old_out, new_in, new_out) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

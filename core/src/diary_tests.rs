@@ -458,3 +458,53 @@ fn nothing_personal_is_readable_in_the_files() {
         }
     }
 }
+
+#[test]
+fn a_rolled_back_first_check_in_of_a_day_leaves_no_key_behind() {
+    // The first check-in of a day creates the day's key; when its transaction rolls back
+    // (here the outbox refuses a repeated idempotency key), the key must not live on in the
+    // store's key cache, or later rows would be sealed under a key that was never stored.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let mut s = Store::open(&path, &key(), MIDNIGHT).unwrap();
+    let item = |k: u8| NewItem {
+        idempotency_key: [k; 16],
+        kind: crate::protocol::ItemKind::Declaration,
+        body: vec![k; 8],
+    };
+    check_in_declared(&mut s, &venue("a"), MIDNIGHT + H, &item(1), b"d1").unwrap();
+    let next_day = MIDNIGHT + 24 * H + H;
+    assert!(check_in_declared(&mut s, &venue("b"), next_day, &item(1), b"dup").is_err());
+    check_in_declared(&mut s, &venue("b"), next_day + M, &item(2), b"d2").unwrap();
+    check_in(&mut s, &venue("c"), next_day + 2 * M, None).unwrap();
+    drop(s);
+    let s = Store::open(&path, &key(), next_day).unwrap();
+    let v = visits(&s).unwrap();
+    assert_eq!(v.len(), 3);
+    assert_eq!(
+        declarations(&s)
+            .unwrap()
+            .iter()
+            .map(|d| d.payload.clone())
+            .collect::<Vec<_>>(),
+        vec![b"d1".to_vec(), b"d2".to_vec()]
+    );
+}
+
+#[test]
+fn a_day_forgotten_by_another_connection_is_not_sealed_to_again() {
+    // Two stores on one file: the second forgets today; the first must not keep sealing
+    // today's rows under the key it had cached.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let mut a = Store::open(&path, &key(), MIDNIGHT).unwrap();
+    check_in(&mut a, &venue("a"), MIDNIGHT + H, None).unwrap();
+    check_in(&mut a, &venue("b"), MIDNIGHT + 2 * H, None).unwrap();
+    let mut b = Store::open(&path, &key(), MIDNIGHT).unwrap();
+    b.forget_day(crate::vault::local_day(MIDNIGHT + H)).unwrap();
+    drop(b);
+    check_in(&mut a, &venue("c"), MIDNIGHT + 3 * H, None).unwrap();
+    let v = visits(&a).unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].venue_name, "Quán c");
+}

@@ -463,7 +463,17 @@ pub fn process_list(
     now: UnixTime,
     sink: Option<&dyn AlertSink>,
 ) -> Result<Vec<ExposureAlert>> {
-    let list = verify_list(bytes, keys)?;
+    process_verified(store, &verify_list(bytes, keys)?, options, now, sink)
+}
+
+/// [`process_list`] for a list already verified.
+pub(crate) fn process_verified(
+    store: &mut Store,
+    list: &ExposureList,
+    options: MatchOptions,
+    now: UnixTime,
+    sink: Option<&dyn AlertSink>,
+) -> Result<Vec<ExposureAlert>> {
     let version = i64::try_from(list.version).map_err(|_| Error::InvalidField("version"))?;
     if list.version <= last_version(store)? {
         return Ok(Vec::new());

@@ -14,6 +14,7 @@
 uniffi::setup_scaffolding!("khaibao_core");
 
 pub mod base45;
+mod checkpoint;
 pub mod codec;
 pub mod cose;
 pub mod declaration;
@@ -21,6 +22,7 @@ pub mod diary;
 pub mod error;
 pub mod export;
 pub mod exposure;
+pub mod exposure_fetch;
 pub mod foreign;
 pub mod keyset;
 pub mod messages;

@@ -48,10 +48,10 @@ pub fn new_idempotency_key() -> Result<[u8; 16]> {
 }
 
 pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, item: &NewItem, now: UnixTime) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO outbox (idem_key, kind, body, state, created_at) VALUES (?1, ?2, ?3, 'pending', ?4)",
-        params![item.idempotency_key.as_slice(), item.kind.to_wire() as i64, item.body, now],
-    )?;
+    )?
+    .execute(params![item.idempotency_key.as_slice(), item.kind.to_wire() as i64, item.body, now])?;
     Ok(())
 }
 

@@ -35,6 +35,19 @@ pub struct HttpResponse {
 }
 
 impl HttpRequest {
+    /// A GET with the library's user agent and no body.
+    pub fn get(url: String) -> Self {
+        Self {
+            method: "GET".into(),
+            url,
+            headers: vec![HttpHeader {
+                name: "user-agent".into(),
+                value: user_agent(),
+            }],
+            body: Vec::new(),
+        }
+    }
+
     /// A POST of a CBOR body with the library's user agent.
     pub fn post_cbor(url: String, body: Vec<u8>) -> Self {
         Self {

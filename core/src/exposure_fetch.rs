@@ -1,0 +1,77 @@
+//! Downloading exposure lists from the authority, incrementally, through any
+//! [`HttpClient`] (the library's reqwest client or the host app's own).
+//!
+//! The phone asks `GET <base>/v1/exposures?since=N`, where `N` is the newest list version it
+//! has processed ([`exposure::last_version`]), and hands the answer to
+//! [`exposure::process_list`], which verifies the signature, matches it against the diary
+//! and records the version. The request carries nothing but that version number: the
+//! authority never learns who was where. An authority that holds back part of a long
+//! backlog answers with an older version, and the phone asks again from there.
+
+use crate::exposure::{self, AlertSink, EXPOSURES_PATH, ExposureAlert, MatchOptions};
+use crate::store::Store;
+use crate::transport::{HttpClient, HttpRequest};
+use crate::venue::TrustedKey;
+use crate::{Error, Result, UnixTime};
+
+/// Most requests one [`fetch_and_match`] makes while catching up on a backlog.
+pub const MAX_ROUNDS: usize = 16;
+
+/// What one fetch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ExposureFetch {
+    /// The newest list version processed after the fetch.
+    pub version: u64,
+    /// Requests made.
+    pub requests: u32,
+    /// New alerts raised by the lists downloaded (already reported to the sink).
+    pub alerts: Vec<ExposureAlert>,
+}
+
+/// The URL of the lists published after `since`.
+pub fn exposures_url(base_url: &str, since: u64) -> String {
+    format!(
+        "{}{EXPOSURES_PATH}?since={since}",
+        base_url.trim_end_matches('/')
+    )
+}
+
+/// Downloads the lists published since the last one processed and matches them against the
+/// diary, until the authority has nothing newer (at most [`MAX_ROUNDS`] requests).
+///
+/// A non-200 answer is [`Error::Server`] (lists already processed in this call stay
+/// processed); a list that does not verify is refused as [`exposure::verify_list`] says.
+pub fn fetch_and_match(
+    store: &mut Store,
+    client: &dyn HttpClient,
+    base_url: &str,
+    keys: &[TrustedKey],
+    options: MatchOptions,
+    now: UnixTime,
+    sink: Option<&dyn AlertSink>,
+) -> Result<ExposureFetch> {
+    let mut out = ExposureFetch::default();
+    for _ in 0..MAX_ROUNDS {
+        let since = exposure::last_version(store)?;
+        let response = client.send(HttpRequest::get(exposures_url(base_url, since)))?;
+        out.requests += 1;
+        if response.status != 200 {
+            return Err(Error::Server {
+                status: response.status,
+            });
+        }
+        let list = exposure::verify_list(&response.body, keys)?;
+        if list.base_version > since {
+            // A list that starts after what we have would leave a gap.
+            return Err(Error::Protocol("exposure list skips versions"));
+        }
+        if list.version <= since {
+            break;
+        }
+        let alerts = exposure::process_verified(store, &list, options, now, sink)?;
+        out.alerts.extend(alerts);
+    }
+    out.version = exposure::last_version(store)?;
+    Ok(out)
+}
