@@ -89,6 +89,12 @@ fn options(args: &ScanArgs) -> Result<ScanOptions, String> {
             "contrast" => o.contrast = false,
             "upscale" => o.upscale = false,
             "budget" => o.budget = None,
+            "rxing" => o.rxing = false,
+            "try-harder" => o.try_harder = false,
+            "rxing-first" => o.rxing_first = false,
+            "rxing-downscale" => o.rxing_downscale = false,
+            "rxing-contrast" => o.rxing_contrast = false,
+            "rxing-smoothed" => o.rxing_smoothed = false,
             other => return Err(format!("unknown stage {other}")),
         }
     }

@@ -87,6 +87,82 @@ pub(crate) fn hybrid(plane: &Plane, min_range: u8) -> Vec<u8> {
     out
 }
 
+/// Block thresholds smoothed over their neighbours, in the manner of zxing-cpp's current
+/// `HybridBinarizer`: each 8×8 block with a luma range above `min_range` gets the
+/// threshold (min + max) / 2, flat blocks get none; every block then takes the mean of the
+/// valid thresholds in the 5×5 blocks around it (its own counted three times), and blocks
+/// with no valid neighbour take the last valid threshold before them in row order. Flat
+/// regions thus inherit the threshold of the nearest edges instead of being forced white,
+/// which keeps low-contrast codes whose blocks are almost flat.
+pub(crate) fn smoothed(plane: &Plane, min_range: u8) -> Vec<u8> {
+    let (w, h) = (plane.width, plane.height);
+    if w < BLOCK * 5 || h < BLOCK * 5 {
+        return global(plane);
+    }
+    let bw = w.div_ceil(BLOCK);
+    let bh = h.div_ceil(BLOCK);
+    let origin = |b: usize, limit: usize| (b * BLOCK).min(limit - BLOCK);
+    let mut raw = vec![0u32; bw * bh];
+    for by in 0..bh {
+        let y0 = origin(by, h);
+        for bx in 0..bw {
+            let x0 = origin(bx, w);
+            let (mut min, mut max) = (255u8, 0u8);
+            for y in y0..y0 + BLOCK {
+                for &v in &plane.data[y * w + x0..y * w + x0 + BLOCK] {
+                    min = min.min(v);
+                    max = max.max(v);
+                }
+            }
+            if max - min > min_range {
+                raw[by * bw + bx] = (u32::from(min) + u32::from(max)).div_ceil(2).max(1);
+            }
+        }
+    }
+    let mut thresholds = vec![0u32; bw * bh];
+    for by in 0..bh {
+        let top = by.saturating_sub(2).min(bh.saturating_sub(5));
+        for bx in 0..bw {
+            let left = bx.saturating_sub(2).min(bw.saturating_sub(5));
+            let own = raw[by * bw + bx];
+            let (mut sum, mut n) = (2 * own, 2 * u32::from(own > 0));
+            for y in top..(top + 5).min(bh) {
+                for &v in &raw[y * bw + left..y * bw + (left + 5).min(bw)] {
+                    sum += v;
+                    n += u32::from(v > 0);
+                }
+            }
+            thresholds[by * bw + bx] = sum.checked_div(n).unwrap_or(0);
+        }
+    }
+    let mut last = thresholds.iter().copied().find(|&t| t > 0).unwrap_or(0);
+    for t in &mut thresholds {
+        if *t == 0 {
+            *t = last;
+        } else {
+            last = *t;
+        }
+    }
+    let mut out = vec![0u8; w * h];
+    for by in 0..bh {
+        let y0 = origin(by, h);
+        for bx in 0..bw {
+            let threshold = thresholds[by * bw + bx];
+            let x0 = origin(bx, w);
+            for y in y0..y0 + BLOCK {
+                let base = y * w + x0;
+                for (o, &v) in out[base..base + BLOCK]
+                    .iter_mut()
+                    .zip(&plane.data[base..base + BLOCK])
+                {
+                    *o = u8::from(u32::from(v) <= threshold);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One threshold for the whole plane (its mean), for planes too small for blocks.
 fn global(plane: &Plane) -> Vec<u8> {
     let n = plane.data.len().max(1) as u64;

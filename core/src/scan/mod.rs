@@ -13,6 +13,7 @@
 mod binarize;
 mod decode;
 mod pyramid;
+mod rxing_qr;
 
 use crate::{Error, Result};
 use decode::Mapping;
@@ -103,6 +104,9 @@ pub struct ScannedCode {
 /// Frames whose region is longer than this (in pixels) are first searched at half size.
 pub const DOWNSCALE_ABOVE: usize = 960;
 
+/// Regions longer than this (in pixels) also get an rxing pass at half size.
+pub const RXING_HALF_ABOVE: usize = 500;
+
 /// Planes up to this long side get the 2× upscale pass for small modules.
 pub const UPSCALE_UP_TO: usize = 800;
 
@@ -125,6 +129,21 @@ pub struct ScanOptions {
     pub contrast: bool,
     /// A 2× bilinear upscale for codes with 1–3 pixel modules.
     pub upscale: bool,
+    /// rxing's QR reader (zxing-cpp's detector, ported) on the full-resolution region.
+    pub rxing: bool,
+    /// rxing scans every row for finder patterns (zxing's `tryHarder`).
+    pub try_harder: bool,
+    /// rxing on the plane binarized by smoothed block thresholds (zxing-cpp's current
+    /// binarizer): flat blocks inherit their neighbours' threshold.
+    pub rxing_smoothed: bool,
+    /// rxing on the half-size plane when the region is longer than [`RXING_HALF_ABOVE`]
+    /// (blurred codes, large modules).
+    pub rxing_downscale: bool,
+    /// rxing on the contrast-stretched plane, binarized by our threshold with a flat-block
+    /// range of 4 (washed-out, low-contrast codes).
+    pub rxing_contrast: bool,
+    /// rxing runs before the rqrr passes (otherwise after them, as a second chance).
+    pub rxing_first: bool,
     /// No new pass starts once this much time has gone by. A pass that has started runs
     /// to its end, so the overrun is bounded by one pass.
     pub budget: Option<Duration>,
@@ -140,6 +159,12 @@ impl Default for ScanOptions {
             native: true,
             contrast: true,
             upscale: true,
+            rxing: true,
+            try_harder: true,
+            rxing_smoothed: true,
+            rxing_downscale: true,
+            rxing_contrast: true,
+            rxing_first: true,
             budget: Some(Duration::from_millis(40)),
         }
     }
@@ -174,12 +199,123 @@ pub fn scan_frame_with(
         budget: options.budget,
         passes: 0,
     };
-    let full = Plane::crop(frame, roi);
     let at = |scale: f32| Mapping {
         scale,
         offset_x: roi.x,
         offset_y: roi.y,
     };
+    let passes = rxing_qr::Passes {
+        try_harder: options.try_harder,
+        inverted: options.inverted,
+    };
+    let named = |(found, inverted): (Vec<ScannedCode>, bool), names: [&'static str; 2]| {
+        (!found.is_empty()).then(|| (found, names[usize::from(inverted)]))
+    };
+    let mut hit = None;
+    if options.rxing && options.rxing_first && run.go() {
+        hit = rxing_qr::source(frame, roi).and_then(|source| {
+            named(
+                rxing_qr::decode(source, passes, at(1.0), &mut || run.go()),
+                ["rxing", "rxing-inverted"],
+            )
+        });
+    }
+    if hit.is_some() {
+        return Ok(outcome(hit, &run));
+    }
+    let full = Plane::crop(frame, roi);
+    if options.rxing && options.rxing_first {
+        hit = rxing_more(&full, options, passes, &mut run, at);
+    }
+    if hit.is_none() {
+        hit = rqrr_passes(&full, options, &mut run, at);
+    }
+    if hit.is_none() && options.rxing && !options.rxing_first && run.go() {
+        hit = rxing_qr::plane_source(&full).and_then(|source| {
+            named(
+                rxing_qr::decode(source, passes, at(1.0), &mut || run.go()),
+                ["rxing", "rxing-inverted"],
+            )
+        });
+        if hit.is_none() {
+            hit = rxing_more(&full, options, passes, &mut run, at);
+        }
+    }
+    Ok(outcome(hit, &run))
+}
+
+fn outcome(hit: Option<(Vec<ScannedCode>, &'static str)>, run: &Run) -> ScanOutcome {
+    match hit {
+        Some((codes, pass)) => ScanOutcome {
+            codes,
+            pass: Some(pass),
+            passes: run.passes,
+        },
+        None => ScanOutcome {
+            codes: Vec::new(),
+            pass: None,
+            passes: run.passes,
+        },
+    }
+}
+
+/// rxing's second-chance passes: the half-size plane, then the contrast-stretched plane
+/// under our low-range threshold.
+fn rxing_more(
+    full: &Plane,
+    options: &ScanOptions,
+    passes: rxing_qr::Passes,
+    run: &mut Run,
+    at: impl Fn(f32) -> Mapping,
+) -> Option<(Vec<ScannedCode>, &'static str)> {
+    let named = |(found, inverted): (Vec<ScannedCode>, bool), names: [&'static str; 2]| {
+        (!found.is_empty()).then(|| (found, names[usize::from(inverted)]))
+    };
+    if options.rxing_smoothed && run.go() {
+        let bits = binarize::smoothed(full, 8);
+        let hit = named(
+            rxing_qr::decode_bits(full, &bits, passes, at(1.0), &mut || run.go()),
+            ["rxing-smoothed", "rxing-smoothed-inverted"],
+        );
+        if hit.is_some() {
+            return hit;
+        }
+    }
+    if options.rxing_downscale && full.long_side() > RXING_HALF_ABOVE && run.go() {
+        let half = full.half();
+        let hit = rxing_qr::plane_source(&half).and_then(|source| {
+            named(
+                rxing_qr::decode(source, passes, at(2.0), &mut || run.go()),
+                ["rxing-downscaled", "rxing-downscaled-inverted"],
+            )
+        });
+        if hit.is_some() {
+            return hit;
+        }
+    }
+    if options.rxing_contrast && run.go() {
+        let stretched = binarize::stretch(full);
+        let bits = binarize::hybrid(&stretched, 4);
+        let hit = named(
+            rxing_qr::decode_bits(&stretched, &bits, passes, at(1.0), &mut || run.go()),
+            ["rxing-contrast", "rxing-contrast-inverted"],
+        );
+        if hit.is_some() {
+            return hit;
+        }
+    }
+    None
+}
+/// The rqrr passes, in order, until one decodes something.
+fn rqrr_passes(
+    full: &Plane,
+    options: &ScanOptions,
+    run: &mut Run,
+    at: impl Fn(f32) -> Mapping,
+) -> Option<(Vec<ScannedCode>, &'static str)> {
+    if !(options.adaptive || options.native || options.contrast || options.upscale) {
+        return None;
+    }
     let mut base = full.clone();
     let mut scale = 1.0f32;
     if options.downscale {
@@ -208,19 +344,19 @@ pub fn scan_frame_with(
         };
     let mut hit = None;
     if options.adaptive {
-        hit = bitmap_passes(&mut run, &base, 24, at(scale), ["adaptive", "inverted"]);
+        hit = bitmap_passes(run, &base, 24, at(scale), ["adaptive", "inverted"]);
     }
     if hit.is_none() && options.adaptive && options.full_resolution && scale > 1.0 {
         hit = bitmap_passes(
-            &mut run,
-            &full,
+            run,
+            full,
             24,
             at(1.0),
             ["full-resolution", "full-resolution-inverted"],
         );
     }
     if hit.is_none() && options.native && run.go() {
-        let found = decode::native(&full, at(1.0));
+        let found = decode::native(full, at(1.0));
         if !found.is_empty() {
             hit = Some((found, "native"));
         }
@@ -228,7 +364,7 @@ pub fn scan_frame_with(
     if hit.is_none() && options.contrast {
         let stretched = binarize::stretch(&base);
         hit = bitmap_passes(
-            &mut run,
+            run,
             &stretched,
             4,
             at(scale),
@@ -238,25 +374,14 @@ pub fn scan_frame_with(
     if hit.is_none() && options.upscale && base.long_side() <= UPSCALE_UP_TO {
         let doubled = base.double();
         hit = bitmap_passes(
-            &mut run,
+            run,
             &doubled,
             24,
             at(scale / 2.0),
             ["upscale", "upscale-inverted"],
         );
     }
-    Ok(match hit {
-        Some((codes, pass)) => ScanOutcome {
-            codes,
-            pass: Some(pass),
-            passes: run.passes,
-        },
-        None => ScanOutcome {
-            codes: Vec::new(),
-            pass: None,
-            passes: run.passes,
-        },
-    })
+    hit
 }
 
 /// Pass bookkeeping: counts passes and enforces the time budget.

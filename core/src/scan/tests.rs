@@ -29,7 +29,15 @@ impl Canvas {
     }
 
     fn draw(&mut self, text: &str, module: u32, x0: u32, y0: u32) {
-        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+        self.draw_code(
+            &qrcode::QrCode::new(text.as_bytes()).unwrap(),
+            module,
+            x0,
+            y0,
+        );
+    }
+
+    fn draw_code(&mut self, code: &qrcode::QrCode, module: u32, x0: u32, y0: u32) {
         let n = code.width() as u32;
         let colors = code.to_colors();
         for my in 0..n {
@@ -81,7 +89,12 @@ impl Canvas {
     /// Scans with every pass and no time budget, so results do not depend on machine load.
     fn scan(&self) -> Vec<ScannedCode> {
         let frame = Frame::new(&self.px, self.w, self.h, self.w).unwrap();
-        scan_frame_with(&frame, None, &UNTIMED).unwrap().codes
+        scan_frame_with(&frame, None, &untimed()).unwrap().codes
+    }
+
+    fn outcome(&self, options: &ScanOptions) -> ScanOutcome {
+        let frame = Frame::new(&self.px, self.w, self.h, self.w).unwrap();
+        scan_frame_with(&frame, None, options).unwrap()
     }
 
     fn texts(&self) -> Vec<String> {
@@ -89,16 +102,21 @@ impl Canvas {
     }
 }
 
-const UNTIMED: ScanOptions = ScanOptions {
-    downscale: true,
-    adaptive: true,
-    inverted: true,
-    full_resolution: true,
-    native: true,
-    contrast: true,
-    upscale: true,
-    budget: None,
-};
+/// Every pass, no time budget (test machines are slow and loaded).
+fn untimed() -> ScanOptions {
+    ScanOptions {
+        budget: None,
+        ..ScanOptions::default()
+    }
+}
+
+/// Only the rqrr passes (the second-chance decoder), no time budget.
+fn rqrr_only() -> ScanOptions {
+    ScanOptions {
+        rxing: false,
+        ..untimed()
+    }
+}
 
 const URL: &str = "https://khaibao.example/v/0123456789?p=79&k=abcdef";
 
@@ -122,8 +140,7 @@ fn decodes_a_plain_frame_with_corners_in_frame_coordinates() {
 #[test]
 fn decodes_a_large_frame_through_the_pyramid() {
     let c = Canvas::with_code(1280, 720, URL, 6, 500, 150);
-    let frame = Frame::new(&c.px, c.w, c.h, c.w).unwrap();
-    let out = scan_frame_with(&frame, None, &ScanOptions::default()).unwrap();
+    let out = c.outcome(&rqrr_only());
     assert_eq!(out.pass, Some("adaptive"));
     assert_eq!(out.codes[0].text.as_deref(), Some(URL));
     // Corners are scaled back from the half-size plane.
@@ -177,18 +194,17 @@ fn region_of_interest_limits_the_search_and_offsets_corners() {
 #[test]
 fn reads_inverted_codes_only_with_the_inverted_pass() {
     let c = Canvas::with_code(400, 300, URL, 3, 80, 60).map(|v| 255 - v);
-    assert_eq!(c.texts(), [URL]);
-    let frame = Frame::new(&c.px, c.w, c.h, c.w).unwrap();
-    let without = ScanOptions {
-        inverted: false,
-        ..UNTIMED
-    };
-    assert!(
-        scan_frame_with(&frame, None, &without)
-            .unwrap()
-            .codes
-            .is_empty()
-    );
+    let out = c.outcome(&untimed());
+    assert_eq!(out.pass, Some("rxing-inverted"));
+    assert_eq!(out.codes[0].text.as_deref(), Some(URL));
+    assert_eq!(c.outcome(&rqrr_only()).pass, Some("inverted"));
+    for options in [untimed(), rqrr_only()] {
+        let without = ScanOptions {
+            inverted: false,
+            ..options
+        };
+        assert!(c.outcome(&without).codes.is_empty());
+    }
 }
 
 #[test]
@@ -235,11 +251,11 @@ fn frames_without_a_code_are_empty_not_errors() {
 fn an_exhausted_budget_stops_after_the_first_pass() {
     let c = Canvas::blank(640, 480, 200);
     let frame = Frame::new(&c.px, c.w, c.h, c.w).unwrap();
-    let all = scan_frame_with(&frame, None, &UNTIMED).unwrap();
+    let all = scan_frame_with(&frame, None, &untimed()).unwrap();
     assert!(all.passes > 3);
     let none_left = ScanOptions {
         budget: Some(Duration::ZERO),
-        ..UNTIMED
+        ..untimed()
     };
     assert_eq!(scan_frame_with(&frame, None, &none_left).unwrap().passes, 1);
 }
@@ -300,4 +316,126 @@ fn encoded_images_decode_through_scan_image() {
         .unwrap();
     let got = scan_image(&png).unwrap();
     assert_eq!(got[0].text.as_deref(), Some("png path"));
+}
+
+#[test]
+fn rxing_reads_first_and_rqrr_is_the_second_chance() {
+    let c = Canvas::with_code(640, 480, URL, 4, 200, 100);
+    assert_eq!(c.outcome(&ScanOptions::default()).pass, Some("rxing"));
+    let rqrr = c.outcome(&rqrr_only());
+    assert_eq!(rqrr.pass, Some("adaptive"));
+    assert_eq!(rqrr.codes[0].bytes, URL.as_bytes());
+    let late = ScanOptions {
+        rxing_first: false,
+        ..untimed()
+    };
+    assert_eq!(c.outcome(&late).pass, Some("adaptive"));
+}
+
+#[test]
+fn rxing_reads_a_borrowed_frame_with_whole_padded_rows_and_a_region() {
+    // Every row padded to the stride, including the last: rxing reads the buffer in place.
+    let c = Canvas::with_code(500, 400, "padded rows", 3, 260, 210);
+    let stride = c.w + 64;
+    let mut padded = vec![77u8; (stride * c.h) as usize];
+    for y in 0..c.h {
+        let row = (y * stride) as usize;
+        padded[row..row + c.w as usize]
+            .copy_from_slice(&c.px[(y * c.w) as usize..((y + 1) * c.w) as usize]);
+    }
+    let frame = Frame::new(&padded, c.w, c.h, stride).unwrap();
+    let roi = Region {
+        x: 240,
+        y: 190,
+        width: 260,
+        height: 210,
+    };
+    let out = scan_frame_with(&frame, Some(roi), &untimed()).unwrap();
+    assert_eq!(out.pass, Some("rxing"));
+    assert_eq!(out.codes[0].text.as_deref(), Some("padded rows"));
+    let tl = out.codes[0].corners[0];
+    assert!((tl.x - 260).abs() <= 3 && (tl.y - 210).abs() <= 3, "{tl:?}");
+    // A region that cuts the code in half finds nothing.
+    let half = Region { width: 50, ..roi };
+    assert!(scan_frame(&frame, Some(half)).unwrap().is_empty());
+}
+
+#[test]
+fn two_codes_in_one_frame_are_both_returned() {
+    let mut c = Canvas::with_code(640, 480, "first code", 4, 20, 100);
+    c.draw("second code", 4, 400, 100);
+    let out = c.outcome(&untimed());
+    assert_eq!(out.pass, Some("rxing"));
+    let mut texts: Vec<_> = out.codes.into_iter().filter_map(|c| c.text).collect();
+    texts.sort();
+    assert_eq!(texts, ["first code", "second code"]);
+}
+
+#[test]
+fn nearly_flat_low_contrast_codes_are_read_by_the_smoothed_threshold() {
+    // Ink 12 levels under the paper on a dark-grey page with a brighter scene around it:
+    // every 8×8 block inside the code is nearly flat for zxing's hybrid binarizer.
+    let mut c = Canvas::with_code(480, 360, URL, 4, 100, 60).map(|v| if v < 128 { 84 } else { 96 });
+    for (i, v) in c.px.iter_mut().enumerate() {
+        if i % 480 < 40 {
+            *v = 220;
+        }
+    }
+    let out = c.outcome(&untimed());
+    assert_eq!(out.codes.len(), 1, "pass {:?}", out.pass);
+    assert_eq!(out.codes[0].text.as_deref(), Some(URL));
+    assert!(
+        out.pass.is_some_and(|p| p.starts_with("rxing")),
+        "{:?}",
+        out.pass
+    );
+}
+
+/// A QR code built from explicit segments (for ECI and kanji payloads).
+fn segments(build: impl FnOnce(&mut qrcode::bits::Bits)) -> qrcode::QrCode {
+    let mut bits = qrcode::bits::Bits::new(qrcode::Version::Normal(4));
+    build(&mut bits);
+    bits.push_terminator(qrcode::EcLevel::M).unwrap();
+    qrcode::QrCode::with_bits(bits, qrcode::EcLevel::M).unwrap()
+}
+
+#[test]
+fn text_follows_eci_and_shift_jis_and_binary_has_none() {
+    // "日本語テキスト" in Shift_JIS.
+    let sjis: &[u8] = &[
+        0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea, 0x83, 0x65, 0x83, 0x4c, 0x83, 0x58, 0x83, 0x67,
+    ];
+    let cases: [(qrcode::QrCode, &[u8], Option<&str>); 3] = [
+        (
+            segments(|b| {
+                b.push_eci_designator(20).unwrap(); // Shift_JIS
+                b.push_byte_data(sjis).unwrap();
+            }),
+            sjis,
+            Some("日本語テキスト"),
+        ),
+        (
+            segments(|b| {
+                b.push_kanji_data(sjis).unwrap();
+            }),
+            sjis,
+            Some("日本語テキスト"),
+        ),
+        (
+            segments(|b| {
+                b.push_byte_data(&[0x00, 0xff, 0x80, 0x10, 0xfe, 0x81])
+                    .unwrap();
+            }),
+            &[0x00, 0xff, 0x80, 0x10, 0xfe, 0x81],
+            None,
+        ),
+    ];
+    for (code, bytes, text) in cases {
+        let mut c = Canvas::blank(400, 300, 255);
+        c.draw_code(&code, 4, 100, 60);
+        let out = c.outcome(&untimed());
+        assert_eq!(out.pass, Some("rxing"));
+        assert_eq!(out.codes[0].bytes, bytes);
+        assert_eq!(out.codes[0].text.as_deref(), text);
+    }
 }
