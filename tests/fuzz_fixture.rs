@@ -125,15 +125,44 @@ pub fn submission() -> Result<Vec<u8>> {
     .to_cbor()
 }
 
+/// The fixture device's certificate from the fixture authority (valid around [`NOW`]).
+pub fn certificate() -> Result<Vec<u8>> {
+    pass::certify_device(
+        &authority_pkcs8(),
+        &device()?.public_key(),
+        NOW - 86_400,
+        NOW + 30 * 86_400,
+    )
+}
+
+/// A pass whose signed payload is `payload`, whatever it is: what the holder of any
+/// certified device key can show to staff.
+pub fn pass_with_payload(
+    device: &DeviceKey,
+    certificate: &[u8],
+    payload: Vec<u8>,
+) -> Result<String> {
+    let outer = khaibao_core::codec::to_cbor(&ciborium::Value::Array(vec![
+        ciborium::Value::Bytes(certificate.to_vec()),
+        ciborium::Value::Bytes(device.sign_cose(payload)?),
+    ]))?;
+    Ok(format!(
+        "{}{}",
+        pass::PASS_PREFIX,
+        khaibao_core::codec::base64url_encode(&outer)
+    ))
+}
+
+/// A COSE_Sign1 of `payload` under the authority's signing key, as exposure lists are
+/// signed (EdDSA, key id in the protected header).
+pub fn authority_signed(payload: Vec<u8>) -> Result<Vec<u8>> {
+    DeviceKey::from_pkcs8(&authority_pkcs8())?.sign_cose(payload)
+}
+
 /// A valid personal pass's text, with or without the name shown.
 pub fn pass_text(name: Option<&str>) -> Result<String> {
     let device = device()?;
-    let cert = pass::certify_device(
-        &authority_pkcs8(),
-        &device.public_key(),
-        NOW - 86_400,
-        NOW + 30 * 86_400,
-    )?;
+    let cert = certificate()?;
     pass::make_pass(&PassInput {
         device: &device,
         certificate: &cert,
@@ -147,13 +176,30 @@ pub fn pass_text(name: Option<&str>) -> Result<String> {
     })
 }
 
-/// The `seal_open` target's input layout: `[info selector, aad length, aad.., envelope..]`.
-/// Selector bit 0: 0 the declaration info, 1 the pass info.
-pub fn seal_input(pass_info: bool, aad: &[u8], envelope: &[u8]) -> Vec<u8> {
-    let mut out = vec![u8::from(pass_info), aad.len() as u8];
+/// The `seal_open` target's input layout: `[mode, aad length, aad.., rest..]`. Mode bit 0:
+/// the pass `info` instead of the declaration's; bit 1: `rest` is a plaintext to seal first
+/// rather than an envelope.
+pub const SEAL_PASS_INFO: u8 = 1;
+/// See [`SEAL_PASS_INFO`].
+pub const SEAL_PLAINTEXT: u8 = 2;
+
+/// A `seal_open` input.
+pub fn seal_input(mode: u8, aad: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut out = vec![mode, aad.len() as u8];
     out.extend_from_slice(aad);
-    out.extend_from_slice(envelope);
+    out.extend_from_slice(rest);
     out
+}
+
+/// The payload of a COSE_Sign1 (its third element), for seeds of the re-signing modes.
+fn cose_payload(cose: &[u8]) -> Result<Vec<u8>> {
+    match khaibao_core::codec::from_cbor(cose)? {
+        ciborium::Value::Array(items) => match items.into_iter().nth(2) {
+            Some(ciborium::Value::Bytes(b)) => Ok(b),
+            _ => Err(khaibao_core::Error::Malformed("cose payload")),
+        },
+        _ => Err(khaibao_core::Error::Malformed("cose")),
+    }
 }
 
 /// A sealed declaration item bound to `key`.
@@ -218,6 +264,16 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
         let text = pass_text(name)?;
         let raw = khaibao_core::codec::base64url_decode(&text[pass::PASS_PREFIX.len()..])?;
         out.push(("personal_pass", format!("{file}_text"), text.into_bytes()));
+        let ciborium::Value::Array(outer) = khaibao_core::codec::from_cbor(&raw)? else {
+            return Err(khaibao_core::Error::Malformed("pass"));
+        };
+        if let Some(ciborium::Value::Bytes(cose)) = outer.get(1) {
+            out.push((
+                "personal_pass",
+                format!("{file}_payload"),
+                cose_payload(cose)?,
+            ));
+        }
         out.push(("personal_pass", format!("{file}_cbor"), raw));
     }
 
@@ -225,17 +281,36 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
     out.push((
         "seal_open",
         "declaration".into(),
-        seal_input(false, &item.idempotency_key, &item.body),
+        seal_input(0, &item.idempotency_key, &item.body),
+    ));
+    let signed_body = khaibao_core::codec::to_cbor(&ciborium::Value::Array(vec![
+        ciborium::Value::Bytes(device()?.public_key()),
+        ciborium::Value::Bytes(device()?.sign_cose(submission()?)?),
+    ]))?;
+    out.push((
+        "seal_open",
+        "declaration_plaintext".into(),
+        seal_input(SEAL_PLAINTEXT, &[7; 16], &signed_body),
+    ));
+    out.push((
+        "seal_open",
+        "submission".into(),
+        seal_input(SEAL_PLAINTEXT, &[], &submission()?),
     ));
     let aad = [5u8; 24];
     let sealed_pass = seal::seal(&sealing()?.public_key(), pass::PASS_INFO, &aad, b"personal")?;
     out.push((
         "seal_open",
         "pass_data".into(),
-        seal_input(true, &aad, &sealed_pass),
+        seal_input(SEAL_PASS_INFO, &aad, &sealed_pass),
     ));
 
     let list = exposure::build_list(&authority_pkcs8(), 3, 1, NOW, &exposure_entries())?;
+    out.push((
+        "exposure_list",
+        "two_entries_payload".into(),
+        cose_payload(&list)?,
+    ));
     out.push(("exposure_list", "two_entries".into(), list));
     let empty = exposure::build_list(&authority_pkcs8(), 1, 0, NOW, &[])?;
     out.push(("exposure_list", "empty".into(), empty));

@@ -1,7 +1,9 @@
 //! Fuzzes the phone's exposure-list reader: the hand-written COSE_Sign1 and CBOR cursor
-//! (`exposure::verify_list`), then matching a verified list against a small diary. A list
-//! that verifies must re-encode (signed again by the same key) to the same list. Nothing may
-//! panic, including overflow in the time-window arithmetic.
+//! (`exposure::verify_list`) on the raw input, and on the input signed as a list payload by
+//! the authority key (so the payload cursor behind the signature is reached); then matching
+//! a verified list against a small diary. A list that verifies must re-encode (signed again
+//! by the same key) to the same list. Nothing may panic, including overflow in the
+//! time-window arithmetic.
 #![no_main]
 
 use khaibao_core::diary::Visit;
@@ -25,7 +27,7 @@ fn visits() -> Vec<Visit> {
         verified: true,
         checked_in_at: start,
         checked_out_at: out,
-        auto_checkout_at: start + 3600,
+        auto_checkout_at: start.saturating_add(3600),
         checkout: None,
         edited: false,
     };
@@ -36,8 +38,8 @@ fn visits() -> Vec<Visit> {
     ]
 }
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(list) = exposure::verify_list(data, trusted()) else {
+fn check(bytes: &[u8]) {
+    let Ok(list) = exposure::verify_list(bytes, trusted()) else {
         return;
     };
     let again = exposure::build_list(
@@ -63,4 +65,9 @@ fuzz_target!(|data: &[u8]| {
             fx::NOW,
         );
     }
+}
+
+fuzz_target!(|data: &[u8]| {
+    check(data);
+    check(&fx::authority_signed(data.to_vec()).expect("signing cannot fail"));
 });

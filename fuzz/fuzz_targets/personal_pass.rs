@@ -1,10 +1,13 @@
 //! Fuzzes the staff side of the personal pass: arbitrary text as a scanned pass, arbitrary
-//! bytes as the pass's CBOR behind the `KBP1:` prefix, and both through a staff door log
-//! (verify, replay refusal, entry/exit). Nothing may panic; a pass that verifies must carry
-//! fields within their limits.
+//! bytes as the pass's CBOR behind the `KBP1:` prefix, arbitrary bytes as the signed pass
+//! payload of a certified device (anyone who registers a device can sign anything, so the
+//! payload decoder is reachable), and all of them through a staff door log (verify, replay
+//! refusal, entry/exit). Nothing may panic; a pass that verifies must carry fields within
+//! their limits.
 #![no_main]
 
 use khaibao_core::pass::{PASS_PREFIX, PassCheck, verify_pass};
+use khaibao_core::seal::DeviceKey;
 use khaibao_core::stafflog::StaffLog;
 use khaibao_core::venue::TrustedKey;
 use khaibao_tests::fuzz_fixture as fx;
@@ -13,6 +16,8 @@ use std::sync::{Mutex, OnceLock};
 
 struct Fixture {
     trusted: Vec<TrustedKey>,
+    device: DeviceKey,
+    certificate: Vec<u8>,
     log: Mutex<StaffLog>,
 }
 
@@ -23,6 +28,8 @@ fn fixture() -> &'static Fixture {
         let log = StaffLog::open_in_memory(trusted.clone()).expect("in-memory log");
         Fixture {
             trusted,
+            device: fx::device().expect("fixture device"),
+            certificate: fx::certificate().expect("fixture certificate"),
             log: Mutex::new(log),
         }
     })
@@ -52,4 +59,8 @@ fuzz_target!(|data: &[u8]| {
         khaibao_core::codec::base64url_encode(data)
     );
     scan(&wrapped);
+    let f = fixture();
+    let signed = fx::pass_with_payload(&f.device, &f.certificate, data.to_vec())
+        .expect("signing cannot fail");
+    scan(&signed);
 });

@@ -6,6 +6,7 @@
 
 use khaibao_authority::db::AuthorityDb;
 use khaibao_authority::server::{AppState, IngestAnswer, ingest_body};
+use khaibao_core::declaration::Submission;
 use khaibao_core::protocol::{self, ItemStatus};
 use khaibao_core::{exposure, pass, scan, seal, venue};
 use khaibao_tests::fuzz_fixture::{self as fx, NOW};
@@ -50,27 +51,76 @@ fn pass_seeds_verify_for_staff() {
 #[test]
 fn seal_seeds_open_with_the_fixture_key() {
     let key = fx::sealing().unwrap();
+    let mut plaintexts = 0;
     for input in seeds_of("seal_open") {
         let aad_len = usize::from(input[1]);
         let aad = &input[2..2 + aad_len];
-        let env = &input[2 + aad_len..];
-        let info = if input[0] & 1 == 1 {
+        let rest = &input[2 + aad_len..];
+        let info = if input[0] & fx::SEAL_PASS_INFO != 0 {
             pass::PASS_INFO
         } else {
             seal::DECLARATION_INFO
         };
-        key.open(info, aad, env).expect("opens");
+        if input[0] & fx::SEAL_PLAINTEXT != 0 {
+            // Sealed by the target, as anyone can with the public key; it must open and,
+            // for a declaration body, verify.
+            plaintexts += 1;
+            let env = seal::seal(&key.public_key(), info, aad, rest).unwrap();
+            let opened = seal::open_and_verify(&key, &env, aad);
+            let is_submission = Submission::from_cbor(rest).is_ok();
+            assert!(
+                opened.is_ok() || is_submission,
+                "a plaintext seed reaches a decoder"
+            );
+        } else {
+            key.open(info, aad, rest).expect("opens");
+        }
     }
+    assert_eq!(plaintexts, 2);
+}
+
+#[test]
+fn resigned_inputs_get_past_the_signature() {
+    // The re-signing paths of the fuzz targets reach the payload decoders: an empty map
+    // fails on its fields, not on its signature or certificate.
+    let trusted = [fx::trusted().unwrap()];
+    let text = fx::pass_with_payload(
+        &fx::device().unwrap(),
+        &fx::certificate().unwrap(),
+        vec![0xa0],
+    )
+    .unwrap();
+    let err = pass::verify_pass(&text, &trusted, NOW).unwrap_err();
+    assert!(
+        matches!(err, khaibao_core::Error::InvalidField(_)),
+        "{err:?}"
+    );
+    let list = fx::authority_signed(vec![0xa0]).unwrap();
+    let err = exposure::verify_list(&list, &trusted).unwrap_err();
+    assert!(
+        !matches!(
+            err,
+            khaibao_core::Error::BadSignature | khaibao_core::Error::UnknownKey
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn exposure_and_venue_seeds_verify() {
     let trusted = [fx::trusted().unwrap()];
+    // Each seed is a signed list, or a list payload that verifies once the target signs it.
     let lists: Vec<_> = seeds_of("exposure_list")
-        .iter()
-        .map(|b| exposure::verify_list(b, &trusted).expect("list verifies"))
+        .into_iter()
+        .map(|b| {
+            exposure::verify_list(&b, &trusted)
+                .or_else(|_| exposure::verify_list(&fx::authority_signed(b)?, &trusted))
+                .expect("list verifies")
+        })
         .collect();
+    assert_eq!(lists.len(), 3);
     assert_eq!(lists[0].entries, fx::exposure_entries());
+    assert_eq!(lists[1], lists[0], "the payload seed is the same list");
     let code = seeds_of("venue_payload")
         .into_iter()
         .find_map(|b| {
