@@ -142,6 +142,13 @@ impl Khaibao {
                 detail: "the authority sealing key must be 32 bytes".into(),
             });
         }
+        if config.db_path.trim().is_empty() {
+            // SQLite would open a private temporary database: everything lost on close.
+            return Err(KhaibaoError::InvalidInput {
+                code: "config.db_path".into(),
+                detail: "the database path is empty".into(),
+            });
+        }
         let master = MasterKey::from_bytes(&config.master_key)?;
         let store = Store::open(std::path::Path::new(&config.db_path), &master, clock.now())?;
         Ok(Arc::new(Self {
