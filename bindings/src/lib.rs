@@ -13,6 +13,7 @@ mod error;
 mod http;
 mod keystore;
 mod listeners;
+mod panic_policy;
 mod pass;
 mod sync_progress;
 mod upload;
@@ -35,7 +36,6 @@ use khaibao_core::store::Store;
 use khaibao_core::transport::{HttpClient, ReqwestClient};
 use khaibao_core::vault::MasterKey;
 use khaibao_core::venue::{self, ScannedVenue, TrustedKey};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -43,9 +43,10 @@ uniffi::setup_scaffolding!("khaibao");
 
 type Result<T, E = KhaibaoError> = std::result::Result<T, E>;
 
-/// Runs `f`, turning a panic into [`KhaibaoError::Internal`].
-fn guard<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(KhaibaoError::internal(what)))
+/// Runs `f`, turning a panic into [`KhaibaoError::Internal`] without printing its message
+/// (see [`panic_policy`]).
+fn guard<T>(what: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    panic_policy::quietly(what, f).unwrap_or_else(|()| Err(KhaibaoError::internal(what)))
 }
 
 fn now() -> i64 {
@@ -93,7 +94,7 @@ pub fn scan_image(encoded: Vec<u8>) -> Result<Vec<ScannedCode>> {
 /// Validates a declaration form; an empty list means it is valid.
 #[uniffi::export]
 pub fn validate_declaration(declaration: Declaration) -> Vec<FieldError> {
-    catch_unwind(|| {
+    panic_policy::quietly("validate_declaration", || {
         declaration::validate(&declaration, now())
             .err()
             .unwrap_or_default()
@@ -140,6 +141,13 @@ impl Khaibao {
             return Err(KhaibaoError::InvalidInput {
                 code: "config.sealing_key".into(),
                 detail: "the authority sealing key must be 32 bytes".into(),
+            });
+        }
+        if config.db_path.trim().is_empty() {
+            // SQLite would open a private temporary database: everything lost on close.
+            return Err(KhaibaoError::InvalidInput {
+                code: "config.db_path".into(),
+                detail: "the database path is empty".into(),
             });
         }
         let master = MasterKey::from_bytes(&config.master_key)?;

@@ -6,7 +6,6 @@
 
 use khaibao_core::outbox::DrainReport;
 use khaibao_core::transport::{HttpClient, HttpRequest, HttpResponse};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -22,7 +21,7 @@ pub trait SyncListener: Send + Sync {
 
 /// Calls a listener, ignoring a panic (a throwing foreign listener surfaces as one).
 pub(crate) fn notify(f: impl FnOnce()) {
-    let _ = catch_unwind(AssertUnwindSafe(f));
+    let _ = crate::panic_policy::quietly("SyncListener", f);
 }
 
 /// An [`HttpClient`] that reports each answered request to a [`SyncListener`].

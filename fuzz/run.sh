@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs khaibao's fuzz targets for a fixed time each and prints how many inputs each executed.
+#
+#   fuzz/run.sh TARGET SECONDS   one target
+#   fuzz/run.sh all SECONDS      every target, one after the other
+#
+# Targets: scan_frame venue_payload personal_pass seal_open exposure_list ingest_body.
+# Builds with cargo-fuzz without a sanitizer (`-s none`), which works on stable Rust: the
+# targets are still compiled with libFuzzer's coverage instrumentation, debug assertions
+# and overflow checks, so any panic, overflow or abort is a finding. (AddressSanitizer needs
+# the unstable `-Zsanitizer`: on a nightly toolchain run `cargo +nightly fuzz run TARGET`.)
+# Seeds come from the round-trip code (tests/examples/fuzz_seeds.rs) and are written into
+# fuzz/corpus/TARGET when that folder is empty; libFuzzer adds what it finds there. A crash
+# leaves its input in fuzz/artifacts/TARGET/ and makes this script fail.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+all=(scan_frame venue_payload personal_pass seal_open exposure_list ingest_body)
+
+if [ $# -ne 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
+    echo "usage: fuzz/run.sh TARGET|all SECONDS" >&2
+    exit 2
+fi
+if [ "$1" = all ]; then targets=("${all[@]}"); else targets=("$1"); fi
+seconds="$2"
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "==> installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+fi
+
+logs="$root/fuzz/logs"
+mkdir -p "$logs"
+status=0
+for t in "${targets[@]}"; do
+    corpus="$root/fuzz/corpus/$t"
+    if [ -z "$(ls -A "$corpus" 2>/dev/null)" ]; then
+        echo "==> writing seeds"
+        cargo run --locked -q -p khaibao-tests --example fuzz_seeds -- "$root/fuzz/corpus" >/dev/null
+    fi
+    echo "==> $t for ${seconds}s"
+    log="$logs/$t.log"
+    set +e
+    cargo fuzz run -s none "$t" "$corpus" -- \
+        -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+        >"$log" 2>&1
+    rc=$?
+    set -e
+    execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+    units="$(ls "$corpus" | wc -l)"
+    if [ "$rc" -eq 0 ]; then
+        printf '%s: %s executions in %ss, no crash (corpus %s inputs)\n' "$t" "${execs:-?}" "$seconds" "$units"
+    else
+        status=1
+        printf '%s: FAILED after %s executions (exit %s); see %s and fuzz/artifacts/%s/\n' \
+            "$t" "${execs:-?}" "$rc" "$log" "$t"
+        grep -m3 -E "panicked|ERROR|SUMMARY" "$log" || true
+    fi
+done
+exit "$status"

@@ -1,0 +1,428 @@
+"""Hostile inputs through the generated Python binding: every exported function and method
+is called with empty, huge, malformed and out-of-range arguments and in the wrong order, and
+must answer with a typed KhaibaoError (or a valid result), never a crash. A caught panic
+(KhaibaoError.Internal) counts as a failure except where the host itself broke the contract
+(a callback without an error type that throws); there the panic's message must not reach
+stderr.
+
+Run by tests/run.sh, which sets KHAIBAO_PY_DIR (generated module + library) and
+KHAIBAO_BIN (the authority CLI)."""
+
+import asyncio
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+import zlib
+
+sys.path.insert(0, os.environ["KHAIBAO_PY_DIR"])
+sys.path.insert(0, os.path.dirname(__file__))
+
+import khaibao  # noqa: E402
+import khaibao_core as core  # noqa: E402
+
+BIN = os.environ["KHAIBAO_BIN"]
+MB = 1024 * 1024
+I64_MAX = 2**63 - 1
+I64_MIN = -(2**63)
+U32_MAX = 2**32 - 1
+# Bytes that are not UTF-8: a lone continuation byte, an overlong encoding, a surrogate
+# encoded as UTF-8, and 0xff.
+NOT_UTF8 = b"\x80\xc0\xaf\xed\xa0\x80\xff\xfe"
+SECRET = "Hoàng Văn Bí Mật 079190001234"
+
+
+def png_header_only(width, height):
+    """A PNG whose header claims `width` x `height` and whose data is one empty chunk."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def declaration(**over):
+    fields = dict(
+        full_name="Đỗ Thị Thử",
+        birth_year=1990,
+        phone="0912345678",
+        province=1,
+        symptoms=[],
+        close_contact=False,
+        on_behalf=False,
+    )
+    fields.update(over)
+    return core.Declaration(**fields)
+
+
+class FixedClock(khaibao.Clock):
+    def __init__(self, t):
+        self.t = t
+
+    def now_unix_seconds(self):
+        return self.t
+
+
+class GarbageClient(khaibao.HostHttpClient):
+    """A host HTTP client that answers with whatever it was given."""
+
+    def __init__(self, status=200, body=b"", exc=None, bad_return=False):
+        self.status, self.body, self.exc, self.bad_return = status, body, exc, bad_return
+
+    def send(self, request):
+        if self.exc is not None:
+            raise self.exc
+        if self.bad_return:
+            return "not a response"
+        return core.HttpResponse(status=self.status, headers=[], body=self.body)
+
+
+class ThrowingListener(khaibao.SyncListener):
+    def on_batch(self, batch, http_status):
+        raise RuntimeError(SECRET)
+
+    def on_finished(self, report):
+        raise RuntimeError(SECRET)
+
+
+class ThrowingProgress(khaibao.SyncProgress):
+    def progress(self, done, total):
+        raise RuntimeError(SECRET)
+
+
+class KeyStoreStub(khaibao.KeyStore):
+    def __init__(self, mode):
+        self.mode = mode
+
+    def wrap(self, secret):
+        if self.mode == "clear":
+            return b"x" + secret
+        if self.mode == "unavailable":
+            raise khaibao.KeyStoreError.KeyUnavailable()
+        if self.mode == "throws":
+            raise ValueError(SECRET)
+        if self.mode == "huge":
+            return bytes(8 * MB)
+        return bytes(b ^ 0x5A for b in secret)
+
+    def unwrap(self, wrapped):
+        if self.mode == "wrong":
+            return b"\x00" * 32
+        if self.mode == "empty":
+            return b""
+        return bytes(b ^ 0x5A for b in wrapped)
+
+
+class Hostile(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        keys = os.path.join(d, "keys")
+        subprocess.run([BIN, "keygen", "--keys", keys], check=True, stdout=subprocess.DEVNULL)
+        cls.code = subprocess.run(
+            [BIN, "venue", "issue", "--keys", keys, "--name", "Chợ Thử", "--address", "1 Phố Thử",
+             "--province", "1", "--category", "market", "--out", os.path.join(d, "v.png")],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        with open(os.path.join(keys, "public.txt")) as f:
+            fields = dict(line.split("=", 1) for line in f.read().split())
+        cls.trusted = [core.TrustedKey(kid=bytes.fromhex(fields["kid"]),
+                                       public_key=bytes.fromhex(fields["signing_public"]))]
+        cls.sealing = bytes.fromhex(fields["sealing_public"])
+        cls.n = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def config(self, **over):
+        Hostile.n += 1
+        fields = dict(
+            db_path=os.path.join(self.tmp.name, f"c{Hostile.n}.db"),
+            venue_keys=self.trusted,
+            authority_sealing_key=self.sealing,
+            # Nothing listens on port 9 of loopback: uploads fail fast.
+            authority_url="http://127.0.0.1:9",
+            master_key=bytes(range(32)),
+        )
+        fields.update(over)
+        return khaibao.KhaibaoConfig(**fields)
+
+    def app(self, **over):
+        return khaibao.Khaibao.open(self.config(**over))
+
+    def typed(self, fn, *args, internal_ok=False):
+        """Calls `fn`: a result, or a KhaibaoError that is not a caught panic."""
+        try:
+            return fn(*args)
+        except khaibao.KhaibaoError as e:
+            if isinstance(e, khaibao.KhaibaoError.Internal) and not internal_ok:
+                self.fail(f"{getattr(fn, '__name__', fn)}: caught panic {e}")
+            self.assertNotIn(SECRET, str(e))
+            return e
+
+    def refused(self, kind, fn, *args):
+        """Calls `fn` and expects the typed error `kind`."""
+        result = self.typed(fn, *args)
+        self.assertIsInstance(result, kind, f"{getattr(fn, '__name__', fn)} returned {result!r}")
+        return result
+
+    # ---- free functions ----------------------------------------------------------------
+
+    def test_scan_frame_geometry(self):
+        scan = khaibao.scan_frame
+        cases = [
+            (b"", 0, 0, 0, None),
+            (b"", 1, 1, 1, None),
+            (b"\x00" * 100, 10, 10, 9, None),  # stride shorter than width
+            (b"\x00" * 100, U32_MAX, U32_MAX, U32_MAX, None),
+            (b"\x00" * 100, 1, U32_MAX, 1, None),
+            (b"\x00" * 100, 10, 10, U32_MAX, None),  # stride * height overflows 32 bits
+            (b"\x00" * 99, 10, 10, 10, None),
+        ]
+        for args in cases:
+            self.refused(khaibao.KhaibaoError.Scan, scan, *args)
+        for roi in [core.Region(x=U32_MAX, y=U32_MAX, width=U32_MAX, height=U32_MAX),
+                    core.Region(x=0, y=0, width=0, height=0),
+                    core.Region(x=5, y=5, width=U32_MAX, height=1)]:
+            self.typed(scan, bytes(100), 10, 10, 10, roi)
+        self.assertEqual(self.typed(scan, NOT_UTF8 * 8, 8, 8, 8, None), [])
+
+    def test_scan_frame_huge(self):
+        noise = os.urandom(2048 * 2048)
+        self.assertIsInstance(self.typed(khaibao.scan_frame, noise, 2048, 2048, 2048, None), list)
+        self.typed(khaibao.scan_frame, bytes(64 * MB), 8192, 8192, 8192, None)
+
+    def test_scan_image_hostile(self):
+        for data in [b"", NOT_UTF8, b"\x89PNG\r\n\x1a\n", png_header_only(0, 0),
+                     png_header_only(2**31 - 1, 2**31 - 1), png_header_only(100000, 1),
+                     b"\xff\xd8\xff" + bytes(1000), b"RIFF\xff\xff\xff\xffWEBP", os.urandom(MB)]:
+            self.refused(khaibao.KhaibaoError.Scan, khaibao.scan_image, data)
+
+    def test_validate_declaration_never_raises(self):
+        forms = [
+            declaration(full_name="", phone="", province=0, birth_year=0),
+            declaration(full_name="x" * MB, phone="9" * MB, street="s" * MB, email="@" * MB),
+            declaration(full_name="\x00\u202e\ufeff", phone="\u0660\u0661", birth_year=65535),
+            declaration(province=U32_MAX, district=U32_MAX, ward=U32_MAX, nationality="\U0001F600" * 100),
+            declaration(id_document=core.IdDocument.CCCD(number="1" * MB)),
+            declaration(date_of_birth=core.CalendarDate(year=2**31 - 1, month=255, day=255)),
+            declaration(date_of_birth=core.CalendarDate(year=-(2**31), month=0, day=0)),
+        ]
+        for f in forms:
+            errors = self.typed(khaibao.validate_declaration, f)
+            self.assertIsInstance(errors, list)
+            self.assertTrue(errors, "a hostile form is not valid")
+            for e in errors:
+                self.assertLess(len(e.message_en), 200, "field errors do not echo the input")
+        # Huge but well-formed: an answer (the repeated symptom counts once), not a hang.
+        self.assertEqual(self.typed(khaibao.validate_declaration,
+                                    declaration(symptoms=[core.Symptom.FEVER] * 100000)), [])
+
+    def test_verify_key_store_hostile_hosts(self):
+        self.assertIsNone(self.typed(khaibao.verify_key_store, KeyStoreStub("ok")))
+        for mode in ["clear", "unavailable", "throws", "wrong", "empty", "huge"]:
+            self.refused(khaibao.KhaibaoError.Crypto, khaibao.verify_key_store, KeyStoreStub(mode))
+
+    # ---- opening ------------------------------------------------------------------------
+
+    def test_open_with_bad_config(self):
+        bad = [
+            dict(authority_sealing_key=b""),
+            dict(authority_sealing_key=NOT_UTF8 * 100),
+            dict(master_key=b""),
+            dict(master_key=bytes(31)),
+            dict(master_key=bytes(MB)),
+            dict(db_path=""),
+            dict(db_path="   "),
+            dict(db_path=self.tmp.name),  # a folder
+            dict(db_path=os.path.join(self.tmp.name, "missing", "dir", "x.db")),
+            dict(db_path="x\x00y"),
+        ]
+        for over in bad:
+            err = self.typed(khaibao.Khaibao.open, self.config(**over))
+            self.assertIsInstance(err, khaibao.KhaibaoError, over)
+        self.assertEqual(self.typed(khaibao.Khaibao.open, self.config(db_path="")).code, "config.db_path")
+        # Hostile keys and URL are accepted at open and refused when used.
+        app = self.app(venue_keys=[core.TrustedKey(kid=b"", public_key=b"")] * 1000, authority_url="\x00::")
+        self.refused(khaibao.KhaibaoError.Venue, app.read_venue, self.code)
+        app.check_in(app.read_venue("text"), declaration())
+        self.refused(khaibao.KhaibaoError.Network, lambda: asyncio.run(app.sync()))
+
+    def test_wrong_master_key_and_garbage_file(self):
+        cfg = self.config()
+        khaibao.Khaibao.open(cfg).check_in(core.ScannedVenue.UNVERIFIED(text="t"), None)
+        cfg.master_key = bytes(32)
+        self.refused(khaibao.KhaibaoError.Storage, khaibao.Khaibao.open, cfg)
+        junk = os.path.join(self.tmp.name, "junk.db")
+        with open(junk, "wb") as f:
+            f.write(os.urandom(64 * 1024))
+        self.refused(khaibao.KhaibaoError.Storage, khaibao.Khaibao.open, self.config(db_path=junk))
+
+    def test_clock_extremes(self):
+        for t in [0, -1, I64_MIN, I64_MAX, 2**40]:
+            app = self.typed(khaibao.Khaibao.open_with_clock, self.config(), FixedClock(t))
+            if isinstance(app, khaibao.KhaibaoError):
+                continue
+            for call in [lambda: app.check_in(app.read_venue(self.code), None), app.check_out,
+                         app.diary, app.active_visit, app.outbox_counts, app.next_upload_at,
+                         lambda: app.health_status(declaration()),
+                         lambda: app.export_json(core.Language.VIETNAMESE),
+                         lambda: app.make_pass(declaration(), b"", False)]:
+                self.typed(call)
+
+    # ---- the citizen's calls, hostile arguments and wrong order -------------------------
+
+    def test_read_venue_hostile_text(self):
+        app = self.app()
+        prefix = self.code.split("#", 1)[0] + "#"
+        for text in ["", "\x00", prefix, prefix + "\x00" * 100, prefix + "A" * MB,
+                     "x" * (8 * MB), "\ufffd" * 1000, self.code + "A", self.code[:-1]]:
+            result = self.typed(app.read_venue, text)
+            if not isinstance(result, khaibao.KhaibaoError):
+                self.assertIsInstance(result, core.ScannedVenue.UNVERIFIED)
+
+    def test_lone_surrogate_is_refused_before_the_call(self):
+        app = self.app()
+        with self.assertRaises(UnicodeEncodeError):
+            app.read_venue("\ud800")
+
+    def test_check_in_out_wrong_order(self):
+        app = self.app()
+        self.refused(khaibao.KhaibaoError.InvalidInput, app.check_out)
+        self.assertIsNone(app.active_visit())
+        huge = core.ScannedVenue.UNVERIFIED(text="u" * (4 * MB))
+        self.typed(app.check_in, huge, None)
+        self.refused(khaibao.KhaibaoError.Validation, app.check_in, app.read_venue(self.code),
+                     declaration(phone="x" * MB))
+        forged = core.ScannedVenue.VERIFIED(venue=core.Venue(
+            id="zz", name="", address="", province=U32_MAX, district=None, ward=None,
+            vehicle_plate=None, route=None, event_start=I64_MAX, event_end=I64_MIN,
+            category=core.VenueCategory.OTHER, default_stay_minutes=65535,
+            not_before=I64_MAX, not_after=I64_MIN, issuer=""))
+        self.typed(app.check_in, forged, declaration())
+        self.typed(app.check_out)
+        self.typed(app.check_out)
+        self.assertIsInstance(app.diary(), list)
+
+    def test_edit_visit_hostile(self):
+        app = self.app()
+        for args in [(0, 0, 0), (-1, 1, 0), (I64_MAX, I64_MIN, I64_MAX), (1, I64_MAX, I64_MIN)]:
+            self.typed(app.edit_visit, *args)
+        self.assertEqual(self.typed(app.visit_edits, I64_MIN), [])
+        visit = app.check_in(app.read_venue(self.code), None)
+        for a, b in [(I64_MIN, I64_MAX), (I64_MAX, I64_MIN), (0, -1), (visit.checked_in_at, visit.checked_in_at)]:
+            self.typed(app.edit_visit, visit.id, a, b)
+        self.assertIsInstance(app.visit_edits(visit.id), list)
+
+    def test_exports_on_empty_and_hostile_diary(self):
+        app = self.app()
+        self.assertIsInstance(app.export_json(core.Language.ENGLISH), str)
+        self.typed(app.check_in, core.ScannedVenue.UNVERIFIED(text='",\n=cmd|"\x00' * 1000), None)
+        self.assertIsInstance(app.export_csv(core.Language.VIETNAMESE).visits, str)
+
+    def test_exposure_list_hostile(self):
+        app = self.app()
+        for data in [b"", NOT_UTF8, b"\xd2\x84", b"\x84" + b"\x40" * 3, os.urandom(4 * MB),
+                     b"\x84\x43\xa1\x01\x27\xa0\x5b" + b"\xff" * 8, b"\x9b" + b"\xff" * 8]:
+            for overlap in [None, 0, -1, I64_MIN, I64_MAX]:
+                self.refused(khaibao.KhaibaoError, app.process_exposure_list, data, overlap, None)
+        self.assertEqual(app.exposure_since(), 0)
+
+    def test_pass_calls_hostile(self):
+        app = self.app()
+        for cert in [b"", NOT_UTF8, os.urandom(64 * 1024), bytes(16 * MB)]:
+            text = self.typed(app.make_pass, declaration(), cert, True)
+            self.assertIsInstance(text, str, "the citizen side does not check its own certificate")
+        self.refused(khaibao.KhaibaoError.Validation, app.make_pass, declaration(full_name=""), b"", False)
+        self.refused(khaibao.KhaibaoError.Validation, app.health_status, declaration(phone=""))
+        self.refused(khaibao.KhaibaoError.Network, lambda: asyncio.run(app.register_device()))
+        staff = khaibao.VenueStaff.open(os.path.join(self.tmp.name, "staff.db"), self.trusted)
+        made = app.make_pass(declaration(), b"not a certificate", False)
+        for text in ["", "KBP1:", "KBP1:" + "A" * MB, "KBP1:!!!!", made, made + "A", "x" * MB]:
+            self.refused(khaibao.KhaibaoError, staff.scan, text)
+        self.assertEqual(staff.report().visitors, 0)
+        self.assertIsInstance(staff.export_csv(), str)
+
+    def test_staff_open_hostile(self):
+        for path in ["", self.tmp.name, "x\x00y", os.path.join(self.tmp.name, "no", "such", "s.db")]:
+            self.typed(khaibao.VenueStaff.open, path, [])
+        staff = khaibao.VenueStaff.open(os.path.join(self.tmp.name, "s2.db"),
+                                        [core.TrustedKey(kid=NOT_UTF8, public_key=bytes(MB))])
+        self.refused(khaibao.KhaibaoError, staff.scan, "KBP1:AAAA")
+
+    # ---- uploads against hostile hosts and servers -------------------------------------
+
+    def queued_app(self):
+        app = self.app()
+        app.check_in(app.read_venue(self.code), declaration())
+        return app
+
+    def test_sync_with_hostile_host_clients(self):
+        app = self.queued_app()
+        clients = [
+            GarbageClient(200, b""),
+            GarbageClient(200, NOT_UTF8),
+            GarbageClient(200, os.urandom(MB)),
+            GarbageClient(200, b"\x9b" + b"\xff" * 8),  # an array claiming 2^64 items
+            GarbageClient(0, b""),
+            GarbageClient(65535, b"x"),
+            GarbageClient(500, b"x" * MB),
+            GarbageClient(exc=khaibao.HostHttpError.Timeout()),
+            GarbageClient(exc=RuntimeError(SECRET)),
+            GarbageClient(bad_return=True),
+        ]
+        for client in clients:
+            self.refused(khaibao.KhaibaoError.Network, lambda: asyncio.run(app.sync_with(client)))
+        self.assertEqual(app.outbox_counts().pending, 1, "nothing lost")
+
+    def test_sync_variants_with_throwing_callbacks(self):
+        app = self.queued_app()
+        self.refused(khaibao.KhaibaoError.Network,
+                     lambda: asyncio.run(app.sync_reporting(GarbageClient(200, b"\x80"), ThrowingListener())))
+        self.refused(khaibao.KhaibaoError.Network,
+                     lambda: asyncio.run(app.sync_reporting(None, ThrowingListener())))
+        for batch in [0, 1, U32_MAX]:
+            cancel = khaibao.SyncCancel()
+            result = self.typed(lambda: asyncio.run(app.sync_in_background(batch, ThrowingProgress(), cancel)))
+            if not isinstance(result, khaibao.KhaibaoError):
+                self.assertIsInstance(result, core.DrainReport)
+            cancel.cancel()
+            cancel.cancel()
+        self.assertIsInstance(app.dead_items(), list)
+        self.assertIsInstance(app.next_upload_at(), (int, type(None)))
+
+    def test_throwing_clock_is_contained_and_quiet(self):
+        """A clock that throws breaks the host contract (it has no error type): the call
+        fails with Internal, and the exception text is not printed by the library."""
+        script = f"""
+import sys
+sys.path.insert(0, {os.environ["KHAIBAO_PY_DIR"]!r})
+import khaibao
+class Boom(khaibao.Clock):
+    def now_unix_seconds(self):
+        raise RuntimeError({SECRET!r})
+cfg = khaibao.KhaibaoConfig(db_path={os.path.join(self.tmp.name, "boom.db")!r}, venue_keys=[],
+    authority_sealing_key=bytes(32), authority_url="http://127.0.0.1:9", master_key=bytes(32))
+try:
+    khaibao.Khaibao.open_with_clock(cfg, Boom())
+    print("opened")
+except khaibao.KhaibaoError.Internal as e:
+    print("internal", e.code)
+"""
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, "the process survived")
+        self.assertEqual(run.stdout.strip(), "internal internal.panic")
+        self.assertNotIn("Bí Mật", run.stderr)
+        self.assertNotIn("079190001234", run.stderr)
+        self.assertIn("message withheld", run.stderr)
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    failed = len(result.failures) + len(result.errors)
+    passed = max(result.testsRun - len(result.failures) - len(result.errors), 0)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed or not result.testsRun else 0)
