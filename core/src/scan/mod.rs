@@ -5,10 +5,13 @@
 //! passes the buffer without copying or cropping. An optional region of interest (the
 //! viewfinder box) limits the search.
 //!
-//! Decoding uses rqrr behind our own image pipeline (see [`ScanOptions`] for the passes and
-//! `docs/scan.md` for what each one is worth on the benchmark corpora). rqrr can panic on
-//! some real photos; every call into it runs under `catch_unwind` (in `decode`), so a bad
-//! frame is a miss, never a crash.
+//! Decoding runs rxing's QR reader (a port of zxing-cpp's detector and decoder) first, on
+//! the frame in place, then on planes our pipeline prepares (smoothed threshold, half size,
+//! contrast stretch), and rqrr behind our pipeline as the second chance, all within a time
+//! budget (see [`ScanOptions`] for the passes and `docs/scan.md` for what each one is worth
+//! on the benchmark corpora). Both decoders can panic on some inputs; every call into them
+//! runs under `catch_unwind` (in `decode` and `rxing_qr`), so a bad frame is a miss, never
+//! a crash.
 
 mod binarize;
 mod decode;
@@ -110,8 +113,10 @@ pub const RXING_HALF_ABOVE: usize = 500;
 /// Planes up to this long side get the 2× upscale pass for small modules.
 pub const UPSCALE_UP_TO: usize = 800;
 
-/// Which passes the pipeline runs, in this order, stopping at the first pass that decodes
-/// something. Each flag can be switched off to measure what it contributes.
+/// Which passes the pipeline runs, stopping at the first pass that decodes something:
+/// rxing on the frame (+ inverted), rxing on the smoothed threshold, on the half-size plane
+/// and on the stretched plane (each + inverted), then the rqrr passes. Each flag can be
+/// switched off to measure what it contributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(clippy::struct_excessive_bools)] // one switch per pass, for ablation
 pub struct ScanOptions {
