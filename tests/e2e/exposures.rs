@@ -76,17 +76,13 @@ fn phone_downloads_lists_incrementally_and_matches_each_once() {
         min_overlap_seconds: 60,
     };
 
+    let base_url = server.base_url();
+    let fetch = |store: &mut Store| {
+        fetch_and_match(store, &client, &base_url, &trusted, options, now, None).unwrap()
+    };
+
     // Nothing published yet: one request, no alerts, still at version 0.
-    let r = fetch_and_match(
-        &mut store,
-        &client,
-        &server.base_url(),
-        &trusted,
-        options,
-        now,
-        None,
-    )
-    .unwrap();
+    let r = fetch(&mut store);
     assert_eq!((r.version, r.alerts.len()), (0, 0));
 
     // Version 1 hits venue 1 (09:30-11:00); version 2 hits nobody the phone saw.
@@ -107,16 +103,7 @@ fn phone_downloads_lists_incrementally_and_matches_each_once() {
         )
         .unwrap();
     });
-    let r = fetch_and_match(
-        &mut store,
-        &client,
-        &server.base_url(),
-        &trusted,
-        options,
-        now,
-        None,
-    )
-    .unwrap();
+    let r = fetch(&mut store);
     assert_eq!(r.version, 2);
     assert_eq!(r.alerts.len(), 1);
     assert_eq!(r.alerts[0].venue_id, format!("{:032x}", 1));
@@ -125,16 +112,7 @@ fn phone_downloads_lists_incrementally_and_matches_each_once() {
     assert_eq!(exposure::last_version(&store).unwrap(), 2);
 
     // Up to date: the authority answers an empty list at the same version; nothing again.
-    let r = fetch_and_match(
-        &mut store,
-        &client,
-        &server.base_url(),
-        &trusted,
-        options,
-        now,
-        None,
-    )
-    .unwrap();
+    let r = fetch(&mut store);
     assert_eq!((r.version, r.requests, r.alerts.len()), (2, 1, 0));
 
     // Version 3 hits venue 2: only the new list is downloaded and matched.
@@ -159,16 +137,7 @@ fn phone_downloads_lists_incrementally_and_matches_each_once() {
         (list.version, list.base_version, list.entries.len()),
         (3, 2, 1)
     );
-    let r = fetch_and_match(
-        &mut store,
-        &client,
-        &server.base_url(),
-        &trusted,
-        options,
-        now,
-        None,
-    )
-    .unwrap();
+    let r = fetch(&mut store);
     assert_eq!(r.version, 3);
     assert_eq!(r.alerts.len(), 1);
     assert_eq!(r.alerts[0].venue_id, format!("{:032x}", 2));
