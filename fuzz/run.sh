@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs khaibao's fuzz targets for a fixed time each and prints how many inputs each executed.
 #
-#   fuzz/run.sh TARGET SECONDS   one target
-#   fuzz/run.sh all SECONDS      every target, one after the other
+#   fuzz/run.sh TARGET SECONDS [RUNS]   one target
+#   fuzz/run.sh all SECONDS [RUNS]      every target, one after the other
+#
+# SECONDS caps the time per target; RUNS, when given, also stops a target after that many
+# executions (`fuzz/run.sh venue_payload 7200 10000000` runs until 10 M inputs or 2 h).
 #
 # Targets: scan_frame venue_payload personal_pass seal_open exposure_list ingest_body.
 # Builds with cargo-fuzz without a sanitizer (`-s none`), which works on stable Rust: the
@@ -18,12 +21,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 all=(scan_frame venue_payload personal_pass seal_open exposure_list ingest_body)
 
-if [ $# -ne 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
-    echo "usage: fuzz/run.sh TARGET|all SECONDS" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ] || ! [[ "$2" =~ ^[0-9]+$ ]] || ! [[ "${3:-0}" =~ ^[0-9]+$ ]]; then
+    echo "usage: fuzz/run.sh TARGET|all SECONDS [RUNS]" >&2
     exit 2
 fi
 if [ "$1" = all ]; then targets=("${all[@]}"); else targets=("$1"); fi
 seconds="$2"
+runs=()
+if [ -n "${3:-}" ]; then runs=(-runs="$3"); fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "==> installing cargo-fuzz"
@@ -42,15 +47,17 @@ for t in "${targets[@]}"; do
     echo "==> $t for ${seconds}s"
     log="$logs/$t.log"
     set +e
+    started=$SECONDS
     cargo fuzz run -s none "$t" "$corpus" -- \
-        -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+        -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 "${runs[@]}" \
         >"$log" 2>&1
     rc=$?
     set -e
+    took=$((SECONDS - started))
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
     units="$(ls "$corpus" | wc -l)"
     if [ "$rc" -eq 0 ]; then
-        printf '%s: %s executions in %ss, no crash (corpus %s inputs)\n' "$t" "${execs:-?}" "$seconds" "$units"
+        printf '%s: %s executions in %ss (build included), no crash (corpus %s inputs)\n' "$t" "${execs:-?}" "$took" "$units"
     else
         status=1
         printf '%s: FAILED after %s executions (exit %s); see %s and fuzz/artifacts/%s/\n' \
