@@ -16,7 +16,7 @@
 
 use crate::{Error, Result};
 use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
-use ring::rand::{SecureRandom, SystemRandom};
+use ring::rand::SystemRandom;
 use ring::signature::{self, Ed25519KeyPair, KeyPair};
 use ring::{aead, agreement, hkdf, hmac};
 
@@ -215,6 +215,7 @@ pub struct SealingKey {
 impl SealingKey {
     /// Makes a new random key.
     pub fn generate() -> Result<Self> {
+        use ring::rand::SecureRandom as _;
         let mut bytes = [0u8; 32];
         SystemRandom::new()
             .fill(&mut bytes)
