@@ -3,5 +3,6 @@
 //! inputs of the fuzz targets.
 
 pub mod chaos;
+pub mod declarations;
 pub mod fault_proxy;
 pub mod fuzz_fixture;

@@ -28,6 +28,13 @@ if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 
 need_apt python3 python3
 need_apt strip binutils
+# The authority's PostgreSQL store is tested against a throwaway cluster (tests/e2e/postgres.rs).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    step "installing postgresql (for the authority's PostgreSQL store test)"
+    if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+export KHAIBAO_REQUIRE_POSTGRES=1
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

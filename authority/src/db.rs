@@ -1,9 +1,11 @@
-//! The authority's declaration store (SQLite).
+//! The authority's declaration store: SQLite by default, PostgreSQL when the database is a
+//! `postgres://` URL ([`crate::pg`]).
 //!
 //! Ingest verifies and opens each sealed item, then stores it under its idempotency key.
 //! A key seen before is answered as a duplicate with the original receipt, so a client that
 //! resends after a lost response never creates a second record.
 
+use crate::pg::{PgStore, is_postgres_url};
 use khaibao_core::codec::hex;
 use khaibao_core::declaration::Submission;
 use khaibao_core::protocol::{IngestItem, IngestResult, ItemKind, ItemStatus};
@@ -41,20 +43,51 @@ pub struct StoredDeclaration {
     pub submission: Submission,
 }
 
+/// Why the database failed. The texts name the operation, never stored values.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("stored payload: {0}")]
+    Payload(#[from] khaibao_core::Error),
+}
+
 /// The authority's database.
 pub struct AuthorityDb {
-    conn: Connection,
+    backend: Backend,
+}
+
+/// Where the declarations live.
+pub(crate) enum Backend {
+    Sqlite(Connection),
+    Postgres(PgStore),
 }
 
 impl AuthorityDb {
-    /// Opens (creating) the database at `path`.
-    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+    /// Opens (creating) the database at `path`: a SQLite file, or PostgreSQL when `path` is
+    /// a `postgres://` or `postgresql://` URL.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let name = path.to_string_lossy();
+        if is_postgres_url(&name) {
+            return Ok(Self {
+                backend: Backend::Postgres(PgStore::connect(&name)?),
+            });
+        }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.execute_batch(SCHEMA)?;
         crate::exposures::create_schema(&conn)?;
-        Ok(Self { conn })
+        Ok(Self {
+            backend: Backend::Sqlite(conn),
+        })
+    }
+
+    /// Whether this is the PostgreSQL store.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     /// Verifies, opens, deduplicates and stores a batch, in one transaction.
@@ -63,7 +96,7 @@ impl AuthorityDb {
         key: &SealingKey,
         items: &[IngestItem],
         now: i64,
-    ) -> rusqlite::Result<Vec<IngestResult>> {
+    ) -> Result<Vec<IngestResult>, DbError> {
         let opened = open_items(key, items);
         self.store_opened(items, opened, now)
     }
@@ -77,8 +110,12 @@ impl AuthorityDb {
         items: &[IngestItem],
         opened: Vec<OpenedItem>,
         now: i64,
-    ) -> rusqlite::Result<Vec<IngestResult>> {
-        let tx = self.conn.transaction()?;
+    ) -> Result<Vec<IngestResult>, DbError> {
+        let conn = match &mut self.backend {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(pg) => return pg.store_opened(items, opened, now),
+        };
+        let tx = conn.transaction()?;
         let mut results = Vec::with_capacity(items.len());
         {
             let mut find =
@@ -100,7 +137,6 @@ impl AuthorityDb {
                         Ok((device_kid, sub, payload)) => {
                             let receipt = new_receipt();
                             let d = &sub.declaration;
-                            let symptoms: Vec<&str> = d.symptoms.iter().map(|s| s.name()).collect();
                             insert.execute(params![
                                 item.idempotency_key,
                                 receipt,
@@ -112,7 +148,7 @@ impl AuthorityDb {
                                 d.birth_year,
                                 d.phone,
                                 d.province,
-                                symptoms.join(";"),
+                                symptom_list(d),
                                 d.close_contact,
                                 d.on_behalf,
                                 payload
@@ -135,50 +171,63 @@ impl AuthorityDb {
     }
 
     /// Every stored declaration, oldest first, decoded from the verified payload.
-    pub fn declarations(&self) -> rusqlite::Result<Vec<StoredDeclaration>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT receipt, device_kid, payload FROM declarations ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            let payload: Vec<u8> = r.get(2)?;
-            let submission = Submission::from_cbor(&payload).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    2,
-                    rusqlite::types::Type::Blob,
-                    Box::new(e),
-                )
-            })?;
-            Ok(StoredDeclaration {
-                receipt: r.get(0)?,
-                device_kid: r.get(1)?,
-                submission,
+    pub fn declarations(&self) -> Result<Vec<StoredDeclaration>, DbError> {
+        let rows = match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut stmt = conn
+                    .prepare("SELECT receipt, device_kid, payload FROM declarations ORDER BY id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                rows.collect::<rusqlite::Result<Vec<(String, String, Vec<u8>)>>>()?
+            }
+            Backend::Postgres(pg) => pg.declaration_rows()?,
+        };
+        rows.into_iter()
+            .map(|(receipt, device_kid, payload)| {
+                Ok(StoredDeclaration {
+                    receipt,
+                    device_kid,
+                    submission: Submission::from_cbor(&payload)?,
+                })
             })
-        })?;
-        rows.collect()
+            .collect()
     }
 
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
     }
 
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+    pub(crate) fn backend_mut(&mut self) -> &mut Backend {
+        &mut self.backend
     }
 
     /// Every stored (idempotency key, receipt) pair, oldest first.
-    pub fn receipts(&self) -> rusqlite::Result<Vec<(Vec<u8>, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT idem_key, receipt FROM declarations ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect()
+    pub fn receipts(&self) -> Result<Vec<(Vec<u8>, String)>, DbError> {
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                let mut stmt =
+                    conn.prepare("SELECT idem_key, receipt FROM declarations ORDER BY id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            }
+            Backend::Postgres(pg) => pg.receipts(),
+        }
     }
 
     /// How many declarations are stored.
-    pub fn count(&self) -> rusqlite::Result<u64> {
-        self.conn
-            .query_row("SELECT COUNT(*) FROM declarations", [], |r| r.get(0))
+    pub fn count(&self) -> Result<u64, DbError> {
+        match &self.backend {
+            Backend::Sqlite(conn) => {
+                Ok(conn.query_row("SELECT COUNT(*) FROM declarations", [], |r| r.get(0))?)
+            }
+            Backend::Postgres(pg) => pg.count(),
+        }
     }
+}
+
+/// The symptoms column: symptom names joined by `;`.
+pub(crate) fn symptom_list(d: &khaibao_core::declaration::Declaration) -> String {
+    let names: Vec<&str> = d.symptoms.iter().map(|s| s.name()).collect();
+    names.join(";")
 }
 
 /// One item after verification and opening: the device key id and the submission, or the
@@ -232,7 +281,7 @@ fn open_item(
     }
 }
 
-fn new_receipt() -> String {
+pub(crate) fn new_receipt() -> String {
     let mut b = [0u8; 12];
     // If the system RNG ever failed, the all-zero receipt would collide on the UNIQUE
     // constraint and fail the batch (the client retries) rather than reuse a receipt.

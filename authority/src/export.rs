@@ -2,9 +2,10 @@
 //! liệu"), filtered by declaration time, province and venue, streamed row by row with
 //! progress for large exports.
 
-use crate::db::AuthorityDb;
+use crate::db::{AuthorityDb, Backend, DbError};
 use khaibao_core::time::{VIETNAM_OFFSET, format_vietnam};
 use rusqlite::params;
+use std::cell::Cell;
 use std::io::Write;
 
 /// Which declarations to export.
@@ -24,7 +25,7 @@ pub struct ExportFilter {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("database: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] DbError),
     #[error("writing the file: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -32,8 +33,56 @@ pub enum ExportError {
 /// The CSV header row.
 pub const HEADER: &str = "receipt,declared_at_vietnam,declared_at_unix,received_at_unix,province,venue_id,full_name,birth_year,phone,symptoms,close_contact,on_behalf,device_kid";
 
-const WHERE: &str =
-    "province = ?1 AND declared_at >= ?2 AND declared_at < ?3 AND (?4 IS NULL OR venue_id = ?4)";
+/// One exported declaration, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub receipt: String,
+    pub declared_at: i64,
+    pub received_at: i64,
+    pub province: i64,
+    pub venue_id: Option<String>,
+    pub full_name: String,
+    pub birth_year: i64,
+    pub phone: String,
+    pub symptoms: String,
+    pub close_contact: bool,
+    pub on_behalf: bool,
+    pub device_kid: String,
+}
+
+impl ExportRow {
+    fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let fields = [
+            self.receipt.clone(),
+            format_vietnam(self.declared_at),
+            self.declared_at.to_string(),
+            self.received_at.to_string(),
+            format!("{:02}", self.province),
+            self.venue_id.clone().unwrap_or_default(),
+            self.full_name.clone(),
+            self.birth_year.to_string(),
+            self.phone.clone(),
+            self.symptoms.clone(),
+            u8::from(self.close_contact).to_string(),
+            u8::from(self.on_behalf).to_string(),
+            self.device_kid.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        writeln!(out, "{}", line.join(","))
+    }
+}
+
+impl From<rusqlite::Error> for ExportError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl From<postgres::Error> for ExportError {
+    fn from(e: postgres::Error) -> Self {
+        Self::Db(e.into())
+    }
+}
 
 /// Writes the matching declarations as CSV to `out`, oldest first, calling
 /// `progress(done, total)` every `every` rows and at the end. Returns the row count.
@@ -44,49 +93,69 @@ pub fn export_csv(
     every: u64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64, ExportError> {
+    writeln!(out, "{HEADER}")?;
+    let total = Cell::new(0u64);
+    let mut done = 0u64;
+    let mut on_total = |n: u64| -> Result<(), ExportError> {
+        total.set(n);
+        Ok(())
+    };
+    let mut on_row = |row: ExportRow| -> Result<(), ExportError> {
+        row.write(out)?;
+        done += 1;
+        if every > 0 && done.is_multiple_of(every) {
+            progress(done, total.get());
+        }
+        Ok(())
+    };
+    match db.backend() {
+        Backend::Sqlite(conn) => sqlite_rows(conn, filter, &mut on_total, &mut on_row)?,
+        Backend::Postgres(pg) => pg.export(filter, &mut on_total, &mut on_row)?,
+    }
+    out.flush()?;
+    progress(done, total.get());
+    Ok(done)
+}
+
+/// The SQLite side of [`export_csv`]: the total, then each row in order.
+fn sqlite_rows(
+    conn: &rusqlite::Connection,
+    filter: &ExportFilter,
+    on_total: &mut dyn FnMut(u64) -> Result<(), ExportError>,
+    on_row: &mut dyn FnMut(ExportRow) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    const WHERE: &str = "province = ?1 AND declared_at >= ?2 AND declared_at < ?3 AND (?4 IS NULL OR venue_id = ?4)";
     let until = filter.until.unwrap_or(i64::MAX);
     let args = params![filter.province, filter.since, until, filter.venue_id];
-    let total: i64 = db.conn().query_row(
+    let total: i64 = conn.query_row(
         &format!("SELECT COUNT(*) FROM declarations WHERE {WHERE}"),
         args,
         |r| r.get(0),
     )?;
-    let total = total.max(0) as u64;
-    writeln!(out, "{HEADER}")?;
-    let mut stmt = db.conn().prepare(&format!(
+    on_total(total.max(0).unsigned_abs())?;
+    let mut stmt = conn.prepare(&format!(
         "SELECT receipt, declared_at, received_at, province, venue_id, full_name, birth_year, phone,
                 symptoms, close_contact, on_behalf, device_kid
          FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
     ))?;
     let mut rows = stmt.query(args)?;
-    let mut done = 0u64;
     while let Some(r) = rows.next()? {
-        let declared_at: i64 = r.get(1)?;
-        let fields = [
-            r.get::<_, String>(0)?,
-            format_vietnam(declared_at),
-            declared_at.to_string(),
-            r.get::<_, i64>(2)?.to_string(),
-            format!("{:02}", r.get::<_, u32>(3)?),
-            r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-            r.get::<_, String>(5)?,
-            r.get::<_, i64>(6)?.to_string(),
-            r.get::<_, String>(7)?,
-            r.get::<_, String>(8)?,
-            u8::from(r.get::<_, bool>(9)?).to_string(),
-            u8::from(r.get::<_, bool>(10)?).to_string(),
-            r.get::<_, String>(11)?,
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        writeln!(out, "{}", line.join(","))?;
-        done += 1;
-        if every > 0 && done.is_multiple_of(every) {
-            progress(done, total);
-        }
+        on_row(ExportRow {
+            receipt: r.get(0)?,
+            declared_at: r.get(1)?,
+            received_at: r.get(2)?,
+            province: r.get(3)?,
+            venue_id: r.get(4)?,
+            full_name: r.get(5)?,
+            birth_year: r.get(6)?,
+            phone: r.get(7)?,
+            symptoms: r.get(8)?,
+            close_contact: r.get(9)?,
+            on_behalf: r.get(10)?,
+            device_kid: r.get(11)?,
+        })?;
     }
-    out.flush()?;
-    progress(done, total);
-    Ok(done)
+    Ok(())
 }
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.

@@ -9,6 +9,7 @@
 //! already up to date gets an empty list with the version it has, which it does not match
 //! again. Nothing in the request identifies the phone beyond the version it asks from.
 
+use crate::db::Backend;
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use rusqlite::{Connection, TransactionBehavior, params};
 
@@ -37,6 +38,8 @@ CREATE TABLE IF NOT EXISTS exposure_versions (
 pub enum ExposureError {
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
+    #[error("storage: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("exposure list: {0}")]
     List(#[from] khaibao_core::Error),
 }
@@ -48,7 +51,10 @@ impl crate::db::AuthorityDb {
         entries: &[ExposureEntry],
         now: i64,
     ) -> Result<u64, ExposureError> {
-        publish(self.conn_mut(), entries, now)
+        match self.backend_mut() {
+            Backend::Sqlite(conn) => publish(conn, entries, now),
+            Backend::Postgres(pg) => pg.publish_exposures(entries, now),
+        }
     }
 
     /// The signed list of everything published after `since` ([`list_since`]).
@@ -58,7 +64,10 @@ impl crate::db::AuthorityDb {
         since: u64,
         now: i64,
     ) -> Result<Vec<u8>, ExposureError> {
-        list_since(self.conn(), signing_pkcs8, since, now)
+        match self.backend() {
+            Backend::Sqlite(conn) => list_since(conn, signing_pkcs8, since, now),
+            Backend::Postgres(pg) => list_from(pg, signing_pkcs8, since, now),
+        }
     }
 }
 
@@ -67,7 +76,7 @@ pub(crate) fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)
 }
 
-fn rec_to_int(r: Recommendation) -> i64 {
+pub(crate) fn rec_to_int(r: Recommendation) -> i64 {
     match r {
         Recommendation::MonitorSymptoms => 1,
         Recommendation::GetTested => 2,
@@ -75,12 +84,23 @@ fn rec_to_int(r: Recommendation) -> i64 {
     }
 }
 
-fn rec_from_int(v: i64) -> Recommendation {
+pub(crate) fn rec_from_int(v: i64) -> Recommendation {
     match v {
         3 => Recommendation::Isolate,
         2 => Recommendation::GetTested,
         _ => Recommendation::MonitorSymptoms,
     }
+}
+
+/// Checks entries before anything is stored: a 16-byte hex venue id, end not before start.
+pub(crate) fn check_entries(entries: &[ExposureEntry]) -> Result<(), ExposureError> {
+    for e in entries {
+        khaibao_core::codec::unhex(&e.venue_id, 16)?;
+        if e.end < e.start {
+            return Err(khaibao_core::Error::InvalidField("exposure window").into());
+        }
+    }
+    Ok(())
 }
 
 /// Publishes `entries` as the next version and returns that version. Entries are checked
@@ -90,12 +110,7 @@ pub fn publish(
     entries: &[ExposureEntry],
     now: i64,
 ) -> Result<u64, ExposureError> {
-    for e in entries {
-        khaibao_core::codec::unhex(&e.venue_id, 16)?;
-        if e.end < e.start {
-            return Err(khaibao_core::Error::InvalidField("exposure window").into());
-        }
-    }
+    check_entries(entries)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.query_row(
         "SELECT COALESCE(MAX(version), 0) + 1 FROM exposure_versions",
@@ -132,7 +147,47 @@ pub fn latest_version(conn: &Connection) -> rusqlite::Result<u64> {
         [],
         |r| r.get(0),
     )?;
-    Ok(v.max(0) as u64)
+    Ok(v.max(0).unsigned_abs())
+}
+
+/// What [`list_from`] reads from a store.
+pub(crate) trait ExposureSource {
+    /// The newest published version (0 before the first publication).
+    fn latest_version(&self) -> Result<u64, ExposureError>;
+    /// (version, entry count) of every publication after `since`, oldest first.
+    fn versions_after(&self, since: i64) -> Result<Vec<(i64, i64)>, ExposureError>;
+    /// The entries of the publications in `since < version <= upto`, in publication order.
+    fn entries_between(&self, since: i64, upto: i64) -> Result<Vec<ExposureEntry>, ExposureError>;
+}
+
+impl ExposureSource for Connection {
+    fn latest_version(&self) -> Result<u64, ExposureError> {
+        Ok(latest_version(self)?)
+    }
+
+    fn versions_after(&self, since: i64) -> Result<Vec<(i64, i64)>, ExposureError> {
+        let mut stmt = self.prepare_cached(
+            "SELECT version, entries FROM exposure_versions WHERE version > ?1 ORDER BY version",
+        )?;
+        let rows = stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn entries_between(&self, since: i64, upto: i64) -> Result<Vec<ExposureEntry>, ExposureError> {
+        let mut stmt = self.prepare_cached(
+            "SELECT venue_id, start_at, end_at, recommendation FROM exposure_entries
+             WHERE version > ?1 AND version <= ?2 ORDER BY version, id",
+        )?;
+        let rows = stmt.query_map([since, upto], |r| {
+            Ok(ExposureEntry {
+                venue_id: r.get(0)?,
+                start: r.get(1)?,
+                end: r.get(2)?,
+                recommendation: rec_from_int(r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 /// The signed list of everything published after version `since`, as a phone downloads it.
@@ -146,8 +201,18 @@ pub fn list_since(
     since: u64,
     now: i64,
 ) -> Result<Vec<u8>, ExposureError> {
+    list_from(conn, signing_pkcs8, since, now)
+}
+
+/// [`list_since`] over any store.
+pub(crate) fn list_from(
+    source: &dyn ExposureSource,
+    signing_pkcs8: &[u8],
+    since: u64,
+    now: i64,
+) -> Result<Vec<u8>, ExposureError> {
     let since_i = i64::try_from(since).unwrap_or(i64::MAX);
-    let latest = latest_version(conn)?;
+    let latest = source.latest_version()?;
     if since >= latest {
         // Up to date (or ahead, after an authority reset): nothing new, same version.
         return Ok(exposure::build_list(signing_pkcs8, since, since, now, &[])?);
@@ -155,42 +220,18 @@ pub fn list_since(
     // The last version that fits in one answer.
     let mut upto = since_i;
     let mut total = 0usize;
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT version, entries FROM exposure_versions WHERE version > ?1 ORDER BY version",
-        )?;
-        let mut rows = stmt.query([since_i])?;
-        while let Some(row) = rows.next()? {
-            let (version, n): (i64, i64) = (row.get(0)?, row.get(1)?);
-            let n = n.max(0) as usize;
-            if upto > since_i && total + n > MAX_ENTRIES_PER_ANSWER {
-                break;
-            }
-            upto = version;
-            total += n;
+    for (version, n) in source.versions_after(since_i)? {
+        let n = usize::try_from(n).unwrap_or(0);
+        if upto > since_i && total + n > MAX_ENTRIES_PER_ANSWER {
+            break;
         }
+        upto = version;
+        total += n;
     }
-    let mut entries = Vec::with_capacity(total);
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT venue_id, start_at, end_at, recommendation FROM exposure_entries
-             WHERE version > ?1 AND version <= ?2 ORDER BY version, id",
-        )?;
-        let rows = stmt.query_map([since_i, upto], |r| {
-            Ok(ExposureEntry {
-                venue_id: r.get(0)?,
-                start: r.get(1)?,
-                end: r.get(2)?,
-                recommendation: rec_from_int(r.get(3)?),
-            })
-        })?;
-        for row in rows {
-            entries.push(row?);
-        }
-    }
+    let entries = source.entries_between(since_i, upto)?;
     Ok(exposure::build_list(
         signing_pkcs8,
-        upto.max(0) as u64,
+        upto.max(0).unsigned_abs(),
         since,
         now,
         &entries,

@@ -11,6 +11,7 @@ pub mod export;
 pub mod exposures;
 pub mod issuance;
 pub mod keys;
+pub mod pg;
 pub mod poster;
 pub mod poster_pdf;
 pub mod poster_png;

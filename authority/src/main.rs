@@ -35,6 +35,7 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
+        /// A SQLite file, or a PostgreSQL URL (`postgres://user@host:port/dbname`).
         #[arg(long, default_value = "authority.db")]
         db: PathBuf,
         #[arg(long, default_value = "keys")]
@@ -42,6 +43,7 @@ enum Command {
     },
     /// Export stored declarations as CSV (for health departments).
     Export {
+        /// A SQLite file, or a PostgreSQL URL (`postgres://user@host:port/dbname`).
         #[arg(long, default_value = "authority.db")]
         db: PathBuf,
         /// Declared at or after: Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM (Vietnam time).
@@ -197,11 +199,6 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{} venues issued into {}", issued.len(), out.display());
         }
         Command::Serve { listen, db, keys } => {
-            if db.to_string_lossy().starts_with("postgres") {
-                return Err(
-                    "PostgreSQL is not built into this authority; use a SQLite file".into(),
-                );
-            }
             let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
             let server = RunningServer::start(listen, &db, k).map_err(|e| e.to_string())?;
             // The first line is machine-readable, for scripts that start the server on port 0.
@@ -260,7 +257,7 @@ fn export(
         province,
         venue_id,
     };
-    if !db.exists() {
+    if !db.exists() && !khaibao_authority::pg::is_postgres_url(&db.to_string_lossy()) {
         return Err(format!("no database at {}", db.display()));
     }
     let db = khaibao_authority::db::AuthorityDb::open(db).map_err(|e| e.to_string())?;

@@ -6,42 +6,8 @@
 use khaibao_authority::db::AuthorityDb;
 use khaibao_authority::export::{ExportFilter, HEADER, export_csv, parse_time};
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
-use khaibao_core::outbox;
-use khaibao_core::protocol::{IngestItem, ItemKind};
-use khaibao_core::seal::{self, DeviceKey};
-
-fn sealed(
-    device: &DeviceKey,
-    sealing_public: &[u8],
-    name: &str,
-    province: u32,
-    venue: Option<&str>,
-    at: i64,
-) -> IngestItem {
-    let form = Declaration {
-        full_name: name.into(),
-        birth_year: 1990,
-        phone: "0912345678".into(),
-        province,
-        symptoms: vec![Symptom::Fever, Symptom::Cough],
-        close_contact: false,
-        ..Declaration::default()
-    };
-    let payload = Submission {
-        declaration: declaration::validate(&form, at).unwrap(),
-        declared_at: at,
-        venue_id: venue.map(Into::into),
-    }
-    .to_cbor()
-    .unwrap();
-    let key = outbox::new_idempotency_key().unwrap();
-    IngestItem {
-        idempotency_key: key.to_vec(),
-        kind: ItemKind::Declaration,
-        body: seal::sign_and_seal(device, sealing_public, payload, &key).unwrap(),
-    }
-}
+use khaibao_core::seal::DeviceKey;
+use khaibao_tests::declarations::sealed;
 
 #[test]
 fn export_filters_by_province_venue_and_time_and_reports_progress() {

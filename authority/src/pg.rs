@@ -1,0 +1,318 @@
+//! The authority's store on PostgreSQL, for deployments that outgrow one SQLite file
+//! (`khaibao serve --db postgres://…`), through the `postgres` crate (no TLS to the database:
+//! it is expected on the same host or a private network).
+//!
+//! The tables and the behaviour are those of the SQLite store ([`crate::db`],
+//! [`crate::exposures`], [`crate::export`]): ingest deduplicates on the idempotency key with
+//! `INSERT … ON CONFLICT DO NOTHING`, so several authority processes may share one database
+//! and a key is still stored once; exposure versions are numbered under a table lock.
+
+use crate::db::{DbError, OpenedItem, new_receipt, symptom_list};
+use crate::export::{ExportError, ExportFilter, ExportRow};
+use crate::exposures::{ExposureError, ExposureSource, check_entries, rec_from_int, rec_to_int};
+use khaibao_core::exposure::ExposureEntry;
+use khaibao_core::protocol::{IngestItem, IngestResult, ItemStatus};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, NoTls};
+use std::sync::{Mutex, MutexGuard};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS declarations (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    idem_key BYTEA NOT NULL UNIQUE,
+    receipt TEXT NOT NULL UNIQUE,
+    device_kid TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    declared_at BIGINT NOT NULL,
+    venue_id TEXT,
+    full_name TEXT NOT NULL,
+    birth_year INTEGER NOT NULL,
+    phone TEXT NOT NULL,
+    province BIGINT NOT NULL,
+    symptoms TEXT NOT NULL,
+    close_contact BOOLEAN NOT NULL,
+    on_behalf BOOLEAN NOT NULL,
+    payload BYTEA NOT NULL
+);
+CREATE INDEX IF NOT EXISTS declarations_province ON declarations(province, declared_at);
+CREATE TABLE IF NOT EXISTS exposure_entries (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    version BIGINT NOT NULL,
+    venue_id TEXT NOT NULL,
+    start_at BIGINT NOT NULL,
+    end_at BIGINT NOT NULL,
+    recommendation BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS exposure_entries_version ON exposure_entries(version, id);
+CREATE TABLE IF NOT EXISTS exposure_versions (
+    version BIGINT PRIMARY KEY,
+    published_at BIGINT NOT NULL,
+    entries BIGINT NOT NULL
+);
+";
+
+/// A connection to the authority's PostgreSQL database.
+pub struct PgStore {
+    client: Mutex<Client>,
+}
+
+/// Whether `db` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/dbname`) and creates missing tables.
+    pub fn connect(url: &str) -> Result<Self, postgres::Error> {
+        let mut client = Client::connect(url, NoTls)?;
+        client.batch_execute(SCHEMA)?;
+        Ok(Self {
+            client: Mutex::new(client),
+        })
+    }
+
+    fn client(&self) -> MutexGuard<'_, Client> {
+        self.client
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// [`crate::db::AuthorityDb::store_opened`] on PostgreSQL: one transaction per batch.
+    pub(crate) fn store_opened(
+        &self,
+        items: &[IngestItem],
+        opened: Vec<OpenedItem>,
+        now: i64,
+    ) -> Result<Vec<IngestResult>, DbError> {
+        let mut client = self.client();
+        let mut tx = client.transaction()?;
+        let find = tx.prepare("SELECT receipt FROM declarations WHERE idem_key = $1")?;
+        let insert = tx.prepare(
+            "INSERT INTO declarations (idem_key, receipt, device_kid, received_at, declared_at,
+                venue_id, full_name, birth_year, phone, province, symptoms, close_contact, on_behalf,
+                payload)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (idem_key) DO NOTHING",
+        )?;
+        let mut results = Vec::with_capacity(items.len());
+        for (item, opened) in items.iter().zip(opened) {
+            let key: &[u8] = &item.idempotency_key;
+            let status = match opened {
+                Ok((device_kid, sub, payload)) => {
+                    let receipt = new_receipt();
+                    let d = &sub.declaration;
+                    let inserted = tx.execute(
+                        &insert,
+                        &[
+                            &key,
+                            &receipt,
+                            &device_kid,
+                            &now,
+                            &sub.declared_at,
+                            &sub.venue_id,
+                            &d.full_name,
+                            &i32::from(d.birth_year),
+                            &d.phone,
+                            &i64::from(d.province),
+                            &symptom_list(d),
+                            &d.close_contact,
+                            &d.on_behalf,
+                            &payload,
+                        ],
+                    )?;
+                    if inserted == 1 {
+                        ItemStatus::Accepted { receipt }
+                    } else {
+                        let row = tx.query_one(&find, &[&key])?;
+                        ItemStatus::Duplicate {
+                            receipt: row.try_get(0)?,
+                        }
+                    }
+                }
+                // A refused item that reuses a stored key is answered with the stored
+                // receipt, as on SQLite.
+                Err(code) => match tx.query_opt(&find, &[&key])? {
+                    Some(row) => ItemStatus::Duplicate {
+                        receipt: row.try_get(0)?,
+                    },
+                    None => ItemStatus::Rejected {
+                        reason: code.to_owned(),
+                    },
+                },
+            };
+            results.push(IngestResult {
+                idempotency_key: item.idempotency_key.clone(),
+                status,
+            });
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+
+    /// (receipt, device kid, verified payload) of every declaration, oldest first.
+    pub(crate) fn declaration_rows(&self) -> Result<Vec<(String, String, Vec<u8>)>, DbError> {
+        let rows = self.client().query(
+            "SELECT receipt, device_kid, payload FROM declarations ORDER BY id",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// Every (idempotency key, receipt), oldest first.
+    pub(crate) fn receipts(&self) -> Result<Vec<(Vec<u8>, String)>, DbError> {
+        let rows = self.client().query(
+            "SELECT idem_key, receipt FROM declarations ORDER BY id",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// How many declarations are stored.
+    pub(crate) fn count(&self) -> Result<u64, DbError> {
+        let n: i64 = self
+            .client()
+            .query_one("SELECT COUNT(*) FROM declarations", &[])?
+            .try_get(0)?;
+        Ok(n.max(0).unsigned_abs())
+    }
+
+    /// [`crate::exposures::publish`] on PostgreSQL.
+    pub(crate) fn publish_exposures(
+        &self,
+        entries: &[ExposureEntry],
+        now: i64,
+    ) -> Result<u64, ExposureError> {
+        check_entries(entries)?;
+        let mut client = self.client();
+        let mut tx = client.transaction()?;
+        // Numbering is max + 1: the lock keeps two publishers from taking the same version.
+        tx.batch_execute("LOCK TABLE exposure_versions IN EXCLUSIVE MODE")?;
+        let version: i64 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM exposure_versions",
+                &[],
+            )?
+            .try_get(0)?;
+        let insert = tx.prepare(
+            "INSERT INTO exposure_entries (version, venue_id, start_at, end_at, recommendation)
+             VALUES ($1, $2, $3, $4, $5)",
+        )?;
+        for e in entries {
+            tx.execute(
+                &insert,
+                &[
+                    &version,
+                    &e.venue_id.to_ascii_lowercase(),
+                    &e.start,
+                    &e.end,
+                    &rec_to_int(e.recommendation),
+                ],
+            )?;
+        }
+        let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+        tx.execute(
+            "INSERT INTO exposure_versions (version, published_at, entries) VALUES ($1, $2, $3)",
+            &[&version, &now, &count],
+        )?;
+        tx.commit()?;
+        Ok(version.max(0).unsigned_abs())
+    }
+
+    /// The matching declarations for [`crate::export::export_csv`]: the total, then each
+    /// row in order, streamed from the server.
+    pub(crate) fn export(
+        &self,
+        filter: &ExportFilter,
+        on_total: &mut dyn FnMut(u64) -> Result<(), ExportError>,
+        on_row: &mut dyn FnMut(ExportRow) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        const WHERE: &str = "province = $1 AND declared_at >= $2 AND declared_at < $3
+            AND ($4::TEXT IS NULL OR venue_id = $4)";
+        let until = filter.until.unwrap_or(i64::MAX);
+        let province = i64::from(filter.province);
+        let params: [&(dyn postgres::types::ToSql + Sync); 4] =
+            [&province, &filter.since, &until, &filter.venue_id];
+        let mut client = self.client();
+        let total: i64 = client
+            .query_one(
+                &format!("SELECT COUNT(*) FROM declarations WHERE {WHERE}"),
+                &params,
+            )
+            .map_err(DbError::from)?
+            .try_get(0)?;
+        on_total(total.max(0).unsigned_abs())?;
+        let mut rows = client.query_raw(
+            &format!(
+                "SELECT receipt, declared_at, received_at, province, venue_id, full_name,
+                        birth_year, phone, symptoms, close_contact, on_behalf, device_kid
+                     FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
+            ),
+            params,
+        )?;
+        while let Some(r) = rows.next().map_err(DbError::from)? {
+            let row = (|| -> Result<ExportRow, postgres::Error> {
+                Ok(ExportRow {
+                    receipt: r.try_get(0)?,
+                    declared_at: r.try_get(1)?,
+                    received_at: r.try_get(2)?,
+                    province: r.try_get(3)?,
+                    venue_id: r.try_get(4)?,
+                    full_name: r.try_get(5)?,
+                    birth_year: i64::from(r.try_get::<_, i32>(6)?),
+                    phone: r.try_get(7)?,
+                    symptoms: r.try_get(8)?,
+                    close_contact: r.try_get(9)?,
+                    on_behalf: r.try_get(10)?,
+                    device_kid: r.try_get(11)?,
+                })
+            })()?;
+            on_row(row)?;
+        }
+        Ok(())
+    }
+}
+
+impl ExposureSource for PgStore {
+    fn latest_version(&self) -> Result<u64, ExposureError> {
+        let v: i64 = self
+            .client()
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM exposure_versions",
+                &[],
+            )?
+            .try_get(0)?;
+        Ok(v.max(0).unsigned_abs())
+    }
+
+    fn versions_after(&self, since: i64) -> Result<Vec<(i64, i64)>, ExposureError> {
+        let rows = self.client().query(
+            "SELECT version, entries FROM exposure_versions WHERE version > $1 ORDER BY version",
+            &[&since],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    fn entries_between(&self, since: i64, upto: i64) -> Result<Vec<ExposureEntry>, ExposureError> {
+        let rows = self.client().query(
+            "SELECT venue_id, start_at, end_at, recommendation FROM exposure_entries
+             WHERE version > $1 AND version <= $2 ORDER BY version, id",
+            &[&since, &upto],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(ExposureEntry {
+                    venue_id: r.try_get(0)?,
+                    start: r.try_get(1)?,
+                    end: r.try_get(2)?,
+                    recommendation: rec_from_int(r.try_get(3)?),
+                })
+            })
+            .collect()
+    }
+}

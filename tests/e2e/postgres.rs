@@ -1,0 +1,301 @@
+//! The authority on PostgreSQL (`khaibao serve --db postgres://…`): the same batches go into
+//! a SQLite store and a PostgreSQL store, and both must answer, deduplicate, export and
+//! publish exposures alike; then the HTTP server runs on the PostgreSQL store.
+//!
+//! The test starts its own throwaway cluster with the machine's `initdb` and `pg_ctl`
+//! (Debian's `postgresql` package; as the `postgres` user when run as root). Without them it
+//! says so and passes, unless `KHAIBAO_REQUIRE_POSTGRES` is set, as the README test command
+//! does after installing PostgreSQL.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
+
+use khaibao_authority::db::AuthorityDb;
+use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
+use khaibao_authority::keys::AuthorityKeys;
+use khaibao_authority::server::RunningServer;
+use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
+use khaibao_core::protocol::{self, IngestItem, ItemStatus};
+use khaibao_core::seal::DeviceKey;
+use khaibao_core::transport::{HttpClient, HttpRequest, ReqwestClient};
+use khaibao_tests::declarations::sealed;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// A PostgreSQL cluster in a temporary folder, stopped when dropped.
+struct Cluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    data: PathBuf,
+    as_postgres: bool,
+    url: String,
+}
+
+impl Cluster {
+    fn start() -> Option<Self> {
+        let Some(bin) = pg_bin() else {
+            assert!(
+                std::env::var_os("KHAIBAO_REQUIRE_POSTGRES").is_none(),
+                "KHAIBAO_REQUIRE_POSTGRES is set but no initdb was found under /usr/lib/postgresql"
+            );
+            eprintln!("no PostgreSQL server binaries here: the PostgreSQL store is not tested");
+            return None;
+        };
+        let uid = Command::new("id").arg("-u").output().unwrap();
+        let as_postgres = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let data = dir.path().join("data");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = Self {
+            bin,
+            data,
+            as_postgres,
+            url: format!("postgres://khaibao@127.0.0.1:{port}/postgres"),
+            dir,
+        };
+        let data = cluster.data.to_string_lossy().into_owned();
+        let socket = cluster.dir.path().to_string_lossy().into_owned();
+        let log = cluster.dir.path().join("server.log");
+        cluster.run(
+            "initdb",
+            &["-D", &data, "-U", "khaibao", "-A", "trust", "--no-sync"],
+        );
+        cluster.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &data,
+                "-l",
+                &log.to_string_lossy(),
+                "-w",
+                "-o",
+                &format!("-p {port} -k {socket} -c listen_addresses=127.0.0.1 -c fsync=off"),
+                "start",
+            ],
+        );
+        Some(cluster)
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let program = self.bin.join(tool);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&program);
+            c
+        } else {
+            Command::new(&program)
+        };
+        let out = cmd.args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{tool} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.data.to_string_lossy().into_owned();
+        self.run("pg_ctl", &["-D", &data, "-m", "immediate", "stop"]);
+    }
+}
+
+/// The newest `/usr/lib/postgresql/N/bin` with an `initdb`.
+fn pg_bin() -> Option<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let version = e.file_name().to_string_lossy().parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin)
+}
+
+fn entry(venue: u8, start: i64, end: i64, recommendation: Recommendation) -> ExposureEntry {
+    ExposureEntry {
+        venue_id: format!("{venue:032x}"),
+        start,
+        end,
+        recommendation,
+    }
+}
+
+/// The CSV without its first column (receipts are random per store).
+fn csv_without_receipts(db: &AuthorityDb, filter: &ExportFilter) -> String {
+    let mut out = Vec::new();
+    export_csv(db, filter, &mut out, 1, &mut |_, _| {}).unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_once(',').map_or(l, |(_, rest)| rest).to_owned() + "\n")
+        .collect()
+}
+
+#[test]
+fn postgres_store_answers_like_sqlite_and_serves_http() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let keys = AuthorityKeys::generate().unwrap();
+    let public = keys.public().sealing_public;
+    let device = DeviceKey::generate().unwrap();
+    let day1 = parse_time("2026-01-01").unwrap();
+    let day2 = parse_time("2026-01-02").unwrap();
+    let other = AuthorityKeys::generate().unwrap().public().sealing_public;
+    let items: Vec<IngestItem> = vec![
+        sealed(
+            &device,
+            &public,
+            "Lê Văn Tám",
+            79,
+            Some("venue-a"),
+            day1 + 3600,
+        ),
+        sealed(&device, &public, "Trần, Thị \"Bé\"", 79, None, day1 + 7200),
+        sealed(
+            &device,
+            &public,
+            "Phạm Văn Đồng",
+            79,
+            Some("venue-a"),
+            day2 + 60,
+        ),
+        sealed(
+            &device,
+            &public,
+            "Hà Nội Người",
+            1,
+            Some("venue-a"),
+            day1 + 60,
+        ),
+        // Sealed to another authority: refused, never stored.
+        sealed(&device, &other, "Ngô Thì Nhậm", 79, None, day1),
+    ];
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite = AuthorityDb::open(&dir.path().join("a.db")).unwrap();
+    let mut pg = AuthorityDb::open(Path::new(&cluster.url)).unwrap();
+    assert!(pg.is_postgres() && !lite.is_postgres());
+
+    for db in [&mut lite, &mut pg] {
+        let first = db.ingest(keys.sealing(), &items, day2).unwrap();
+        let receipts: Vec<String> = first[..4]
+            .iter()
+            .map(|r| match &r.status {
+                ItemStatus::Accepted { receipt } => receipt.clone(),
+                other => panic!("expected accepted, got {other:?}"),
+            })
+            .collect();
+        assert!(matches!(first[4].status, ItemStatus::Rejected { .. }));
+        // A resent batch creates nothing and answers with the original receipts.
+        let again = db.ingest(keys.sealing(), &items, day2 + 60).unwrap();
+        for (r, receipt) in again.iter().zip(&receipts) {
+            assert_eq!(
+                r.status,
+                ItemStatus::Duplicate {
+                    receipt: receipt.clone()
+                }
+            );
+        }
+        assert!(matches!(again[4].status, ItemStatus::Rejected { .. }));
+        assert_eq!(db.count().unwrap(), 4);
+        let stored: Vec<(Vec<u8>, String)> = items[..4]
+            .iter()
+            .map(|i| i.idempotency_key.clone())
+            .zip(receipts)
+            .collect();
+        assert_eq!(db.receipts().unwrap(), stored);
+    }
+
+    let submissions = |db: &AuthorityDb| -> Vec<_> {
+        db.declarations()
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.device_kid, d.submission))
+            .collect()
+    };
+    assert_eq!(submissions(&lite), submissions(&pg));
+
+    let hcm = ExportFilter {
+        since: day1,
+        until: None,
+        province: 79,
+        venue_id: None,
+    };
+    let venue_a_day1 = ExportFilter {
+        until: Some(day2),
+        venue_id: Some("venue-a".into()),
+        ..hcm.clone()
+    };
+    for filter in [&hcm, &venue_a_day1] {
+        let expected = csv_without_receipts(&lite, filter);
+        assert_eq!(csv_without_receipts(&pg, filter), expected);
+    }
+    assert!(csv_without_receipts(&pg, &hcm).contains("\"Trần, Thị \"\"Bé\"\"\""));
+    assert_eq!(csv_without_receipts(&pg, &venue_a_day1).lines().count(), 2);
+
+    let lists: Vec<Vec<ExposureEntry>> = [&mut lite, &mut pg]
+        .into_iter()
+        .map(|db| {
+            let a = entry(1, day1, day1 + 3600, Recommendation::GetTested);
+            let b = entry(2, day1 + 60, day1 + 120, Recommendation::Isolate);
+            assert_eq!(db.publish_exposures(&[a], day2).unwrap(), 1);
+            assert_eq!(db.publish_exposures(&[b], day2).unwrap(), 2);
+            let bad = entry(3, day1 + 60, day1, Recommendation::Isolate);
+            assert!(db.publish_exposures(&[bad], day2).is_err());
+            let signed = db.exposures_since(keys.signing_pkcs8(), 1, day2).unwrap();
+            let list = exposure::verify_list(&signed, &[keys.public().venue_key]).unwrap();
+            assert_eq!((list.version, list.base_version), (2, 1));
+            let signed = db.exposures_since(keys.signing_pkcs8(), 0, day2).unwrap();
+            exposure::verify_list(&signed, &[keys.public().venue_key])
+                .unwrap()
+                .entries
+        })
+        .collect();
+    assert_eq!(lists[0].len(), 2);
+    assert_eq!(lists[0], lists[1]);
+    drop(pg);
+
+    // The HTTP server on the same PostgreSQL database: a new batch is stored once.
+    let server =
+        RunningServer::start(([127, 0, 0, 1], 0).into(), Path::new(&cluster.url), keys).unwrap();
+    let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(30)).unwrap();
+    let batch = vec![
+        sealed(&device, &public, "Đặng Thùy Trâm", 48, None, day2),
+        sealed(&device, &public, "Võ Thị Sáu", 77, None, day2),
+    ];
+    let url = format!("{}{}", server.base_url(), protocol::INGEST_PATH);
+    let post = || {
+        let body = protocol::encode_request(&batch).unwrap();
+        let response = client
+            .send(HttpRequest::post_cbor(url.clone(), body))
+            .unwrap();
+        assert_eq!(response.status, 200);
+        protocol::decode_response(&response.body).unwrap()
+    };
+    let first = post();
+    assert!(
+        first
+            .iter()
+            .all(|r| matches!(r.status, ItemStatus::Accepted { .. }))
+    );
+    let again = post();
+    assert!(
+        again
+            .iter()
+            .all(|r| matches!(r.status, ItemStatus::Duplicate { .. }))
+    );
+    assert_eq!(server.state().with_db(|db| db.count().unwrap()), 6);
+}
