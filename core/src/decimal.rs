@@ -16,7 +16,7 @@ pub const MAX_BYTES: usize = 640;
 
 /// The number of digits `n` bytes take: the digit count of 256^n − 1.
 pub fn digits(n: usize) -> usize {
-    (n as u64 * LOG10_256_E15).div_ceil(1_000_000_000_000_000) as usize
+    (n as u128 * u128::from(LOG10_256_E15)).div_ceil(1_000_000_000_000_000) as usize
 }
 
 /// Encodes bytes as `digits(data.len())` decimal digits.
