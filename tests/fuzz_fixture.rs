@@ -113,6 +113,18 @@ pub fn venue() -> Venue {
     }
 }
 
+/// A made-up bus, with plate and route.
+pub fn transport_venue() -> Venue {
+    Venue {
+        name: "Xe buýt thử số 99 Bến Thành – Chợ Lớn".into(),
+        address: "Tuyến 99".into(),
+        category: VenueCategory::Transport,
+        vehicle_plate: Some("51B-000.99".into()),
+        route: Some("99".into()),
+        ..venue()
+    }
+}
+
 /// The signed submission payload of [`declaration`].
 pub fn submission() -> Result<Vec<u8>> {
     let declaration = declaration::validate(&declaration(), NOW)
@@ -257,6 +269,23 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
         "venue_payload",
         "code_text".into(),
         code.clone().into_bytes(),
+    ));
+    // The target also reads its input as the COSE inside a code and as coded text.
+    out.push((
+        "venue_payload",
+        "cose".into(),
+        khaibao_core::decimal::decode(&code[venue::URL_PREFIX.len()..])?,
+    ));
+    out.push((
+        "venue_payload",
+        "payload_transport".into(),
+        venue::encode_payload(&transport_venue())?,
+    ));
+    out.push((
+        "venue_payload",
+        "coded_text".into(),
+        khaibao_core::vntext::encode(&venue().name)
+            .ok_or(khaibao_core::Error::InvalidField("fixture name"))?,
     ));
     out.push(("scan_frame", "venue_qr".into(), scan_input(&code)?));
 

@@ -273,7 +273,12 @@ fn open_item(
             let opened = open_and_verify(key, &item.body, &item.idempotency_key)?;
             let sub = Submission::from_cbor(&opened.payload)?;
             Ok((
-                hex(&khaibao_core::venue::key_id(&opened.device_public_key)),
+                // Device id: 8 bytes of the key's SHA-256 (more than a 4-byte kid, as
+                // there are millions of devices).
+                hex(
+                    &ring::digest::digest(&ring::digest::SHA256, &opened.device_public_key)
+                        .as_ref()[..8],
+                ),
                 sub,
                 opened.payload,
             ))

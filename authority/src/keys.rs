@@ -135,7 +135,7 @@ impl PublicKeys {
         };
         Ok(Self {
             venue_key: TrustedKey {
-                kid: get("kid", 8)?,
+                kid: get("kid", khaibao_core::cose::KID_LEN)?,
                 public_key: get("signing_public", 32)?,
             },
             sealing_public: get("sealing_public", 32)?,

@@ -29,7 +29,8 @@ pub enum PosterError {
 }
 
 /// The QR symbol for `text` at error-correction level M. The encoder picks the cheapest
-/// segmentation, so an uppercase base45 code is stored in alphanumeric mode.
+/// segmentation, so the uppercase prefix is stored in alphanumeric mode and the digits of
+/// the fragment in numeric mode.
 pub fn qr(text: &str) -> Result<QrCode, PosterError> {
     QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
         .map_err(|_| PosterError::TooLong)

@@ -89,6 +89,11 @@ const WORDS: &[&str] = &[
     "Ỷ",
     "Ậu",
     "Ữa",
+    // Outside the compact text alphabet: such texts stay UTF-8 in the code.
+    "Ñandú",
+    "東京",
+    "Co.opmart",
+    "(24/7)",
 ];
 
 fn words(g: &mut Gen, min: u64, max: u64) -> String {

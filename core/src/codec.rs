@@ -100,6 +100,11 @@ impl MapReader {
         Some(self.entries.swap_remove(pos).1)
     }
 
+    /// The raw value under `key`, if any (for fields that admit more than one CBOR type).
+    pub fn opt_value(&mut self, key: u64) -> Option<Value> {
+        self.take(key)
+    }
+
     /// An optional unsigned integer.
     pub fn opt_u64(&mut self, key: u64, field: &'static str) -> Result<Option<u64>> {
         self.take(key)

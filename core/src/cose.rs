@@ -1,5 +1,5 @@
 //! The one COSE_Sign1 profile every signed khaibao object uses: Ed25519 (alg -8), the
-//! signer's 8-byte key id in the protected header, no external data, untagged on write.
+//! signer's 4-byte key id in the protected header, no external data, untagged on write.
 //!
 //! Reading accepts the tagged form too, and a key id found only in the unprotected header
 //! (signed-QR verifiers elsewhere broke on exactly that). The algorithm must sit in the
@@ -12,9 +12,16 @@ use coset::{
 };
 use ring::signature::{self, Ed25519KeyPair, KeyPair};
 
-/// The key id of an Ed25519 public key: the first 8 bytes of its SHA-256.
+/// Length of a key id.
+pub const KID_LEN: usize = 4;
+
+/// The key id of an Ed25519 public key: the first 4 bytes of its SHA-256.
+///
+/// Four bytes name a key among the at most 64 of a keyset (two keys share an id with
+/// probability about 64²/2³³ ≈ 5·10⁻⁷), and a shared id costs nothing but a second
+/// signature check: venue codes are tried against every key with their id.
 pub fn key_id(public_key: &[u8]) -> Vec<u8> {
-    ring::digest::digest(&ring::digest::SHA256, public_key).as_ref()[..8].to_vec()
+    ring::digest::digest(&ring::digest::SHA256, public_key).as_ref()[..KID_LEN].to_vec()
 }
 
 /// Signs `payload` with an Ed25519 key (PKCS#8) into untagged COSE_Sign1 bytes.
@@ -70,12 +77,15 @@ impl Signed {
     }
 
     /// Verifies the signature with a raw Ed25519 public key and returns the payload.
-    pub fn verify(self, public_key: &[u8]) -> Result<Vec<u8>> {
+    pub fn verify(&self, public_key: &[u8]) -> Result<Vec<u8>> {
         self.sign1
             .verify_signature(b"", |sig, data| {
                 signature::UnparsedPublicKey::new(&signature::ED25519, public_key).verify(data, sig)
             })
             .map_err(|_| Error::BadSignature)?;
-        self.sign1.payload.ok_or(Error::Malformed("no payload"))
+        self.sign1
+            .payload
+            .clone()
+            .ok_or(Error::Malformed("no payload"))
     }
 }

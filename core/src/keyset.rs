@@ -83,6 +83,26 @@ impl Keyset {
         })
     }
 
+    /// Every public key with id `kid` that is valid at `now` (a 4-byte id may, rarely,
+    /// name two keys; the caller tries each).
+    ///
+    /// [`Error::UnknownKey`] / [`Error::KeyNotValid`] as for [`Keyset::key_for`].
+    pub fn keys_for(&self, kid: &[u8], now: UnixTime) -> Result<Vec<&[u8]>> {
+        let named: Vec<&KeysetEntry> = self.keys.iter().filter(|k| k.kid == kid).collect();
+        if named.is_empty() {
+            return Err(Error::UnknownKey);
+        }
+        let valid: Vec<&[u8]> = named
+            .into_iter()
+            .filter(|k| k.valid_from <= now && now <= k.valid_until)
+            .map(|k| k.public_key.as_slice())
+            .collect();
+        if valid.is_empty() {
+            return Err(Error::KeyNotValid);
+        }
+        Ok(valid)
+    }
+
     fn payload(&self) -> Result<Vec<u8>> {
         if self.keys.len() > MAX_KEYS {
             return Err(Error::FieldTooLong("keys"));

@@ -17,6 +17,7 @@ pub mod base45;
 mod checkpoint;
 pub mod codec;
 pub mod cose;
+pub mod decimal;
 pub mod declaration;
 pub mod diary;
 pub mod error;
@@ -41,6 +42,7 @@ pub mod time;
 pub mod transport;
 pub mod vault;
 pub mod venue;
+pub mod vntext;
 
 pub use error::{Error, Result};
 

@@ -17,7 +17,7 @@ use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor, unhex, value_u64};
 use crate::cose::{self, Signed};
 use crate::keyset::Keyset;
 use crate::venue::{self, URL_PREFIX, Venue};
-use crate::{Error, Result, UnixTime, base45};
+use crate::{Error, Result, UnixTime, decimal};
 use ciborium::Value;
 
 /// The registry format version.
@@ -98,7 +98,7 @@ impl Registry {
                 .get(URL_PREFIX.len()..)
                 .filter(|_| venue::is_khaibao_code(text))
                 .ok_or(Error::NotVenueCode)?;
-            entries.push((manual_code_number(v)?, base45::decode(fragment)?));
+            entries.push((manual_code_number(v)?, decimal::decode(fragment)?));
         }
         Self::checked(serial, issued_at, province, entries)
     }
@@ -167,8 +167,11 @@ impl Registry {
         current_serial: Option<u64>,
     ) -> Result<Self> {
         let signed = Signed::parse(bytes)?;
-        let public_key = keyset.key_for(signed.kid(), now)?;
-        let payload = signed.verify(public_key)?;
+        let payload = keyset
+            .keys_for(signed.kid(), now)?
+            .into_iter()
+            .find_map(|key| signed.verify(key).ok())
+            .ok_or(Error::BadSignature)?;
         let mut r = MapReader::new(from_cbor(&payload)?, "registry")?;
         let version = r.u64(1, "registry version")?;
         if version != REGISTRY_VERSION {
@@ -209,7 +212,7 @@ impl Registry {
             .map_err(|_| Error::ManualCodeUnknown)?;
         Ok(format!(
             "{URL_PREFIX}{}",
-            base45::encode(&self.entries[i].1)
+            decimal::encode(&self.entries[i].1)
         ))
     }
 

@@ -1,12 +1,14 @@
 //! Venue codes: the signed QR that a venue prints at its entrance.
 //!
-//! A venue code is a URL, `HTTPS://QR.KHAIBAO.VN/V#<base45(COSE_Sign1)>`, written in
-//! uppercase so that a QR encoder can use alphanumeric mode for all of it, and so that a
-//! plain phone camera opens the app (or a page explaining it). The payload sits in the
-//! fragment, which browsers never send to a server. The COSE_Sign1 profile is the one in
-//! [`crate::cose`]: Ed25519, kid in the protected header (one found only in the unprotected
-//! header is accepted too). The payload is a deterministic CBOR map with integer keys; the
-//! full format, with measured QR sizes, is specified in `docs/venue-code.md`.
+//! A venue code is a URL, `HTTPS://QR.KHAIBAO.VN/V#<decimal digits of the COSE_Sign1>`,
+//! its prefix in uppercase so that a QR encoder stores it in alphanumeric mode and the
+//! digits in numeric mode ([`crate::decimal`]), and so that a plain phone camera opens the
+//! app (or a page explaining it). The payload sits in the fragment, which browsers never
+//! send to a server. The COSE_Sign1 profile is the one in [`crate::cose`]: Ed25519, kid in
+//! the protected header (one found only in the unprotected header is accepted too). The
+//! payload is a deterministic CBOR map with integer keys whose texts are coded compactly
+//! ([`crate::vntext`]) when that is shorter than UTF-8; the full format, with measured QR
+//! sizes, is specified in `docs/venue-code.md`.
 //!
 //! Anything that is not a khaibao code is returned as [`ScannedVenue::Unverified`]: the app
 //! may still record it, but it is never trusted.
@@ -14,7 +16,7 @@
 use crate::codec::{MapBuilder, MapReader, from_cbor, hex, to_cbor};
 use crate::cose::{self, Signed};
 use crate::keyset::Keyset;
-use crate::{Error, Result, UnixTime, base45};
+use crate::{Error, Result, UnixTime, decimal, vntext};
 use ciborium::Value;
 use unicode_normalization::UnicodeNormalization;
 
@@ -22,13 +24,14 @@ pub use crate::cose::key_id;
 
 /// The URL prefix every khaibao venue code starts with (matched case-insensitively).
 pub const URL_PREFIX: &str = "HTTPS://QR.KHAIBAO.VN/V#";
-/// The venue payload format version this library writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The venue payload format version this library writes and reads (version 1, base45 with
+/// UTF-8 texts, is not read: it was never deployed).
+pub const FORMAT_VERSION: u64 = 2;
 /// Compact times count from this instant, 2020-01-01T00:00:00Z.
 pub const TIME_EPOCH: UnixTime = 1_577_836_800;
 /// Longest text field, in UTF-8 bytes.
 pub const MAX_TEXT: usize = 200;
-/// Longest base45 fragment read; longer codes could not be printed as a scannable QR.
+/// Longest fragment (digits) read; longer codes could not be printed as a scannable QR.
 pub const MAX_FRAGMENT: usize = 1_500;
 /// Default stay when the code does not say.
 pub const DEFAULT_STAY_MINUTES: u32 = 60;
@@ -188,8 +191,46 @@ fn nfc(field: &'static str, text: &str) -> Result<String> {
     Ok(t)
 }
 
-fn opt_nfc(field: &'static str, text: Option<&str>) -> Result<Option<String>> {
-    text.map(|t| nfc(field, t)).transpose()
+fn opt_nfc(field: &'static str, text: Option<&str>) -> Result<Option<Value>> {
+    text.map(|t| nfc(field, t).map(|t| text_value(&t)))
+        .transpose()
+}
+
+/// A text field on the wire: the compact coding as a byte string when the text can be coded
+/// and that is shorter than its UTF-8, else the UTF-8 text string. One form per text.
+fn text_value(text: &str) -> Value {
+    match vntext::encode(text) {
+        Some(coded) if coded.len() < text.len() => Value::Bytes(coded),
+        _ => Value::Text(text.to_owned()),
+    }
+}
+
+/// Reads a text field in either form, refusing the form [`text_value`] would not write.
+fn wire_text(value: Value, field: &'static str) -> Result<String> {
+    let text = match value {
+        Value::Text(t) => {
+            if t.len() > MAX_TEXT {
+                return Err(Error::FieldTooLong(field));
+            }
+            t
+        }
+        Value::Bytes(b) => {
+            if b.len() > MAX_TEXT {
+                return Err(Error::FieldTooLong(field));
+            }
+            let t = vntext::decode(&b).map_err(|_| Error::InvalidField(field))?;
+            if t.len() > MAX_TEXT {
+                return Err(Error::FieldTooLong(field));
+            }
+            t
+        }
+        _ => return Err(Error::InvalidField(field)),
+    };
+    // Texts are NFC and in their one wire form, so each venue has one encoding.
+    if !unicode_normalization::is_nfc(&text) {
+        return Err(Error::InvalidField(field));
+    }
+    Ok(text)
 }
 
 /// The deterministic CBOR payload of a venue (the bytes that get signed).
@@ -205,14 +246,15 @@ pub fn encode_payload(v: &Venue) -> Result<Vec<u8>> {
     }
     let address = nfc("address", &v.address)?;
     let issuer = nfc("issuer", &v.issuer)?;
+    let text = |t: String| text_value(&t);
     if v.not_after < v.not_before {
         return Err(Error::InvalidField("validity"));
     }
     let map = MapBuilder::new()
         .put(1, FORMAT_VERSION)
         .put(2, Value::Bytes(id))
-        .put(3, name)
-        .put_opt(4, Some(address).filter(|a| !a.is_empty()))
+        .put(3, text(name))
+        .put_opt(4, Some(address).filter(|a| !a.is_empty()).map(text))
         .put(5, u64::from(v.province))
         .put(6, v.category.to_wire())
         .put_opt(7, opt_nfc("vehicle plate", v.vehicle_plate.as_deref())?)
@@ -236,7 +278,7 @@ pub fn encode_payload(v: &Venue) -> Result<Vec<u8>> {
         )
         .put(12, days(v.not_before, false, "not before")?)
         .put(13, days(v.not_after, true, "not after")?)
-        .put_opt(14, Some(issuer).filter(|i| !i.is_empty()))
+        .put_opt(14, Some(issuer).filter(|i| !i.is_empty()).map(text))
         .put_opt(15, v.district.map(u64::from))
         .put_opt(16, v.ward.map(u64::from))
         .build();
@@ -250,12 +292,20 @@ fn opt_u32(r: &mut MapReader, key: u64, field: &'static str) -> Result<Option<u3
 }
 
 fn opt_text(r: &mut MapReader, key: u64, field: &'static str) -> Result<Option<String>> {
-    // Read without a bound first, so an over-long text is told apart from a wrong type.
-    // Texts are NFC, so each venue has one encoding.
-    match r.opt_text(key, field, usize::MAX)? {
-        Some(t) if t.len() > MAX_TEXT => Err(Error::FieldTooLong(field)),
-        Some(t) if !unicode_normalization::is_nfc(&t) => Err(Error::InvalidField(field)),
-        other => Ok(other),
+    let Some(value) = r.opt_value(key) else {
+        return Ok(None);
+    };
+    let canonical = match &value {
+        Value::Bytes(b) => Some(Value::Bytes(b.clone())),
+        _ => None,
+    };
+    let text = wire_text(value, field)?;
+    // The one wire form: coded exactly when coding is shorter, with the greedy cut.
+    let expected = text_value(&text);
+    match canonical {
+        Some(bytes) if bytes != expected => Err(Error::InvalidField(field)),
+        None if matches!(expected, Value::Bytes(_)) => Err(Error::InvalidField(field)),
+        _ => Ok(Some(text)),
     }
 }
 
@@ -315,7 +365,7 @@ pub fn parse_payload(bytes: &[u8]) -> Result<Venue> {
 /// Signs a venue with the issuer's Ed25519 key (PKCS#8) and returns the QR text.
 pub fn issue(venue: &Venue, signing_key_pkcs8: &[u8]) -> Result<String> {
     let bytes = cose::sign(encode_payload(venue)?, signing_key_pkcs8)?;
-    Ok(format!("{URL_PREFIX}{}", base45::encode(&bytes)))
+    Ok(format!("{URL_PREFIX}{}", decimal::encode(&bytes)))
 }
 
 /// The fragment of a khaibao venue code, or `None` when `text` is not one.
@@ -353,8 +403,9 @@ pub fn verify(text: &str, trusted: &[TrustedKey], now: UnixTime) -> Result<Venue
 
 /// [`verify`] against a keyset with validity windows. The checks run in this order, each
 /// with its own error: prefix ([`Error::NotVenueCode`]), length ([`Error::FieldTooLong`]),
-/// base45 and COSE structure ([`Error::Malformed`]), key id ([`Error::UnknownKey`],
-/// [`Error::KeyNotValid`]), signature ([`Error::BadSignature`]), payload
+/// digits and COSE structure ([`Error::Malformed`]), key id ([`Error::UnknownKey`],
+/// [`Error::KeyNotValid`]), signature ([`Error::BadSignature`]; every valid key with the
+/// code's kid is tried), payload
 /// ([`Error::UnsupportedVersion`], [`Error::InvalidField`], [`Error::FieldTooLong`]) and
 /// finally the venue's own validity ([`Error::NotYetValid`], [`Error::Expired`]).
 pub fn verify_with(text: &str, keyset: &Keyset, now: UnixTime) -> Result<Venue> {
@@ -362,10 +413,13 @@ pub fn verify_with(text: &str, keyset: &Keyset, now: UnixTime) -> Result<Venue> 
     if fragment.len() > MAX_FRAGMENT {
         return Err(Error::FieldTooLong("code"));
     }
-    let bytes = base45::decode(fragment)?;
+    let bytes = decimal::decode(fragment)?;
     let signed = Signed::parse(&bytes)?;
-    let public_key = keyset.key_for(signed.kid(), now)?;
-    let payload = signed.verify(public_key)?;
+    let payload = keyset
+        .keys_for(signed.kid(), now)?
+        .into_iter()
+        .find_map(|key| signed.verify(key).ok())
+        .ok_or(Error::BadSignature)?;
     let venue = parse_payload(&payload)?;
     if now < venue.not_before {
         return Err(Error::NotYetValid);
@@ -420,12 +474,14 @@ mod tests {
         let (sk, pk) = keypair();
         let text = issue(&sample(), &sk).unwrap();
         assert!(text.starts_with(URL_PREFIX));
-        // All but the '#' fits QR alphanumeric mode.
+        // The prefix fits QR alphanumeric mode and the fragment numeric mode.
         assert!(
-            text.bytes()
+            URL_PREFIX
+                .bytes()
                 .filter(|b| *b != b'#')
                 .all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b))
         );
+        assert!(text[URL_PREFIX.len()..].bytes().all(|b| b.is_ascii_digit()));
         assert_eq!(
             verify(&text, &[pk], TIME_EPOCH + 200 * 86_400).unwrap(),
             sample()

@@ -9,7 +9,7 @@ use khaibao_core::keyset::{Keyset, KeysetEntry};
 use khaibao_core::venue::{
     self, MAX_FRAGMENT, ScannedVenue, TIME_EPOCH, URL_PREFIX, Venue, VenueCategory,
 };
-use khaibao_core::{Error, base45, cose};
+use khaibao_core::{Error, base45, cose, decimal, vntext};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 
@@ -53,11 +53,11 @@ impl Signer {
 }
 
 fn text(cose_bytes: &[u8]) -> String {
-    format!("{URL_PREFIX}{}", base45::encode(cose_bytes))
+    format!("{URL_PREFIX}{}", decimal::encode(cose_bytes))
 }
 
 fn cose_bytes(code: &str) -> Vec<u8> {
-    base45::decode(&code[URL_PREFIX.len()..]).unwrap()
+    decimal::decode(&code[URL_PREFIX.len()..]).unwrap()
 }
 
 fn sample() -> Venue {
@@ -279,7 +279,7 @@ fn other_algorithm_is_malformed() {
 fn truncated() {
     let s = signer();
     let code = venue::issue(&sample(), &s.pkcs8).unwrap();
-    // Cut whole base45 groups (still valid base45) and a dangling character.
+    // Cut whole bytes (still valid digits) and single digits (no byte length fits).
     let bytes = cose_bytes(&code);
     for cut in [1, 2, 10, 64, bytes.len() - 1] {
         let short = text(&bytes[..bytes.len() - cut]);
@@ -288,10 +288,15 @@ fn truncated() {
             "cut {cut}"
         );
     }
-    assert!(matches!(
-        verify(&s, &code[..code.len() - 1 - code.len() % 3]),
-        Err(Error::Malformed(_))
-    ));
+    for cut in 1..=3 {
+        assert!(
+            matches!(
+                verify(&s, &code[..code.len() - cut]),
+                Err(Error::Malformed(_))
+            ),
+            "cut {cut} digits"
+        );
+    }
     assert!(matches!(verify(&s, URL_PREFIX), Err(Error::Malformed(_))));
 }
 
@@ -335,6 +340,20 @@ fn wrong_cbor_types() {
         (99, Value::Integer(1.into()), "unknown key"),
         // "Phở" with a combining hook and dot: not NFC, so not canonical.
         (3, Value::Text("Pho\u{31b}\u{309}".into()), "name"),
+        // A coded name whose bits end inside a code, or pad with zero bits.
+        (3, Value::Bytes(vec![0x00]), "name"),
+        (3, Value::Bytes(vec![]), "name"),
+        // UTF-8 where the coding is shorter: not the one wire form.
+        (3, Value::Text("Nhà hàng Phở Thìn Lò Đúc".into()), "name"),
+        // Coded, but cut letter by letter instead of taking the dictionary word.
+        (
+            4,
+            Value::Bytes(letter_by_letter("Phường Phường Phường")),
+            "address",
+        ),
+        // Coded where UTF-8 is not longer.
+        (14, Value::Bytes(vntext::encode("Q").unwrap()), "issuer"),
+        (7, Value::Array(vec![]), "vehicle plate"),
     ] {
         let code = s.code_for_payload(payload_with(key, value));
         match verify(&s, &code) {
@@ -358,11 +377,62 @@ fn wrong_cbor_types() {
 #[test]
 fn unsupported_version() {
     let s = signer();
-    let code = s.code_for_payload(payload_with(1, Value::Integer(2.into())));
+    for old_or_new in [1, 3] {
+        let code = s.code_for_payload(payload_with(1, Value::Integer(old_or_new.into())));
+        assert!(matches!(
+            verify(&s, &code),
+            Err(Error::UnsupportedVersion(v)) if v == old_or_new
+        ));
+    }
+}
+
+#[test]
+fn version_1_base45_code_is_not_read() {
+    // Format 1 put base45 after the same prefix; format 2 reads digits only.
+    let s = signer();
+    let v1 = format!(
+        "{URL_PREFIX}{}",
+        base45::encode(&cose::sign(payload_with(1, Value::Integer(1.into())), &s.pkcs8).unwrap())
+    );
+    assert!(matches!(verify(&s, &v1), Err(Error::Malformed(_))));
+}
+
+#[test]
+fn two_keys_sharing_a_kid_are_both_tried() {
+    let a = signer();
+    let b = signer();
+    let mut ks = a.keyset();
+    let mut other = b.keyset().keys[0].clone();
+    other.kid = ks.keys[0].kid.clone();
+    ks.keys.insert(0, other);
+    let code = venue::issue(&sample(), &a.pkcs8).unwrap();
+    assert_eq!(venue::verify_with(&code, &ks, NOW).unwrap(), sample());
+    let code = venue::issue(&sample(), &b.pkcs8).unwrap();
+    // b's own kid is not in the keyset; under a's kid it verifies too.
     assert!(matches!(
-        verify(&s, &code),
-        Err(Error::UnsupportedVersion(2))
+        venue::verify_with(&code, &ks, NOW),
+        Err(Error::UnknownKey)
     ));
+}
+
+/// `text` coded one character per symbol, ignoring the dictionary (a non-canonical cut).
+fn letter_by_letter(text: &str) -> Vec<u8> {
+    // Concatenate the codes of single characters by decoding each char's own coding; the
+    // bit strings are joined and padded with ones like the real coder does.
+    let mut bits = Vec::new();
+    for c in text.chars() {
+        let one = vntext::encode(&c.to_string()).unwrap();
+        let n = vntext::code_len(&c.to_string()).unwrap();
+        for i in 0..usize::from(n) {
+            bits.push((one[i / 8] >> (7 - i % 8)) & 1);
+        }
+    }
+    while bits.len() % 8 != 0 {
+        bits.push(1);
+    }
+    bits.chunks(8)
+        .map(|b| b.iter().fold(0u8, |acc, bit| (acc << 1) | bit))
+        .collect()
 }
 
 #[test]

@@ -1,10 +1,11 @@
 //! Fuzzes the venue payload parser and the whole code reader: arbitrary bytes as the CBOR
-//! payload, as the COSE_Sign1 in a code, and as scanned text (khaibao, foreign or other).
-//! None of these may panic; a parsed payload must re-encode to the same venue.
+//! payload, as the COSE_Sign1 in a code, as coded Vietnamese text, and as scanned text
+//! (khaibao, foreign or other). None of these may panic; a parsed payload must re-encode to
+//! the same venue, and decoded text must code and decode back to itself.
 #![no_main]
 
 use khaibao_core::keyset::Keyset;
-use khaibao_core::{base45, foreign, registry, venue};
+use khaibao_core::{decimal, foreign, registry, venue, vntext};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(venue::parse_payload(&again).expect("re-parses"), v);
     }
     let keyset = Keyset::default();
-    let code = format!("{}{}", venue::URL_PREFIX, base45::encode(data));
+    if let Ok(text) = vntext::decode(data) {
+        let coded = vntext::encode(&text).expect("decoded text is in the alphabet");
+        assert_eq!(vntext::decode(&coded).expect("re-decodes"), text);
+    }
+    let code = format!("{}{}", venue::URL_PREFIX, decimal::encode(data));
     let _ = venue::verify_with(&code, &keyset, 0);
     let _ = registry::Registry::verify(data, &keyset, 0, None);
     if let Ok(text) = std::str::from_utf8(data) {

@@ -130,6 +130,25 @@ fn exposure_and_venue_seeds_verify() {
         })
         .expect("a code seed");
     assert_eq!(venue::verify(&code, &trusted, NOW).unwrap(), fx::venue());
+    // The target wraps its input as a code's COSE, parses it as a payload, and decodes it
+    // as coded text: one seed reaches the end of each.
+    let seeds = seeds_of("venue_payload");
+    let as_code = |b: &[u8]| format!("{}{}", venue::URL_PREFIX, khaibao_core::decimal::encode(b));
+    assert!(
+        seeds
+            .iter()
+            .any(|b| venue::verify(&as_code(b), &trusted, NOW).ok() == Some(fx::venue()))
+    );
+    assert!(
+        seeds
+            .iter()
+            .any(|b| venue::parse_payload(b).ok() == Some(fx::transport_venue()))
+    );
+    assert!(
+        seeds
+            .iter()
+            .any(|b| khaibao_core::vntext::decode(b).ok() == Some(fx::venue().name))
+    );
 }
 
 #[test]

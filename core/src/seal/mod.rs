@@ -57,7 +57,7 @@ impl DeviceKey {
     pub fn public_key(&self) -> Vec<u8> {
         self.pair.public_key().as_ref().to_vec()
     }
-    /// The key id: first 8 bytes of SHA-256 of the public key.
+    /// The key id: first 4 bytes of SHA-256 of the public key ([`crate::cose::key_id`]).
     pub fn kid(&self) -> Vec<u8> {
         crate::venue::key_id(self.pair.public_key().as_ref())
     }
