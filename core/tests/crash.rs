@@ -82,19 +82,24 @@ fn sigkill_while_checking_in_loses_nothing_committed() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<i64>();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| l.strip_prefix("committed ").and_then(|n| n.parse().ok()))
-                .collect::<Vec<i64>>()
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(id) = line.strip_prefix("committed ").and_then(|n| n.parse().ok()) {
+                    let _ = tx.send(id);
+                }
+            }
         });
-        // Let it commit a while, a different while each round, then kill it mid-stream.
-        std::thread::sleep(Duration::from_millis(150 + 70 * round));
+        // Wait for the first commit (process start-up varies with the machine's load), let
+        // it commit a while more, a different while each round, then kill it mid-stream.
+        let first = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("round {round}: child committed nothing in 60 s"));
+        std::thread::sleep(Duration::from_millis(40 + 70 * round));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
-        let seen = reader.join().unwrap();
-        assert!(!seen.is_empty(), "round {round}: child committed nothing");
+        reader.join().unwrap();
+        let seen: Vec<i64> = std::iter::once(first).chain(rx.try_iter()).collect();
         committed.extend(seen);
 
         let store = Store::open(&path, &master(), BASE).unwrap();
