@@ -8,6 +8,7 @@
 pub mod db;
 pub mod demo;
 pub mod export;
+pub mod exposure_publish;
 pub mod exposures;
 pub mod issuance;
 pub mod keys;

@@ -61,6 +61,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Exposure windows that phones download and match against their diaries.
+    Exposure {
+        #[command(subcommand)]
+        command: ExposureCommand,
+    },
     /// Run the whole flow end to end on a loopback authority and a temporary database.
     Demo,
     /// Scan QR codes in an image or every image below a folder (`--bench`: JSON lines for
@@ -132,6 +137,38 @@ enum VenueCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ExposureCommand {
+    /// Publish one risky time window at one venue as the next exposure-list version.
+    Publish {
+        /// The authority database that `serve` answers from (must exist).
+        #[arg(long, default_value = "authority.db")]
+        db: PathBuf,
+        /// The authority's keys, to verify a --venue-code.
+        #[arg(long, default_value = "keys")]
+        keys: PathBuf,
+        /// The venue id (32 hex digits).
+        #[arg(
+            long,
+            conflicts_with = "venue_code",
+            required_unless_present = "venue_code"
+        )]
+        venue_id: Option<String>,
+        /// The venue code's text, as `venue issue` prints it.
+        #[arg(long)]
+        venue_code: Option<String>,
+        /// Window start: Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM (Vietnam time).
+        #[arg(long)]
+        from: String,
+        /// Window end (same formats).
+        #[arg(long)]
+        until: String,
+        /// monitor_symptoms, get_tested or isolate.
+        #[arg(long, default_value = "get_tested")]
+        recommendation: String,
+    },
+}
+
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Keygen { keys } => {
@@ -173,7 +210,11 @@ fn run(cli: Cli) -> Result<(), String> {
             let manual = khaibao_core::registry::manual_code(&v).map_err(|e| e.to_string())?;
             // stdout is the code alone, for scripts; the rest goes to stderr.
             println!("{code}");
-            eprintln!("manual code {manual}, poster written to {}", out.display());
+            eprintln!(
+                "venue id {}, manual code {manual}, poster written to {}",
+                v.id,
+                out.display()
+            );
         }
         Command::Venue {
             command:
@@ -220,6 +261,25 @@ fn run(cli: Cli) -> Result<(), String> {
             venue,
             out,
         } => export(&db, &since, until.as_deref(), province, venue, &out)?,
+        Command::Exposure {
+            command:
+                ExposureCommand::Publish {
+                    db,
+                    keys,
+                    venue_id,
+                    venue_code,
+                    from,
+                    until,
+                    recommendation,
+                },
+        } => publish_exposure(
+            &db,
+            &keys,
+            venue_id.as_deref(),
+            venue_code.as_deref(),
+            (&from, &until),
+            &recommendation,
+        )?,
         Command::Demo => {
             demo::run(&mut std::io::stdout()).map_err(|e| e.to_string())?;
         }
@@ -273,6 +333,40 @@ fn export(
     drop(w);
     std::fs::rename(&tmp, out).map_err(|e| e.to_string())?;
     println!("{n} declarations written to {}", out.display());
+    Ok(())
+}
+
+fn publish_exposure(
+    db: &std::path::Path,
+    keys: &std::path::Path,
+    venue_id: Option<&str>,
+    venue_code: Option<&str>,
+    (from, until): (&str, &str),
+    recommendation: &str,
+) -> Result<(), String> {
+    use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
+    let (venue, trusted) = match (venue_id, venue_code) {
+        (Some(id), _) => (VenueRef::Id(id), Vec::new()),
+        (None, Some(code)) => {
+            let k = AuthorityKeys::load(keys).map_err(|e| e.to_string())?;
+            (VenueRef::Code(code), vec![k.public().venue_key])
+        }
+        (None, None) => return Err("give --venue-id or --venue-code".into()),
+    };
+    let spec = WindowSpec {
+        venue,
+        from,
+        until,
+        recommendation,
+    };
+    let entry = exposure_publish::entry(&spec, &trusted)?;
+    let version = exposure_publish::publish_to(db, std::slice::from_ref(&entry), unix_now())?;
+    // stdout is the version alone, for scripts; the rest goes to stderr.
+    println!("{version}");
+    eprintln!(
+        "exposure window for venue {} published as list version {version}",
+        entry.venue_id
+    );
     Ok(())
 }
 

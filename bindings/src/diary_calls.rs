@@ -16,11 +16,15 @@ pub trait ExposureListener: Send + Sync {
     fn on_alerts(&self, alerts: Vec<ExposureAlert>);
 }
 
-struct Listener(Arc<dyn ExposureListener>);
+/// Hands alerts to the host's listener. The alerts are already recorded when it is called,
+/// so a listener that throws loses nothing: the call still returns them.
+pub(crate) struct Listener(pub Arc<dyn ExposureListener>);
 
 impl AlertSink for Listener {
     fn on_alerts(&self, alerts: &[ExposureAlert]) {
-        self.0.on_alerts(alerts.to_vec());
+        let _ = crate::panic_policy::quietly("ExposureListener", || {
+            self.0.on_alerts(alerts.to_vec());
+        });
     }
 }
 

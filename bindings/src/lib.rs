@@ -10,6 +10,7 @@
 mod clock;
 mod diary_calls;
 mod error;
+mod exposure_sync;
 mod http;
 mod keystore;
 mod listeners;

@@ -71,6 +71,12 @@ impl Recommendation {
             Self::Isolate => "isolate",
         }
     }
+    /// The recommendation with this stable name ([`Recommendation::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::MonitorSymptoms, Self::GetTested, Self::Isolate]
+            .into_iter()
+            .find(|r| r.name() == name)
+    }
 }
 
 /// One risky time window at one venue.

@@ -372,3 +372,18 @@ fn fast_hex_matches_codec_hex() {
     let bytes: Vec<u8> = (0..=255).collect();
     assert_eq!(fast_hex(&bytes), crate::codec::hex(&bytes));
 }
+
+#[test]
+fn recommendation_names_are_stable_and_read_back() {
+    let names = ["monitor_symptoms", "get_tested", "isolate"];
+    for name in names {
+        let rec = Recommendation::from_name(name).unwrap();
+        assert_eq!(rec.name(), name);
+    }
+    assert_eq!(
+        Recommendation::from_name("get_tested"),
+        Some(Recommendation::GetTested)
+    );
+    assert_eq!(Recommendation::from_name("Isolate"), None);
+    assert_eq!(Recommendation::from_name(""), None);
+}

@@ -59,6 +59,8 @@ work="$chroot_dir/khaibao"
 rm -rf "$work" && mkdir -p "$work/gen" "$work/src" "$work/tmp"
 cp "$gen"/* "$work/gen/"
 cp "$stripped" "$work/gen/libkhaibao_ffi.so"
+# The authority CLI too: the exposure test publishes windows from inside the chroot.
+mkdir -p "$work/bin" && cp "$bin" "$work/bin/khaibao"
 cp "$root"/tests/bindings/swift/*.swift "$root"/ios-demo/Sources/KhaibaoDemoCore/*.swift "$work/src/"
 
 # The fixture: authority keys, a venue poster (as raw luma) and a running authority.
@@ -100,4 +102,5 @@ chroot "$chroot_dir" /usr/bin/env LD_LIBRARY_PATH=/khaibao/gen \
     KHAIBAO_URL="$url" KHAIBAO_CODE="$code" KHAIBAO_KID="$kid" KHAIBAO_SIGNING="$signing_public" \
     KHAIBAO_SEALING="$sealing_public" KHAIBAO_LUMA=/khaibao/tmp/venue.luma \
     KHAIBAO_WIDTH="$width" KHAIBAO_HEIGHT="$height" KHAIBAO_TMP=/khaibao/tmp \
+    KHAIBAO_BIN=/khaibao/bin/khaibao KHAIBAO_AUTHORITY_DB=/khaibao/tmp/authority.db \
     /khaibao/flowtest

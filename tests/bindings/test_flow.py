@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -62,6 +64,41 @@ class ExplodingClient(khaibao.HostHttpClient):
         raise RuntimeError("the host's HTTP stack blew up")
 
 
+class TestClock(khaibao.Clock):
+    """A clock the test sets."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def now_unix_seconds(self):
+        return self.now
+
+
+class AlertRecorder(khaibao.ExposureListener):
+    """The app's notification hook: records every call."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.calls = []
+
+    def on_alerts(self, alerts):
+        with self.lock:
+            self.calls.append(alerts)
+
+
+class ThrowingListener(khaibao.ExposureListener):
+    def on_alerts(self, alerts):
+        raise RuntimeError("the notification service blew up")
+
+
+def tomorrow_at_ten_vietnam():
+    """10:00 tomorrow in Vietnam (UTC+7): inside the venue code's validity, and far enough
+    from midnight that the visit's automatic check-out is not capped."""
+    offset = 7 * 3600
+    day = (int(time.time()) + offset) // 86400 + 1
+    return day * 86400 - offset + 10 * 3600
+
+
 def form(phone="0912345678"):
     return core.Declaration(
         full_name="  Trần Thị Bích Ngọc ",
@@ -80,6 +117,8 @@ class Flow(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory()
         d = cls.tmp.name
         keys = os.path.join(d, "keys")
+        cls.keys = keys
+        cls.authority_db = os.path.join(d, "authority.db")
         subprocess.run([BIN, "keygen", "--keys", keys], check=True, stdout=subprocess.DEVNULL)
         cls.png = os.path.join(d, "venue.png")
         cls.code = subprocess.run(
@@ -201,6 +240,87 @@ class Flow(unittest.TestCase):
         report = staff.report()
         self.assertEqual((report.visitors, report.still_inside), (1, 0))
         self.assertEqual(staff.export_csv().splitlines()[0], "pseudonym,status,entered_at,exited_at")
+
+    def config_with(self, db_path, venue_keys):
+        c = self.config
+        return khaibao.KhaibaoConfig(
+            db_path=db_path, venue_keys=venue_keys, authority_sealing_key=c.authority_sealing_key,
+            authority_url=c.authority_url, master_key=c.master_key,
+        )
+
+    def publish(self, venue_id, start, end, recommendation):
+        """Publishes one exposure window on the authority, as a health officer would."""
+        out = subprocess.run(
+            [BIN, "exposure", "publish", "--db", self.authority_db, "--venue-id", venue_id,
+             "--from", str(start), "--until", str(end), "--recommendation", recommendation],
+            check=True, capture_output=True, text=True,
+        )
+        return int(out.stdout)
+
+    def test_7_exposure_alert_through_python_http(self):
+        t = tomorrow_at_ten_vietnam()
+        clock = TestClock(t)
+        config = self.config_with(os.path.join(self.tmp.name, "exposure.db"), self.config.venue_keys)
+        app = khaibao.Khaibao.open_with_clock(config, clock)
+        scanned = app.read_venue(self.code)
+        visit = app.check_in(scanned, None)
+        clock.now = t + 40 * 60
+        app.check_out()
+        venue_id = scanned.venue.id
+
+        # An infected person was there from 09:50 to 10:30: 30 minutes with the visit.
+        version = self.publish(venue_id, t - 10 * 60, t + 30 * 60, "get_tested")
+        client = UrllibClient()
+        listener = AlertRecorder()
+        fetched = asyncio.run(app.sync_exposures(client, 15 * 60, listener))
+        self.assertEqual(fetched.version, version)
+        self.assertEqual(client.calls, fetched.requests)
+        self.assertEqual(app.exposure_since(), version)
+        self.assertEqual(len(listener.calls), 1)
+        [alert] = listener.calls[0]
+        self.assertEqual(alert.visit_id, visit.id)
+        self.assertEqual(alert.venue_id, venue_id)
+        self.assertEqual(alert.venue_name, "Trường THPT Chu Văn An")
+        self.assertEqual(alert.recommendation, core.Recommendation.GET_TESTED)
+        self.assertEqual(alert.overlap_seconds, 30 * 60)
+        self.assertEqual((alert.visit_start, alert.visit_end), (t, t + 40 * 60))
+        self.assertEqual(alert.list_version, version)
+        self.assertEqual(fetched.alerts, [alert])
+
+        # Synced again: nothing new, no second alert.
+        again = asyncio.run(app.sync_exposures(client, 15 * 60, listener))
+        self.assertEqual((again.version, again.requests, again.alerts), (version, 1, []))
+        self.assertEqual(len(listener.calls), 1)
+
+        # A window that only touches the end of the visit: a new list, still no alert.
+        later = self.publish(venue_id, t + 40 * 60, t + 2 * 3600, "isolate")
+        self.assertGreater(later, version)
+        third = asyncio.run(app.sync_exposures(client, 15 * 60, listener))
+        self.assertEqual((third.version, third.alerts), (later, []))
+        self.assertEqual(len(listener.calls), 1)
+
+        # A listener that throws loses nothing: the call still returns the alert, recorded.
+        clock2 = TestClock(t)
+        phone2 = khaibao.Khaibao.open_with_clock(
+            self.config_with(os.path.join(self.tmp.name, "exposure2.db"), self.config.venue_keys), clock2)
+        phone2.check_in(scanned, None)
+        clock2.now = t + 40 * 60
+        phone2.check_out()
+        thrown = asyncio.run(phone2.sync_exposures(client, 15 * 60, ThrowingListener()))
+        self.assertEqual([(a.venue_id, a.overlap_seconds) for a in thrown.alerts], [(venue_id, 30 * 60)])
+        self.assertEqual(phone2.exposure_since(), later)
+        self.assertEqual(asyncio.run(phone2.sync_exposures(client, 15 * 60, None)).alerts, [])
+
+        # Lists signed by another authority are refused with a typed error, and not recorded.
+        stranger = self.config_with(
+            os.path.join(self.tmp.name, "stranger.db"),
+            [core.TrustedKey(kid=b"\x01" * 8, public_key=b"\x02" * 32)],
+        )
+        other = khaibao.Khaibao.open_with_clock(stranger, clock)
+        with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
+            asyncio.run(other.sync_exposures(client, None, None))
+        self.assertEqual(err.exception.code, "venue.unknown_key")
+        self.assertEqual(other.exposure_since(), 0)
 
     def test_5_bad_frames_are_typed_errors(self):
         with self.assertRaises(khaibao.KhaibaoError.Scan) as err:

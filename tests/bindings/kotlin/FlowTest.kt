@@ -339,6 +339,7 @@ fun main() {
         ::clockThatThrowsFailsOneCallOnly,
         ::keyStoreRoundTripsAndClearTextIsRefused,
         ::personalPassCheckedByStaff,
+        ::exposureAlertThroughKotlinHttp,
         ::demoCameraPlaneScans,
         ::demoDeclarationFormShowsCoreFieldErrors,
         ::demoMappersAndSyncDecision,

@@ -4,7 +4,8 @@
 // authority and passes its details in the environment:
 //   KHAIBAO_URL, KHAIBAO_CODE (the poster's text), KHAIBAO_KID, KHAIBAO_SIGNING,
 //   KHAIBAO_SEALING (hex), KHAIBAO_LUMA (path of the poster's raw 8-bit luma),
-//   KHAIBAO_WIDTH, KHAIBAO_HEIGHT, KHAIBAO_TMP (a scratch directory).
+//   KHAIBAO_WIDTH, KHAIBAO_HEIGHT, KHAIBAO_TMP (a scratch directory), KHAIBAO_BIN (the
+//   authority CLI) and KHAIBAO_AUTHORITY_DB (the server's database), for publishing.
 
 import Foundation
 #if canImport(FoundationNetworking)
@@ -293,7 +294,7 @@ struct FlowTest {
             ("forgedVenueIsATypedError", forgedVenueIsATypedError),
             ("badFramesAreTypedErrors", badFramesAreTypedErrors),
             ("clockAndKeyStore", clockAndKeyStore),
-        ] + passTests + demoTests
+        ] + passTests + exposureTests + demoTests
         var failed = 0
         for (name, test) in tests {
             do {

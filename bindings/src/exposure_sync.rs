@@ -1,0 +1,66 @@
+//! Exposure sync in one call: download the authority's signed exposure lists published since
+//! the last one processed, verify them, match them against the diary on the phone, record
+//! the new version and tell the host's [`ExposureListener`] about new alerts.
+//!
+//! The work is core's [`exposure_fetch::fetch_and_match`]; this file only picks the
+//! transport (the host's [`HostHttpClient`] or the library's own) and runs it off the
+//! caller's thread. The request carries nothing but the list version the phone has.
+
+use crate::diary_calls::{ExposureListener, Listener};
+use crate::http::HostClient;
+use crate::{HostHttpClient, Khaibao, KhaibaoError, Result, guard};
+use khaibao_core::exposure::{AlertSink, MatchOptions};
+use khaibao_core::exposure_fetch::{self, ExposureFetch};
+use khaibao_core::transport::HttpClient;
+use std::sync::Arc;
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Khaibao {
+    /// Downloads and matches the exposure lists published since the last one processed,
+    /// through `client` (the host's HTTP client) or, when it is `None`, the library's own.
+    ///
+    /// A visit counts when it overlaps a published window by at least
+    /// `min_overlap_seconds` (default 15 minutes). New alerts are returned and handed to
+    /// `listener`; a list already processed never raises them again. A list that does not
+    /// verify under the configured `venue_keys` is refused (nothing recorded) with the
+    /// code of the failed check (for example `signature.invalid`, `venue.unknown_key`);
+    /// an answer other than 200 is `network.server_error`.
+    pub async fn sync_exposures(
+        self: Arc<Self>,
+        client: Option<Arc<dyn HostHttpClient>>,
+        min_overlap_seconds: Option<i64>,
+        listener: Option<Arc<dyn ExposureListener>>,
+    ) -> Result<ExposureFetch> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            guard("sync_exposures", || {
+                let host;
+                let own;
+                let transport: &dyn HttpClient = if let Some(c) = client {
+                    host = HostClient(c);
+                    &host
+                } else {
+                    own = this.reqwest()?;
+                    own.as_ref()
+                };
+                let mut options = MatchOptions::default();
+                if let Some(s) = min_overlap_seconds {
+                    options.min_overlap_seconds = s;
+                }
+                let sink = listener.map(Listener);
+                let now = this.now();
+                Ok(exposure_fetch::fetch_and_match(
+                    &mut this.store(),
+                    transport,
+                    &this.config.authority_url,
+                    &this.config.venue_keys,
+                    options,
+                    now,
+                    sink.as_ref().map(|s| s as &dyn AlertSink),
+                )?)
+            })
+        })
+        .await
+        .unwrap_or_else(|_| Err(KhaibaoError::internal("sync_exposures")))
+    }
+}
