@@ -77,6 +77,7 @@ impl From<khaibao_core::Error> for KhaibaoError {
             | E::KeyNotValid
             | E::StaleUpdate
             | E::ManualCodeUnknown
+            | E::RegistryMissing
             | E::Malformed(_) => Self::Venue { code, detail },
             E::InvalidFrame(_) | E::Image => Self::Scan { code, detail },
             E::Storage(_) | E::Corrupt | E::WrongMasterKey | E::DayKeyMissing => {

@@ -49,6 +49,9 @@ pub enum Error {
     /// A well-formed manual-entry venue code that the registry does not list.
     #[error("manual venue code is not in the registry")]
     ManualCodeUnknown,
+    /// No verified venue registry is held yet, so manual codes cannot be resolved.
+    #[error("no venue registry downloaded yet")]
+    RegistryMissing,
     /// A camera frame's geometry does not match its buffer.
     #[error("invalid frame: {0}")]
     InvalidFrame(&'static str),
@@ -116,6 +119,7 @@ impl Error {
             Error::StaleUpdate => "update.stale",
             Error::ManualCodeInvalid => "venue.manual_code_invalid",
             Error::ManualCodeUnknown => "venue.manual_code_unknown",
+            Error::RegistryMissing => "venue.registry_missing",
             Error::InvalidFrame(_) => "scan.invalid_frame",
             Error::Image => "scan.image_undecodable",
             Error::Crypto(_) => "crypto.failure",

@@ -40,6 +40,8 @@ pub mod stafflog;
 pub mod store;
 pub mod time;
 pub mod transport;
+pub mod trust;
+pub mod trust_fetch;
 pub mod vault;
 pub mod venue;
 pub mod vntext;

@@ -22,6 +22,7 @@ impl Error {
             Error::StaleUpdate => "Bản cập nhật cũ hơn dữ liệu đang có.",
             Error::ManualCodeInvalid => "Mã nhập tay sai: hãy kiểm tra lại các chữ số.",
             Error::ManualCodeUnknown => "Không tìm thấy địa điểm có mã nhập tay này.",
+            Error::RegistryMissing => "Chưa tải danh sách địa điểm; hãy kết nối mạng rồi thử lại.",
             Error::InvalidFrame(_) => "Khung hình camera không hợp lệ.",
             Error::Image => "Không đọc được ảnh.",
             Error::Crypto(_) => "Lỗi mã hóa trên thiết bị.",
@@ -60,6 +61,9 @@ impl Error {
             Error::StaleUpdate => "The update is older than the data already held.",
             Error::ManualCodeInvalid => "The typed code is wrong: please check the digits.",
             Error::ManualCodeUnknown => "No venue has this typed code.",
+            Error::RegistryMissing => {
+                "The venue list has not been downloaded yet; connect and try again."
+            }
             Error::InvalidFrame(_) => "The camera frame is not valid.",
             Error::Image => "The image cannot be read.",
             Error::Crypto(_) => "A cryptographic error occurred on the device.",
@@ -103,6 +107,7 @@ mod tests {
             Error::StaleUpdate,
             Error::ManualCodeInvalid,
             Error::ManualCodeUnknown,
+            Error::RegistryMissing,
         ];
         let mut seen = std::collections::HashSet::new();
         for e in &errors {

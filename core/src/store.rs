@@ -113,6 +113,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         SELECT idem_key, receipt, COALESCE(delivered_at, created_at) FROM outbox
         WHERE state = 'delivered' AND receipt IS NOT NULL;
     DELETE FROM outbox WHERE state = 'delivered';",
+    // v4: the newest verified keyset update and venue registry (public, signed bytes).
+    "CREATE TABLE trust_updates (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('keyset', 'registry')),
+        serial INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        stored_at INTEGER NOT NULL
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this library writes.

@@ -1,0 +1,85 @@
+//! Downloading the authority's keyset update and venue registry through any [`HttpClient`]
+//! (the library's reqwest client or the host app's own) and applying them with
+//! [`crate::trust`].
+//!
+//! The phone asks `GET <base>/v1/keyset-update` (only when it ships a root key) and then
+//! `GET <base>/v1/registry`; the requests carry nothing about the person. An answer equal
+//! to the bytes already held changes nothing; `404` means the authority publishes no such
+//! update (nothing changes either); any other non-200 answer is [`Error::Server`]. A new
+//! answer is verified and stored, or refused with the check that failed (for example
+//! [`Error::StaleUpdate`] for an older one replayed). The keyset is applied first, so a
+//! registry signed by a key that was just rotated in verifies.
+
+use crate::store::Store;
+use crate::transport::{HttpClient, HttpRequest};
+use crate::trust::{self, RegistryInfo, TrustKind};
+use crate::venue::TrustedKey;
+use crate::{Error, Result, UnixTime};
+
+/// Path of the root-signed keyset update.
+pub const KEYSET_UPDATE_PATH: &str = "/v1/keyset-update";
+/// Path of the signed venue registry.
+pub const REGISTRY_PATH: &str = "/v1/registry";
+
+/// What one trust sync did and what the phone holds afterwards.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct TrustSync {
+    /// A new keyset update was verified and stored.
+    pub keyset_updated: bool,
+    /// Serial of the keyset update held (`None`: none, or no root key configured).
+    pub keyset_serial: Option<u64>,
+    /// A new registry was verified and stored.
+    pub registry_updated: bool,
+    /// The registry held, if one verifies.
+    pub registry: Option<RegistryInfo>,
+    /// Requests made.
+    pub requests: u32,
+}
+
+fn url(base_url: &str, path: &str) -> String {
+    format!("{}{path}", base_url.trim_end_matches('/'))
+}
+
+/// The body at `path`, `None` for 404.
+fn download(client: &dyn HttpClient, base_url: &str, path: &str) -> Result<Option<Vec<u8>>> {
+    let response = client.send(HttpRequest::get(url(base_url, path)))?;
+    match response.status {
+        200 => Ok(Some(response.body)),
+        404 => Ok(None),
+        status => Err(Error::Server { status }),
+    }
+}
+
+/// Downloads and applies the keyset update (when `root_public_key` is given) and then the
+/// venue registry.
+pub fn sync_trust(
+    store: &Store,
+    client: &dyn HttpClient,
+    base_url: &str,
+    shipped: &[TrustedKey],
+    root_public_key: Option<&[u8]>,
+    now: UnixTime,
+) -> Result<TrustSync> {
+    let mut out = TrustSync::default();
+    if let Some(root) = root_public_key {
+        out.requests += 1;
+        if let Some(bytes) = download(client, base_url, KEYSET_UPDATE_PATH)?
+            && trust::stored_bytes(store, TrustKind::Keyset)?.as_deref() != Some(&bytes[..])
+        {
+            trust::apply_keyset_update(store, &bytes, root, now)?;
+            out.keyset_updated = true;
+        }
+        out.keyset_serial = trust::stored_keyset(store, root)?.map(|k| k.serial);
+    }
+    let keyset = trust::effective_keyset(store, shipped, root_public_key)?;
+    out.requests += 1;
+    if let Some(bytes) = download(client, base_url, REGISTRY_PATH)?
+        && trust::stored_bytes(store, TrustKind::Registry)?.as_deref() != Some(&bytes[..])
+    {
+        trust::apply_registry(store, &bytes, &keyset, now)?;
+        out.registry_updated = true;
+    }
+    out.registry = trust::registry_info(store, &keyset, now)?;
+    Ok(out)
+}
