@@ -166,8 +166,22 @@ pub fn issue_all(
     now: i64,
     bar: &mut dyn Write,
 ) -> Result<Vec<(Venue, String)>, IssueError> {
+    issue_all_avoiding(specs, keys, out_dir, ext, now, bar, [])
+}
+
+/// [`issue_all`], drawing new venue ids until no manual code is in `taken` (the codes of
+/// venues issued before, [`crate::trust::taken_manual_codes`]).
+pub fn issue_all_avoiding(
+    specs: &[VenueSpec],
+    keys: &AuthorityKeys,
+    out_dir: &Path,
+    ext: &str,
+    now: i64,
+    bar: &mut dyn Write,
+    taken: impl IntoIterator<Item = u64>,
+) -> Result<Vec<(Venue, String)>, IssueError> {
     std::fs::create_dir_all(out_dir)?;
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<u64> = taken.into_iter().collect();
     let mut issued = Vec::with_capacity(specs.len());
     let mut list = String::from("manual_code,venue_id,code\n");
     progress(bar, 0, specs.len());

@@ -11,7 +11,7 @@ use khaibao_core::venue::{TrustedKey, key_id};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Errors reading or writing keys.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +29,9 @@ pub struct AuthorityKeys {
     signing_pkcs8: Vec<u8>,
     signing_public: Vec<u8>,
     sealing: SealingKey,
+    /// The folder the keys were loaded from, where the server also finds the published
+    /// trust files ([`crate::trust`]); `None` for keys made in memory.
+    dir: Option<PathBuf>,
 }
 
 /// What apps are configured with.
@@ -63,6 +66,7 @@ impl AuthorityKeys {
             signing_pkcs8,
             signing_public,
             sealing,
+            dir: None,
         })
     }
 
@@ -89,7 +93,14 @@ impl AuthorityKeys {
             std::fs::read(dir.join("sealing.key")).map_err(|e| KeyError::Io("sealing.key", e))?;
         let sealing =
             SealingKey::from_bytes(&sealing).map_err(|_| KeyError::Invalid("sealing.key"))?;
-        Self::from_parts(pkcs8, sealing)
+        let mut keys = Self::from_parts(pkcs8, sealing)?;
+        keys.dir = Some(dir.to_path_buf());
+        Ok(keys)
+    }
+
+    /// The folder the keys were loaded from, if they were.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// The signing key's PKCS#8 bytes.
@@ -143,7 +154,7 @@ impl PublicKeys {
     }
 }
 
-fn write_secret(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_secret(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]

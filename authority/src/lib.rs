@@ -18,6 +18,7 @@ pub mod poster_pdf;
 pub mod poster_png;
 pub mod register;
 pub mod server;
+pub mod trust;
 
 /// Seconds since the Unix epoch, now.
 pub fn unix_now() -> i64 {

@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use khaibao_authority::issuance::{self, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::RunningServer;
-use khaibao_authority::{demo, poster, unix_now};
+use khaibao_authority::{demo, poster, trust, unix_now};
 use khaibao_core::venue::{self, VenueCategory};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,7 +21,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the authority's signing (Ed25519) and sealing (X25519) keys.
+    /// Create the authority's signing (Ed25519), sealing (X25519) and root (Ed25519) keys,
+    /// and the root-signed keyset update; adds only the root to a folder that lacks it.
     Keygen {
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
@@ -172,9 +173,12 @@ enum ExposureCommand {
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Keygen { keys } => {
-            let k = AuthorityKeys::generate().map_err(|e| e.to_string())?;
-            k.save(&keys).map_err(|e| e.to_string())?;
-            println!("keys written to {}", keys.display());
+            let done = trust::keygen(&keys, unix_now()).map_err(|e| e.to_string())?;
+            match (done.keys_created, done.root_created) {
+                (true, _) => println!("keys written to {}", keys.display()),
+                (false, true) => println!("root key added to {}", keys.display()),
+                (false, false) => return Err("keys already exist in that folder".into()),
+            }
         }
         Command::Venue {
             command:
@@ -204,14 +208,26 @@ fn run(cli: Cli) -> Result<(), String> {
                 stay_minutes,
                 valid_days,
             };
-            let v = issuance::new_venue(&spec, unix_now(), "khaibao").map_err(|e| e.to_string())?;
+            let now = unix_now();
+            let taken = trust::taken_manual_codes(&keys, &k).map_err(|e| e.to_string())?;
+            let v = loop {
+                let v = issuance::new_venue(&spec, now, "khaibao").map_err(|e| e.to_string())?;
+                let n =
+                    khaibao_core::registry::manual_code_number(&v).map_err(|e| e.to_string())?;
+                if !taken.contains(&n) {
+                    break v;
+                }
+            };
             let code = venue::issue(&v, k.signing_pkcs8()).map_err(|e| e.to_string())?;
             poster::write_poster(&v, &code, &out, dpi).map_err(|e| e.to_string())?;
             let manual = khaibao_core::registry::manual_code(&v).map_err(|e| e.to_string())?;
+            let (serial, listed) =
+                trust::record_issued(&keys, &k, std::slice::from_ref(&code), now)
+                    .map_err(|e| e.to_string())?;
             // stdout is the code alone, for scripts; the rest goes to stderr.
             println!("{code}");
             eprintln!(
-                "venue id {}, manual code {manual}, poster written to {}",
+                "venue id {}, manual code {manual}, poster written to {}; registry {serial} lists {listed} venues",
                 v.id,
                 out.display()
             );
@@ -228,16 +244,23 @@ fn run(cli: Cli) -> Result<(), String> {
             let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
             let text = std::fs::read_to_string(&csv).map_err(|e| e.to_string())?;
             let specs = issuance::specs_from_csv(&text).map_err(|e| e.to_string())?;
-            let issued = issuance::issue_all(
+            let now = unix_now();
+            let taken = trust::taken_manual_codes(&keys, &k).map_err(|e| e.to_string())?;
+            let issued = issuance::issue_all_avoiding(
                 &specs,
                 &k,
                 &out,
                 &format,
-                unix_now(),
+                now,
                 &mut std::io::stderr(),
+                taken,
             )
             .map_err(|e| e.to_string())?;
+            let codes: Vec<String> = issued.iter().map(|(_, c)| c.clone()).collect();
+            let (serial, listed) =
+                trust::record_issued(&keys, &k, &codes, now).map_err(|e| e.to_string())?;
             println!("{} venues issued into {}", issued.len(), out.display());
+            eprintln!("registry {serial} lists {listed} venues");
         }
         Command::Serve { listen, db, keys } => {
             let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;

@@ -5,6 +5,8 @@
 //! * `GET /v1/keyset` — the authority's public keys (venue signing key, sealing key) as JSON.
 //! * `GET /v1/exposures?since=N` — the signed exposure list of everything published after
 //!   version `N` ([`crate::exposures`]).
+//! * `GET /v1/keyset-update`, `GET /v1/registry` — the root-signed keyset update and the
+//!   signed venue registry, from the keys folder ([`crate::trust`]).
 //!
 //! Bodies over [`MAX_BODY`] are refused with 413, malformed ones with 400 and a short reason;
 //! no body can make a handler panic.
@@ -69,6 +71,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route(KEYSET_PATH, get(keyset))
         .route(khaibao_core::exposure::EXPOSURES_PATH, get(exposures))
+        .route(
+            khaibao_core::trust_fetch::KEYSET_UPDATE_PATH,
+            get(crate::trust::get_keyset_update),
+        )
+        .route(
+            khaibao_core::trust_fetch::REGISTRY_PATH,
+            get(crate::trust::get_registry),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
