@@ -17,6 +17,7 @@ mod listeners;
 mod panic_policy;
 mod pass;
 mod sync_progress;
+mod trust;
 mod upload;
 
 pub use clock::Clock;
@@ -68,6 +69,10 @@ pub struct KhaibaoConfig {
     /// The 32-byte master key that the database's day keys are wrapped with; the app keeps
     /// it in the Android Keystore or the iOS Keychain.
     pub master_key: Vec<u8>,
+    /// The authority's 32-byte root public key that keyset updates are signed with; without
+    /// it only `venue_keys` are trusted (see `sync_trust`).
+    #[uniffi(default = None)]
+    pub root_public_key: Option<Vec<u8>>,
 }
 
 /// Scans an 8-bit luma plane (a camera's Y plane) with its row stride.
@@ -144,6 +149,16 @@ impl Khaibao {
                 detail: "the authority sealing key must be 32 bytes".into(),
             });
         }
+        if config
+            .root_public_key
+            .as_ref()
+            .is_some_and(|k| k.len() != 32)
+        {
+            return Err(KhaibaoError::InvalidInput {
+                code: "config.root_key".into(),
+                detail: "the root public key must be 32 bytes".into(),
+            });
+        }
         if config.db_path.trim().is_empty() {
             // SQLite would open a private temporary database: everything lost on close.
             return Err(KhaibaoError::InvalidInput {
@@ -192,10 +207,12 @@ impl Khaibao {
         })
     }
 
-    /// Reads a scanned text as a venue: verified khaibao code, or unverified other text.
+    /// Reads a scanned text as a venue: verified khaibao code (under the effective keyset,
+    /// see `sync_trust`), or unverified other text.
     pub fn read_venue(&self, text: String) -> Result<ScannedVenue> {
         guard("read_venue", || {
-            Ok(venue::read(&text, &self.config.venue_keys, self.now())?)
+            let keyset = self.keyset(&self.store())?;
+            Ok(venue::read_with(&text, &keyset, self.now())?)
         })
     }
 

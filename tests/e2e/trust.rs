@@ -1,0 +1,121 @@
+//! Trust updates end to end: `keygen` makes the root key and keyset update, issuing venues
+//! keeps the signed registry, the authority serves both, and a phone that ships only the
+//! root key downloads them over the library's reqwest client and resolves the manual code
+//! printed on a poster to the verified venue — including one issued while the server runs.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
+
+use khaibao_authority::issuance::{VenueSpec, new_venue};
+use khaibao_authority::keys::AuthorityKeys;
+use khaibao_authority::server::RunningServer;
+use khaibao_authority::{trust as authority_trust, unix_now};
+use khaibao_core::registry::manual_code;
+use khaibao_core::store::Store;
+use khaibao_core::transport::ReqwestClient;
+use khaibao_core::trust::{self, TrustKind};
+use khaibao_core::trust_fetch::sync_trust;
+use khaibao_core::vault::MasterKey;
+use khaibao_core::venue::{self, Venue, VenueCategory};
+use khaibao_core::{Error, keyset};
+use std::path::Path;
+use std::time::Duration;
+
+fn issue(keys_dir: &Path, keys: &AuthorityKeys, name: &str, now: i64) -> (Venue, String) {
+    let spec = VenueSpec {
+        name: name.into(),
+        address: "254 Hòa Hảo, Phường 4, Quận 10".into(),
+        province: 79,
+        district: Some(771),
+        ward: None,
+        category: VenueCategory::Restaurant,
+        stay_minutes: 45,
+        valid_days: 30,
+    };
+    let v = new_venue(&spec, now, "khaibao").unwrap();
+    let code = venue::issue(&v, keys.signing_pkcs8()).unwrap();
+    authority_trust::record_issued(keys_dir, keys, std::slice::from_ref(&code), now).unwrap();
+    (v, code)
+}
+
+#[test]
+fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys_dir = dir.path().join("keys");
+    let now = unix_now();
+    let made = authority_trust::keygen(&keys_dir, now).unwrap();
+    assert!(made.keys_created && made.root_created);
+    let keys = AuthorityKeys::load(&keys_dir).unwrap();
+    let root = authority_trust::root_public(&keys_dir).unwrap();
+    let (pho, _) = issue(&keys_dir, &keys, "Quán phở Hòa", now);
+
+    let server = RunningServer::start(
+        ([127, 0, 0, 1], 0).into(),
+        &dir.path().join("authority.db"),
+        AuthorityKeys::load(&keys_dir).unwrap(),
+    )
+    .unwrap();
+    let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).unwrap();
+    let store = Store::open(
+        &dir.path().join("phone.db"),
+        &MasterKey::from_bytes(&[9; 32]).unwrap(),
+        now,
+    )
+    .unwrap();
+    let base = server.base_url();
+
+    // The app ships no venue key at all: everything comes from the root-signed update.
+    let first = sync_trust(&store, &client, &base, &[], Some(&root), now).unwrap();
+    assert!(first.keyset_updated && first.registry_updated);
+    assert_eq!(first.requests, 2);
+    assert_eq!(first.registry.unwrap().entries, 1);
+    let keyset = trust::effective_keyset(&store, &[], Some(&root)).unwrap();
+    assert!(keyset.key_for(&keys.public().venue_key.kid, now).is_ok());
+    let typed = manual_code(&pho).unwrap();
+    assert_eq!(
+        trust::resolve_manual_code(&store, &typed, &keyset, now).unwrap(),
+        pho
+    );
+
+    // Nothing new: the same bytes change nothing.
+    let again = sync_trust(&store, &client, &base, &[], Some(&root), now).unwrap();
+    assert!(!again.keyset_updated && !again.registry_updated);
+
+    // A venue issued while the server runs is served at once under a higher serial.
+    let (cafe, cafe_code) = issue(&keys_dir, &keys, "Cà phê Sân Thượng", now);
+    let third = sync_trust(&store, &client, &base, &[], Some(&root), now).unwrap();
+    assert!(!third.keyset_updated && third.registry_updated);
+    let reg = third.registry.unwrap();
+    assert!(reg.serial > first.registry.unwrap().serial);
+    assert_eq!(reg.entries, 2);
+    let resolved =
+        trust::resolve_manual_code(&store, &manual_code(&cafe).unwrap(), &keyset, now).unwrap();
+    assert_eq!(resolved, cafe);
+    // ... and is the same venue the poster's QR gives.
+    assert_eq!(venue::verify_with(&cafe_code, &keyset, now).unwrap(), cafe);
+
+    // A replayed older keyset update is refused with update.stale.
+    let served = trust::stored_bytes(&store, TrustKind::Keyset)
+        .unwrap()
+        .unwrap();
+    let e = trust::apply_keyset_update(&store, &served, &root, now).unwrap_err();
+    assert!(matches!(e, Error::StaleUpdate));
+    assert_eq!(e.code(), "update.stale");
+    assert_eq!(
+        keyset::verify_update(&served, &root, None).unwrap().serial,
+        now as u64
+    );
+
+    // A phone shipping another root refuses the update and so cannot trust the registry.
+    let other = Store::open(
+        &dir.path().join("other.db"),
+        &MasterKey::from_bytes(&[9; 32]).unwrap(),
+        now,
+    )
+    .unwrap();
+    let e = sync_trust(&other, &client, &base, &[], Some(&[7; 32]), now).unwrap_err();
+    assert!(matches!(e, Error::UnknownKey));
+    assert!(matches!(
+        trust::resolve_manual_code(&other, &typed, &keyset, now),
+        Err(Error::RegistryMissing)
+    ));
+}
