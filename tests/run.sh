@@ -84,6 +84,7 @@ printf 'stripped cdylib: %s bytes\n' "$(stat -c %s "$py/libkhaibao_ffi.so")"
 step "Python binding tests"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_flow.py"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_hostile.py"
+KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_trust.py"
 
 step "Kotlin binding tests (JVM, JNA)"
 t0=$SECONDS
