@@ -340,6 +340,7 @@ fun main() {
         ::keyStoreRoundTripsAndClearTextIsRefused,
         ::personalPassCheckedByStaff,
         ::exposureAlertThroughKotlinHttp,
+        ::trustSyncAndManualCodeThroughKotlinHttp,
         ::demoCameraPlaneScans,
         ::demoDeclarationFormShowsCoreFieldErrors,
         ::demoMappersAndSyncDecision,
