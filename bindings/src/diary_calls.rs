@@ -1,7 +1,8 @@
 //! The diary's further calls on the [`Khaibao`] handle: active visit, edits, export and
 //! exposure matching.
 //!
-//! Exposure lists are verified against the configured `venue_keys`: the authority signs
+//! Exposure lists are verified against the effective keyset (the configured `venue_keys`
+//! and any root-signed keyset update, see `sync_trust`): the authority signs
 //! venue codes and exposure lists with the same Ed25519 key.
 
 use crate::{Khaibao, Result, guard};
@@ -99,12 +100,15 @@ impl Khaibao {
                 options.min_overlap_seconds = s;
             }
             let sink = listener.map(Listener);
+            let now = self.now();
+            let mut store = self.store();
+            let keys = self.keyset(&store)?.valid_keys(now);
             Ok(exposure::process_list(
-                &mut self.store(),
+                &mut store,
                 &list,
-                &self.config.venue_keys,
+                &keys,
                 options,
-                self.now(),
+                now,
                 sink.as_ref().map(|s| s as &dyn AlertSink),
             )?)
         })

@@ -22,7 +22,8 @@ impl Khaibao {
     /// A visit counts when it overlaps a published window by at least
     /// `min_overlap_seconds` (default 15 minutes). New alerts are returned and handed to
     /// `listener`; a list already processed never raises them again. A list that does not
-    /// verify under the configured `venue_keys` is refused (nothing recorded) with the
+    /// verify under the effective keyset (configured `venue_keys` plus a root-signed update
+    /// from `sync_trust`) is refused (nothing recorded) with the
     /// code of the failed check (for example `signature.invalid`, `venue.unknown_key`);
     /// an answer other than 200 is `network.server_error`.
     pub async fn sync_exposures(
@@ -49,11 +50,13 @@ impl Khaibao {
                 }
                 let sink = listener.map(Listener);
                 let now = this.now();
+                let mut store = this.store();
+                let keys = this.keyset(&store)?.valid_keys(now);
                 Ok(exposure_fetch::fetch_and_match(
-                    &mut this.store(),
+                    &mut store,
                     transport,
                     &this.config.authority_url,
-                    &this.config.venue_keys,
+                    &keys,
                     options,
                     now,
                     sink.as_ref().map(|s| s as &dyn AlertSink),

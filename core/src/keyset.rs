@@ -64,6 +64,19 @@ impl Keyset {
         }
     }
 
+    /// The keys inside their window at `now`, for checks that take plain trusted keys
+    /// (exposure lists are signed by the same authority keys as venue codes).
+    pub fn valid_keys(&self, now: UnixTime) -> Vec<TrustedKey> {
+        self.keys
+            .iter()
+            .filter(|k| k.valid_from <= now && now <= k.valid_until)
+            .map(|k| TrustedKey {
+                kid: k.kid.clone(),
+                public_key: k.public_key.clone(),
+            })
+            .collect()
+    }
+
     /// The public key for `kid` at time `now`.
     ///
     /// [`Error::UnknownKey`] when no entry has that id; [`Error::KeyNotValid`] when every
@@ -214,6 +227,24 @@ mod tests {
             valid_from: from,
             valid_until: until,
         }
+    }
+
+    #[test]
+    fn valid_keys_are_the_entries_inside_their_window() {
+        let (_, old) = pair();
+        let (_, new) = pair();
+        let set = Keyset {
+            serial: 2,
+            issued_at: 0,
+            keys: vec![entry(&old, 0, 100), entry(&new, 50, i64::MAX)],
+        };
+        let kids =
+            |now| -> Vec<Vec<u8>> { set.valid_keys(now).into_iter().map(|k| k.kid).collect() };
+        assert_eq!(kids(10), vec![cose::key_id(&old)]);
+        assert_eq!(kids(100), vec![cose::key_id(&old), cose::key_id(&new)]);
+        assert_eq!(kids(101), vec![cose::key_id(&new)]);
+        assert_eq!(set.valid_keys(101)[0].public_key, new);
+        assert!(set.valid_keys(-1).is_empty());
     }
 
     #[test]
