@@ -14,6 +14,7 @@
 //! a crash.
 
 mod binarize;
+mod charset;
 mod decode;
 mod pyramid;
 mod rxing_qr;
