@@ -38,6 +38,8 @@ pub mod seal;
 pub mod stafflog;
 pub mod store;
 pub mod time;
+#[cfg(feature = "http")]
+mod tls_provider;
 pub mod transport;
 pub mod vault;
 pub mod venue;
