@@ -133,8 +133,8 @@ mod reqwest_client {
 
         /// A client with timeouts and, optionally, private roots and SPKI pins.
         pub fn with_config(config: &TransportConfig) -> Result<Self> {
-            // reqwest is built without a default crypto provider; ring (AES-GCM suites, see
-            // tls_provider) is ours. If the host process already installed one, it stays.
+            // reqwest is built without a default crypto provider; ring (see tls_provider) is
+            // ours. If the host process already installed one, that one stays.
             let _ = crate::tls_provider::provider().install_default();
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
