@@ -39,6 +39,8 @@ pub mod seal;
 pub mod stafflog;
 pub mod store;
 pub mod time;
+#[cfg(feature = "http")]
+mod tls_provider;
 pub mod transport;
 pub mod trust;
 pub mod trust_fetch;

@@ -133,9 +133,9 @@ mod reqwest_client {
 
         /// A client with timeouts and, optionally, private roots and SPKI pins.
         pub fn with_config(config: &TransportConfig) -> Result<Self> {
-            // reqwest is built without a default crypto provider; ring is ours. If the host
-            // process already installed a provider, that one stays.
-            let _ = rustls::crypto::ring::default_provider().install_default();
+            // reqwest is built without a default crypto provider; ring (see tls_provider) is
+            // ours. If the host process already installed one, that one stays.
+            let _ = crate::tls_provider::provider().install_default();
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .thread_name("khaibao-http")

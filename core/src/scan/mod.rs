@@ -14,6 +14,7 @@
 //! a crash.
 
 mod binarize;
+mod charset;
 mod decode;
 mod pyramid;
 mod rxing_qr;
@@ -98,7 +99,9 @@ pub struct Point {
 pub struct ScannedCode {
     /// The payload bytes as the data segments carry them.
     pub bytes: Vec<u8>,
-    /// The payload as text, when the bytes are valid UTF-8.
+    /// The payload as text: the bytes when they are valid UTF-8, else read in the character
+    /// set the code declares (ECI) or its kanji imply (see `charset`); `None` for binary
+    /// data and for sets the library does not read (Big5, GB 18030, EUC-KR).
     pub text: Option<String>,
     /// Corners in frame coordinates: top-left, top-right, bottom-right, bottom-left.
     pub corners: Vec<Point>,

@@ -3,19 +3,24 @@
 //! region of interest, no copy), binarizes with ZXing's hybrid (block-local) binarizer, and
 //! turns its results into [`ScannedCode`]s in frame coordinates. Every call runs under
 //! `catch_unwind`, so a panic inside rxing is a miss, never a crash.
+//!
+//! The finder-pattern search, sampling and decoding are called directly (what rxing's
+//! `QrReader` does for plain QR codes, without its Micro and rMQR passes), and the text is
+//! read by [`super::charset`] rather than by rxing: rxing's text goes through encoding_rs
+//! with every legacy encoding, about 150 KB of the shipped library.
 
+use super::charset::Charset;
 use super::decode::Mapping;
 use super::pyramid::Plane;
 use super::{Frame, Point, Region, ScannedCode};
-use rxing::common::{BitArray, BitMatrix, HybridBinarizer, LineOrientation};
-use rxing::multi::MultipleBarcodeReader;
-use rxing::qrcode::cpp_port::QrReader;
-use rxing::{
-    BarcodeFormat, BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource, RXingResult,
-    RXingResultMetadataType, RXingResultMetadataValue,
+use rxing::common::string_utils::guessCharset;
+use rxing::common::{
+    BitArray, BitMatrix, CharacterSet, DetectorRXingResult, ECIStringBuilder, HybridBinarizer,
+    LineOrientation,
 };
+use rxing::qrcode::cpp_port::{decoder, detector};
+use rxing::{BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource};
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Which rxing passes to run on one plane.
@@ -106,18 +111,12 @@ fn both_ways<B: rxing::Binarizer>(
     map: Mapping,
     may_invert: &mut dyn FnMut() -> bool,
 ) -> (Vec<ScannedCode>, bool) {
-    let hints = DecodeHints {
-        PossibleFormats: Some(HashSet::from([BarcodeFormat::QR_CODE])),
-        TryHarder: Some(passes.try_harder),
-        AlsoInverted: Some(false),
-        ..DecodeHints::default()
-    };
-    let found = read(&mut bitmap, &hints, map);
+    let found = read(&bitmap, passes.try_harder, map);
     if !found.is_empty() || !passes.inverted || !may_invert() {
         return (found, false);
     }
     bitmap.invert();
-    (read(&mut bitmap, &hints, map), true)
+    (read(&bitmap, passes.try_harder, map), true)
 }
 
 /// An rxing binarizer whose black matrix was computed by us (`binarize`).
@@ -196,22 +195,38 @@ impl<'a> rxing::Binarizer for Prebinarized<'a> {
     }
 }
 
+/// Every QR code in the binarized bitmap: finder-pattern triples, largest first, each
+/// sampled and decoded; a triple sharing a pattern with a decoded code is skipped.
 fn read<B: rxing::Binarizer>(
-    bitmap: &mut BinaryBitmap<B>,
-    hints: &DecodeHints,
+    bitmap: &BinaryBitmap<B>,
+    try_harder: bool,
     map: Mapping,
 ) -> Vec<ScannedCode> {
-    let Ok(results) = QrReader.decode_multiple_with_hints(bitmap, hints) else {
-        return Vec::new();
-    };
+    let matrix = bitmap.get_black_matrix();
+    let mut patterns = detector::FindFinderPatterns(matrix, try_harder, 0);
+    let mut used = Vec::new();
     let mut out: Vec<ScannedCode> = Vec::new();
-    for r in results {
-        let bytes = r.getRawBytes().to_vec();
+    for set in detector::GenerateFinderPatternSets(&mut patterns) {
+        if [set.bl, set.tl, set.tr].iter().any(|p| used.contains(p)) {
+            continue;
+        }
+        let Ok(sampled) = detector::SampleQR(matrix, &set) else {
+            continue;
+        };
+        let Ok(decoded) = decoder::Decode(sampled.getBits()) else {
+            continue;
+        };
+        if !decoded.isValid() {
+            continue;
+        }
+        used.extend([set.bl, set.tl, set.tr]);
+        let content = decoded.content();
+        let bytes = content.bytes().to_vec();
         if out.iter().any(|c| c.bytes == bytes) {
             continue;
         }
         // rxing's grid sampler reports top-left, top-right, bottom-left, bottom-right.
-        let points = r.getPoints();
+        let points = sampled.getPoints();
         let ordered: Vec<_> = if points.len() == 4 {
             [0, 1, 3, 2].iter().map(|&i| points[i]).collect()
         } else {
@@ -224,39 +239,113 @@ fn read<B: rxing::Binarizer>(
                 y: map.offset_y as i32 + (p.y * map.scale).round() as i32,
             })
             .collect();
-        let text = text(&bytes, r.getText(), declares_charset(&r));
         out.push(ScannedCode {
+            text: text(content),
             bytes,
-            text,
             corners,
         });
     }
     out
 }
 
-/// The payload as text: the bytes themselves when they are valid UTF-8; otherwise rxing's
-/// reading when the symbol declares its character set (an ECI) or rxing recognised
-/// Shift_JIS (kanji segments, or byte segments that only make sense as Shift_JIS). Other
-/// bytes are binary data and have no text.
-fn text(bytes: &[u8], decoded: &str, eci: bool) -> Option<String> {
+/// The payload as text: the bytes themselves when they are valid UTF-8; else in the
+/// character set the symbol declares (an ECI) or its kanji segments imply. Without either,
+/// zxing's guess among Shift_JIS, UTF-16 (with a byte-order mark) and ISO-8859-1 decides,
+/// and ISO-8859-1 means binary data, which has no text. A set [`Charset`] does not read
+/// (Big5, GB 18030, EUC-KR) gives no text either.
+fn text(content: &ECIStringBuilder) -> Option<String> {
+    let bytes = content.bytes();
     if let Ok(utf8) = std::str::from_utf8(bytes) {
         return Some(utf8.to_owned());
     }
-    let latin1 = decoded.chars().count() == bytes.len()
-        && decoded.chars().zip(bytes).all(|(c, &b)| c == char::from(b));
-    (eci || !latin1).then(|| decoded.to_owned())
+    if let Some(set) = single_charset(content) {
+        return charset(set)?.decode(bytes);
+    }
+    if content.has_eci {
+        return None;
+    }
+    match guessCharset(bytes, &DecodeHints::default())? {
+        CharacterSet::ISO8859_1 => None,
+        set => charset(set)?.decode(bytes),
+    }
 }
 
-/// Whether the symbol carries an ECI designator (AIM symbology identifier `]Q2`, `]Q4` or
-/// `]Q6`: the modifier is raised by one when an ECI is present).
-fn declares_charset(r: &RXingResult) -> bool {
-    match r
-        .getRXingResultMetadata()
-        .get(&RXingResultMetadataType::SYMBOLOGY_IDENTIFIER)
-    {
-        Some(RXingResultMetadataValue::SymbologyIdentifier(id)) => {
-            matches!(id.as_bytes().get(2), Some(b'2' | b'4' | b'6'))
-        }
-        _ => false,
-    }
+/// The character sets [`charset`] reads, in the order the payload is tried against them.
+const READABLE: [CharacterSet; 25] = [
+    CharacterSet::Shift_JIS,
+    CharacterSet::ISO8859_1,
+    CharacterSet::UTF8,
+    CharacterSet::ASCII,
+    CharacterSet::UTF16BE,
+    CharacterSet::UTF16LE,
+    CharacterSet::Cp437,
+    CharacterSet::ISO8859_2,
+    CharacterSet::ISO8859_3,
+    CharacterSet::ISO8859_4,
+    CharacterSet::ISO8859_5,
+    CharacterSet::ISO8859_6,
+    CharacterSet::ISO8859_7,
+    CharacterSet::ISO8859_8,
+    CharacterSet::ISO8859_9,
+    CharacterSet::ISO8859_10,
+    CharacterSet::ISO8859_11,
+    CharacterSet::ISO8859_13,
+    CharacterSet::ISO8859_14,
+    CharacterSet::ISO8859_15,
+    CharacterSet::ISO8859_16,
+    CharacterSet::Cp1250,
+    CharacterSet::Cp1251,
+    CharacterSet::Cp1252,
+    CharacterSet::Cp1256,
+];
+
+/// The one character set of a payload written in a single set: opened by an ECI, or (without
+/// ECI) made of one kanji segment. rxing's decoder records where each set starts but does
+/// not expose it, so the record it makes for such a payload is rebuilt with its own public
+/// methods for each candidate set and compared; a payload that mixes sets matches none.
+fn single_charset(content: &ECIStringBuilder) -> Option<CharacterSet> {
+    let candidates: &[CharacterSet] = if content.has_eci {
+        &READABLE
+    } else {
+        &[CharacterSet::Shift_JIS]
+    };
+    candidates.iter().copied().find(|&set| {
+        let mut probe = ECIStringBuilder::default();
+        probe.symbology = content.symbology;
+        probe.switch_encoding(set, content.has_eci);
+        probe.append_bytes(content.bytes());
+        probe == *content
+    })
+}
+
+/// Our decoder for one of rxing's character sets, when we read it.
+fn charset(set: CharacterSet) -> Option<Charset> {
+    Some(match set {
+        CharacterSet::UTF8 => Charset::Utf8,
+        CharacterSet::ASCII => Charset::Ascii,
+        CharacterSet::ISO8859_1 => Charset::Latin1,
+        CharacterSet::ISO8859_2 => Charset::ISO_8859_2,
+        CharacterSet::ISO8859_3 => Charset::ISO_8859_3,
+        CharacterSet::ISO8859_4 => Charset::ISO_8859_4,
+        CharacterSet::ISO8859_5 => Charset::ISO_8859_5,
+        CharacterSet::ISO8859_6 => Charset::ISO_8859_6,
+        CharacterSet::ISO8859_7 => Charset::ISO_8859_7,
+        CharacterSet::ISO8859_8 => Charset::ISO_8859_8,
+        CharacterSet::ISO8859_9 => Charset::ISO_8859_9,
+        CharacterSet::ISO8859_10 => Charset::ISO_8859_10,
+        CharacterSet::ISO8859_11 => Charset::ISO_8859_11,
+        CharacterSet::ISO8859_13 => Charset::ISO_8859_13,
+        CharacterSet::ISO8859_14 => Charset::ISO_8859_14,
+        CharacterSet::ISO8859_15 => Charset::ISO_8859_15,
+        CharacterSet::ISO8859_16 => Charset::ISO_8859_16,
+        CharacterSet::Cp1250 => Charset::WINDOWS_1250,
+        CharacterSet::Cp1251 => Charset::WINDOWS_1251,
+        CharacterSet::Cp1252 => Charset::WINDOWS_1252,
+        CharacterSet::Cp1256 => Charset::WINDOWS_1256,
+        CharacterSet::Cp437 => Charset::CP437,
+        CharacterSet::Shift_JIS => Charset::ShiftJis,
+        CharacterSet::UTF16BE => Charset::Utf16 { big_endian: true },
+        CharacterSet::UTF16LE => Charset::Utf16 { big_endian: false },
+        _ => return None,
+    })
 }

@@ -439,3 +439,62 @@ fn text_follows_eci_and_shift_jis_and_binary_has_none() {
         assert_eq!(out.codes[0].text.as_deref(), text);
     }
 }
+
+#[test]
+fn text_in_other_declared_sets_and_none_for_sets_not_read() {
+    // "Привет" in ISO-8859-5; "ü€" in UTF-16BE; one kanji ("日") alone; "中文" in Big5;
+    // ISO-8859-2 then Shift_JIS in one symbol (two ECIs).
+    let cyrillic: &[u8] = &[0xbf, 0xe0, 0xd8, 0xd2, 0xd5, 0xe2];
+    let utf16: &[u8] = &[0x00, 0xfc, 0x20, 0xac];
+    let kanji: &[u8] = &[0x93, 0xfa];
+    let big5: &[u8] = &[0xa4, 0xa4, 0xa4, 0xe5];
+    let cases: [(qrcode::QrCode, Vec<u8>, Option<&str>); 5] = [
+        (
+            segments(|b| {
+                b.push_eci_designator(7).unwrap();
+                b.push_byte_data(cyrillic).unwrap();
+            }),
+            cyrillic.to_vec(),
+            Some("Привет"),
+        ),
+        (
+            segments(|b| {
+                b.push_eci_designator(25).unwrap();
+                b.push_byte_data(utf16).unwrap();
+            }),
+            utf16.to_vec(),
+            Some("ü€"),
+        ),
+        (
+            segments(|b| b.push_kanji_data(kanji).unwrap()),
+            kanji.to_vec(),
+            Some("日"),
+        ),
+        (
+            segments(|b| {
+                b.push_eci_designator(28).unwrap();
+                b.push_byte_data(big5).unwrap();
+            }),
+            big5.to_vec(),
+            None,
+        ),
+        (
+            segments(|b| {
+                b.push_eci_designator(4).unwrap();
+                b.push_byte_data(&[0xb1]).unwrap();
+                b.push_eci_designator(20).unwrap();
+                b.push_byte_data(kanji).unwrap();
+            }),
+            [&[0xb1][..], kanji].concat(),
+            None,
+        ),
+    ];
+    for (code, bytes, text) in cases {
+        let mut c = Canvas::blank(400, 300, 255);
+        c.draw_code(&code, 4, 100, 60);
+        let out = c.outcome(&untimed());
+        assert_eq!(out.pass, Some("rxing"));
+        assert_eq!(out.codes[0].bytes, bytes);
+        assert_eq!(out.codes[0].text.as_deref(), text, "{bytes:02x?}");
+    }
+}
