@@ -7,11 +7,9 @@
 //! caller's thread. The request carries nothing but the list version the phone has.
 
 use crate::diary_calls::{ExposureListener, Listener};
-use crate::http::HostClient;
-use crate::{HostHttpClient, Khaibao, KhaibaoError, Result, guard};
+use crate::{HostHttpClient, Khaibao, Result};
 use khaibao_core::exposure::{AlertSink, MatchOptions};
 use khaibao_core::exposure_fetch::{self, ExposureFetch};
-use khaibao_core::transport::HttpClient;
 use std::sync::Arc;
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -32,38 +30,25 @@ impl Khaibao {
         min_overlap_seconds: Option<i64>,
         listener: Option<Arc<dyn ExposureListener>>,
     ) -> Result<ExposureFetch> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            guard("sync_exposures", || {
-                let host;
-                let own;
-                let transport: &dyn HttpClient = if let Some(c) = client {
-                    host = HostClient(c);
-                    &host
-                } else {
-                    own = this.reqwest()?;
-                    own.as_ref()
-                };
-                let mut options = MatchOptions::default();
-                if let Some(s) = min_overlap_seconds {
-                    options.min_overlap_seconds = s;
-                }
-                let sink = listener.map(Listener);
-                let now = this.now();
-                let mut store = this.store();
-                let keys = this.keyset(&store)?.valid_keys(now);
-                Ok(exposure_fetch::fetch_and_match(
-                    &mut store,
-                    transport,
-                    &this.config.authority_url,
-                    &keys,
-                    options,
-                    now,
-                    sink.as_ref().map(|s| s as &dyn AlertSink),
-                )?)
-            })
+        self.with_transport("sync_exposures", client, move |this, transport| {
+            let mut options = MatchOptions::default();
+            if let Some(s) = min_overlap_seconds {
+                options.min_overlap_seconds = s;
+            }
+            let sink = listener.map(Listener);
+            let now = this.now();
+            let mut store = this.store();
+            let keys = this.keyset(&store)?.valid_keys(now);
+            Ok(exposure_fetch::fetch_and_match(
+                &mut store,
+                transport,
+                &this.config.authority_url,
+                &keys,
+                options,
+                now,
+                sink.as_ref().map(|s| s as &dyn AlertSink),
+            )?)
         })
         .await
-        .unwrap_or_else(|_| Err(KhaibaoError::internal("sync_exposures")))
     }
 }

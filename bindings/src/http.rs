@@ -40,3 +40,32 @@ impl HttpClient for HostClient {
         })
     }
 }
+
+impl crate::Khaibao {
+    /// Runs the blocking network work `f` on tokio's blocking pool (never on the caller's
+    /// thread), under the panic guard named `what`, with the host's HTTP client when one is
+    /// given and the library's own otherwise.
+    pub(crate) async fn with_transport<T: Send + 'static>(
+        self: std::sync::Arc<Self>,
+        what: &'static str,
+        client: Option<std::sync::Arc<dyn HostHttpClient>>,
+        f: impl FnOnce(&Self, &dyn HttpClient) -> crate::Result<T> + Send + 'static,
+    ) -> crate::Result<T> {
+        tokio::task::spawn_blocking(move || {
+            crate::guard(what, || {
+                let host;
+                let own;
+                let transport: &dyn HttpClient = if let Some(c) = client {
+                    host = HostClient(c);
+                    &host
+                } else {
+                    own = self.reqwest()?;
+                    own.as_ref()
+                };
+                f(&self, transport)
+            })
+        })
+        .await
+        .unwrap_or_else(|_| Err(crate::KhaibaoError::internal(what)))
+    }
+}

@@ -286,15 +286,8 @@ impl Khaibao {
 
     /// Uploads queued items over the library's own HTTP client (reqwest).
     pub async fn sync(self: Arc<Self>) -> Result<DrainReport> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            guard("sync", || {
-                let client = this.reqwest()?;
-                this.drain_blocking(client.as_ref())
-            })
-        })
-        .await
-        .unwrap_or_else(|_| Err(KhaibaoError::internal("sync")))
+        self.with_transport("sync", None, |this, client| this.drain_blocking(client))
+            .await
     }
 
     /// Uploads queued items through the host app's own HTTP client.
@@ -302,13 +295,9 @@ impl Khaibao {
         self: Arc<Self>,
         client: Arc<dyn HostHttpClient>,
     ) -> Result<DrainReport> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            guard("sync_with", || {
-                this.drain_blocking(&http::HostClient(client))
-            })
+        self.with_transport("sync_with", Some(client), |this, client| {
+            this.drain_blocking(client)
         })
         .await
-        .unwrap_or_else(|_| Err(KhaibaoError::internal("sync_with")))
     }
 }

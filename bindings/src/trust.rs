@@ -7,11 +7,9 @@
 //! effective keyset: the stored update's keys plus the configured `venue_keys` it does not
 //! name.
 
-use crate::http::HostClient;
 use crate::{HostHttpClient, Khaibao, KhaibaoError, Result, guard};
 use khaibao_core::keyset::Keyset;
 use khaibao_core::store::Store;
-use khaibao_core::transport::HttpClient;
 use khaibao_core::trust::{self, RegistryInfo};
 use khaibao_core::trust_fetch::{self, TrustSync};
 use khaibao_core::venue::Venue;
@@ -49,31 +47,17 @@ impl Khaibao {
         self: Arc<Self>,
         client: Option<Arc<dyn HostHttpClient>>,
     ) -> Result<TrustSync> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            guard("sync_trust", || {
-                let host;
-                let own;
-                let transport: &dyn HttpClient = if let Some(c) = client {
-                    host = HostClient(c);
-                    &host
-                } else {
-                    own = this.reqwest()?;
-                    own.as_ref()
-                };
-                let now = this.now();
-                Ok(trust_fetch::sync_trust(
-                    &this.store(),
-                    transport,
-                    &this.config.authority_url,
-                    &this.config.venue_keys,
-                    this.config.root_public_key.as_deref(),
-                    now,
-                )?)
-            })
+        self.with_transport("sync_trust", client, |this, transport| {
+            Ok(trust_fetch::sync_trust(
+                &this.store(),
+                transport,
+                &this.config.authority_url,
+                &this.config.venue_keys,
+                this.config.root_public_key.as_deref(),
+                this.now(),
+            )?)
         })
         .await
-        .unwrap_or_else(|_| Err(KhaibaoError::internal("sync_trust")))
     }
 
     /// Verifies a keyset update with the configured root key and stores it; one not newer
