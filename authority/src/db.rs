@@ -52,6 +52,8 @@ pub enum DbError {
     Postgres(#[from] postgres::Error),
     #[error("stored payload: {0}")]
     Payload(#[from] khaibao_core::Error),
+    #[error("an insert conflicted on its key but no row holds it")]
+    ConflictWithoutRow,
 }
 
 /// The authority's database.
@@ -116,56 +118,19 @@ impl AuthorityDb {
             Backend::Postgres(pg) => return pg.store_opened(items, opened, now),
         };
         let tx = conn.transaction()?;
-        let mut results = Vec::with_capacity(items.len());
-        {
-            let mut find =
-                tx.prepare_cached("SELECT receipt FROM declarations WHERE idem_key = ?1")?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO declarations (idem_key, receipt, device_kid, received_at, declared_at,
-                    venue_id, full_name, birth_year, phone, province, symptoms, close_contact, on_behalf,
-                    payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?;
-            for (item, opened) in items.iter().zip(opened) {
-                let existing: Option<String> = find
-                    .query_row([&item.idempotency_key], |r| r.get(0))
-                    .optional()?;
-                let status = if let Some(receipt) = existing {
-                    ItemStatus::Duplicate { receipt }
-                } else {
-                    match opened {
-                        Ok((device_kid, sub, payload)) => {
-                            let receipt = new_receipt();
-                            let d = &sub.declaration;
-                            insert.execute(params![
-                                item.idempotency_key,
-                                receipt,
-                                device_kid,
-                                now,
-                                sub.declared_at,
-                                sub.venue_id,
-                                d.full_name,
-                                d.birth_year,
-                                d.phone,
-                                d.province,
-                                symptom_list(d),
-                                d.close_contact,
-                                d.on_behalf,
-                                payload
-                            ])?;
-                            ItemStatus::Accepted { receipt }
-                        }
-                        Err(code) => ItemStatus::Rejected {
-                            reason: code.to_owned(),
-                        },
-                    }
-                };
-                results.push(IngestResult {
-                    idempotency_key: item.idempotency_key.clone(),
-                    status,
-                });
-            }
-        }
+        let results = {
+            let mut batch = SqliteBatch {
+                find: tx.prepare_cached("SELECT receipt FROM declarations WHERE idem_key = ?1")?,
+                insert: tx.prepare_cached(
+                    "INSERT INTO declarations (idem_key, receipt, device_kid, received_at,
+                        declared_at, venue_id, full_name, birth_year, phone, province, symptoms,
+                        close_contact, on_behalf, payload)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                     ON CONFLICT (idem_key) DO NOTHING",
+                )?,
+            };
+            store_batch(&mut batch, items, opened, now)?
+        };
         tx.commit()?;
         Ok(results)
     }
@@ -221,6 +186,104 @@ impl AuthorityDb {
             }
             Backend::Postgres(pg) => pg.count(),
         }
+    }
+}
+
+/// A declaration about to be stored under a new receipt.
+pub(crate) struct NewRow<'a> {
+    pub key: &'a [u8],
+    pub receipt: &'a str,
+    pub device_kid: &'a str,
+    pub received_at: i64,
+    pub submission: &'a Submission,
+    pub payload: &'a [u8],
+}
+
+/// A backend's two steps of storing a batch, inside its transaction.
+pub(crate) trait BatchWriter {
+    /// The receipt stored under `key`, if any.
+    fn find(&mut self, key: &[u8]) -> Result<Option<String>, DbError>;
+    /// Stores `row`; `false` when its key is already stored (nothing written).
+    fn insert(&mut self, row: &NewRow<'_>) -> Result<bool, DbError>;
+}
+
+/// The answer to each item of a batch, storing the accepted ones through `writer`: a key
+/// already stored (earlier, or by an item before it in the batch) is a duplicate with the
+/// original receipt, whatever the body; an item that failed to open is rejected with its
+/// error code.
+pub(crate) fn store_batch(
+    writer: &mut dyn BatchWriter,
+    items: &[IngestItem],
+    opened: Vec<OpenedItem>,
+    now: i64,
+) -> Result<Vec<IngestResult>, DbError> {
+    let mut results = Vec::with_capacity(items.len());
+    for (item, opened) in items.iter().zip(opened) {
+        let key: &[u8] = &item.idempotency_key;
+        let status = match opened {
+            Ok((device_kid, submission, payload)) => {
+                let receipt = new_receipt();
+                let row = NewRow {
+                    key,
+                    receipt: &receipt,
+                    device_kid: &device_kid,
+                    received_at: now,
+                    submission: &submission,
+                    payload: &payload,
+                };
+                if writer.insert(&row)? {
+                    ItemStatus::Accepted { receipt }
+                } else {
+                    // The key conflicted, so its row is there to be read.
+                    let receipt = writer.find(key)?.ok_or(DbError::ConflictWithoutRow)?;
+                    ItemStatus::Duplicate { receipt }
+                }
+            }
+            Err(code) => match writer.find(key)? {
+                Some(receipt) => ItemStatus::Duplicate { receipt },
+                None => ItemStatus::Rejected {
+                    reason: code.to_owned(),
+                },
+            },
+        };
+        results.push(IngestResult {
+            idempotency_key: item.idempotency_key.clone(),
+            status,
+        });
+    }
+    Ok(results)
+}
+
+struct SqliteBatch<'a> {
+    find: rusqlite::CachedStatement<'a>,
+    insert: rusqlite::CachedStatement<'a>,
+}
+
+impl BatchWriter for SqliteBatch<'_> {
+    fn find(&mut self, key: &[u8]) -> Result<Option<String>, DbError> {
+        Ok(self.find.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    fn insert(&mut self, row: &NewRow<'_>) -> Result<bool, DbError> {
+        let sub = row.submission;
+        let d = &sub.declaration;
+        let n = self.insert.execute(params![
+            row.key,
+            row.receipt,
+            row.device_kid,
+            row.received_at,
+            sub.declared_at,
+            sub.venue_id,
+            d.full_name,
+            d.birth_year,
+            d.phone,
+            d.province,
+            symptom_list(d),
+            d.close_contact,
+            d.on_behalf,
+            row.payload
+        ])?;
+        Ok(n == 1)
     }
 }
 

@@ -7,11 +7,11 @@
 //! `INSERT … ON CONFLICT DO NOTHING`, so several authority processes may share one database
 //! and a key is still stored once; exposure versions are numbered under a table lock.
 
-use crate::db::{DbError, OpenedItem, new_receipt, symptom_list};
+use crate::db::{BatchWriter, DbError, NewRow, OpenedItem, store_batch, symptom_list};
 use crate::export::{ExportError, ExportFilter, ExportRow};
 use crate::exposures::{ExposureError, ExposureSource, check_entries, rec_from_int, rec_to_int};
 use khaibao_core::exposure::ExposureEntry;
-use khaibao_core::protocol::{IngestItem, IngestResult, ItemStatus};
+use khaibao_core::protocol::{IngestItem, IngestResult};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls};
 use std::sync::{Mutex, MutexGuard};
@@ -94,57 +94,12 @@ impl PgStore {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
              ON CONFLICT (idem_key) DO NOTHING",
         )?;
-        let mut results = Vec::with_capacity(items.len());
-        for (item, opened) in items.iter().zip(opened) {
-            let key: &[u8] = &item.idempotency_key;
-            let status = match opened {
-                Ok((device_kid, sub, payload)) => {
-                    let receipt = new_receipt();
-                    let d = &sub.declaration;
-                    let inserted = tx.execute(
-                        &insert,
-                        &[
-                            &key,
-                            &receipt,
-                            &device_kid,
-                            &now,
-                            &sub.declared_at,
-                            &sub.venue_id,
-                            &d.full_name,
-                            &i32::from(d.birth_year),
-                            &d.phone,
-                            &i64::from(d.province),
-                            &symptom_list(d),
-                            &d.close_contact,
-                            &d.on_behalf,
-                            &payload,
-                        ],
-                    )?;
-                    if inserted == 1 {
-                        ItemStatus::Accepted { receipt }
-                    } else {
-                        let row = tx.query_one(&find, &[&key])?;
-                        ItemStatus::Duplicate {
-                            receipt: row.try_get(0)?,
-                        }
-                    }
-                }
-                // A refused item that reuses a stored key is answered with the stored
-                // receipt, as on SQLite.
-                Err(code) => match tx.query_opt(&find, &[&key])? {
-                    Some(row) => ItemStatus::Duplicate {
-                        receipt: row.try_get(0)?,
-                    },
-                    None => ItemStatus::Rejected {
-                        reason: code.to_owned(),
-                    },
-                },
-            };
-            results.push(IngestResult {
-                idempotency_key: item.idempotency_key.clone(),
-                status,
-            });
-        }
+        let mut batch = PgBatch {
+            tx: &mut tx,
+            find,
+            insert,
+        };
+        let results = store_batch(&mut batch, items, opened, now)?;
         tx.commit()?;
         Ok(results)
     }
@@ -273,6 +228,46 @@ impl PgStore {
             on_row(row)?;
         }
         Ok(())
+    }
+}
+
+struct PgBatch<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+    find: postgres::Statement,
+    insert: postgres::Statement,
+}
+
+impl BatchWriter for PgBatch<'_, '_> {
+    fn find(&mut self, key: &[u8]) -> Result<Option<String>, DbError> {
+        match self.tx.query_opt(&self.find, &[&key])? {
+            Some(row) => Ok(Some(row.try_get(0)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn insert(&mut self, row: &NewRow<'_>) -> Result<bool, DbError> {
+        let sub = row.submission;
+        let d = &sub.declaration;
+        let n = self.tx.execute(
+            &self.insert,
+            &[
+                &row.key,
+                &row.receipt,
+                &row.device_kid,
+                &row.received_at,
+                &sub.declared_at,
+                &sub.venue_id,
+                &d.full_name,
+                &i32::from(d.birth_year),
+                &d.phone,
+                &i64::from(d.province),
+                &symptom_list(d),
+                &d.close_contact,
+                &d.on_behalf,
+                &row.payload,
+            ],
+        )?;
+        Ok(n == 1)
     }
 }
 
