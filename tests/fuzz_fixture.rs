@@ -242,10 +242,10 @@ pub fn exposure_entries() -> Vec<ExposureEntry> {
     ]
 }
 
-/// The `scan_frame` target's input for a QR of `text` at 2 pixels per module: the 9 header
-/// bytes (width, height as u16 LE; no stride padding, no region) then the luma plane.
-pub fn scan_input(text: &str) -> Result<Vec<u8>> {
-    let img = khaibao_authority::poster::qr_image(text, 2)
+/// The `scan_frame` target's input for a QR of `text` at `scale` pixels per module: the 9
+/// header bytes (width, height as u16 LE; no stride padding, no region) then the luma plane.
+pub fn scan_input(text: &str, scale: u32) -> Result<Vec<u8>> {
+    let img = khaibao_authority::poster::qr_image(text, scale)
         .map_err(|_| khaibao_core::Error::InvalidField("fixture qr"))?;
     let (w, h) = (img.width() as u16, img.height() as u16);
     let mut out = Vec::with_capacity(9 + img.as_raw().len());
@@ -287,7 +287,10 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
         khaibao_core::vntext::encode(&venue().name)
             .ok_or(khaibao_core::Error::InvalidField("fixture name"))?,
     ));
-    out.push(("scan_frame", "venue_qr".into(), scan_input(&code)?));
+    // Both fit the target's 4,608-byte cap (`fuzz/run.sh`): a venue code (version 10) at
+    // one pixel per module, and a short code at two.
+    out.push(("scan_frame", "venue_qr".into(), scan_input(&code, 1)?));
+    out.push(("scan_frame", "short_qr".into(), scan_input("KB-1042", 2)?));
 
     for (file, name) in [("pass_anonymous", None), ("pass_named", Some("Thử"))] {
         let text = pass_text(name)?;

@@ -1,11 +1,12 @@
 //! Fuzzes the staff side of the personal pass: arbitrary text as a scanned pass, arbitrary
 //! bytes as the pass's CBOR behind the `KBP1:` prefix, arbitrary bytes as the signed pass
 //! payload of a certified device (anyone who registers a device can sign anything, so the
-//! payload decoder is reachable), and all of them through a staff door log (verify, replay
-//! refusal, entry/exit). Nothing may panic; a pass that verifies must carry fields within
-//! their limits.
+//! payload decoder is reachable), and every pass that verifies through a staff door log
+//! (replay refusal, entry/exit). Nothing may panic; a pass that verifies must carry fields
+//! within their limits, and the door log must admit it or refuse it as a replay.
 #![no_main]
 
+use khaibao_core::Error;
 use khaibao_core::pass::{PASS_PREFIX, PassCheck, verify_pass};
 use khaibao_core::seal::DeviceKey;
 use khaibao_core::stafflog::StaffLog;
@@ -14,11 +15,20 @@ use khaibao_tests::fuzz_fixture as fx;
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Mutex, OnceLock};
 
+/// Admissions after which the door log starts again empty, so a long run's memory stays
+/// bounded (every fresh verified pass adds a row).
+const LOG_ROWS: u32 = 50_000;
+
+struct Door {
+    log: StaffLog,
+    admitted: u32,
+}
+
 struct Fixture {
     trusted: Vec<TrustedKey>,
     device: DeviceKey,
     certificate: Vec<u8>,
-    log: Mutex<StaffLog>,
+    door: Mutex<Door>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -30,7 +40,7 @@ fn fixture() -> &'static Fixture {
             trusted,
             device: fx::device().expect("fixture device"),
             certificate: fx::certificate().expect("fixture certificate"),
-            log: Mutex::new(log),
+            door: Mutex::new(Door { log, admitted: 0 }),
         }
     })
 }
@@ -41,13 +51,30 @@ fn check(c: &PassCheck) {
     assert!(c.expires_at >= fx::NOW, "an expired pass verified");
 }
 
+/// `StaffLog::scan` starts with the same `verify_pass` (same keys, same clock), so a pass
+/// that does not verify is refused there too; only verified passes go through the log.
 fn scan(text: &str) {
     let f = fixture();
-    if let Ok(c) = verify_pass(text, &f.trusted, fx::NOW) {
-        check(&c);
+    let Ok(c) = verify_pass(text, &f.trusted, fx::NOW) else {
+        return;
+    };
+    check(&c);
+    let mut door = f
+        .door
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match door.log.scan(text, fx::NOW) {
+        Ok(admission) => {
+            assert_eq!(admission.check, c);
+            door.admitted += 1;
+            if door.admitted == LOG_ROWS {
+                door.log = StaffLog::open_in_memory(f.trusted.clone()).expect("in-memory log");
+                door.admitted = 0;
+            }
+        }
+        Err(Error::PassReplayed) => {}
+        Err(e) => panic!("a verified pass was refused by the log: {e}"),
     }
-    let mut log = f.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let _ = log.scan(text, fx::NOW);
 }
 
 fuzz_target!(|data: &[u8]| {

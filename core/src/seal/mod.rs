@@ -306,7 +306,14 @@ pub fn open_and_verify(
     idempotency_key: &[u8],
 ) -> Result<Opened> {
     let plain = key.open(DECLARATION_INFO, idempotency_key, envelope)?;
-    let ciborium::Value::Array(items) = crate::codec::from_cbor(&plain)? else {
+    verify_sealed_body(&plain)
+}
+
+/// Reads the plaintext of an opened declaration envelope (`[device public key,
+/// COSE_Sign1]`) and verifies the device signature in it: the second half of
+/// [`open_and_verify`], for a caller that has already opened the envelope.
+pub fn verify_sealed_body(plain: &[u8]) -> Result<Opened> {
+    let ciborium::Value::Array(items) = crate::codec::from_cbor(plain)? else {
         return Err(Error::Malformed("sealed body"));
     };
     let [
