@@ -6,6 +6,13 @@
 //! 511 pixels (a strip 511 wide takes rxing's half-size pass); the area is bounded by the
 //! input length (`fuzz/run.sh` caps it, since a scan's cost grows with the area).
 //!
+//! Mode bits 2–5 choose the passes: 0 runs the app's `scan_frame` (every pass, default
+//! options); 1–15 run one of nine groups through `scan_frame_with` (rxing on the frame,
+//! + smoothed, + half size, + contrast; rqrr adaptive, adaptive at half size then full
+//! resolution, native, contrast, upscale), with negatives when bit 6 is set and rxing's
+//! every-row search when bit 7 is set. Every pass sees the fuzzer's frames, and most
+//! inputs cost one pass group instead of all of them.
+//!
 //! Any panic that escapes the scan boundary is a finding; invalid geometry must be an
 //! `Err`, never a panic. libfuzzer-sys installs a panic hook that aborts on every panic,
 //! even one that the scan boundary catches (rqrr and rxing can panic inside, and `scan`
@@ -14,7 +21,7 @@
 //! unwinding).
 #![no_main]
 
-use khaibao_core::scan::{Frame, Region, scan_frame};
+use khaibao_core::scan::{Frame, Region, ScanOptions, scan_frame, scan_frame_with};
 use libfuzzer_sys::fuzz_target;
 use std::sync::Once;
 
@@ -47,7 +54,80 @@ fuzz_target!(|data: &[u8]| {
         width: u32::from(rsize).max(1),
         height: u32::from(rsize ^ 0x5a).max(1),
     });
-    if let Ok(frame) = Frame::new(pixels, width, height, stride) {
-        let _ = scan_frame(&frame, roi);
+    let Ok(frame) = Frame::new(pixels, width, height, stride) else {
+        return;
+    };
+    match passes(mode) {
+        None => {
+            let _ = scan_frame(&frame, roi);
+        }
+        Some(options) => {
+            let _ = scan_frame_with(&frame, roi, &options);
+        }
     }
 });
+
+/// The pass group that mode bits 2–5 choose (`None`: the app's default, every pass).
+fn passes(mode: u8) -> Option<ScanOptions> {
+    let none = ScanOptions {
+        downscale: false,
+        adaptive: false,
+        inverted: mode & 0x40 != 0,
+        full_resolution: false,
+        native: false,
+        contrast: false,
+        upscale: false,
+        rxing: false,
+        try_harder: mode & 0x80 != 0,
+        rxing_smoothed: false,
+        rxing_downscale: false,
+        rxing_contrast: false,
+        rxing_first: true,
+        budget: None,
+    };
+    let rxing = ScanOptions {
+        rxing: true,
+        ..none
+    };
+    let group = match (mode >> 2) & 0x0f {
+        0 => return None,
+        g => (g - 1) % 9 + 1,
+    };
+    Some(match group {
+        1 => rxing,
+        2 => ScanOptions {
+            rxing_smoothed: true,
+            ..rxing
+        },
+        3 => ScanOptions {
+            rxing_downscale: true,
+            ..rxing
+        },
+        4 => ScanOptions {
+            rxing_contrast: true,
+            ..rxing
+        },
+        5 => ScanOptions {
+            adaptive: true,
+            ..none
+        },
+        6 => ScanOptions {
+            adaptive: true,
+            downscale: true,
+            full_resolution: true,
+            ..none
+        },
+        7 => ScanOptions {
+            native: true,
+            ..none
+        },
+        8 => ScanOptions {
+            contrast: true,
+            ..none
+        },
+        _ => ScanOptions {
+            upscale: true,
+            ..none
+        },
+    })
+}
