@@ -18,8 +18,13 @@ fuzz_target!(|data: &[u8]| {
         let coded = vntext::encode(&text).expect("decoded text is in the alphabet");
         assert_eq!(vntext::decode(&coded).expect("re-decodes"), text);
     }
-    let code = format!("{}{}", venue::URL_PREFIX, decimal::encode(data));
-    let _ = venue::verify_with(&code, &keyset, 0);
+    // The reader refuses fragments longer than `decimal::MAX_BYTES` before decoding them
+    // (longer digit strings reach it as text below); encoding longer inputs here would only
+    // spend the run on this harness's quadratic base conversion.
+    if data.len() <= decimal::MAX_BYTES {
+        let code = format!("{}{}", venue::URL_PREFIX, decimal::encode(data));
+        let _ = venue::verify_with(&code, &keyset, 0);
+    }
     let _ = registry::Registry::verify(data, &keyset, 0, None);
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = venue::read_with(text, &keyset, 0);
