@@ -205,12 +205,14 @@ fn parse_payload(bytes: &[u8]) -> Result<Keyset> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ring::rand::SystemRandom;
     use ring::signature::{Ed25519KeyPair, KeyPair};
 
-    fn pair() -> (Vec<u8>, Vec<u8>) {
+    /// A fresh Ed25519 key: its PKCS#8 document and raw public key (also used by the trust
+    /// store's tests).
+    pub(crate) fn pair() -> (Vec<u8>, Vec<u8>) {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
         let public = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
             .unwrap()

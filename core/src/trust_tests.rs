@@ -4,27 +4,16 @@
 use super::*;
 use crate::cose;
 use crate::keyset::KeysetEntry;
+use crate::keyset::tests::pair;
 use crate::registry::{damm, manual_code};
 use crate::transport::{HttpClient, HttpRequest, HttpResponse};
 use crate::trust_fetch::{self, KEYSET_UPDATE_PATH, REGISTRY_PATH};
 use crate::vault::MasterKey;
 use crate::venue::{self, VenueCategory};
-use ring::rand::SystemRandom;
-use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 const NOW: UnixTime = 1_767_225_600;
-
-fn pair() -> (Vec<u8>, Vec<u8>) {
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
-    let public = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
-        .unwrap()
-        .public_key()
-        .as_ref()
-        .to_vec();
-    (pkcs8.as_ref().to_vec(), public)
-}
 
 fn store() -> Store {
     Store::open_in_memory(&MasterKey::from_bytes(&[3; 32]).unwrap(), NOW).unwrap()
