@@ -264,9 +264,10 @@ const DY_MAP: [i32; 4] = [0, -1, 0, 1];
 /// size estimate of up to 2^31 and so a walk of up to 10^11 steps, nearly all
 /// of them outside the image (found by fuzzing: one 58x58 frame took seconds).
 /// Here each leg of the spiral probes only the positions it has inside the
-/// image and moves past the rest in one step, so the cost is one step per leg
-/// plus at most one probe per pixel. As upstream, a position on an already
-/// claimed region ends the leg there.
+/// image and moves past the rest in one step. As upstream, a position on an
+/// already claimed region ends the leg there, and every later leg starts and
+/// stops on it. So the cost is one step per leg, plus one probe per pixel
+/// until the walk lands on a claimed region, then one probe per leg.
 fn spiral_search<S>(
     img: &mut PreparedImage<S>,
     mut align_seed: Point,
