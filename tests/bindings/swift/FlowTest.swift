@@ -294,7 +294,7 @@ struct FlowTest {
             ("forgedVenueIsATypedError", forgedVenueIsATypedError),
             ("badFramesAreTypedErrors", badFramesAreTypedErrors),
             ("clockAndKeyStore", clockAndKeyStore),
-        ] + passTests + exposureTests + demoTests
+        ] + passTests + exposureTests + trustTests + demoTests
         var failed = 0
         for (name, test) in tests {
             do {
