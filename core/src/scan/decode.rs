@@ -3,16 +3,17 @@
 //! coordinates. Every call runs under `catch_unwind`, so a panic inside rqrr is a miss.
 
 use super::pyramid::Plane;
-use super::{Point, ScannedCode};
+use super::{Deadline, Point, ScannedCode};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// Decodes every grid of a prepared rqrr image. A macro because rqrr's buffer type is not
-/// nameable outside the crate.
+/// Decodes every grid of a prepared rqrr image, trying candidate groups of finder patterns
+/// until the deadline. A macro because rqrr's buffer type is not nameable outside the crate.
 macro_rules! collect {
-    ($img:expr, $map:expr) => {{
+    ($img:expr, $map:expr, $deadline:expr) => {{
         let map: Mapping = $map;
+        let deadline: Deadline = $deadline;
         let mut out: Vec<ScannedCode> = Vec::new();
-        for grid in $img.detect_grids() {
+        for grid in $img.detect_grids_while(&mut || deadline.open()) {
             let mut bytes = Vec::new();
             if grid.decode_to(&mut bytes).is_err() {
                 continue;
@@ -54,24 +55,25 @@ pub(crate) fn bitmap(
     bits: &[u8],
     invert: bool,
     map: Mapping,
+    deadline: Deadline,
 ) -> Vec<ScannedCode> {
     guarded(|| {
         let flip = u8::from(invert);
         let mut img = rqrr::PreparedImage::prepare_from_bitmap(width, height, |x, y| {
             bits.get(y * width + x).is_some_and(|&b| b ^ flip == 1)
         });
-        collect!(img, map)
+        collect!(img, map, deadline)
     })
 }
 
 /// Decodes a luma plane with rqrr's own binarizer (a running row mean).
-pub(crate) fn native(plane: &Plane, map: Mapping) -> Vec<ScannedCode> {
+pub(crate) fn native(plane: &Plane, map: Mapping, deadline: Deadline) -> Vec<ScannedCode> {
     guarded(|| {
         let w = plane.width;
         let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, plane.height, |x, y| {
             plane.data.get(y * w + x).copied().unwrap_or(255)
         });
-        collect!(img, map)
+        collect!(img, map, deadline)
     })
 }
 

@@ -11,7 +11,8 @@
 //! budget (see [`ScanOptions`] for the passes and `docs/scan.md` for what each one is worth
 //! on the benchmark corpora). Both decoders can panic on some inputs; every call into them
 //! runs under `catch_unwind` (in `decode` and `rxing_qr`), so a bad frame is a miss, never
-//! a crash.
+//! a crash, and both stop trying finder-pattern groups at a deadline past the budget, so a
+//! hostile frame cannot hold the scanner for seconds.
 
 mod binarize;
 mod charset;
@@ -153,7 +154,8 @@ pub struct ScanOptions {
     /// rxing runs before the rqrr passes (otherwise after them, as a second chance).
     pub rxing_first: bool,
     /// No new pass starts once this much time has gone by. A pass that has started runs
-    /// to its end, so the overrun is bounded by one pass.
+    /// to its end, unless four times the budget goes by: then its decoder tries no further
+    /// group of finder patterns (a frame tiled with them has thousands of groups).
     pub budget: Option<Duration>,
 }
 
@@ -206,7 +208,9 @@ pub fn scan_frame_with(
         start,
         budget: options.budget,
         passes: 0,
+        deadline: Deadline::after(start, options.budget),
     };
+    let deadline = run.deadline;
     let at = |scale: f32| Mapping {
         scale,
         offset_x: roi.x,
@@ -223,7 +227,7 @@ pub fn scan_frame_with(
     if options.rxing && options.rxing_first && run.go() {
         hit = rxing_qr::source(frame, roi).and_then(|source| {
             named(
-                rxing_qr::decode(source, passes, at(1.0), &mut || run.go()),
+                rxing_qr::decode(source, passes, at(1.0), &mut || run.go(), deadline),
                 ["rxing", "rxing-inverted"],
             )
         });
@@ -241,7 +245,7 @@ pub fn scan_frame_with(
     if hit.is_none() && options.rxing && !options.rxing_first && run.go() {
         hit = rxing_qr::plane_source(&full).and_then(|source| {
             named(
-                rxing_qr::decode(source, passes, at(1.0), &mut || run.go()),
+                rxing_qr::decode(source, passes, at(1.0), &mut || run.go(), deadline),
                 ["rxing", "rxing-inverted"],
             )
         });
@@ -276,13 +280,14 @@ fn rxing_more(
     run: &mut Run,
     at: impl Fn(f32) -> Mapping,
 ) -> Option<(Vec<ScannedCode>, &'static str)> {
+    let deadline = run.deadline;
     let named = |(found, inverted): (Vec<ScannedCode>, bool), names: [&'static str; 2]| {
         (!found.is_empty()).then(|| (found, names[usize::from(inverted)]))
     };
     if options.rxing_smoothed && run.go() {
         let bits = binarize::smoothed(full, 8);
         let hit = named(
-            rxing_qr::decode_bits(full, &bits, passes, at(1.0), &mut || run.go()),
+            rxing_qr::decode_bits(full, &bits, passes, at(1.0), &mut || run.go(), deadline),
             ["rxing-smoothed", "rxing-smoothed-inverted"],
         );
         if hit.is_some() {
@@ -293,7 +298,7 @@ fn rxing_more(
         let half = full.half();
         let hit = rxing_qr::plane_source(&half).and_then(|source| {
             named(
-                rxing_qr::decode(source, passes, at(2.0), &mut || run.go()),
+                rxing_qr::decode(source, passes, at(2.0), &mut || run.go(), deadline),
                 ["rxing-downscaled", "rxing-downscaled-inverted"],
             )
         });
@@ -305,7 +310,14 @@ fn rxing_more(
         let stretched = binarize::stretch(full);
         let bits = binarize::hybrid(&stretched, 4);
         let hit = named(
-            rxing_qr::decode_bits(&stretched, &bits, passes, at(1.0), &mut || run.go()),
+            rxing_qr::decode_bits(
+                &stretched,
+                &bits,
+                passes,
+                at(1.0),
+                &mut || run.go(),
+                deadline,
+            ),
             ["rxing-contrast", "rxing-contrast-inverted"],
         );
         if hit.is_some() {
@@ -324,6 +336,7 @@ fn rqrr_passes(
     if !(options.adaptive || options.native || options.contrast || options.upscale) {
         return None;
     }
+    let deadline = run.deadline;
     let mut base = full.clone();
     let mut scale = 1.0f32;
     if options.downscale {
@@ -338,12 +351,12 @@ fn rqrr_passes(
                 return None;
             }
             let bits = binarize::hybrid(plane, min_range);
-            let found = decode::bitmap(plane.width, plane.height, &bits, false, map);
+            let found = decode::bitmap(plane.width, plane.height, &bits, false, map, deadline);
             if !found.is_empty() {
                 return Some((found, names[0]));
             }
             if options.inverted && run.go() {
-                let found = decode::bitmap(plane.width, plane.height, &bits, true, map);
+                let found = decode::bitmap(plane.width, plane.height, &bits, true, map, deadline);
                 if !found.is_empty() {
                     return Some((found, names[1]));
                 }
@@ -364,7 +377,7 @@ fn rqrr_passes(
         );
     }
     if hit.is_none() && options.native && run.go() {
-        let found = decode::native(full, at(1.0));
+        let found = decode::native(full, at(1.0), deadline);
         if !found.is_empty() {
             hit = Some((found, "native"));
         }
@@ -397,6 +410,36 @@ struct Run {
     start: Instant,
     budget: Option<Duration>,
     passes: u32,
+    /// When the running pass stops trying finder-pattern groups.
+    deadline: Deadline,
+}
+
+/// How far past its budget a scan may run: a pass that has started goes on until
+/// `budget × OVERRUN` has gone by, then its decoder stops trying groups of finder patterns.
+/// Real frames finish well inside it (the slowest of the 548 benchmark photos took 54 ms);
+/// a frame tiled with finder patterns has thousands of groups, seconds of work without it.
+const OVERRUN: u32 = 4;
+
+/// The time after which the decoders try no further finder-pattern group in a pass.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// `budget × OVERRUN` after `start`; none without a budget.
+    fn after(start: Instant, budget: Option<Duration>) -> Self {
+        Self(budget.and_then(|b| start.checked_add(b.checked_mul(OVERRUN)?)))
+    }
+
+    /// A deadline that has already passed (tests).
+    #[cfg(test)]
+    pub(crate) fn passed() -> Self {
+        Self(Some(Instant::now()))
+    }
+
+    /// Whether the decoders may try another group.
+    pub(crate) fn open(self) -> bool {
+        self.0.is_none_or(|d| Instant::now() < d)
+    }
 }
 
 impl Run {

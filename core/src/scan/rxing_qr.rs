@@ -12,7 +12,7 @@
 use super::charset::Charset;
 use super::decode::Mapping;
 use super::pyramid::Plane;
-use super::{Frame, Point, Region, ScannedCode};
+use super::{Deadline, Frame, Point, Region, ScannedCode};
 use rxing::common::string_utils::guessCharset;
 use rxing::common::{
     BitArray, BitMatrix, CharacterSet, DetectorRXingResult, ECIStringBuilder, HybridBinarizer,
@@ -71,16 +71,18 @@ pub(crate) fn plane_source(plane: &Plane) -> Option<Luma8Source<'_>> {
 
 /// Decodes every QR code in `source`, binarized by rxing's hybrid binarizer; returns the
 /// codes and whether they came from the inverted pass. `may_invert` is asked before the
-/// inverted pass starts (the time budget).
+/// inverted pass starts (the time budget); no finder-pattern group is tried after
+/// `deadline`.
 pub(crate) fn decode(
     source: Luma8Source<'_>,
     passes: Passes,
     map: Mapping,
     may_invert: &mut dyn FnMut() -> bool,
+    deadline: Deadline,
 ) -> (Vec<ScannedCode>, bool) {
     guarded(|| {
         let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-        both_ways(bitmap, passes, map, may_invert)
+        both_ways(bitmap, passes, map, may_invert, deadline)
     })
 }
 
@@ -92,12 +94,19 @@ pub(crate) fn decode_bits(
     passes: Passes,
     map: Mapping,
     may_invert: &mut dyn FnMut() -> bool,
+    deadline: Deadline,
 ) -> (Vec<ScannedCode>, bool) {
     guarded(|| {
         let Some(binarizer) = Prebinarized::new(plane, bits) else {
             return (Vec::new(), false);
         };
-        both_ways(BinaryBitmap::new(binarizer), passes, map, may_invert)
+        both_ways(
+            BinaryBitmap::new(binarizer),
+            passes,
+            map,
+            may_invert,
+            deadline,
+        )
     })
 }
 
@@ -110,13 +119,14 @@ fn both_ways<B: rxing::Binarizer>(
     passes: Passes,
     map: Mapping,
     may_invert: &mut dyn FnMut() -> bool,
+    deadline: Deadline,
 ) -> (Vec<ScannedCode>, bool) {
-    let found = read(&bitmap, passes.try_harder, map);
+    let found = read(&bitmap, passes.try_harder, map, deadline);
     if !found.is_empty() || !passes.inverted || !may_invert() {
         return (found, false);
     }
     bitmap.invert();
-    (read(&bitmap, passes.try_harder, map), true)
+    (read(&bitmap, passes.try_harder, map, deadline), true)
 }
 
 /// An rxing binarizer whose black matrix was computed by us (`binarize`).
@@ -196,17 +206,24 @@ impl<'a> rxing::Binarizer for Prebinarized<'a> {
 }
 
 /// Every QR code in the binarized bitmap: finder-pattern triples, largest first, each
-/// sampled and decoded; a triple sharing a pattern with a decoded code is skipped.
+/// sampled and decoded until `deadline`; a triple sharing a pattern with a decoded code is
+/// skipped. Finding the patterns and forming the triples is cheap; sampling and decoding
+/// each triple is what a frame tiled with finder patterns (tens of thousands of triples)
+/// would spend seconds on.
 fn read<B: rxing::Binarizer>(
     bitmap: &BinaryBitmap<B>,
     try_harder: bool,
     map: Mapping,
+    deadline: Deadline,
 ) -> Vec<ScannedCode> {
     let matrix = bitmap.get_black_matrix();
     let mut patterns = detector::FindFinderPatterns(matrix, try_harder, 0);
     let mut used = Vec::new();
     let mut out: Vec<ScannedCode> = Vec::new();
     for set in detector::GenerateFinderPatternSets(&mut patterns) {
+        if !deadline.open() {
+            break;
+        }
         if [set.bl, set.tl, set.tr].iter().any(|p| used.contains(p)) {
             continue;
         }

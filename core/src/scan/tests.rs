@@ -498,3 +498,39 @@ fn text_in_other_declared_sets_and_none_for_sets_not_read() {
         assert_eq!(out.codes[0].text.as_deref(), text, "{bytes:02x?}");
     }
 }
+
+#[test]
+fn a_passed_deadline_stops_each_decoder_before_any_finder_group() {
+    let c = Canvas::with_code(320, 240, URL, 4, 40, 20);
+    let frame = Frame::new(&c.px, c.w, c.h, c.w).unwrap();
+    let whole = Region {
+        x: 0,
+        y: 0,
+        width: c.w,
+        height: c.h,
+    };
+    let plane = Plane::crop(&frame, whole);
+    let bits = binarize::hybrid(&plane, 24);
+    let map = Mapping {
+        scale: 1.0,
+        offset_x: 0,
+        offset_y: 0,
+    };
+    let passes = rxing_qr::Passes {
+        try_harder: true,
+        inverted: false,
+    };
+    let open = Deadline::after(Instant::now(), None);
+    for (deadline, codes) in [(open, 1), (Deadline::passed(), 0)] {
+        let source = rxing_qr::plane_source(&plane).unwrap();
+        let (found, _) = rxing_qr::decode(source, passes, map, &mut || true, deadline);
+        assert_eq!(found.len(), codes, "rxing");
+        let found = decode::bitmap(plane.width, plane.height, &bits, false, map, deadline);
+        assert_eq!(found.len(), codes, "rqrr on our threshold");
+        assert_eq!(
+            decode::native(&plane, map, deadline).len(),
+            codes,
+            "rqrr's own threshold"
+        );
+    }
+}

@@ -232,13 +232,36 @@ where
     where
         S: Clone,
     {
+        self.detect_grids_while(&mut || true)
+    }
+
+    /// khaibao patch: [`PreparedImage::detect_grids`] that asks `keep_going`
+    /// before fitting a grid to each candidate group of capstones, and stops
+    /// looking when it says no, returning the grids found so far.
+    ///
+    /// Each candidate costs a copy of the image and a grid fit, and an image
+    /// tiled with finder patterns has thousands of candidates; a caller with a
+    /// deadline stops there. While `keep_going` says yes, the result is that of
+    /// `detect_grids`.
+    pub fn detect_grids_while<'a>(
+        &'a mut self,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Vec<crate::Grid<crate::identify::grid::RefGridImage<'a, S>>>
+    where
+        S: Clone,
+    {
         let mut res = Vec::new();
         let stones = crate::capstones_from_image(self);
-        let groups = self.find_groupings(stones);
-        let locations: Vec<_> = groups
-            .into_iter()
-            .filter_map(|v| crate::SkewedGridLocation::from_group(self, v))
-            .collect();
+        let groups = self.find_groupings(stones, keep_going);
+        let mut locations = Vec::new();
+        for group in groups {
+            if !keep_going() {
+                break;
+            }
+            if let Some(location) = crate::SkewedGridLocation::from_group(self, group) {
+                locations.push(location);
+            }
+        }
         for grid_location in locations {
             let bounds = [
                 grid_location.c.map(0.0, 0.0),
@@ -265,7 +288,11 @@ where
     /// By trying to match up the relative perspective of 3
     /// [CapStones](struct.CapStone.html) along with other criteria we can find the
     /// CapStones that corner the same QR code.
-    fn find_groupings(&mut self, capstones: Vec<crate::CapStone>) -> Vec<CapStoneGroup>
+    fn find_groupings(
+        &mut self,
+        capstones: Vec<crate::CapStone>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Vec<CapStoneGroup>
     where
         S: Clone,
     {
@@ -279,6 +306,9 @@ where
             for pair in pairs {
                 if used_capstones.contains(&pair.0) || used_capstones.contains(&pair.1) {
                     continue;
+                }
+                if !keep_going() {
+                    return groups;
                 }
                 let group_under_test = CapStoneGroup(
                     capstones[pair.0].clone(),
