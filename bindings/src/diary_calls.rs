@@ -11,7 +11,9 @@ use khaibao_core::export::{self, CsvExport, Language};
 use khaibao_core::exposure::{self, AlertSink, ExposureAlert, MatchOptions};
 use std::sync::Arc;
 
-/// Told about new exposure alerts, for example to post a notification.
+/// Told about new exposure alerts, for example to post a notification. It is called on a
+/// library thread with the database released, so it may call back into the library (to
+/// read the diary, say).
 #[uniffi::export(with_foreign)]
 pub trait ExposureListener: Send + Sync {
     fn on_alerts(&self, alerts: Vec<ExposureAlert>);
@@ -99,18 +101,17 @@ impl Khaibao {
             if let Some(s) = min_overlap_seconds {
                 options.min_overlap_seconds = s;
             }
-            let sink = listener.map(Listener);
             let now = self.now();
-            let mut store = self.store();
-            let keys = self.keyset(&store)?.valid_keys(now);
-            Ok(exposure::process_list(
-                &mut store,
-                &list,
-                &keys,
-                options,
-                now,
-                sink.as_ref().map(|s| s as &dyn AlertSink),
-            )?)
+            let alerts = {
+                let mut store = self.store();
+                let keys = self.keyset(&store)?.valid_keys(now);
+                exposure::process_list(&mut store, &list, &keys, options, now, None)?
+            };
+            // Told with the store released, so the listener may call back into the library.
+            if let (Some(listener), false) = (listener, alerts.is_empty()) {
+                Listener(listener).on_alerts(&alerts);
+            }
+            Ok(alerts)
         })
     }
 }

@@ -37,10 +37,9 @@ impl Khaibao {
             }
             let sink = listener.map(Listener);
             let now = this.now();
-            let mut store = this.store();
-            let keys = this.keyset(&store)?.valid_keys(now);
+            let keys = this.keyset(&this.store())?.valid_keys(now);
             Ok(exposure_fetch::fetch_and_match(
-                &mut store,
+                &this.store,
                 transport,
                 &this.config.authority_url,
                 &keys,

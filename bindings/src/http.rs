@@ -44,7 +44,7 @@ impl HttpClient for HostClient {
 impl crate::Khaibao {
     /// Runs the blocking network work `f` on tokio's blocking pool (never on the caller's
     /// thread), under the panic guard named `what`, with the host's HTTP client when one is
-    /// given and the library's own otherwise.
+    /// given and the library's own otherwise; one such job at a time per handle.
     pub(crate) async fn with_transport<T: Send + 'static>(
         self: std::sync::Arc<Self>,
         what: &'static str,
@@ -62,6 +62,7 @@ impl crate::Khaibao {
                     own = self.reqwest()?;
                     own.as_ref()
                 };
+                let _one = self.one_sync_at_a_time();
                 f(&self, transport)
             })
         })

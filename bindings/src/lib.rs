@@ -112,6 +112,7 @@ pub fn validate_declaration(declaration: Declaration) -> Vec<FieldError> {
 #[derive(uniffi::Object)]
 pub struct Khaibao {
     store: Mutex<Store>,
+    sync_gate: Mutex<()>,
     config: KhaibaoConfig,
     http: OnceLock<Arc<ReqwestClient>>,
     clock: clock::TimeSource,
@@ -130,11 +131,20 @@ impl Khaibao {
         self.clock.now()
     }
 
+    /// Held by each network job (uploads, exposure and trust syncs) for its whole run, so a
+    /// handle runs one at a time; the store itself is taken per step (core's `store_lock`),
+    /// so check-ins and reads go on while a request is out.
+    fn one_sync_at_a_time(&self) -> std::sync::MutexGuard<'_, ()> {
+        // Guards no data: a job that panicked leaves nothing to repair.
+        self.sync_gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn drain_blocking(&self, client: &dyn HttpClient) -> Result<DrainReport> {
         let t = self.now();
-        let mut store = self.store();
         Ok(outbox::drain(
-            &mut store,
+            &self.store,
             client,
             &self.config.authority_url,
             50,
@@ -170,6 +180,7 @@ impl Khaibao {
         let store = Store::open(std::path::Path::new(&config.db_path), &master, clock.now())?;
         Ok(Arc::new(Self {
             store: Mutex::new(store),
+            sync_gate: Mutex::new(()),
             config,
             http: OnceLock::new(),
             clock,

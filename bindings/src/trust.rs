@@ -2,8 +2,8 @@
 //! signed venue registry that resolves the short codes typed from a poster.
 //!
 //! The work is core's [`khaibao_core::trust`] and [`khaibao_core::trust_fetch`]; this file
-//! picks the transport (the host's [`HostHttpClient`] or the library's own), takes the
-//! store lock and maps errors. Venue codes read with `read_venue` are verified under the
+//! picks the transport (the host's [`HostHttpClient`] or the library's own), lends core
+//! the store to lock per step and maps errors. Venue codes read with `read_venue` are verified under the
 //! effective keyset: the stored update's keys plus the configured `venue_keys` it does not
 //! name.
 
@@ -49,7 +49,7 @@ impl Khaibao {
     ) -> Result<TrustSync> {
         self.with_transport("sync_trust", client, |this, transport| {
             Ok(trust_fetch::sync_trust(
-                &this.store(),
+                &this.store,
                 transport,
                 &this.config.authority_url,
                 &this.config.venue_keys,

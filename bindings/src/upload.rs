@@ -6,7 +6,8 @@ use crate::{Khaibao, KhaibaoError, Result, guard, now};
 use khaibao_core::outbox::{self, CancelToken, DeadItem, DrainListener, DrainOptions, DrainReport};
 use std::sync::Arc;
 
-/// Implemented by the host app to follow an upload.
+/// Implemented by the host app to follow an upload. It is called on a library thread with
+/// the database released, so it may call back into the library.
 #[uniffi::export(with_foreign)]
 pub trait SyncProgress: Send + Sync {
     /// `done` of `total` queued items have been sent and answered so far.
@@ -60,9 +61,9 @@ impl Khaibao {
                     ..DrainOptions::default()
                 };
                 let token = cancel.map(|c| c.0.clone()).unwrap_or_default();
-                let mut store = this.store();
+                let _one = this.one_sync_at_a_time();
                 Ok(outbox::drain_with(
-                    &mut store,
+                    &this.store,
                     client.as_ref(),
                     &this.config.authority_url,
                     &options,

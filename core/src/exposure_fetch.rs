@@ -9,7 +9,7 @@
 //! backlog answers with an older version, and the phone asks again from there.
 
 use crate::exposure::{self, AlertSink, EXPOSURES_PATH, ExposureAlert, MatchOptions};
-use crate::store::Store;
+use crate::store_lock::StoreAccess;
 use crate::transport::{HttpClient, HttpRequest};
 use crate::venue::TrustedKey;
 use crate::{Error, Result, UnixTime};
@@ -42,8 +42,10 @@ pub fn exposures_url(base_url: &str, since: u64) -> String {
 ///
 /// A non-200 answer is [`Error::Server`] (lists already processed in this call stay
 /// processed); a list that does not verify is refused as [`exposure::verify_list`] says.
+/// The store is released while a request is out and while `sink` runs
+/// ([`crate::store_lock`]); a list processed meanwhile by another call raises no alert twice.
 pub fn fetch_and_match(
-    store: &mut Store,
+    mut store: impl StoreAccess,
     client: &dyn HttpClient,
     base_url: &str,
     keys: &[TrustedKey],
@@ -53,7 +55,7 @@ pub fn fetch_and_match(
 ) -> Result<ExposureFetch> {
     let mut out = ExposureFetch::default();
     for _ in 0..MAX_ROUNDS {
-        let since = exposure::last_version(store)?;
+        let since = store.with_store(|s| exposure::last_version(s))?;
         let response = client.send(HttpRequest::get(exposures_url(base_url, since)))?;
         out.requests += 1;
         if response.status != 200 {
@@ -69,9 +71,13 @@ pub fn fetch_and_match(
         if list.version <= since {
             break;
         }
-        let alerts = exposure::process_verified(store, &list, options, now, sink)?;
+        let alerts =
+            store.with_store(|s| exposure::process_verified(s, &list, options, now, None))?;
+        if let (Some(sink), false) = (sink, alerts.is_empty()) {
+            sink.on_alerts(&alerts);
+        }
         out.alerts.extend(alerts);
     }
-    out.version = exposure::last_version(store)?;
+    out.version = store.with_store(|s| exposure::last_version(s))?;
     Ok(out)
 }

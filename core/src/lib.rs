@@ -38,6 +38,7 @@ pub mod scan;
 pub mod seal;
 pub mod stafflog;
 pub mod store;
+pub mod store_lock;
 pub mod time;
 #[cfg(feature = "http")]
 mod tls_provider;

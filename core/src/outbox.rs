@@ -20,6 +20,7 @@
 use crate::protocol::{self, IngestItem, IngestResult, ItemKind, ItemStatus};
 use crate::retry::{RetryPolicy, parse_retry_after};
 use crate::store::Store;
+use crate::store_lock::StoreAccess;
 use crate::transport::{HttpClient, HttpRequest, HttpResponse, header};
 use crate::{Error, Result, UnixTime};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -220,7 +221,7 @@ impl CancelToken {
 /// Sends every pending item now, ignoring backoff (a user's "send now"), in batches of
 /// `batch_size`. See [`drain_with`].
 pub fn drain(
-    store: &mut Store,
+    store: impl StoreAccess,
     client: &dyn HttpClient,
     base_url: &str,
     batch_size: usize,
@@ -249,8 +250,12 @@ pub fn drain(
 /// back to `pending` with its next attempt scheduled, and is returned as the error: the
 /// authority is most likely unreachable, so the rest waits for the next drain. Items are
 /// claimed in id order and each at most once per drain.
+///
+/// The store is taken for each step (claim, settle) and released while a request is out
+/// and while `listener` runs ([`crate::store_lock`]); items queued meanwhile are sent in
+/// the same drain when they come after the last batch claimed.
 pub fn drain_with(
-    store: &mut Store,
+    mut store: impl StoreAccess,
     client: &dyn HttpClient,
     base_url: &str,
     options: &DrainOptions,
@@ -264,8 +269,10 @@ pub fn drain_with(
         base_url.trim_end_matches('/'),
         protocol::INGEST_PATH
     );
-    recover_and_prune(store, now)?;
-    let total = eligible_count(store, options, now)?;
+    let total = store.with_store(|s| {
+        recover_and_prune(s, now)?;
+        eligible_count(s, options, now)
+    })?;
     let mut report = DrainReport::default();
     let mut done = 0u64;
     let mut cursor = 0i64;
@@ -274,7 +281,7 @@ pub fn drain_with(
             report.cancelled = true;
             break;
         }
-        let batch = claim(store, cursor, batch_size, options, now)?;
+        let batch = store.with_store(|s| claim(s, cursor, batch_size, options, now))?;
         let Some(last) = batch.last() else { break };
         let last_id = last.id;
         let items = batch
@@ -291,7 +298,8 @@ pub fn drain_with(
         let response = match client.send(request) {
             Ok(r) => r,
             Err(e) => {
-                retry_later(store, &batch, options, now, None, &e.to_string())?;
+                let error = e.to_string();
+                store.with_store(|s| retry_later(s, &batch, options, now, None, &error))?;
                 return Err(e);
             }
         };
@@ -300,11 +308,14 @@ pub fn drain_with(
                 let results = match protocol::decode_response(&response.body) {
                     Ok(r) => r,
                     Err(e) => {
-                        retry_later(store, &batch, options, now, None, "unreadable response")?;
+                        store.with_store(|s| {
+                            retry_later(s, &batch, options, now, None, "unreadable response")
+                        })?;
                         return Err(e);
                     }
                 };
-                let answered = settle(store, &batch, &results, options, now, &mut report)?;
+                let answered =
+                    store.with_store(|s| settle(s, &batch, &results, options, now, &mut report))?;
                 if answered == 0 {
                     return Err(Error::Protocol("response answered no item"));
                 }
@@ -312,27 +323,21 @@ pub fn drain_with(
             }
             413 if batch.len() > 1 => {
                 // Too large for the server: same items again, in smaller requests.
-                unclaim(store, &batch)?;
+                store.with_store(|s| unclaim(s, &batch))?;
                 batch_size = (batch.len() / 2).max(1);
                 continue;
             }
             status @ 400..=499 if status != 408 && status != 429 => {
                 let reason = server_reason(&response);
-                bury(store, &batch, &reason)?;
+                store.with_store(|s| bury(s, &batch, &reason))?;
                 report.sent += batch.len() as u64;
                 report.rejected += batch.len() as u64;
             }
             status => {
                 let retry_after = header(&response.headers, "retry-after")
                     .and_then(|v| parse_retry_after(v, now));
-                retry_later(
-                    store,
-                    &batch,
-                    options,
-                    now,
-                    retry_after,
-                    &format!("http {status}"),
-                )?;
+                let error = format!("http {status}");
+                store.with_store(|s| retry_later(s, &batch, options, now, retry_after, &error))?;
                 return Err(Error::Server { status });
             }
         }
@@ -340,7 +345,7 @@ pub fn drain_with(
         done += batch.len() as u64;
         listener.progress(done, total.max(done));
     }
-    let c = counts(store)?;
+    let c = store.with_store(|s| counts(s))?;
     report.remaining = c.pending + c.in_flight;
     Ok(report)
 }

@@ -10,7 +10,7 @@
 //! [`Error::StaleUpdate`] for an older one replayed). The keyset is applied first, so a
 //! registry signed by a key that was just rotated in verifies.
 
-use crate::store::Store;
+use crate::store_lock::StoreAccess;
 use crate::transport::{HttpClient, HttpRequest};
 use crate::trust::{self, RegistryInfo, TrustKind};
 use crate::venue::TrustedKey;
@@ -52,9 +52,9 @@ fn download(client: &dyn HttpClient, base_url: &str, path: &str) -> Result<Optio
 }
 
 /// Downloads and applies the keyset update (when `root_public_key` is given) and then the
-/// venue registry.
+/// venue registry. The store is released while a request is out ([`crate::store_lock`]).
 pub fn sync_trust(
-    store: &Store,
+    mut store: impl StoreAccess,
     client: &dyn HttpClient,
     base_url: &str,
     shipped: &[TrustedKey],
@@ -64,22 +64,31 @@ pub fn sync_trust(
     let mut out = TrustSync::default();
     if let Some(root) = root_public_key {
         out.requests += 1;
-        if let Some(bytes) = download(client, base_url, KEYSET_UPDATE_PATH)?
-            && trust::stored_bytes(store, TrustKind::Keyset)?.as_deref() != Some(&bytes[..])
-        {
-            trust::apply_keyset_update(store, &bytes, root, now)?;
-            out.keyset_updated = true;
-        }
-        out.keyset_serial = trust::stored_keyset(store, root)?.map(|k| k.serial);
+        let downloaded = download(client, base_url, KEYSET_UPDATE_PATH)?;
+        store.with_store(|s| {
+            if let Some(bytes) = downloaded
+                && trust::stored_bytes(s, TrustKind::Keyset)?.as_deref() != Some(&bytes[..])
+            {
+                trust::apply_keyset_update(s, &bytes, root, now)?;
+                out.keyset_updated = true;
+            }
+            out.keyset_serial = trust::stored_keyset(s, root)?.map(|k| k.serial);
+            Ok(())
+        })?;
     }
-    let keyset = trust::effective_keyset(store, shipped, root_public_key)?;
     out.requests += 1;
-    if let Some(bytes) = download(client, base_url, REGISTRY_PATH)?
-        && trust::stored_bytes(store, TrustKind::Registry)?.as_deref() != Some(&bytes[..])
-    {
-        trust::apply_registry(store, &bytes, &keyset, now)?;
-        out.registry_updated = true;
-    }
-    out.registry = trust::registry_info(store, &keyset, now)?;
+    let downloaded = download(client, base_url, REGISTRY_PATH)?;
+    store.with_store(|s| {
+        // Read after the download, so a keyset stored meanwhile is the one applied.
+        let keyset = trust::effective_keyset(s, shipped, root_public_key)?;
+        if let Some(bytes) = downloaded
+            && trust::stored_bytes(s, TrustKind::Registry)?.as_deref() != Some(&bytes[..])
+        {
+            trust::apply_registry(s, &bytes, &keyset, now)?;
+            out.registry_updated = true;
+        }
+        out.registry = trust::registry_info(s, &keyset, now)?;
+        Ok(())
+    })?;
     Ok(out)
 }

@@ -237,7 +237,7 @@ impl HttpClient for FakeAuthority {
 
 #[test]
 fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
-    let s = store();
+    let mut s = store();
     let (root_sk, root_pk) = pair();
     let (_, shipped_pk) = pair();
     let (new_sk, new_pk) = pair();
@@ -259,7 +259,7 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
     let shipped = [trusted(&shipped_pk)];
     let base = "https://a.example/";
     let first =
-        trust_fetch::sync_trust(&s, &authority, base, &shipped, Some(&root_pk), NOW).unwrap();
+        trust_fetch::sync_trust(&mut s, &authority, base, &shipped, Some(&root_pk), NOW).unwrap();
     assert!(first.keyset_updated && first.registry_updated);
     assert_eq!(first.keyset_serial, Some(3));
     assert_eq!(first.registry.map(|r| (r.serial, r.entries)), Some((7, 2)));
@@ -275,13 +275,13 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
     );
     // The same answers again change nothing and are not an error.
     let again =
-        trust_fetch::sync_trust(&s, &authority, base, &shipped, Some(&root_pk), NOW).unwrap();
+        trust_fetch::sync_trust(&mut s, &authority, base, &shipped, Some(&root_pk), NOW).unwrap();
     assert!(!again.keyset_updated && !again.registry_updated);
     assert_eq!(again.registry, first.registry);
     // Without a root key the update is not asked for, so the registry cannot verify.
-    let fresh = store();
+    let mut fresh = store();
     assert!(matches!(
-        trust_fetch::sync_trust(&fresh, &authority, base, &shipped, None, NOW),
+        trust_fetch::sync_trust(&mut fresh, &authority, base, &shipped, None, NOW),
         Err(Error::UnknownKey)
     ));
     // A server error is reported as one; 404 means nothing published.
@@ -290,7 +290,7 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
         asked: Mutex::new(vec![]),
     };
     assert!(matches!(
-        trust_fetch::sync_trust(&fresh, &failing, base, &shipped, Some(&root_pk), NOW),
+        trust_fetch::sync_trust(&mut fresh, &failing, base, &shipped, Some(&root_pk), NOW),
         Err(Error::Server { status: 503 })
     ));
     let empty = FakeAuthority {
@@ -298,7 +298,7 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
         asked: Mutex::new(vec![]),
     };
     let none =
-        trust_fetch::sync_trust(&fresh, &empty, base, &shipped, Some(&root_pk), NOW).unwrap();
+        trust_fetch::sync_trust(&mut fresh, &empty, base, &shipped, Some(&root_pk), NOW).unwrap();
     assert_eq!(none.registry, None);
     assert_eq!(none.requests, 2);
 }

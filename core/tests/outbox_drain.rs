@@ -1,5 +1,6 @@
 //! The outbox's drain against an in-process fake authority: backoff and Retry-After,
-//! permanent 4xx, 413 splitting, a crash between send and settle, progress and cancel.
+//! permanent 4xx, 413 splitting, a crash between send and settle, progress and cancel, and
+//! the store left free while a request is out.
 
 #![allow(
     clippy::expect_used,
@@ -16,7 +17,7 @@ use khaibao_core::transport::{HttpClient, HttpHeader, HttpRequest, HttpResponse}
 use khaibao_core::venue::ScannedVenue;
 use khaibao_core::{Error, diary};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const NOW: i64 = 1_767_225_600;
 
@@ -339,4 +340,51 @@ fn progress_is_reported_and_cancel_stops_between_batches() {
         (rest.accepted, rest.remaining, rest.cancelled),
         (3, 0, false)
     );
+}
+
+/// Checks, each time it is told of progress, that the drain has let go of the store.
+struct StoreFreeCheck(Arc<Mutex<Store>>);
+
+impl DrainListener for StoreFreeCheck {
+    fn progress(&self, _done: u64, _total: u64) {
+        assert!(
+            self.0.try_lock().is_ok(),
+            "progress reported under the store"
+        );
+    }
+}
+
+#[test]
+fn the_store_is_free_while_a_request_is_out_and_items_queued_meanwhile_go_in_the_same_drain() {
+    let shared = Arc::new(Mutex::new(Store::open_in_memory(&test_key(), NOW).unwrap()));
+    let first = queue(&mut shared.lock().unwrap(), 1);
+    let during = shared.clone();
+    let queued_meanwhile = Arc::new(Mutex::new(Vec::new()));
+    let record = queued_meanwhile.clone();
+    // While the authority handles the first request, the citizen checks in again.
+    let fake = FakeAuthority::new(move |call, _| {
+        if call == 0 {
+            let mut store = during
+                .try_lock()
+                .expect("the drain held the store during its request");
+            record.lock().unwrap().extend(queue(&mut store, 1));
+        }
+        None
+    });
+    let report = outbox::drain_with(
+        &*shared,
+        &fake,
+        "http://authority.invalid/",
+        &DrainOptions::default(),
+        NOW,
+        &StoreFreeCheck(shared.clone()),
+        &CancelToken::new(),
+    )
+    .unwrap();
+    assert_eq!((report.sent, report.accepted, report.remaining), (2, 2, 0));
+    assert_eq!(*fake.batches.lock().unwrap(), vec![1, 1]);
+    let store = shared.lock().unwrap();
+    for key in first.iter().chain(queued_meanwhile.lock().unwrap().iter()) {
+        assert!(outbox::receipt_for(&store, key).unwrap().is_some());
+    }
 }

@@ -59,6 +59,22 @@ class UrllibClient(khaibao.HostHttpClient):
         )
 
 
+class HeldClient(khaibao.HostHttpClient):
+    """The host's HTTP stack on a slow network: every request waits until the test lets
+    it go, then goes out through urllib."""
+
+    def __init__(self):
+        self.out = threading.Event()
+        self.go = threading.Event()
+        self.inner = UrllibClient()
+
+    def send(self, request):
+        self.out.set()
+        if not self.go.wait(30):
+            raise khaibao.HostHttpError.Timeout()
+        return self.inner.send(request)
+
+
 class ExplodingClient(khaibao.HostHttpClient):
     def send(self, request):
         raise RuntimeError("the host's HTTP stack blew up")
@@ -84,6 +100,18 @@ class AlertRecorder(khaibao.ExposureListener):
     def on_alerts(self, alerts):
         with self.lock:
             self.calls.append(alerts)
+
+
+class DiaryReadingListener(khaibao.ExposureListener):
+    """A notification hook that reads the diary to show the visit, calling back into the
+    library from inside the callback."""
+
+    def __init__(self, app):
+        self.app = app
+        self.diaries = []
+
+    def on_alerts(self, alerts):
+        self.diaries.append(self.app.diary())
 
 
 class ThrowingListener(khaibao.ExposureListener):
@@ -248,6 +276,16 @@ class Flow(unittest.TestCase):
             authority_url=c.authority_url, master_key=c.master_key,
         )
 
+    def phone_that_visited(self, scanned, t, db_name):
+        """Another phone, whose diary holds one visit to `scanned` from `t` to 40 minutes later."""
+        clock = TestClock(t)
+        phone = khaibao.Khaibao.open_with_clock(
+            self.config_with(os.path.join(self.tmp.name, db_name), self.config.venue_keys), clock)
+        phone.check_in(scanned, None)
+        clock.now = t + 40 * 60
+        phone.check_out()
+        return phone
+
     def publish(self, venue_id, start, end, recommendation):
         """Publishes one exposure window on the authority, as a health officer would."""
         out = subprocess.run(
@@ -300,16 +338,25 @@ class Flow(unittest.TestCase):
         self.assertEqual(len(listener.calls), 1)
 
         # A listener that throws loses nothing: the call still returns the alert, recorded.
-        clock2 = TestClock(t)
-        phone2 = khaibao.Khaibao.open_with_clock(
-            self.config_with(os.path.join(self.tmp.name, "exposure2.db"), self.config.venue_keys), clock2)
-        phone2.check_in(scanned, None)
-        clock2.now = t + 40 * 60
-        phone2.check_out()
+        phone2 = self.phone_that_visited(scanned, t, "exposure2.db")
         thrown = asyncio.run(phone2.sync_exposures(client, 15 * 60, ThrowingListener()))
         self.assertEqual([(a.venue_id, a.overlap_seconds) for a in thrown.alerts], [(venue_id, 30 * 60)])
         self.assertEqual(phone2.exposure_since(), later)
         self.assertEqual(asyncio.run(phone2.sync_exposures(client, 15 * 60, None)).alerts, [])
+
+        # A hook that calls back into the library (to read the diary) gets its answer.
+        phone3 = self.phone_that_visited(scanned, t, "exposure3.db")
+        reader = DiaryReadingListener(phone3)
+        fetched3 = asyncio.run(phone3.sync_exposures(client, 15 * 60, reader))
+        self.assertEqual(len(fetched3.alerts), 1)
+        self.assertEqual([[v.venue_id for v in d] for d in reader.diaries], [[venue_id]])
+        # The same through a list the host downloaded itself.
+        phone4 = self.phone_that_visited(scanned, t, "exposure4.db")
+        with urllib.request.urlopen(self.url + "/v1/exposures?since=0", timeout=10) as resp:
+            downloaded = resp.read()
+        reader4 = DiaryReadingListener(phone4)
+        self.assertEqual(len(phone4.process_exposure_list(downloaded, 15 * 60, reader4)), 1)
+        self.assertEqual([[v.venue_id for v in d] for d in reader4.diaries], [[venue_id]])
 
         # Lists signed by another authority are refused with a typed error, and not recorded.
         stranger = self.config_with(
@@ -321,6 +368,40 @@ class Flow(unittest.TestCase):
             asyncio.run(other.sync_exposures(client, None, None))
         self.assertEqual(err.exception.code, "venue.unknown_key")
         self.assertEqual(other.exposure_since(), 0)
+
+    def test_8_the_app_works_while_an_upload_waits_on_the_network(self):
+        app = khaibao.Khaibao.open(self.config_with(os.path.join(self.tmp.name, "slow.db"), self.config.venue_keys))
+        scanned = app.read_venue(self.code)
+        app.check_in(scanned, form())
+        client = HeldClient()
+        upload = {}
+        uploader = threading.Thread(target=lambda: upload.update(report=asyncio.run(app.sync_with(client))))
+        uploader.start()
+        self.assertTrue(client.out.wait(10), "the upload sent no request")
+
+        # The request is out. The citizen leaves, checks in at the next venue and reads the
+        # diary: none of it may wait for the network.
+        door = {}
+        done = threading.Event()
+
+        def at_the_door():
+            app.check_out()
+            app.check_in(scanned, form())
+            door["diary"] = app.diary()
+            door["counts"] = app.outbox_counts()
+            done.set()
+
+        threading.Thread(target=at_the_door, daemon=True).start()
+        finished = done.wait(10)
+        client.go.set()
+        uploader.join(30)
+        self.assertTrue(finished, "check-in waited for the upload's request")
+        self.assertEqual(len(door["diary"]), 2)
+        self.assertEqual((door["counts"].in_flight, door["counts"].pending), (1, 1))
+
+        # The upload also sent the item queued meanwhile, after the batch it had claimed.
+        self.assertEqual((upload["report"].accepted, upload["report"].remaining), (2, 0))
+        self.assertEqual(app.outbox_counts().delivered, 2)
 
     def test_5_bad_frames_are_typed_errors(self):
         with self.assertRaises(khaibao.KhaibaoError.Scan) as err:

@@ -55,7 +55,7 @@ fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
     )
     .unwrap();
     let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).unwrap();
-    let store = Store::open(
+    let mut store = Store::open(
         &dir.path().join("phone.db"),
         &MasterKey::from_bytes(&[9; 32]).unwrap(),
         now,
@@ -64,7 +64,7 @@ fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
     let base = server.base_url();
 
     // The app ships no venue key at all: everything comes from the root-signed update.
-    let first = sync_trust(&store, &client, &base, &[], Some(&root), now).unwrap();
+    let first = sync_trust(&mut store, &client, &base, &[], Some(&root), now).unwrap();
     assert!(first.keyset_updated && first.registry_updated);
     assert_eq!(first.requests, 2);
     assert_eq!(first.registry.unwrap().entries, 1);
@@ -77,12 +77,12 @@ fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
     );
 
     // Nothing new: the same bytes change nothing.
-    let again = sync_trust(&store, &client, &base, &[], Some(&root), now).unwrap();
+    let again = sync_trust(&mut store, &client, &base, &[], Some(&root), now).unwrap();
     assert!(!again.keyset_updated && !again.registry_updated);
 
     // A venue issued while the server runs is served at once under a higher serial.
     let (cafe, cafe_code) = issue(&keys_dir, &keys, "Cà phê Sân Thượng", now);
-    let third = sync_trust(&store, &client, &base, &[], Some(&root), now).unwrap();
+    let third = sync_trust(&mut store, &client, &base, &[], Some(&root), now).unwrap();
     assert!(!third.keyset_updated && third.registry_updated);
     let reg = third.registry.unwrap();
     assert!(reg.serial > first.registry.unwrap().serial);
@@ -106,13 +106,13 @@ fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
     );
 
     // A phone shipping another root refuses the update and so cannot trust the registry.
-    let other = Store::open(
+    let mut other = Store::open(
         &dir.path().join("other.db"),
         &MasterKey::from_bytes(&[9; 32]).unwrap(),
         now,
     )
     .unwrap();
-    let e = sync_trust(&other, &client, &base, &[], Some(&[7; 32]), now).unwrap_err();
+    let e = sync_trust(&mut other, &client, &base, &[], Some(&[7; 32]), now).unwrap_err();
     assert!(matches!(e, Error::UnknownKey));
     assert!(matches!(
         trust::resolve_manual_code(&other, &typed, &keyset, now),
