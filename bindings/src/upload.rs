@@ -2,7 +2,7 @@
 //! `Retry-After`, reports progress (n of m) to a host callback and can be cancelled between
 //! batches; and what a scheduler needs — when to try next, and what the authority refused.
 
-use crate::{Khaibao, KhaibaoError, Result, guard, now};
+use crate::{Khaibao, Result, guard};
 use khaibao_core::outbox::{self, CancelToken, DeadItem, DrainListener, DrainOptions, DrainReport};
 use std::sync::Arc;
 
@@ -52,29 +52,23 @@ impl Khaibao {
         progress: Option<Arc<dyn SyncProgress>>,
         cancel: Option<Arc<SyncCancel>>,
     ) -> Result<DrainReport> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            guard("sync_in_background", || {
-                let client = this.reqwest()?;
-                let options = DrainOptions {
-                    batch_size,
-                    ..DrainOptions::default()
-                };
-                let token = cancel.map(|c| c.0.clone()).unwrap_or_default();
-                let _one = this.one_sync_at_a_time();
-                Ok(outbox::drain_with(
-                    &this.store,
-                    client.as_ref(),
-                    &this.config.authority_url,
-                    &options,
-                    now(),
-                    &HostProgress(progress),
-                    &token,
-                )?)
-            })
+        self.with_transport("sync_in_background", None, move |this, client| {
+            let options = DrainOptions {
+                batch_size,
+                ..DrainOptions::default()
+            };
+            let token = cancel.map(|c| c.0.clone()).unwrap_or_default();
+            Ok(outbox::drain_with(
+                &this.store,
+                client,
+                &this.config.authority_url,
+                &options,
+                this.now(),
+                &HostProgress(progress),
+                &token,
+            )?)
         })
         .await
-        .unwrap_or_else(|_| Err(KhaibaoError::internal("sync_in_background")))
     }
 
     /// When the earliest queued item may be sent again (Unix seconds), if any is queued.

@@ -403,6 +403,21 @@ class Flow(unittest.TestCase):
         self.assertEqual((upload["report"].accepted, upload["report"].remaining), (2, 0))
         self.assertEqual(app.outbox_counts().delivered, 2)
 
+    def test_9_background_upload_runs_on_the_apps_clock(self):
+        t = tomorrow_at_ten_vietnam()
+        clock = TestClock(t)
+        app = khaibao.Khaibao.open_with_clock(
+            self.config_with(os.path.join(self.tmp.name, "background.db"), self.config.venue_keys), clock)
+        app.check_in(app.read_venue(self.code), form())
+        with self.assertRaises(khaibao.KhaibaoError.Network):
+            asyncio.run(app.sync_with(ExplodingClient()))
+        retry_at = app.next_upload_at()
+        self.assertGreaterEqual(retry_at, t)
+        # The backoff has run out on the app's clock (tomorrow), not on the system's.
+        clock.now = retry_at
+        report = asyncio.run(app.sync_in_background(50, None, None))
+        self.assertEqual((report.sent, report.accepted, report.remaining), (1, 1, 0))
+
     def test_5_bad_frames_are_typed_errors(self):
         with self.assertRaises(khaibao.KhaibaoError.Scan) as err:
             khaibao.scan_frame(b"\x00" * 10, 100, 100, 100, None)
