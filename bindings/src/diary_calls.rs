@@ -101,17 +101,17 @@ impl Khaibao {
             if let Some(s) = min_overlap_seconds {
                 options.min_overlap_seconds = s;
             }
+            let sink = listener.map(Listener);
             let now = self.now();
-            let alerts = {
-                let mut store = self.store();
-                let keys = self.keyset(&store)?.valid_keys(now);
-                exposure::process_list(&mut store, &list, &keys, options, now, None)?
-            };
-            // Told with the store released, so the listener may call back into the library.
-            if let (Some(listener), false) = (listener, alerts.is_empty()) {
-                Listener(listener).on_alerts(&alerts);
-            }
-            Ok(alerts)
+            let keys = self.keyset(&self.store())?.valid_keys(now);
+            Ok(exposure::process_list(
+                &self.store,
+                &list,
+                &keys,
+                options,
+                now,
+                sink.as_ref().map(|s| s as &dyn AlertSink),
+            )?)
         })
     }
 }

@@ -3,9 +3,9 @@
 //!
 //! The work is core's [`khaibao_core::trust`] and [`khaibao_core::trust_fetch`]; this file
 //! picks the transport (the host's [`HostHttpClient`] or the library's own), lends core
-//! the store to lock per step and maps errors. Venue codes read with `read_venue` are verified under the
-//! effective keyset: the stored update's keys plus the configured `venue_keys` it does not
-//! name.
+//! the store to lock per step and maps errors. Venue codes read with `read_venue` are
+//! verified under the effective keyset: the stored update's keys plus the configured
+//! `venue_keys` it does not name.
 
 use crate::{HostHttpClient, Khaibao, KhaibaoError, Result, guard};
 use khaibao_core::keyset::Keyset;

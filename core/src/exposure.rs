@@ -24,6 +24,7 @@
 use crate::codec::{MapBuilder, to_cbor, unhex};
 use crate::diary::{self, Visit};
 use crate::store::Store;
+use crate::store_lock::StoreAccess;
 use crate::venue::TrustedKey;
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
@@ -460,25 +461,36 @@ pub fn last_version(store: &Store) -> Result<u64> {
 
 /// Verifies a downloaded list and matches it against the diary. A list whose version was
 /// already processed (or is older than the newest processed) is not matched again and
-/// yields no alerts. The sink, when given, hears about the alerts.
+/// yields no alerts. The sink, when given, hears about the alerts after the store is
+/// released ([`crate::store_lock`]), so it may call back into the library.
 pub fn process_list(
-    store: &mut Store,
+    mut store: impl StoreAccess,
     bytes: &[u8],
     keys: &[TrustedKey],
     options: MatchOptions,
     now: UnixTime,
     sink: Option<&dyn AlertSink>,
 ) -> Result<Vec<ExposureAlert>> {
-    process_verified(store, &verify_list(bytes, keys)?, options, now, sink)
+    let list = verify_list(bytes, keys)?;
+    let alerts = store.with_store(|s| process_verified(s, &list, options, now))?;
+    tell(sink, &alerts);
+    Ok(alerts)
 }
 
-/// [`process_list`] for a list already verified.
+/// Hands new alerts, if any, to the sink, if any.
+pub(crate) fn tell(sink: Option<&dyn AlertSink>, alerts: &[ExposureAlert]) {
+    if let (Some(sink), false) = (sink, alerts.is_empty()) {
+        sink.on_alerts(alerts);
+    }
+}
+
+/// Matches a list already verified and records its version, in one store step; the
+/// caller tells the sink ([`tell`]) once the store is released.
 pub(crate) fn process_verified(
     store: &mut Store,
     list: &ExposureList,
     options: MatchOptions,
     now: UnixTime,
-    sink: Option<&dyn AlertSink>,
 ) -> Result<Vec<ExposureAlert>> {
     let version = i64::try_from(list.version).map_err(|_| Error::InvalidField("version"))?;
     if list.version <= last_version(store)? {
@@ -491,9 +503,6 @@ pub(crate) fn process_verified(
         "INSERT INTO exposure_lists (version, processed_at, entries, alerts) VALUES (?1, ?2, ?3, ?4)",
         rusqlite::params![version, now, list.entries.len() as i64, alerts.len() as i64],
     )?;
-    if let (Some(sink), false) = (sink, alerts.is_empty()) {
-        sink.on_alerts(&alerts);
-    }
     Ok(alerts)
 }
 

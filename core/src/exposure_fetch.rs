@@ -71,11 +71,8 @@ pub fn fetch_and_match(
         if list.version <= since {
             break;
         }
-        let alerts =
-            store.with_store(|s| exposure::process_verified(s, &list, options, now, None))?;
-        if let (Some(sink), false) = (sink, alerts.is_empty()) {
-            sink.on_alerts(&alerts);
-        }
+        let alerts = store.with_store(|s| exposure::process_verified(s, &list, options, now))?;
+        exposure::tell(sink, &alerts);
         out.alerts.extend(alerts);
     }
     out.version = store.with_store(|s| exposure::last_version(s))?;
