@@ -8,11 +8,11 @@ use crate::fault_proxy::{Fault, FaultProxy, SplitMix};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::RunningServer;
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
-use khaibao_core::outbox::{self, CancelToken, DrainOptions, NewItem, NoProgress};
-use khaibao_core::protocol::ItemKind;
-use khaibao_core::retry::RetryPolicy;
-use khaibao_core::store::Store;
-use khaibao_core::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
+use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
+use khaibao_core::storage::store::Store;
+use khaibao_core::upload::outbox::{self, CancelToken, DrainOptions, NewItem, NoProgress};
+use khaibao_core::upload::protocol::ItemKind;
+use khaibao_core::upload::retry::RetryPolicy;
 use khaibao_core::venue::ScannedVenue;
 use khaibao_core::{diary, seal};
 use std::collections::{BTreeMap, HashMap};
@@ -79,8 +79,8 @@ impl HttpClient for Killer<'_> {
 const FAMILY: [&str; 6] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ"];
 const GIVEN: [&str; 8] = ["An", "Bình", "Chi", "Dũng", "Hà", "Khoa", "Lan", "Minh"];
 
-fn master_key() -> Result<khaibao_core::vault::MasterKey, String> {
-    khaibao_core::vault::MasterKey::from_bytes(&[7; 32]).map_err(|e| e.to_string())
+fn master_key() -> Result<khaibao_core::storage::vault::MasterKey, String> {
+    khaibao_core::storage::vault::MasterKey::from_bytes(&[7; 32]).map_err(|e| e.to_string())
 }
 
 fn form(i: usize) -> Declaration {

@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used)] // test support: fixed, valid inputs
 
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
-use khaibao_core::outbox;
-use khaibao_core::protocol::{IngestItem, ItemKind};
 use khaibao_core::seal::{self, DeviceKey};
+use khaibao_core::upload::outbox;
+use khaibao_core::upload::protocol::{IngestItem, ItemKind};
 
 /// One declaration by `name` in `province`, made at `at` (optionally at a venue), signed by
 /// `device` and sealed to `sealing_public` under a fresh idempotency key.

@@ -12,8 +12,8 @@ use khaibao_core::declaration::status::HealthStatus;
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use khaibao_core::pass::{self, PassInput};
-use khaibao_core::protocol::{self, IngestItem, ItemKind};
 use khaibao_core::seal::{self, DeviceKey, SealingKey};
+use khaibao_core::upload::protocol::{self, IngestItem, ItemKind};
 use khaibao_core::venue::{self, TrustedKey, Venue, VenueCategory, key_id};
 use khaibao_core::{Result, UnixTime};
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -154,14 +154,14 @@ pub fn pass_with_payload(
     certificate: &[u8],
     payload: Vec<u8>,
 ) -> Result<String> {
-    let outer = khaibao_core::codec::to_cbor(&ciborium::Value::Array(vec![
+    let outer = khaibao_core::encoding::codec::to_cbor(&ciborium::Value::Array(vec![
         ciborium::Value::Bytes(certificate.to_vec()),
         ciborium::Value::Bytes(device.sign_cose(payload)?),
     ]))?;
     Ok(format!(
         "{}{}",
         pass::PASS_PREFIX,
-        khaibao_core::codec::base64url_encode(&outer)
+        khaibao_core::encoding::codec::base64url_encode(&outer)
     ))
 }
 
@@ -205,7 +205,7 @@ pub fn seal_input(mode: u8, aad: &[u8], rest: &[u8]) -> Vec<u8> {
 
 /// The payload of a COSE_Sign1 (its third element), for seeds of the re-signing modes.
 fn cose_payload(cose: &[u8]) -> Result<Vec<u8>> {
-    match khaibao_core::codec::from_cbor(cose)? {
+    match khaibao_core::encoding::codec::from_cbor(cose)? {
         ciborium::Value::Array(items) => match items.into_iter().nth(2) {
             Some(ciborium::Value::Bytes(b)) => Ok(b),
             _ => Err(khaibao_core::Error::Malformed("cose payload")),
@@ -274,7 +274,7 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
     out.push((
         "venue_payload",
         "cose".into(),
-        khaibao_core::decimal::decode(&code[venue::URL_PREFIX.len()..])?,
+        khaibao_core::encoding::decimal::decode(&code[venue::URL_PREFIX.len()..])?,
     ));
     out.push((
         "venue_payload",
@@ -284,7 +284,7 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
     out.push((
         "venue_payload",
         "coded_text".into(),
-        khaibao_core::vntext::encode(&venue().name)
+        khaibao_core::encoding::vntext::encode(&venue().name)
             .ok_or(khaibao_core::Error::InvalidField("fixture name"))?,
     ));
     // Both fit the target's 4,608-byte cap (`fuzz/run.sh`): a venue code (version 10) at
@@ -294,9 +294,10 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
 
     for (file, name) in [("pass_anonymous", None), ("pass_named", Some("Thử"))] {
         let text = pass_text(name)?;
-        let raw = khaibao_core::codec::base64url_decode(&text[pass::PASS_PREFIX.len()..])?;
+        let raw =
+            khaibao_core::encoding::codec::base64url_decode(&text[pass::PASS_PREFIX.len()..])?;
         out.push(("personal_pass", format!("{file}_text"), text.into_bytes()));
-        let ciborium::Value::Array(outer) = khaibao_core::codec::from_cbor(&raw)? else {
+        let ciborium::Value::Array(outer) = khaibao_core::encoding::codec::from_cbor(&raw)? else {
             return Err(khaibao_core::Error::Malformed("pass"));
         };
         if let Some(ciborium::Value::Bytes(cose)) = outer.get(1) {
@@ -315,7 +316,7 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
         "declaration".into(),
         seal_input(0, &item.idempotency_key, &item.body),
     ));
-    let signed_body = khaibao_core::codec::to_cbor(&ciborium::Value::Array(vec![
+    let signed_body = khaibao_core::encoding::codec::to_cbor(&ciborium::Value::Array(vec![
         ciborium::Value::Bytes(device()?.public_key()),
         ciborium::Value::Bytes(device()?.sign_cose(submission()?)?),
     ]))?;

@@ -8,10 +8,10 @@ use khaibao_authority::db::{AuthorityDb, open_items};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::RunningServer;
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
-use khaibao_core::outbox::{self, CancelToken, DrainOptions, NewItem, NoProgress};
-use khaibao_core::protocol::{IngestItem, ItemKind};
-use khaibao_core::store::Store;
-use khaibao_core::transport::ReqwestClient;
+use khaibao_core::net::transport::ReqwestClient;
+use khaibao_core::storage::store::Store;
+use khaibao_core::upload::outbox::{self, CancelToken, DrainOptions, NewItem, NoProgress};
+use khaibao_core::upload::protocol::{IngestItem, ItemKind};
 use khaibao_core::venue::ScannedVenue;
 use khaibao_core::{diary, seal};
 use std::time::{Duration, Instant};
@@ -116,7 +116,7 @@ fn drain_run(
     )?;
     let mut store = Store::open(
         &dir.path().join("citizen.db"),
-        &khaibao_core::vault::MasterKey::from_bytes(&[7; 32])?,
+        &khaibao_core::storage::vault::MasterKey::from_bytes(&[7; 32])?,
         khaibao_authority::unix_now(),
     )?;
     let (items, _) = sealed(&mut store, &sealing_public, n, now)?;
@@ -175,7 +175,7 @@ fn main() -> Result<(), BoxError> {
     let dir = tempfile::tempdir()?;
     let mut store = Store::open(
         &dir.path().join("citizen.db"),
-        &khaibao_core::vault::MasterKey::from_bytes(&[7; 32])?,
+        &khaibao_core::storage::vault::MasterKey::from_bytes(&[7; 32])?,
         khaibao_authority::unix_now(),
     )?;
     let (items, seal_time) = sealed(&mut store, &sealing_public, n, now)?;

@@ -6,10 +6,10 @@
 //! resends after a lost response never creates a second record.
 
 use crate::pg::{PgStore, is_postgres_url};
-use khaibao_core::codec::hex;
 use khaibao_core::declaration::Submission;
-use khaibao_core::protocol::{IngestItem, IngestResult, ItemKind, ItemStatus};
+use khaibao_core::encoding::codec::hex;
 use khaibao_core::seal::{SealingKey, open_and_verify};
+use khaibao_core::upload::protocol::{IngestItem, IngestResult, ItemKind, ItemStatus};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;

@@ -7,15 +7,15 @@ use crate::poster;
 use crate::server::RunningServer;
 use khaibao_core::declaration::status::{StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
-use khaibao_core::outbox::{self, NewItem};
+use khaibao_core::encoding::time::format_vietnam;
+use khaibao_core::net::transport::ReqwestClient;
+use khaibao_core::net::transport::{HttpClient, HttpRequest};
 use khaibao_core::pass::PassInput;
-use khaibao_core::protocol::ItemKind;
-use khaibao_core::stafflog::StaffLog;
-use khaibao_core::store::Store;
-use khaibao_core::time::format_vietnam;
-use khaibao_core::transport::ReqwestClient;
-use khaibao_core::transport::{HttpClient, HttpRequest};
-use khaibao_core::vault::MasterKey;
+use khaibao_core::pass::stafflog::StaffLog;
+use khaibao_core::storage::store::Store;
+use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::upload::outbox::{self, NewItem};
+use khaibao_core::upload::protocol::ItemKind;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
 use khaibao_core::{diary, scan, seal};
 use std::io::Write;
@@ -53,12 +53,12 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     let public = keys.public();
     say(format!(
         "1. keygen        authority keys created (venue key id {})",
-        khaibao_core::codec::hex(&public.venue_key.kid)
+        khaibao_core::encoding::codec::hex(&public.venue_key.kid)
     ));
 
     // 2. A venue code, signed and rendered as a QR PNG.
     let venue = Venue {
-        id: khaibao_core::codec::hex(&step("venue id", outbox::new_idempotency_key())?),
+        id: khaibao_core::encoding::codec::hex(&step("venue id", outbox::new_idempotency_key())?),
         name: "Phở Thìn Lò Đúc".into(),
         address: "13 Lò Đúc, phường Phạm Đình Hổ, quận Hai Bà Trưng, Hà Nội".into(),
         province: 1,
@@ -165,7 +165,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     )?;
     say(format!(
         "5. declare       declaration signed by device {} and sealed to the authority: {} bytes of CBOR -> {} bytes sealed",
-        khaibao_core::codec::hex(&device.kid()),
+        khaibao_core::encoding::codec::hex(&device.kid()),
         payload.len(),
         sealed.len()
     ));

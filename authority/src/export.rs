@@ -3,7 +3,7 @@
 //! progress for large exports.
 
 use crate::db::{AuthorityDb, Backend, DbError};
-use khaibao_core::time::{VIETNAM_OFFSET, format_vietnam};
+use khaibao_core::encoding::time::{VIETNAM_OFFSET, format_vietnam};
 use rusqlite::params;
 use std::cell::Cell;
 use std::io::Write;

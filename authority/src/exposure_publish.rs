@@ -51,7 +51,7 @@ pub fn entry(spec: &WindowSpec<'_>, trusted: &[TrustedKey]) -> Result<ExposureEn
     let venue_id = match spec.venue {
         VenueRef::Id(id) => {
             let id = id.trim().to_ascii_lowercase();
-            khaibao_core::codec::unhex(&id, 16)
+            khaibao_core::encoding::codec::unhex(&id, 16)
                 .map_err(|_| "the venue id must be 32 hex digits".to_owned())?;
             id
         }

@@ -95,7 +95,7 @@ pub(crate) fn rec_from_int(v: i64) -> Recommendation {
 /// Checks entries before anything is stored: a 16-byte hex venue id, end not before start.
 pub(crate) fn check_entries(entries: &[ExposureEntry]) -> Result<(), ExposureError> {
     for e in entries {
-        khaibao_core::codec::unhex(&e.venue_id, 16)?;
+        khaibao_core::encoding::codec::unhex(&e.venue_id, 16)?;
         if e.end < e.start {
             return Err(khaibao_core::Error::InvalidField("exposure window").into());
         }

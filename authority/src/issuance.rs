@@ -7,8 +7,8 @@
 
 use crate::keys::AuthorityKeys;
 use crate::poster::{self, PosterError};
-use khaibao_core::codec::hex;
-use khaibao_core::registry::{self, Registry};
+use khaibao_core::encoding::codec::hex;
+use khaibao_core::venue::registry::{self, Registry};
 use khaibao_core::venue::{self, Venue, VenueCategory};
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -43,7 +43,7 @@ pub struct VenueSpec {
 
 /// A new venue with a random id, valid from the start of today (UTC) for `valid_days`.
 pub fn new_venue(spec: &VenueSpec, now: i64, issuer: &str) -> Result<Venue, IssueError> {
-    let id = khaibao_core::outbox::new_idempotency_key()?;
+    let id = khaibao_core::upload::outbox::new_idempotency_key()?;
     let today = now.div_euclid(86_400) * 86_400;
     Ok(Venue {
         id: hex(&id),
@@ -234,7 +234,7 @@ mod tests {
 #[cfg(test)]
 mod issue_all_tests {
     use super::*;
-    use khaibao_core::keyset::Keyset;
+    use khaibao_core::venue::keyset::Keyset;
 
     #[test]
     fn csv_batch_writes_posters_codes_and_a_registry_that_resolves_them() {

@@ -5,7 +5,7 @@
 //! `public.txt` holds what apps are configured with: the signing key id, the signing public
 //! key and the sealing public key, as `name=hex` lines.
 
-use khaibao_core::codec::{hex, unhex};
+use khaibao_core::encoding::codec::{hex, unhex};
 use khaibao_core::seal::SealingKey;
 use khaibao_core::venue::{TrustedKey, key_id};
 use ring::rand::SystemRandom;
@@ -146,7 +146,7 @@ impl PublicKeys {
         };
         Ok(Self {
             venue_key: TrustedKey {
-                kid: get("kid", khaibao_core::cose::KID_LEN)?,
+                kid: get("kid", khaibao_core::encoding::cose::KID_LEN)?,
                 public_key: get("signing_public", 32)?,
             },
             sealing_public: get("sealing_public", 32)?,

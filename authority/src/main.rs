@@ -212,15 +212,16 @@ fn run(cli: Cli) -> Result<(), String> {
             let taken = trust::taken_manual_codes(&keys, &k).map_err(|e| e.to_string())?;
             let v = loop {
                 let v = issuance::new_venue(&spec, now, "khaibao").map_err(|e| e.to_string())?;
-                let n =
-                    khaibao_core::registry::manual_code_number(&v).map_err(|e| e.to_string())?;
+                let n = khaibao_core::venue::registry::manual_code_number(&v)
+                    .map_err(|e| e.to_string())?;
                 if !taken.contains(&n) {
                     break v;
                 }
             };
             let code = venue::issue(&v, k.signing_pkcs8()).map_err(|e| e.to_string())?;
             poster::write_poster(&v, &code, &out, dpi).map_err(|e| e.to_string())?;
-            let manual = khaibao_core::registry::manual_code(&v).map_err(|e| e.to_string())?;
+            let manual =
+                khaibao_core::venue::registry::manual_code(&v).map_err(|e| e.to_string())?;
             let (serial, listed) =
                 trust::record_issued(&keys, &k, std::slice::from_ref(&code), now)
                     .map_err(|e| e.to_string())?;

@@ -11,7 +11,7 @@ use crate::db::{BatchWriter, DbError, NewRow, OpenedItem, store_batch, symptom_l
 use crate::export::{ExportError, ExportFilter, ExportRow};
 use crate::exposures::{ExposureError, ExposureSource, check_entries, rec_from_int, rec_to_int};
 use khaibao_core::exposure::ExposureEntry;
-use khaibao_core::protocol::{IngestItem, IngestResult};
+use khaibao_core::upload::protocol::{IngestItem, IngestResult};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls};
 use std::sync::{Mutex, MutexGuard};

@@ -7,7 +7,7 @@
 
 use crate::{poster_pdf, poster_png};
 use image::Luma;
-use khaibao_core::registry;
+use khaibao_core::venue::registry;
 use khaibao_core::venue::{Venue, VenueCategory};
 use qrcode::{EcLevel, QrCode};
 use std::fmt::Write as _;

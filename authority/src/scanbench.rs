@@ -7,7 +7,7 @@
 //! rotation happen outside the timed region; each image gets one warm-up decode, then the
 //! median of `--repeat` timed decodes is reported.
 
-use khaibao_core::codec::hex;
+use khaibao_core::encoding::codec::hex;
 use khaibao_core::scan::{self, Frame, ScanOptions};
 use std::fmt::Write as _;
 use std::io::Write;

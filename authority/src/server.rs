@@ -19,7 +19,7 @@ use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use khaibao_core::protocol::{self, IngestItem};
+use khaibao_core::upload::protocol::{self, IngestItem};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -72,11 +72,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(KEYSET_PATH, get(keyset))
         .route(khaibao_core::exposure::EXPOSURES_PATH, get(exposures))
         .route(
-            khaibao_core::trust_fetch::KEYSET_UPDATE_PATH,
+            khaibao_core::venue::fetch::KEYSET_UPDATE_PATH,
             get(crate::trust::get_keyset_update),
         )
         .route(
-            khaibao_core::trust_fetch::REGISTRY_PATH,
+            khaibao_core::venue::fetch::REGISTRY_PATH,
             get(crate::trust::get_registry),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -88,7 +88,7 @@ fn bad_request(reason: &'static str) -> Response {
 }
 
 async fn keyset(State(state): State<Arc<AppState>>) -> Response {
-    use khaibao_core::codec::hex;
+    use khaibao_core::encoding::codec::hex;
     let p = state.keys.public();
     let json = format!(
         "{{\"venue_keys\":[{{\"kid\":\"{}\",\"public_key\":\"{}\"}}],\"sealing_public\":\"{}\"}}",

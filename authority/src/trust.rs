@@ -23,12 +23,12 @@ use crate::server::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use khaibao_core::codec::hex;
-use khaibao_core::cose::{self, Signed};
-use khaibao_core::keyset::{Keyset, KeysetEntry};
-use khaibao_core::registry::{self, Registry};
+use khaibao_core::encoding::codec::hex;
+use khaibao_core::encoding::cose::{self, Signed};
+use khaibao_core::venue::keyset::{Keyset, KeysetEntry};
+use khaibao_core::venue::registry::{self, Registry};
 use khaibao_core::venue::{self, URL_PREFIX, Venue};
-use khaibao_core::{UnixTime, decimal};
+use khaibao_core::{UnixTime, encoding::decimal};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::collections::HashSet;
@@ -269,8 +269,8 @@ pub(crate) async fn get_registry(State(state): State<Arc<AppState>>) -> Response
 #[cfg(test)]
 mod tests {
     use super::*;
-    use khaibao_core::keyset::verify_update;
     use khaibao_core::venue::VenueCategory;
+    use khaibao_core::venue::keyset::verify_update;
 
     fn spec(province: u32) -> crate::issuance::VenueSpec {
         crate::issuance::VenueSpec {

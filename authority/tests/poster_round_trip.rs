@@ -5,8 +5,8 @@
 #![allow(clippy::format_push_string, clippy::format_collect)] // test reports
 
 use khaibao_authority::poster::{self, write_poster};
-use khaibao_core::keyset::{Keyset, KeysetEntry};
-use khaibao_core::registry::{self, Registry};
+use khaibao_core::venue::keyset::{Keyset, KeysetEntry};
+use khaibao_core::venue::registry::{self, Registry};
 use khaibao_core::venue::{self, TIME_EPOCH, Venue, VenueCategory};
 use khaibao_core::{Error, scan};
 use ring::rand::SystemRandom;

@@ -7,9 +7,9 @@
 
 use ciborium::Value;
 use khaibao_authority::poster::{qr, qr_version};
-use khaibao_core::codec::{base64url_encode, to_cbor};
+use khaibao_core::encoding::codec::{base64url_encode, to_cbor};
 use khaibao_core::venue::{self, TIME_EPOCH, URL_PREFIX, Venue, VenueCategory};
-use khaibao_core::{base45, decimal};
+use khaibao_core::{encoding::base45, encoding::decimal};
 use ring::rand::SystemRandom;
 use ring::signature::Ed25519KeyPair;
 use std::io::Write;

@@ -6,8 +6,8 @@
 //! venue codes and exposure lists with the same Ed25519 key.
 
 use crate::{Khaibao, Result, guard};
+use khaibao_core::diary::export::{self, CsvExport, Language};
 use khaibao_core::diary::{self, Visit, VisitEdit};
-use khaibao_core::export::{self, CsvExport, Language};
 use khaibao_core::exposure::{self, AlertSink, ExposureAlert, MatchOptions};
 use std::sync::Arc;
 

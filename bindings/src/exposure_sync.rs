@@ -2,14 +2,14 @@
 //! the last one processed, verify them, match them against the diary on the phone, record
 //! the new version and tell the host's [`ExposureListener`] about new alerts.
 //!
-//! The work is core's [`exposure_fetch::fetch_and_match`]; this file only picks the
+//! The work is core's [`fetch::fetch_and_match`]; this file only picks the
 //! transport (the host's [`HostHttpClient`] or the library's own) and runs it off the
 //! caller's thread. The request carries nothing but the list version the phone has.
 
 use crate::diary_calls::{ExposureListener, Listener};
 use crate::{HostHttpClient, Khaibao, Result};
+use khaibao_core::exposure::fetch::{self, ExposureFetch};
 use khaibao_core::exposure::{AlertSink, MatchOptions};
-use khaibao_core::exposure_fetch::{self, ExposureFetch};
 use std::sync::Arc;
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -38,7 +38,7 @@ impl Khaibao {
             let sink = listener.map(Listener);
             let now = this.now();
             let keys = this.keyset(&this.store())?.valid_keys(now);
-            Ok(exposure_fetch::fetch_and_match(
+            Ok(fetch::fetch_and_match(
                 &this.store,
                 transport,
                 &this.config.authority_url,

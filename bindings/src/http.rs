@@ -1,7 +1,7 @@
 //! The host app's HTTP client as a foreign trait, for apps that bring their own networking
 //! stack (OkHttp, URLSession, …).
 
-use khaibao_core::transport::{HttpClient, HttpRequest, HttpResponse};
+use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse};
 
 /// Why the host's HTTP call failed before a response arrived.
 #[derive(Debug, thiserror::Error, uniffi::Error)]

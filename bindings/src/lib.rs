@@ -30,13 +30,13 @@ pub use pass::VenueStaff;
 
 use khaibao_core::declaration::{self, Declaration, FieldError, Submission};
 use khaibao_core::diary::{self, Visit};
-use khaibao_core::outbox::{self, DrainReport, NewItem, OutboxCounts};
-use khaibao_core::protocol::ItemKind;
+use khaibao_core::net::transport::{HttpClient, ReqwestClient};
 use khaibao_core::scan::{self, Frame, Region, ScannedCode};
 use khaibao_core::seal;
-use khaibao_core::store::Store;
-use khaibao_core::transport::{HttpClient, ReqwestClient};
-use khaibao_core::vault::MasterKey;
+use khaibao_core::storage::store::Store;
+use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::upload::outbox::{self, DrainReport, NewItem, OutboxCounts};
+use khaibao_core::upload::protocol::ItemKind;
 use khaibao_core::venue::{self, ScannedVenue, TrustedKey};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;

@@ -4,8 +4,8 @@
 //! Listener callbacks are notifications: whatever a host listener does (including
 //! throwing), the library carries on. A listener that throws is skipped for that event.
 
-use khaibao_core::outbox::DrainReport;
-use khaibao_core::transport::{HttpClient, HttpRequest, HttpResponse};
+use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse};
+use khaibao_core::upload::outbox::DrainReport;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -3,9 +3,9 @@
 use crate::{Khaibao, KhaibaoError, Result, guard, now};
 use khaibao_core::declaration::status::{HealthStatus, StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, Submission};
+use khaibao_core::net::transport::{HttpClient, HttpRequest};
+use khaibao_core::pass::stafflog::{self, Admission, DailyReport};
 use khaibao_core::pass::{self, PassInput};
-use khaibao_core::stafflog::{self, Admission, DailyReport};
-use khaibao_core::transport::{HttpClient, HttpRequest};
 use khaibao_core::venue::TrustedKey;
 use std::sync::{Arc, Mutex};
 

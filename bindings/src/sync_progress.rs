@@ -5,7 +5,7 @@
 use crate::http::HostClient;
 use crate::listeners::{Reporting, notify};
 use crate::{HostHttpClient, Khaibao, KhaibaoError, Result, SyncListener, guard};
-use khaibao_core::outbox::DrainReport;
+use khaibao_core::upload::outbox::DrainReport;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
 
@@ -24,7 +24,7 @@ impl Khaibao {
             let result = guard("sync_reporting", || {
                 let host;
                 let own;
-                let inner: &dyn khaibao_core::transport::HttpClient = if let Some(c) = client {
+                let inner: &dyn khaibao_core::net::transport::HttpClient = if let Some(c) = client {
                     host = HostClient(c);
                     &host
                 } else {

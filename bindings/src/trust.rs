@@ -1,18 +1,18 @@
 //! Trust updates from the authority: the root-signed keyset update (key rotation) and the
 //! signed venue registry that resolves the short codes typed from a poster.
 //!
-//! The work is core's [`khaibao_core::trust`] and [`khaibao_core::trust_fetch`]; this file
+//! The work is core's [`khaibao_core::venue::trust`] and [`khaibao_core::venue::fetch`]; this file
 //! picks the transport (the host's [`HostHttpClient`] or the library's own), lends core
 //! the store to lock per step and maps errors. Venue codes read with `read_venue` are
 //! verified under the effective keyset: the stored update's keys plus the configured
 //! `venue_keys` it does not name.
 
 use crate::{HostHttpClient, Khaibao, KhaibaoError, Result, guard};
-use khaibao_core::keyset::Keyset;
-use khaibao_core::store::Store;
-use khaibao_core::trust::{self, RegistryInfo};
-use khaibao_core::trust_fetch::{self, TrustSync};
+use khaibao_core::storage::store::Store;
 use khaibao_core::venue::Venue;
+use khaibao_core::venue::fetch::{self, TrustSync};
+use khaibao_core::venue::keyset::Keyset;
+use khaibao_core::venue::trust::{self, RegistryInfo};
 use std::sync::Arc;
 
 impl Khaibao {
@@ -48,7 +48,7 @@ impl Khaibao {
         client: Option<Arc<dyn HostHttpClient>>,
     ) -> Result<TrustSync> {
         self.with_transport("sync_trust", client, |this, transport| {
-            Ok(trust_fetch::sync_trust(
+            Ok(fetch::sync_trust(
                 &this.store,
                 transport,
                 &this.config.authority_url,

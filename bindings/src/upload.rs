@@ -3,7 +3,9 @@
 //! batches; and what a scheduler needs — when to try next, and what the authority refused.
 
 use crate::{Khaibao, Result, guard};
-use khaibao_core::outbox::{self, CancelToken, DeadItem, DrainListener, DrainOptions, DrainReport};
+use khaibao_core::upload::outbox::{
+    self, CancelToken, DeadItem, DrainListener, DrainOptions, DrainReport,
+};
 use std::sync::Arc;
 
 /// Implemented by the host app to follow an upload. It is called on a library thread with

@@ -15,12 +15,12 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use khaibao_core::diary;
-use khaibao_core::export::{self, Language};
+use khaibao_core::diary::export::{self, Language};
 use khaibao_core::exposure::{self, ExposureEntry, MatchOptions, Recommendation};
-use khaibao_core::outbox::NewItem;
-use khaibao_core::protocol::ItemKind;
-use khaibao_core::store::{Store, StoreOptions};
-use khaibao_core::vault::MasterKey;
+use khaibao_core::storage::store::{Store, StoreOptions};
+use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::upload::outbox::NewItem;
+use khaibao_core::upload::protocol::ItemKind;
 use khaibao_core::venue::{ScannedVenue, TrustedKey, Venue, VenueCategory, key_id};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::hint::black_box;

@@ -1,11 +1,15 @@
 //! khaibao-core: the shared domain of the khaibao health-declaration and QR check-in library.
 //!
-//! Data flows straight through the modules:
+//! One folder per area, data flowing straight through them:
 //! camera frame ([`scan`]) → venue code text ([`venue`]) → check-in ([`diary`]) with a
 //! sealed declaration ([`declaration`], [`seal`]) queued in the same transaction
-//! ([`outbox`]) → HTTP ([`transport`]) to the health authority. The diary is sealed at rest
-//! under per-day keys ([`vault`]), matched locally against the authority's signed exposure
-//! lists ([`exposure`]) and exported by the citizen ([`export`]).
+//! ([`upload`]) → HTTP ([`net`]) to the health authority. The diary lives in the app's
+//! database, sealed at rest under per-day keys ([`storage`]), is matched locally against the
+//! authority's signed exposure lists ([`exposure`]) and exported by the citizen. Staff
+//! verify personal passes offline ([`pass`]). [`encoding`] holds the formats all of them
+//! share.
+//!
+//! Each area's `mod.rs` says what it may import; no two areas import each other.
 //!
 //! This crate knows nothing of any FFI. With the `uniffi` feature its plain data types also
 //! derive uniffi's traits, so the bindings crate can export them without mirror types.
@@ -13,41 +17,19 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("khaibao_core");
 
-pub mod base45;
-mod checkpoint;
-pub mod codec;
-pub mod cose;
-pub mod decimal;
 pub mod declaration;
 pub mod diary;
+pub mod encoding;
 pub mod error;
-pub mod export;
 pub mod exposure;
-pub mod exposure_fetch;
-pub mod foreign;
-pub mod keyset;
-pub mod messages;
-pub mod outbox;
+mod messages;
+pub mod net;
 pub mod pass;
-#[cfg(feature = "http")]
-pub mod pinning;
-pub mod protocol;
-pub mod registry;
-pub mod retry;
 pub mod scan;
 pub mod seal;
-pub mod stafflog;
-pub mod store;
-pub mod store_lock;
-pub mod time;
-#[cfg(feature = "http")]
-mod tls_provider;
-pub mod transport;
-pub mod trust;
-pub mod trust_fetch;
-pub mod vault;
+pub mod storage;
+pub mod upload;
 pub mod venue;
-pub mod vntext;
 
 pub use error::{Error, Result};
 

@@ -10,10 +10,10 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
 use khaibao_core::diary;
-use khaibao_core::outbox::{self, NewItem};
-use khaibao_core::protocol::ItemKind;
-use khaibao_core::store::Store;
-use khaibao_core::vault::MasterKey;
+use khaibao_core::storage::store::Store;
+use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::upload::outbox::{self, NewItem};
+use khaibao_core::upload::protocol::ItemKind;
 use khaibao_core::venue::ScannedVenue;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

@@ -10,10 +10,12 @@
     clippy::single_match_else
 )] // test code
 
-use khaibao_core::outbox::{self, CancelToken, DrainListener, DrainOptions, NewItem, NoProgress};
-use khaibao_core::protocol::{self, IngestResult, ItemKind, ItemStatus};
-use khaibao_core::store::Store;
-use khaibao_core::transport::{HttpClient, HttpHeader, HttpRequest, HttpResponse};
+use khaibao_core::net::transport::{HttpClient, HttpHeader, HttpRequest, HttpResponse};
+use khaibao_core::storage::store::Store;
+use khaibao_core::upload::outbox::{
+    self, CancelToken, DrainListener, DrainOptions, NewItem, NoProgress,
+};
+use khaibao_core::upload::protocol::{self, IngestResult, ItemKind, ItemStatus};
 use khaibao_core::venue::ScannedVenue;
 use khaibao_core::{Error, diary};
 use std::collections::HashMap;
@@ -21,8 +23,8 @@ use std::sync::{Arc, Mutex};
 
 const NOW: i64 = 1_767_225_600;
 
-fn test_key() -> khaibao_core::vault::MasterKey {
-    khaibao_core::vault::MasterKey::from_bytes(&[7; 32]).unwrap()
+fn test_key() -> khaibao_core::storage::vault::MasterKey {
+    khaibao_core::storage::vault::MasterKey::from_bytes(&[7; 32]).unwrap()
 }
 
 type Policy = Box<dyn Fn(usize, usize) -> Option<HttpResponse> + Send + Sync>;

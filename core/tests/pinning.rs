@@ -4,9 +4,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
 use khaibao_core::Error;
-use khaibao_core::codec::hex;
-use khaibao_core::pinning::spki_sha256;
-use khaibao_core::transport::{HttpClient, HttpRequest, ReqwestClient, TransportConfig};
+use khaibao_core::encoding::codec::hex;
+use khaibao_core::net::pinning::spki_sha256;
+use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient, TransportConfig};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::io::{Read, Write};
 use std::net::TcpListener;

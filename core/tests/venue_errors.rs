@@ -4,12 +4,12 @@
 
 use ciborium::Value;
 use coset::{CborSerializable, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
-use khaibao_core::codec::{MapBuilder, to_cbor};
-use khaibao_core::keyset::{Keyset, KeysetEntry};
+use khaibao_core::encoding::codec::{MapBuilder, to_cbor};
+use khaibao_core::venue::keyset::{Keyset, KeysetEntry};
 use khaibao_core::venue::{
     self, MAX_FRAGMENT, ScannedVenue, TIME_EPOCH, URL_PREFIX, Venue, VenueCategory,
 };
-use khaibao_core::{Error, base45, cose, decimal, vntext};
+use khaibao_core::{Error, encoding::base45, encoding::cose, encoding::decimal, encoding::vntext};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 

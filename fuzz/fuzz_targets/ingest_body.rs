@@ -6,7 +6,7 @@
 
 use khaibao_authority::db::AuthorityDb;
 use khaibao_authority::server::{AppState, IngestAnswer, ingest_body};
-use khaibao_core::protocol;
+use khaibao_core::upload::protocol;
 use khaibao_tests::fuzz_fixture as fx;
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Arc, OnceLock};

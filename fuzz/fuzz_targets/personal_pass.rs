@@ -9,7 +9,7 @@
 use khaibao_core::Error;
 use khaibao_core::pass::{PASS_PREFIX, PassCheck, verify_pass};
 use khaibao_core::seal::DeviceKey;
-use khaibao_core::stafflog::StaffLog;
+use khaibao_core::pass::stafflog::StaffLog;
 use khaibao_core::venue::TrustedKey;
 use khaibao_tests::fuzz_fixture as fx;
 use libfuzzer_sys::fuzz_target;
@@ -83,7 +83,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let wrapped = format!(
         "{PASS_PREFIX}{}",
-        khaibao_core::codec::base64url_encode(data)
+        khaibao_core::encoding::codec::base64url_encode(data)
     );
     scan(&wrapped);
     let f = fixture();

@@ -4,8 +4,8 @@
 //! the same venue, and decoded text must code and decode back to itself.
 #![no_main]
 
-use khaibao_core::keyset::Keyset;
-use khaibao_core::{decimal, foreign, registry, venue, vntext};
+use khaibao_core::venue::keyset::Keyset;
+use khaibao_core::{encoding::decimal, venue::foreign, venue::registry, venue, encoding::vntext};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

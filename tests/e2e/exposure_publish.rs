@@ -10,11 +10,11 @@ use khaibao_authority::issuance::{VenueSpec, new_venue};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::RunningServer;
 use khaibao_core::diary;
+use khaibao_core::exposure::fetch::fetch_and_match;
 use khaibao_core::exposure::{self, MatchOptions, Recommendation};
-use khaibao_core::exposure_fetch::fetch_and_match;
-use khaibao_core::store::Store;
-use khaibao_core::transport::ReqwestClient;
-use khaibao_core::vault::MasterKey;
+use khaibao_core::net::transport::ReqwestClient;
+use khaibao_core::storage::store::Store;
+use khaibao_core::storage::vault::MasterKey;
 use khaibao_core::venue::{self, VenueCategory};
 use std::time::Duration;
 

@@ -7,11 +7,11 @@
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::RunningServer;
 use khaibao_core::diary;
+use khaibao_core::exposure::fetch::{exposures_url, fetch_and_match};
 use khaibao_core::exposure::{self, ExposureEntry, MatchOptions, Recommendation};
-use khaibao_core::exposure_fetch::{exposures_url, fetch_and_match};
-use khaibao_core::store::Store;
-use khaibao_core::transport::{HttpClient, HttpRequest, ReqwestClient};
-use khaibao_core::vault::MasterKey;
+use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
+use khaibao_core::storage::store::Store;
+use khaibao_core::storage::vault::MasterKey;
 use khaibao_core::venue::{ScannedVenue, Venue, VenueCategory};
 use std::time::Duration;
 

@@ -7,7 +7,7 @@
 use khaibao_authority::db::AuthorityDb;
 use khaibao_authority::server::{AppState, IngestAnswer, ingest_body};
 use khaibao_core::declaration::Submission;
-use khaibao_core::protocol::{self, ItemStatus};
+use khaibao_core::upload::protocol::{self, ItemStatus};
 use khaibao_core::{exposure, pass, scan, seal, venue};
 use khaibao_tests::fuzz_fixture::{self as fx, NOW};
 
@@ -133,7 +133,13 @@ fn exposure_and_venue_seeds_verify() {
     // The target wraps its input as a code's COSE, parses it as a payload, and decodes it
     // as coded text: one seed reaches the end of each.
     let seeds = seeds_of("venue_payload");
-    let as_code = |b: &[u8]| format!("{}{}", venue::URL_PREFIX, khaibao_core::decimal::encode(b));
+    let as_code = |b: &[u8]| {
+        format!(
+            "{}{}",
+            venue::URL_PREFIX,
+            khaibao_core::encoding::decimal::encode(b)
+        )
+    };
     assert!(
         seeds
             .iter()
@@ -147,7 +153,7 @@ fn exposure_and_venue_seeds_verify() {
     assert!(
         seeds
             .iter()
-            .any(|b| khaibao_core::vntext::decode(b).ok() == Some(fx::venue().name))
+            .any(|b| khaibao_core::encoding::vntext::decode(b).ok() == Some(fx::venue().name))
     );
 }
 

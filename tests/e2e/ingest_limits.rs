@@ -6,8 +6,8 @@
 
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::{KEYSET_PATH, MAX_BODY, RunningServer};
-use khaibao_core::protocol::{self, IngestItem, ItemKind};
-use khaibao_core::transport::{HttpClient, HttpRequest, ReqwestClient};
+use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
+use khaibao_core::upload::protocol::{self, IngestItem, ItemKind};
 use khaibao_tests::fault_proxy::SplitMix;
 use std::time::Duration;
 
@@ -87,6 +87,6 @@ fn garbage_bodies_get_4xx_and_the_server_keeps_working() {
     };
     assert_eq!(get(protocol::HEALTH_PATH).body, b"ok");
     let keyset = String::from_utf8(get(KEYSET_PATH).body).unwrap();
-    assert!(keyset.contains(&khaibao_core::codec::hex(&public.sealing_public)));
-    assert!(keyset.contains(&khaibao_core::codec::hex(&public.venue_key.kid)));
+    assert!(keyset.contains(&khaibao_core::encoding::codec::hex(&public.sealing_public)));
+    assert!(keyset.contains(&khaibao_core::encoding::codec::hex(&public.venue_key.kid)));
 }

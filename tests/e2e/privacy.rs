@@ -16,16 +16,16 @@ use khaibao_authority::demo;
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::poster;
 use khaibao_authority::server::{RunningServer, ingest_body};
-use khaibao_core::codec::{base64url_decode, base64url_encode};
 use khaibao_core::declaration::status::{StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, IdDocument, Submission, Symptom};
-use khaibao_core::outbox::{self, NewItem};
+use khaibao_core::encoding::codec::{base64url_decode, base64url_encode};
+use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
+use khaibao_core::pass::stafflog::StaffLog;
 use khaibao_core::pass::{self, PassInput};
-use khaibao_core::protocol::ItemKind;
-use khaibao_core::stafflog::StaffLog;
-use khaibao_core::store::Store;
-use khaibao_core::transport::{HttpClient, HttpRequest, ReqwestClient};
-use khaibao_core::vault::MasterKey;
+use khaibao_core::storage::store::Store;
+use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::upload::outbox::{self, NewItem};
+use khaibao_core::upload::protocol::ItemKind;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
 use khaibao_core::{diary, scan, seal};
 use std::fmt::Write as _;
@@ -364,11 +364,13 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
     let mut tampered = body.clone();
     let n = tampered.len();
     tampered[n - 1] ^= 1;
-    let ingest = khaibao_core::protocol::encode_request(&[khaibao_core::protocol::IngestItem {
-        idempotency_key: vec![9; 16],
-        kind: ItemKind::Declaration,
-        body: tampered,
-    }])
+    let ingest = khaibao_core::upload::protocol::encode_request(&[
+        khaibao_core::upload::protocol::IngestItem {
+            idempotency_key: vec![9; 16],
+            kind: ItemKind::Declaration,
+            body: tampered,
+        },
+    ])
     .unwrap();
     errors
         .0

@@ -4,6 +4,8 @@
 //!
 //! Field names match the table in `docs/declaration.md`. Optional fields have defaults in
 //! the generated bindings, so a form can fill in only what it asks.
+//!
+//! May import: `encoding` only.
 
 mod rules;
 pub mod status;
@@ -58,7 +60,7 @@ impl CalendarDate {
 
     /// The local (Vietnam) calendar date of a Unix time.
     pub fn of(t: crate::UnixTime) -> Self {
-        let d = crate::time::to_local(t, crate::time::VIETNAM_OFFSET);
+        let d = crate::encoding::time::to_local(t, crate::encoding::time::VIETNAM_OFFSET);
         Self {
             year: d.year as i32,
             month: d.month as u8,

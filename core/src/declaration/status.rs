@@ -4,7 +4,7 @@
 //! defaults, and travels as a small CBOR map so a province can ship its own.
 
 use super::{CalendarDate, Declaration};
-use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
+use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
 use crate::{Error, Result, UnixTime};
 
 /// The colour on the pass.

@@ -7,7 +7,7 @@ use super::{
     CalendarDate, Declaration, FORMAT_VERSION, IdDocument, Sex, Symptom, Travel, TravelMode,
     VaccineDose,
 };
-use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor, value_u64};
+use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor, value_u64};
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
 

@@ -12,7 +12,7 @@ type Kdf = hpke::kdf::HkdfSha256;
 type Aead = hpke::aead::ChaCha20Poly1305;
 
 fn h(hex: &str) -> Vec<u8> {
-    crate::codec::unhex(hex, hex.len() / 2).unwrap()
+    crate::encoding::codec::unhex(hex, hex.len() / 2).unwrap()
 }
 
 // RFC 9180, A.2.1 (base setup) and A.2.1.1 (encryption, sequence number 0).

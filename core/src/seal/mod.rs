@@ -13,6 +13,8 @@
 //! Opening needs scalar multiplication with a *static* X25519 key, which ring does not
 //! offer; the authority side (feature `open`) uses x25519-dalek for that one step and ring
 //! for everything else.
+//!
+//! May import: `encoding` only.
 
 use crate::{Error, Result};
 use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
@@ -57,9 +59,9 @@ impl DeviceKey {
     pub fn public_key(&self) -> Vec<u8> {
         self.pair.public_key().as_ref().to_vec()
     }
-    /// The key id: first 4 bytes of SHA-256 of the public key ([`crate::cose::key_id`]).
+    /// The key id: first 4 bytes of SHA-256 of the public key ([`crate::encoding::cose::key_id`]).
     pub fn kid(&self) -> Vec<u8> {
-        crate::venue::key_id(self.pair.public_key().as_ref())
+        crate::encoding::cose::key_id(self.pair.public_key().as_ref())
     }
     /// A raw Ed25519 signature over `message`.
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
@@ -91,7 +93,7 @@ pub fn verify_cose(cose: &[u8], public_key: &[u8]) -> Result<Vec<u8>> {
             iana::Algorithm::EdDSA
         ))
     );
-    if !alg_ok || sign1.protected.header.key_id != crate::venue::key_id(public_key) {
+    if !alg_ok || sign1.protected.header.key_id != crate::encoding::cose::key_id(public_key) {
         return Err(Error::BadSignature);
     }
     sign1
@@ -280,7 +282,7 @@ pub fn sign_and_seal(
         ciborium::Value::Bytes(device.public_key()),
         ciborium::Value::Bytes(cose),
     ]);
-    let plaintext = crate::codec::to_cbor(&inner)?;
+    let plaintext = crate::encoding::codec::to_cbor(&inner)?;
     seal(
         authority_sealing_public,
         DECLARATION_INFO,
@@ -313,7 +315,7 @@ pub fn open_and_verify(
 /// COSE_Sign1]`) and verifies the device signature in it: the second half of
 /// [`open_and_verify`], for a caller that has already opened the envelope.
 pub fn verify_sealed_body(plain: &[u8]) -> Result<Opened> {
-    let ciborium::Value::Array(items) = crate::codec::from_cbor(plain)? else {
+    let ciborium::Value::Array(items) = crate::encoding::codec::from_cbor(plain)? else {
         return Err(Error::Malformed("sealed body"));
     };
     let [

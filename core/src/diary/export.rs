@@ -9,8 +9,8 @@
 
 use crate::declaration::{Submission, Symptom};
 use crate::diary::{self, CheckoutKind};
-use crate::store::Store;
-use crate::time::format_vietnam;
+use crate::encoding::time::format_vietnam;
+use crate::storage::store::Store;
 use crate::{Result, UnixTime};
 use std::fmt::Write as _;
 
@@ -311,5 +311,4 @@ pub fn export_csv(store: &mut Store, lang: Language, now: UnixTime) -> Result<Cs
 }
 
 #[cfg(test)]
-#[path = "export_tests.rs"]
 mod tests;

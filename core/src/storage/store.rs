@@ -6,7 +6,7 @@
 //! version intact. A file written by a newer library is refused rather than damaged, and a
 //! file that is not a database is reported as [`Error::Corrupt`] — never silently replaced.
 //!
-//! Everything personal is sealed (see [`crate::vault`]): visit details and declaration
+//! Everything personal is sealed (see [`crate::storage::vault`]): visit details and declaration
 //! copies under the key of their local day, the device key and the key check under the
 //! master key. Only times, day numbers and flags are stored in the clear. Opening checks
 //! the master key ([`Error::WrongMasterKey`]) and purges days older than the retention.
@@ -15,7 +15,7 @@
 //! more exposure than the master key the store already holds; ring does not wipe key
 //! memory on drop, so neither copy is zeroized), statements on the hot paths are prepared
 //! once and cached, and WAL checkpoints run on a background thread
-//! ([`crate::checkpoint`]) instead of inside a commit.
+//! ([`crate::storage::checkpoint`]) instead of inside a commit.
 //!
 //! Durability: WAL with `synchronous = NORMAL`. A call that returns has committed to the
 //! log, which survives the app being killed at any moment (the SIGKILL crash test); the log
@@ -24,9 +24,9 @@
 //! corrupt the file). Syncing on every commit (`synchronous = FULL`) would cost a flash
 //! flush per check-in: the diary bench prints that cost next to the check-in.
 
-use crate::checkpoint::Checkpointer;
 use crate::seal::DeviceKey;
-use crate::vault::{self, Cipher, KeyProvider};
+use crate::storage::checkpoint::Checkpointer;
+use crate::storage::vault::{self, Cipher, KeyProvider};
 use crate::{Error, Result, UnixTime};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
@@ -481,7 +481,7 @@ pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vault::MasterKey;
+    use crate::storage::vault::MasterKey;
 
     fn key() -> MasterKey {
         MasterKey::from_bytes(&[7; 32]).unwrap()

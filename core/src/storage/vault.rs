@@ -15,7 +15,7 @@
 //! A wrong master key, a swapped wrapped key or a tampered field is [`Error::SealOpen`] or
 //! [`Error::WrongMasterKey`], never garbage.
 
-use crate::time::VIETNAM_OFFSET;
+use crate::encoding::time::VIETNAM_OFFSET;
 use crate::{Error, Result, UnixTime};
 use ring::aead::{self, Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};

@@ -10,7 +10,7 @@
 //! into the library.
 
 use crate::Result;
-use crate::store::Store;
+use crate::storage::store::Store;
 use std::sync::{Mutex, PoisonError};
 
 /// Lends the store for one step at a time.

@@ -7,6 +7,9 @@
 
 use crate::Result;
 
+/// The content type of every CBOR body the library sends and reads.
+pub const CBOR_CONTENT_TYPE: &str = "application/cbor";
+
 /// An HTTP request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -56,7 +59,7 @@ impl HttpRequest {
             headers: vec![
                 HttpHeader {
                     name: "content-type".into(),
-                    value: crate::protocol::CONTENT_TYPE.into(),
+                    value: CBOR_CONTENT_TYPE.into(),
                 },
                 HttpHeader {
                     name: "user-agent".into(),
@@ -135,7 +138,7 @@ mod reqwest_client {
         pub fn with_config(config: &TransportConfig) -> Result<Self> {
             // reqwest is built without a default crypto provider; ring (see tls_provider) is
             // ours. If the host process already installed one, that one stays.
-            let _ = crate::tls_provider::provider().install_default();
+            let _ = crate::net::tls_provider::provider().install_default();
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .thread_name("khaibao-http")
@@ -147,7 +150,7 @@ mod reqwest_client {
                 .timeout(Duration::from_millis(config.request_timeout_ms))
                 .user_agent(super::user_agent());
             if !config.spki_sha256_pins.is_empty() || !config.extra_roots_der.is_empty() {
-                builder = builder.tls_backend_preconfigured(crate::pinning::client_config(
+                builder = builder.tls_backend_preconfigured(crate::net::pinning::client_config(
                     &config.spki_sha256_pins,
                     &config.extra_roots_der,
                 )?);

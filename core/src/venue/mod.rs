@@ -2,25 +2,40 @@
 //!
 //! A venue code is a URL, `HTTPS://QR.KHAIBAO.VN/V#<decimal digits of the COSE_Sign1>`,
 //! its prefix in uppercase so that a QR encoder stores it in alphanumeric mode and the
-//! digits in numeric mode ([`crate::decimal`]), and so that a plain phone camera opens the
+//! digits in numeric mode ([`crate::encoding::decimal`]), and so that a plain phone camera opens the
 //! app (or a page explaining it). The payload sits in the fragment, which browsers never
-//! send to a server. The COSE_Sign1 profile is the one in [`crate::cose`]: Ed25519, kid in
+//! send to a server. The COSE_Sign1 profile is the one in [`crate::encoding::cose`]: Ed25519, kid in
 //! the protected header (one found only in the unprotected header is accepted too). The
 //! payload is a deterministic CBOR map with integer keys whose texts are coded compactly
-//! ([`crate::vntext`]) when that is shorter than UTF-8; the full format, with measured QR
+//! ([`crate::encoding::vntext`]) when that is shorter than UTF-8; the full format, with measured QR
 //! sizes, is specified in `docs/venue-code.md`.
 //!
 //! Anything that is not a khaibao code is returned as [`ScannedVenue::Unverified`]: the app
 //! may still record it, but it is never trusted.
+//!
+//! The area also holds what makes a code trusted: the keysets that rotate signing keys
+//! under a root key ([`keyset`]), the signed venue registry behind the poster's manual code
+//! ([`registry`]), the app's store of both ([`trust`]) and their download ([`fetch`]), and
+//! the foreign formats recognised but never trusted ([`foreign`]).
+//!
+//! May import: `encoding`, `storage` (the trust store), `net` (the download). Nothing here
+//! knows of declarations, the diary or uploads.
 
-use crate::codec::{MapBuilder, MapReader, from_cbor, hex, to_cbor};
-use crate::cose::{self, Signed};
-use crate::keyset::Keyset;
-use crate::{Error, Result, UnixTime, decimal, vntext};
+pub mod fetch;
+pub mod foreign;
+pub mod keyset;
+pub mod registry;
+pub mod trust;
+
+use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, hex, to_cbor};
+use crate::encoding::cose::{self, Signed};
+use crate::venue::keyset::Keyset;
+pub use crate::venue::keyset::TrustedKey;
+use crate::{Error, Result, UnixTime, encoding::decimal, encoding::vntext};
 use ciborium::Value;
 use unicode_normalization::UnicodeNormalization;
 
-pub use crate::cose::key_id;
+pub use crate::encoding::cose::key_id;
 
 /// The URL prefix every khaibao venue code starts with (matched case-insensitively).
 pub const URL_PREFIX: &str = "HTTPS://QR.KHAIBAO.VN/V#";
@@ -133,17 +148,6 @@ pub struct Venue {
     pub issuer: String,
 }
 
-/// A key that venue codes may be signed with, valid at all times (see [`Keyset`] for keys
-/// with validity windows).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct TrustedKey {
-    /// Key id, as found in the COSE header.
-    pub kid: Vec<u8>,
-    /// Raw 32-byte Ed25519 public key.
-    pub public_key: Vec<u8>,
-}
-
 /// The outcome of reading a scanned text as a venue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
@@ -239,7 +243,8 @@ fn wire_text(value: Value, field: &'static str) -> Result<String> {
 /// (`not_before` rounded down, `not_after` up) and event times in whole minutes (start
 /// rounded down, end up), so a venue with aligned times reads back unchanged.
 pub fn encode_payload(v: &Venue) -> Result<Vec<u8>> {
-    let id = crate::codec::unhex(&v.id, 16).map_err(|_| Error::InvalidField("venue id"))?;
+    let id =
+        crate::encoding::codec::unhex(&v.id, 16).map_err(|_| Error::InvalidField("venue id"))?;
     let name = nfc("name", &v.name)?;
     if name.trim().is_empty() {
         return Err(Error::InvalidField("name"));

@@ -1,14 +1,14 @@
-//! Tests of [`crate::trust`] and [`crate::trust_fetch`]: keyset updates, the effective
+//! Tests of [`crate::venue::trust`] and [`crate::venue::fetch`]: keyset updates, the effective
 //! keyset, cached registries and manual-code resolution.
 
 use super::*;
-use crate::cose;
-use crate::keyset::KeysetEntry;
-use crate::keyset::tests::pair;
-use crate::registry::{damm, manual_code};
-use crate::transport::{HttpClient, HttpRequest, HttpResponse};
-use crate::trust_fetch::{self, KEYSET_UPDATE_PATH, REGISTRY_PATH};
-use crate::vault::MasterKey;
+use crate::encoding::cose;
+use crate::net::transport::{HttpClient, HttpRequest, HttpResponse};
+use crate::storage::vault::MasterKey;
+use crate::venue::fetch::{self, KEYSET_UPDATE_PATH, REGISTRY_PATH};
+use crate::venue::keyset::KeysetEntry;
+use crate::venue::keyset::tests::pair;
+use crate::venue::registry::{damm, manual_code};
 use crate::venue::{self, VenueCategory};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -258,8 +258,7 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
     };
     let shipped = [trusted(&shipped_pk)];
     let base = "https://a.example/";
-    let first =
-        trust_fetch::sync_trust(&mut s, &authority, base, &shipped, Some(&root_pk), NOW).unwrap();
+    let first = fetch::sync_trust(&mut s, &authority, base, &shipped, Some(&root_pk), NOW).unwrap();
     assert!(first.keyset_updated && first.registry_updated);
     assert_eq!(first.keyset_serial, Some(3));
     assert_eq!(first.registry.map(|r| (r.serial, r.entries)), Some((7, 2)));
@@ -274,14 +273,13 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
         venues[0]
     );
     // The same answers again change nothing and are not an error.
-    let again =
-        trust_fetch::sync_trust(&mut s, &authority, base, &shipped, Some(&root_pk), NOW).unwrap();
+    let again = fetch::sync_trust(&mut s, &authority, base, &shipped, Some(&root_pk), NOW).unwrap();
     assert!(!again.keyset_updated && !again.registry_updated);
     assert_eq!(again.registry, first.registry);
     // Without a root key the update is not asked for, so the registry cannot verify.
     let mut fresh = store();
     assert!(matches!(
-        trust_fetch::sync_trust(&mut fresh, &authority, base, &shipped, None, NOW),
+        fetch::sync_trust(&mut fresh, &authority, base, &shipped, None, NOW),
         Err(Error::UnknownKey)
     ));
     // A server error is reported as one; 404 means nothing published.
@@ -290,15 +288,14 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
         asked: Mutex::new(vec![]),
     };
     assert!(matches!(
-        trust_fetch::sync_trust(&mut fresh, &failing, base, &shipped, Some(&root_pk), NOW),
+        fetch::sync_trust(&mut fresh, &failing, base, &shipped, Some(&root_pk), NOW),
         Err(Error::Server { status: 503 })
     ));
     let empty = FakeAuthority {
         answers: HashMap::new(),
         asked: Mutex::new(vec![]),
     };
-    let none =
-        trust_fetch::sync_trust(&mut fresh, &empty, base, &shipped, Some(&root_pk), NOW).unwrap();
+    let none = fetch::sync_trust(&mut fresh, &empty, base, &shipped, Some(&root_pk), NOW).unwrap();
     assert_eq!(none.registry, None);
     assert_eq!(none.requests, 2);
 }

@@ -1,6 +1,6 @@
 //! Downloading the authority's keyset update and venue registry through any [`HttpClient`]
 //! (the library's reqwest client or the host app's own) and applying them with
-//! [`crate::trust`].
+//! [`crate::venue::trust`].
 //!
 //! The phone asks `GET <base>/v1/keyset-update` (only when it ships a root key) and then
 //! `GET <base>/v1/registry`; the requests carry nothing about the person. An answer equal
@@ -10,10 +10,10 @@
 //! [`Error::StaleUpdate`] for an older one replayed). The keyset is applied first, so a
 //! registry signed by a key that was just rotated in verifies.
 
-use crate::store_lock::StoreAccess;
-use crate::transport::{HttpClient, HttpRequest};
-use crate::trust::{self, RegistryInfo, TrustKind};
-use crate::venue::TrustedKey;
+use crate::net::transport::{HttpClient, HttpRequest};
+use crate::storage::lock::StoreAccess;
+use crate::venue::keyset::TrustedKey;
+use crate::venue::trust::{self, RegistryInfo, TrustKind};
 use crate::{Error, Result, UnixTime};
 
 /// Path of the root-signed keyset update.
@@ -52,7 +52,7 @@ fn download(client: &dyn HttpClient, base_url: &str, path: &str) -> Result<Optio
 }
 
 /// Downloads and applies the keyset update (when `root_public_key` is given) and then the
-/// venue registry. The store is released while a request is out ([`crate::store_lock`]).
+/// venue registry. The store is released while a request is out ([`crate::storage::lock`]).
 pub fn sync_trust(
     mut store: impl StoreAccess,
     client: &dyn HttpClient,

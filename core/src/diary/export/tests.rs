@@ -3,9 +3,9 @@
 use super::*;
 use crate::declaration::{self, Declaration};
 use crate::diary::{check_in, check_in_declared, check_out};
-use crate::outbox::NewItem;
-use crate::store::StoreOptions;
-use crate::vault::MasterKey;
+use crate::storage::store::StoreOptions;
+use crate::storage::vault::MasterKey;
+use crate::upload::outbox::NewItem;
 use crate::venue::ScannedVenue;
 
 /// 2021-07-20 00:00 in Asia/Ho_Chi_Minh.
@@ -42,7 +42,7 @@ fn filled(lang_days_old: i64) -> (tempfile::TempDir, Store) {
     };
     let item = NewItem {
         idempotency_key: [2; 16],
-        kind: crate::protocol::ItemKind::Declaration,
+        kind: crate::upload::protocol::ItemKind::Declaration,
         body: vec![1],
     };
     let park = ScannedVenue::Unverified {

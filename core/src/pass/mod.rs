@@ -13,13 +13,21 @@
 //! can verify it offline.
 //!
 //! Text form: `KBP1:` + base64url(CBOR `[certificate, COSE_Sign1(pass)]`).
+//!
+//! The staff side lives in [`stafflog`]: the door log of passes seen, which refuses replays.
+//!
+//! May import: `encoding`, `declaration` (the health status), `seal` (the device key),
+//! `venue` (trusted keys) and `storage` (the staff log).
 
-use crate::codec::{
+pub mod stafflog;
+
+use crate::declaration::status::HealthStatus;
+use crate::encoding::codec::{
     MapBuilder, MapReader, base64url_decode, base64url_encode, from_cbor, hex, to_cbor,
 };
-use crate::declaration::status::HealthStatus;
+use crate::encoding::cose::key_id;
 use crate::seal::{DeviceKey, verify_cose};
-use crate::venue::{TrustedKey, key_id};
+use crate::venue::keyset::TrustedKey;
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
 use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
@@ -149,7 +157,7 @@ pub fn verify_registration(request: &[u8], now: UnixTime) -> Result<Vec<u8>> {
 /// The day-rotating pseudonym of a device: HMAC of the local day number under a key derived
 /// from the device's secret, so passes of different days cannot be matched by their id.
 pub fn pseudonym(device: &DeviceKey, now: UnixTime) -> [u8; 16] {
-    let day = (now + crate::time::VIETNAM_OFFSET).div_euclid(86_400);
+    let day = (now + crate::encoding::time::VIETNAM_OFFSET).div_euclid(86_400);
     let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"khaibao pass pseudonym").extract(device.pkcs8());
     let mut k = [0u8; 32];
     // A 32-byte expand of HKDF-SHA256 cannot fail (it is far below 255 × 32 bytes).
@@ -349,8 +357,8 @@ pub(crate) mod tests {
             );
         }
         // The authority can open the sealed personal data.
-        let mut aad = crate::codec::unhex(&check.pseudonym, 16).unwrap();
-        aad.extend(crate::codec::unhex(&check.nonce, 8).unwrap());
+        let mut aad = crate::encoding::codec::unhex(&check.pseudonym, 16).unwrap();
+        aad.extend(crate::encoding::codec::unhex(&check.nonce, 8).unwrap());
         let opened = f
             .sealing
             .open(PASS_INFO, &aad, &check.sealed_personal_data)

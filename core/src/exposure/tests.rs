@@ -1,9 +1,9 @@
 //! Tests of exposure list signing, verification and matching edges.
 
 use super::*;
-use crate::codec::{MapBuilder, to_cbor};
 use crate::diary::check_in;
-use crate::vault::MasterKey;
+use crate::encoding::codec::{MapBuilder, to_cbor};
+use crate::storage::vault::MasterKey;
 use crate::venue::{Venue, VenueCategory, key_id};
 use ciborium::Value;
 use ring::rand::SystemRandom;
@@ -370,7 +370,7 @@ fn hostile_payloads_are_typed_errors() {
 #[test]
 fn fast_hex_matches_codec_hex() {
     let bytes: Vec<u8> = (0..=255).collect();
-    assert_eq!(fast_hex(&bytes), crate::codec::hex(&bytes));
+    assert_eq!(fast_hex(&bytes), crate::encoding::codec::hex(&bytes));
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Tests of the diary state machine, its clock edge cases, sealing at rest and retention.
 
 use super::*;
-use crate::store::StoreOptions;
-use crate::vault::MasterKey;
+use crate::storage::store::StoreOptions;
+use crate::storage::vault::MasterKey;
 use crate::venue::{Venue, VenueCategory};
 
 /// 2021-07-20 00:00 in Asia/Ho_Chi_Minh.
@@ -277,7 +277,7 @@ fn declaration_copy_is_kept_sealed_with_the_outbox_row() {
     let mut s = store();
     let item = NewItem {
         idempotency_key: [1; 16],
-        kind: crate::protocol::ItemKind::Declaration,
+        kind: crate::upload::protocol::ItemKind::Declaration,
         body: vec![9; 40],
     };
     let v = check_in_declared(&mut s, &venue("a"), MIDNIGHT + H, &item, b"payload").unwrap();
@@ -285,7 +285,7 @@ fn declaration_copy_is_kept_sealed_with_the_outbox_row() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].visit_id, Some(v.id));
     assert_eq!(d[0].payload, b"payload");
-    assert_eq!(crate::outbox::counts(&s).unwrap().pending, 1);
+    assert_eq!(crate::upload::outbox::counts(&s).unwrap().pending, 1);
     // A failing outbox insert (duplicate key) rolls back the visit and the copy.
     let err = check_in_declared(&mut s, &venue("b"), MIDNIGHT + 2 * H, &item, b"again");
     assert!(err.is_err());
@@ -326,7 +326,7 @@ fn deleting_a_day_key_shreds_that_day_only() {
         .unwrap();
     assert!(matches!(visits(&s), Err(Error::DayKeyMissing)));
     // No key left in the database opens it: not the other day's, not the master key.
-    let next = crate::store::day_cipher(s.conn(), s.master(), day + 1, false).unwrap();
+    let next = crate::storage::store::day_cipher(s.conn(), s.master(), day + 1, false).unwrap();
     let aad = field_aad("visits", "details", 1, day);
     assert!(next.open(&aad, &sealed).is_err());
     assert!(s.master().open(&aad, &sealed).is_err());
@@ -368,7 +368,7 @@ fn purge_on_open_keeps_exactly_the_retention() {
     let mut s = Store::open_with(&path, &key(), StoreOptions { retention_days: 3 }, today).unwrap();
     assert_eq!(visits(&s).unwrap().len(), 4);
     let again = s.purge(today).unwrap();
-    assert_eq!(again, crate::store::PurgeReport::default());
+    assert_eq!(again, crate::storage::store::PurgeReport::default());
 }
 
 fn utf16(s: &str, big_endian: bool) -> Vec<u8> {
@@ -412,7 +412,7 @@ fn nothing_personal_is_readable_in_the_files() {
     let payload = format!("{} {}", secrets[2], secrets[3]).into_bytes();
     let item = NewItem {
         idempotency_key: [3; 16],
-        kind: crate::protocol::ItemKind::Declaration,
+        kind: crate::upload::protocol::ItemKind::Declaration,
         body: vec![0; 32],
     };
     check_in_declared(&mut s, &v, MIDNIGHT + 9 * H, &item, &payload).unwrap();
@@ -469,7 +469,7 @@ fn a_rolled_back_first_check_in_of_a_day_leaves_no_key_behind() {
     let mut s = Store::open(&path, &key(), MIDNIGHT).unwrap();
     let item = |k: u8| NewItem {
         idempotency_key: [k; 16],
-        kind: crate::protocol::ItemKind::Declaration,
+        kind: crate::upload::protocol::ItemKind::Declaration,
         body: vec![k; 8],
     };
     check_in_declared(&mut s, &venue("a"), MIDNIGHT + H, &item(1), b"d1").unwrap();
@@ -501,7 +501,8 @@ fn a_day_forgotten_by_another_connection_is_not_sealed_to_again() {
     check_in(&mut a, &venue("a"), MIDNIGHT + H, None).unwrap();
     check_in(&mut a, &venue("b"), MIDNIGHT + 2 * H, None).unwrap();
     let mut b = Store::open(&path, &key(), MIDNIGHT).unwrap();
-    b.forget_day(crate::vault::local_day(MIDNIGHT + H)).unwrap();
+    b.forget_day(crate::storage::vault::local_day(MIDNIGHT + H))
+        .unwrap();
     drop(b);
     check_in(&mut a, &venue("c"), MIDNIGHT + 3 * H, None).unwrap();
     let v = visits(&a).unwrap();

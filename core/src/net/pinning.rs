@@ -90,7 +90,7 @@ pub(crate) fn client_config(
     pins: &[Vec<u8>],
     extra_roots: &[Vec<u8>],
 ) -> Result<rustls::ClientConfig> {
-    let provider = Arc::new(crate::tls_provider::provider());
+    let provider = Arc::new(crate::net::tls_provider::provider());
     let pins = pins
         .iter()
         .map(|p| <[u8; 32]>::try_from(p.as_slice()).map_err(|_| Error::InvalidField("spki pin")))

@@ -9,9 +9,9 @@
 //! exports as CSV for the authority.
 
 use crate::declaration::status::HealthStatus;
+use crate::encoding::time::{VIETNAM_OFFSET, to_local};
 use crate::pass::{PassCheck, verify_pass};
-use crate::time::{VIETNAM_OFFSET, to_local};
-use crate::venue::TrustedKey;
+use crate::venue::keyset::TrustedKey;
 use crate::{Error, Result, UnixTime};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::fmt::Write as _;
@@ -89,7 +89,7 @@ impl StaffLog {
     fn init(mut conn: Connection, authority_keys: Vec<TrustedKey>) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        crate::store::migrate(&mut conn, SCHEMA)?;
+        crate::storage::store::migrate(&mut conn, SCHEMA)?;
         Ok(Self {
             conn,
             authority_keys,
@@ -196,11 +196,13 @@ impl StaffLog {
             let (pseudonym, status, entered, exited) = row?;
             let status =
                 HealthStatus::from_wire(status as u64).map_or("unknown", HealthStatus::name);
-            let exited = exited.map(crate::time::format_vietnam).unwrap_or_default();
+            let exited = exited
+                .map(crate::encoding::time::format_vietnam)
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{pseudonym},{status},{},{exited}",
-                crate::time::format_vietnam(entered)
+                crate::encoding::time::format_vietnam(entered)
             );
         }
         Ok(out)

@@ -234,7 +234,7 @@ fn proto_field(buf: &[u8], field: u64) -> Result<Option<&[u8]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::base64url_encode;
+    use crate::encoding::codec::base64url_encode;
     use ring::rand::SystemRandom;
     use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 

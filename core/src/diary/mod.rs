@@ -1,7 +1,7 @@
 //! The citizen's own check-in history and its state machine.
 //!
 //! A check-in is one row in `visits`; the venue's id, name and address are sealed under the
-//! key of the check-in's local day (see [`crate::vault`]), with the row id and day in the
+//! key of the check-in's local day (see [`crate::storage::vault`]), with the row id and day in the
 //! AAD. Only times and flags are in the clear. Every call takes `now` from the caller, so
 //! the clock is injected.
 //!
@@ -25,11 +25,18 @@
 //! When the check-in comes with a sealed declaration, its outbox row (and, with
 //! [`check_in_declared`], the citizen's own sealed copy of the declaration) is written in
 //! the same transaction, so either all are stored or none is.
+//!
+//! The citizen's own export of the diary is in [`export`].
+//!
+//! May import: `encoding`, `declaration`, `seal`, `storage`, `upload` (the outbox row
+//! written with a check-in) and `venue`.
 
-use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
-use crate::outbox::{self, NewItem};
-use crate::store::{DayCiphers, Store};
-use crate::vault::{self, Cipher, day_start, field_aad, local_day};
+pub mod export;
+
+use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
+use crate::storage::store::{DayCiphers, Store};
+use crate::storage::vault::{self, Cipher, day_start, field_aad, local_day};
+use crate::upload::outbox::{self, NewItem};
 use crate::venue::ScannedVenue;
 use crate::{Error, Result, UnixTime};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -557,5 +564,4 @@ pub fn local_midnight(t: UnixTime) -> UnixTime {
 }
 
 #[cfg(test)]
-#[path = "diary_tests.rs"]
 mod tests;

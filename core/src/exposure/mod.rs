@@ -20,12 +20,18 @@
 //! processed is not matched again. A visit matches an entry for the same venue when their
 //! time windows overlap by at least [`MatchOptions::min_overlap_seconds`] (and by more than
 //! zero: windows that only touch never match).
+//!
+//! Downloading lists from the authority is in [`fetch`].
+//!
+//! May import: `encoding`, `diary` (the visits matched), `storage`, `net` and `venue`.
 
-use crate::codec::{MapBuilder, to_cbor, unhex};
+pub mod fetch;
+
 use crate::diary::{self, Visit};
-use crate::store::Store;
-use crate::store_lock::StoreAccess;
-use crate::venue::TrustedKey;
+use crate::encoding::codec::{MapBuilder, to_cbor, unhex};
+use crate::storage::lock::StoreAccess;
+use crate::storage::store::Store;
+use crate::venue::keyset::TrustedKey;
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
 use coset::{CborSerializable, CoseSign1Builder, HeaderBuilder, iana};
@@ -149,7 +155,7 @@ pub fn build_list(
 ) -> Result<Vec<u8>> {
     let pair =
         Ed25519KeyPair::from_pkcs8(signing_pkcs8).map_err(|_| Error::Crypto("signing key"))?;
-    let kid = crate::venue::key_id(signature::KeyPair::public_key(&pair).as_ref());
+    let kid = crate::encoding::cose::key_id(signature::KeyPair::public_key(&pair).as_ref());
     let mut items = Vec::with_capacity(entries.len());
     for e in entries {
         if e.end < e.start {
@@ -462,7 +468,7 @@ pub fn last_version(store: &Store) -> Result<u64> {
 /// Verifies a downloaded list and matches it against the diary. A list whose version was
 /// already processed (or is older than the newest processed) is not matched again and
 /// yields no alerts. The sink, when given, hears about the alerts after the store is
-/// released ([`crate::store_lock`]), so it may call back into the library.
+/// released ([`crate::storage::lock`]), so it may call back into the library.
 pub fn process_list(
     mut store: impl StoreAccess,
     bytes: &[u8],
@@ -507,5 +513,4 @@ pub(crate) fn process_verified(
 }
 
 #[cfg(test)]
-#[path = "exposure_tests.rs"]
 mod tests;

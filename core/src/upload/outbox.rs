@@ -13,15 +13,15 @@
 //! * A 4xx other than 408/429 is permanent: the batch goes to `dead` with the server's
 //!   reason (a 413 first halves the batch). A 5xx, 408, 429, timeout, reset, TLS error or
 //!   unreadable answer is retried later: exponential backoff with full jitter under a cap,
-//!   or the server's `Retry-After` ([`crate::retry`]).
+//!   or the server's `Retry-After` ([`crate::upload::retry`]).
 //! * Draining reports progress (n of m) to a [`DrainListener`] and stops between batches
 //!   when its [`CancelToken`] is cancelled.
 
-use crate::protocol::{self, IngestItem, IngestResult, ItemKind, ItemStatus};
-use crate::retry::{RetryPolicy, parse_retry_after};
-use crate::store::Store;
-use crate::store_lock::StoreAccess;
-use crate::transport::{HttpClient, HttpRequest, HttpResponse, header};
+use crate::net::transport::{HttpClient, HttpRequest, HttpResponse, header};
+use crate::storage::lock::StoreAccess;
+use crate::storage::store::Store;
+use crate::upload::protocol::{self, IngestItem, IngestResult, ItemKind, ItemStatus};
+use crate::upload::retry::{RetryPolicy, parse_retry_after};
 use crate::{Error, Result, UnixTime};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{TransactionBehavior, params};
@@ -252,7 +252,7 @@ pub fn drain(
 /// claimed in id order and each at most once per drain.
 ///
 /// The store is taken for each step (claim, settle) and released while a request is out
-/// and while `listener` runs ([`crate::store_lock`]); items queued meanwhile are sent in
+/// and while `listener` runs ([`crate::storage::lock`]); items queued meanwhile are sent in
 /// the same drain when they come after the last batch claimed.
 pub fn drain_with(
     mut store: impl StoreAccess,

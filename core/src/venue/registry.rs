@@ -6,18 +6,18 @@
 //! wrong digit and every swap of two adjacent digits). The authority makes these unique
 //! within a registry (it draws a new venue id on a clash).
 //!
-//! A registry is a COSE_Sign1 (profile in [`crate::cose`]) signed with a venue-signing key
+//! A registry is a COSE_Sign1 (profile in [`crate::encoding::cose`]) signed with a venue-signing key
 //! from the [`Keyset`], whose payload is the deterministic CBOR map
 //! `{1: version (1), 2: serial, 3: issued_at, 4: province, 5: [[manual code, venue code
 //! COSE_Sign1 bytes], ...]}`. The app downloads it, keeps the bytes cached, verifies them
 //! with [`Registry::verify`] on load, and resolves typed codes with [`Registry::resolve`];
 //! the venue code found is then verified on its own like a scanned one.
 
-use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor, unhex, value_u64};
-use crate::cose::{self, Signed};
-use crate::keyset::Keyset;
+use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor, unhex, value_u64};
+use crate::encoding::cose::{self, Signed};
+use crate::venue::keyset::Keyset;
 use crate::venue::{self, URL_PREFIX, Venue};
-use crate::{Error, Result, UnixTime, decimal};
+use crate::{Error, Result, UnixTime, encoding::decimal};
 use ciborium::Value;
 
 /// The registry format version.

@@ -2,18 +2,28 @@
 //!
 //! A [`Keyset`] maps key ids to Ed25519 public keys, each with its own validity window, so
 //! several keys can be valid at once while one is rotated in and another out. The app ships
-//! one root public key; a keyset update is a COSE_Sign1 (see [`crate::cose`]) signed by that
+//! one root public key; a keyset update is a COSE_Sign1 (see [`crate::encoding::cose`]) signed by that
 //! root, carrying a serial number that must grow, so an old keyset cannot be replayed.
 //!
 //! Update payload, a deterministic CBOR map:
 //! `{1: version (1), 2: serial, 3: issued_at, 4: [{1: kid, 2: public key, 3: valid_from,
 //! 4: valid_until}, ...]}` with times in Unix seconds.
 
-use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
-use crate::cose::{self, Signed};
-use crate::venue::TrustedKey;
+use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
+use crate::encoding::cose::{self, Signed};
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
+
+/// A key that venue codes may be signed with, valid at all times (see [`Keyset`] for keys
+/// with validity windows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct TrustedKey {
+    /// Key id, as found in the COSE header.
+    pub kid: Vec<u8>,
+    /// Raw 32-byte Ed25519 public key.
+    pub public_key: Vec<u8>,
+}
 
 /// The keyset update format version.
 pub const KEYSET_VERSION: u64 = 1;

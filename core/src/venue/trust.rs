@@ -7,17 +7,17 @@
 //! time they are read: a row that no longer verifies (another root shipped, a damaged file)
 //! is ignored rather than trusted.
 //!
-//! * A keyset update ([`crate::keyset`]) is verified with the root public key the app ships
+//! * A keyset update ([`crate::venue::keyset`]) is verified with the root public key the app ships
 //!   and must have a serial above the one held ([`Error::StaleUpdate`]).
 //! * The effective keyset is the update's keys plus the keys the app ships whose kid the
 //!   update does not name, so an update can both add a rotated-in key and close the window
 //!   of a shipped one.
-//! * A registry ([`crate::registry`]) is verified with the effective keyset and must also
+//! * A registry ([`crate::venue::registry`]) is verified with the effective keyset and must also
 //!   have a growing serial; resolving a typed code verifies the venue code it leads to.
 
-use crate::keyset::{self, Keyset};
-use crate::registry::{self, Registry};
-use crate::store::Store;
+use crate::storage::store::Store;
+use crate::venue::keyset::{self, Keyset};
+use crate::venue::registry::{self, Registry};
 use crate::venue::{TrustedKey, Venue};
 use crate::{Error, Result, UnixTime};
 use rusqlite::{OptionalExtension, params};
@@ -176,5 +176,4 @@ pub fn resolve_manual_code(
 }
 
 #[cfg(test)]
-#[path = "trust_tests.rs"]
 mod tests;

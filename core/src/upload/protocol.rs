@@ -5,7 +5,7 @@
 //! `{1: idempotency key, 2: status (1 accepted, 2 duplicate, 3 rejected), 3: receipt id,
 //! 4: reason}`. A duplicate carries the receipt of the original delivery.
 
-use crate::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
+use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
 use crate::{Error, Result};
 use ciborium::Value;
 
@@ -14,7 +14,7 @@ pub const INGEST_PATH: &str = "/v1/ingest";
 /// Path of the health endpoint.
 pub const HEALTH_PATH: &str = "/v1/health";
 /// Content type of request and response bodies.
-pub const CONTENT_TYPE: &str = "application/cbor";
+pub const CONTENT_TYPE: &str = crate::net::transport::CBOR_CONTENT_TYPE;
 /// Most items in one ingest request.
 pub const MAX_BATCH: usize = 500;
 /// Largest sealed body of one item.

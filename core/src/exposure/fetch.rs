@@ -9,9 +9,9 @@
 //! backlog answers with an older version, and the phone asks again from there.
 
 use crate::exposure::{self, AlertSink, EXPOSURES_PATH, ExposureAlert, MatchOptions};
-use crate::store_lock::StoreAccess;
-use crate::transport::{HttpClient, HttpRequest};
-use crate::venue::TrustedKey;
+use crate::net::transport::{HttpClient, HttpRequest};
+use crate::storage::lock::StoreAccess;
+use crate::venue::keyset::TrustedKey;
 use crate::{Error, Result, UnixTime};
 
 /// Most requests one [`fetch_and_match`] makes while catching up on a backlog.
@@ -43,7 +43,7 @@ pub fn exposures_url(base_url: &str, since: u64) -> String {
 /// A non-200 answer is [`Error::Server`] (lists already processed in this call stay
 /// processed); a list that does not verify is refused as [`exposure::verify_list`] says.
 /// The store is released while a request is out and while `sink` runs
-/// ([`crate::store_lock`]); a list processed meanwhile by another call raises no alert twice.
+/// ([`crate::storage::lock`]); a list processed meanwhile by another call raises no alert twice.
 pub fn fetch_and_match(
     mut store: impl StoreAccess,
     client: &dyn HttpClient,
