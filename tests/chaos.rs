@@ -7,14 +7,13 @@
 use crate::fault_proxy::{Fault, FaultProxy, SplitMix};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::RunningServer;
-use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
+use khaibao_core::declaration::{Declaration, Symptom};
+use khaibao_core::diary::checkin;
 use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
 use khaibao_core::storage::store::Store;
-use khaibao_core::upload::outbox::{self, CancelToken, DrainOptions, NewItem, NoProgress};
-use khaibao_core::upload::protocol::ItemKind;
+use khaibao_core::upload::outbox::{self, CancelToken, DrainOptions, NoProgress};
 use khaibao_core::upload::retry::RetryPolicy;
 use khaibao_core::venue::ScannedVenue;
-use khaibao_core::{diary, seal};
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Mutex;
@@ -111,31 +110,16 @@ pub fn queue_declarations(
     n: usize,
     now: i64,
 ) -> Result<Vec<[u8; 16]>, String> {
-    let device = store.device_key(now).map_err(|e| e.to_string())?;
     let venue = ScannedVenue::Unverified {
         text: "chaos venue".into(),
     };
     (0..n)
         .map(|i| {
-            let declaration = declaration::validate(&form(i), now)
-                .map_err(|e| format!("form {i} invalid: {e:?}"))?;
-            let payload = Submission {
-                declaration,
-                declared_at: now,
-                venue_id: None,
-            }
-            .to_cbor()
-            .map_err(|e| e.to_string())?;
-            let key = outbox::new_idempotency_key().map_err(|e| e.to_string())?;
-            let body = seal::sign_and_seal(&device, sealing_public, payload, &key)
-                .map_err(|e| e.to_string())?;
-            let item = NewItem {
-                idempotency_key: key,
-                kind: ItemKind::Declaration,
-                body,
-            };
-            diary::check_in(store, &venue, now, Some(&item)).map_err(|e| e.to_string())?;
-            Ok(key)
+            let checked_in = checkin::check_in(store, &venue, Some(&form(i)), sealing_public, now)
+                .map_err(|e| format!("check-in {i}: {e}"))?;
+            checked_in
+                .queued
+                .ok_or_else(|| format!("check-in {i} queued nothing"))
         })
         .collect()
 }

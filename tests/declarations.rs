@@ -2,10 +2,10 @@
 
 #![allow(clippy::unwrap_used)] // test support: fixed, valid inputs
 
-use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
-use khaibao_core::seal::{self, DeviceKey};
-use khaibao_core::upload::outbox;
-use khaibao_core::upload::protocol::{IngestItem, ItemKind};
+use khaibao_core::declaration::{Declaration, Symptom};
+use khaibao_core::diary::checkin;
+use khaibao_core::seal::DeviceKey;
+use khaibao_core::upload::protocol::IngestItem;
 
 /// One declaration by `name` in `province`, made at `at` (optionally at a venue), signed by
 /// `device` and sealed to `sealing_public` under a fresh idempotency key.
@@ -26,17 +26,10 @@ pub fn sealed(
         close_contact: false,
         ..Declaration::default()
     };
-    let payload = Submission {
-        declaration: declaration::validate(&form, at).unwrap(),
-        declared_at: at,
-        venue_id: venue.map(Into::into),
-    }
-    .to_cbor()
-    .unwrap();
-    let key = outbox::new_idempotency_key().unwrap();
+    let sealed = checkin::seal_declaration(device, sealing_public, &form, venue, at).unwrap();
     IngestItem {
-        idempotency_key: key.to_vec(),
-        kind: ItemKind::Declaration,
-        body: seal::sign_and_seal(device, sealing_public, payload, &key).unwrap(),
+        idempotency_key: sealed.item.idempotency_key.to_vec(),
+        kind: sealed.item.kind,
+        body: sealed.item.body,
     }
 }

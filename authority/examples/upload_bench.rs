@@ -7,13 +7,14 @@
 use khaibao_authority::db::{AuthorityDb, open_items};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::server::RunningServer;
-use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
+use khaibao_core::declaration::{Declaration, Symptom};
+use khaibao_core::diary;
+use khaibao_core::diary::checkin;
 use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::storage::store::Store;
 use khaibao_core::upload::outbox::{self, CancelToken, DrainOptions, NewItem, NoProgress};
-use khaibao_core::upload::protocol::{IngestItem, ItemKind};
+use khaibao_core::upload::protocol::IngestItem;
 use khaibao_core::venue::ScannedVenue;
-use khaibao_core::{diary, seal};
 use std::time::{Duration, Instant};
 
 type BoxError = Box<dyn std::error::Error>;
@@ -39,29 +40,16 @@ fn sealed(
     now: i64,
 ) -> Result<(Vec<NewItem>, Duration), BoxError> {
     let device = store.device_key(now)?;
-    let forms: Vec<_> = (0..n)
-        .map(|i| declaration::validate(&form(i), now))
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("{e:?}"))?;
+    let forms: Vec<_> = (0..n).map(form).collect();
     let t = Instant::now();
     let items = forms
-        .into_iter()
-        .map(|declaration| {
-            let payload = Submission {
-                declaration,
-                declared_at: now,
-                venue_id: None,
-            }
-            .to_cbor()?;
-            let key = outbox::new_idempotency_key()?;
-            let body = seal::sign_and_seal(&device, sealing_public, payload, &key)?;
-            Ok(NewItem {
-                idempotency_key: key,
-                kind: ItemKind::Declaration,
-                body,
-            })
+        .iter()
+        .map(|form| {
+            checkin::seal_declaration(&device, sealing_public, form, None, now)
+                .map(|sealed| sealed.item)
+                .map_err(|e| format!("{e:?}"))
         })
-        .collect::<khaibao_core::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((items, t.elapsed()))
 }
 

@@ -101,3 +101,13 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for KhaibaoError {
         }
     }
 }
+
+impl From<khaibao_core::diary::checkin::CheckInError> for KhaibaoError {
+    fn from(e: khaibao_core::diary::checkin::CheckInError) -> Self {
+        use khaibao_core::diary::checkin::CheckInError;
+        match e {
+            CheckInError::Invalid(fields) => Self::Validation { fields },
+            CheckInError::Failed(e) => e.into(),
+        }
+    }
+}

@@ -28,15 +28,13 @@ pub use keystore::{KeyStore, KeyStoreError, verify_key_store};
 pub use listeners::SyncListener;
 pub use pass::VenueStaff;
 
-use khaibao_core::declaration::{self, Declaration, FieldError, Submission};
-use khaibao_core::diary::{self, Visit};
+use khaibao_core::declaration::{self, Declaration, FieldError};
+use khaibao_core::diary::{self, Visit, checkin};
 use khaibao_core::net::transport::{HttpClient, ReqwestClient};
 use khaibao_core::scan::{self, Frame, Region, ScannedCode};
-use khaibao_core::seal;
 use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
-use khaibao_core::upload::outbox::{self, DrainReport, NewItem, OutboxCounts};
-use khaibao_core::upload::protocol::ItemKind;
+use khaibao_core::upload::outbox::{self, DrainReport, OutboxCounts};
 use khaibao_core::venue::{self, ScannedVenue, TrustedKey};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -232,44 +230,14 @@ impl Khaibao {
     pub fn check_in(&self, venue: ScannedVenue, declaration: Option<Declaration>) -> Result<Visit> {
         guard("check_in", || {
             let t = self.now();
-            let mut store = self.store();
-            let declared = match declaration {
-                None => None,
-                Some(form) => {
-                    let declaration = declaration::validate(&form, t)
-                        .map_err(|fields| KhaibaoError::Validation { fields })?;
-                    let venue_id = match &venue {
-                        ScannedVenue::Verified { venue } => Some(venue.id.clone()),
-                        ScannedVenue::Unverified { .. } => None,
-                    };
-                    let payload = Submission {
-                        declaration,
-                        declared_at: t,
-                        venue_id,
-                    }
-                    .to_cbor()?;
-                    let device = store.device_key(t)?;
-                    let idempotency_key = outbox::new_idempotency_key()?;
-                    let body = seal::sign_and_seal(
-                        &device,
-                        &self.config.authority_sealing_key,
-                        payload.clone(),
-                        &idempotency_key,
-                    )?;
-                    let item = NewItem {
-                        idempotency_key,
-                        kind: ItemKind::Declaration,
-                        body,
-                    };
-                    Some((item, payload))
-                }
-            };
-            Ok(match declared {
-                None => diary::check_in(&mut store, &venue, t, None)?,
-                Some((item, payload)) => {
-                    diary::check_in_declared(&mut store, &venue, t, &item, &payload)?
-                }
-            })
+            let checked_in = checkin::check_in(
+                &mut self.store(),
+                &venue,
+                declaration.as_ref(),
+                &self.config.authority_sealing_key,
+                t,
+            )?;
+            Ok(checked_in.visit)
         })
     }
 

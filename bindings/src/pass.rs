@@ -3,7 +3,6 @@
 use crate::{Khaibao, KhaibaoError, Result, guard, now};
 use khaibao_core::declaration::status::{HealthStatus, StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, Submission};
-use khaibao_core::net::transport::{HttpClient, HttpRequest};
 use khaibao_core::pass::stafflog::{self, Admission, DailyReport};
 use khaibao_core::pass::{self, PassInput};
 use khaibao_core::venue::TrustedKey;
@@ -18,20 +17,13 @@ impl Khaibao {
         tokio::task::spawn_blocking(move || {
             guard("register_device", || {
                 let t = this.now();
-                let body = pass::registration_request(&this.store().device_key(t)?, t)?;
-                let url = format!(
-                    "{}{}",
-                    this.config.authority_url.trim_end_matches('/'),
-                    pass::REGISTER_PATH
-                );
-                let response = this.reqwest()?.send(HttpRequest::post_cbor(url, body))?;
-                if response.status != 200 {
-                    return Err(khaibao_core::Error::Server {
-                        status: response.status,
-                    }
-                    .into());
-                }
-                Ok(response.body)
+                let device = this.store().device_key(t)?;
+                Ok(pass::register_device(
+                    &device,
+                    this.reqwest()?.as_ref(),
+                    &this.config.authority_url,
+                    t,
+                )?)
             })
         })
         .await

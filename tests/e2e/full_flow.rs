@@ -7,14 +7,16 @@
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::poster;
 use khaibao_authority::server::RunningServer;
-use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
-use khaibao_core::net::transport::ReqwestClient;
+use khaibao_core::declaration::{self, Declaration, Symptom};
+use khaibao_core::diary::checkin;
+use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
 use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
-use khaibao_core::upload::outbox::{self, NewItem};
-use khaibao_core::upload::protocol::ItemKind;
+use khaibao_core::upload::outbox;
+use khaibao_core::upload::protocol::{self, ItemStatus};
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
-use khaibao_core::{Error, diary, scan, seal};
+use khaibao_core::{Error, diary, scan};
+use std::sync::Mutex;
 use std::time::Duration;
 
 const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -55,24 +57,24 @@ fn master() -> MasterKey {
     MasterKey::from_bytes(&[9; 32]).expect("master key")
 }
 
-fn sealed_item(store: &mut Store, sealing_public: &[u8], venue_id: &str) -> NewItem {
-    let declaration = declaration::validate(&form(), NOW).expect("valid form");
-    let payload = Submission {
-        declaration,
-        declared_at: NOW,
-        venue_id: Some(venue_id.into()),
+/// The library's client, keeping the last request it sent so a test can send it again.
+struct Recording {
+    inner: ReqwestClient,
+    last: Mutex<Option<HttpRequest>>,
+}
+
+impl HttpClient for Recording {
+    fn send(&self, request: HttpRequest) -> khaibao_core::Result<HttpResponse> {
+        *self.last.lock().expect("lock") = Some(request.clone());
+        self.inner.send(request)
     }
-    .to_cbor()
-    .expect("encode");
-    let device = store.device_key(NOW).expect("device key");
-    let idempotency_key = outbox::new_idempotency_key().expect("random");
-    let body =
-        seal::sign_and_seal(&device, sealing_public, payload, &idempotency_key).expect("seal");
-    NewItem {
-        idempotency_key,
-        kind: ItemKind::Declaration,
-        body,
-    }
+}
+
+fn declare(store: &mut Store, scanned: &ScannedVenue, sealing_public: &[u8]) -> [u8; 16] {
+    checkin::check_in(store, scanned, Some(&form()), sealing_public, NOW)
+        .expect("check in")
+        .queued
+        .expect("declaration queued")
 }
 
 #[test]
@@ -106,14 +108,14 @@ fn poster_to_stored_declaration() {
 
     // Check in with a sealed declaration in the same transaction.
     let mut store = Store::open(&dir.path().join("citizen.db"), &master(), NOW).expect("store");
-    let item = sealed_item(&mut store, &public.sealing_public, &seen.id);
-    let key = item.idempotency_key;
-    diary::check_in(&mut store, &scanned, NOW, Some(&item)).expect("check in");
+    let key = declare(&mut store, &scanned, &public.sealing_public);
     assert_eq!(outbox::counts(&store).expect("counts").pending, 1);
 
     // Upload over reqwest; the authority verifies, opens and stores it.
-    let client =
-        ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
+    let client = Recording {
+        inner: ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client"),
+        last: Mutex::new(None),
+    };
     let report = outbox::drain(&mut store, &client, &server.base_url(), 50, NOW).expect("drain");
     assert_eq!((report.sent, report.accepted, report.remaining), (1, 1, 0));
     let stored = server
@@ -129,17 +131,29 @@ fn poster_to_stored_declaration() {
     );
     assert_eq!(stored[0].receipt, report.receipts[0]);
 
-    // Resending the same sealed item (a lost acknowledgement) is answered as a duplicate
+    assert_eq!(
+        outbox::receipt_for(&store, &key).expect("receipt"),
+        Some(report.receipts[0].clone())
+    );
+
+    // Resending the same sealed batch (a lost acknowledgement) is answered as a duplicate
     // with the original receipt, and nothing is stored twice.
-    let again = NewItem {
-        idempotency_key: key,
-        ..item
-    };
-    let mut store2 = Store::open_in_memory(&master(), NOW).expect("store");
-    diary::check_in(&mut store2, &scanned, NOW, Some(&again)).expect("queue again");
-    let report2 = outbox::drain(&mut store2, &client, &server.base_url(), 50, NOW).expect("drain");
-    assert_eq!((report2.duplicates, report2.accepted), (1, 0));
-    assert_eq!(report2.receipts, report.receipts);
+    let again = client
+        .last
+        .lock()
+        .expect("lock")
+        .clone()
+        .expect("a request was sent");
+    let answer = client.inner.send(again).expect("resend");
+    let results = protocol::decode_response(&answer.body).expect("answer");
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].idempotency_key, key);
+    assert_eq!(
+        results[0].status,
+        ItemStatus::Duplicate {
+            receipt: report.receipts[0].clone()
+        }
+    );
     assert_eq!(server.state().with_db(|db| db.count()).expect("count"), 1);
 
     let visits = diary::visits(&store).expect("diary");
@@ -155,11 +169,16 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
     let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.path().join("a.db"), keys)
         .expect("server");
     let mut store = Store::open_in_memory(&master(), NOW).expect("store");
-    let mut item = sealed_item(&mut store, &sealing_public, &venue().id);
-    let last = item.body.len() - 1;
-    item.body[last] ^= 1;
+    let device = store.device_key(NOW).expect("device key");
+    let venue_id = venue().id;
+    let mut sealed =
+        checkin::seal_declaration(&device, &sealing_public, &form(), Some(&venue_id), NOW)
+            .expect("seal");
+    let last = sealed.item.body.len() - 1;
+    sealed.item.body[last] ^= 1;
     let scanned = ScannedVenue::Verified { venue: venue() };
-    diary::check_in(&mut store, &scanned, NOW, Some(&item)).expect("check in");
+    diary::check_in_declared(&mut store, &scanned, NOW, &sealed.item, &sealed.payload)
+        .expect("check in");
     let client =
         ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
     let report = outbox::drain(&mut store, &client, &server.base_url(), 50, NOW).expect("drain");
@@ -173,14 +192,11 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
 fn unreachable_authority_leaves_items_pending() {
     let mut store = Store::open_in_memory(&master(), NOW).expect("store");
     let keys = AuthorityKeys::generate().expect("keys");
-    let item = sealed_item(&mut store, &keys.public().sealing_public, &venue().id);
-    diary::check_in(
+    declare(
         &mut store,
         &ScannedVenue::Verified { venue: venue() },
-        NOW,
-        Some(&item),
-    )
-    .expect("check in");
+        &keys.public().sealing_public,
+    );
     // Bind then drop a listener so the port is very likely closed.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")

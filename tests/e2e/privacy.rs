@@ -18,13 +18,14 @@ use khaibao_authority::poster;
 use khaibao_authority::server::{RunningServer, ingest_body};
 use khaibao_core::declaration::status::{StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, IdDocument, Submission, Symptom};
+use khaibao_core::diary::checkin;
 use khaibao_core::encoding::codec::{base64url_decode, base64url_encode};
-use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
+use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::pass::stafflog::StaffLog;
 use khaibao_core::pass::{self, PassInput};
 use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
-use khaibao_core::upload::outbox::{self, NewItem};
+use khaibao_core::upload::outbox;
 use khaibao_core::upload::protocol::ItemKind;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
 use khaibao_core::{diary, scan, seal};
@@ -259,34 +260,26 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
     )
     .unwrap();
     let declaration = declaration::validate(&form(), now).unwrap();
-    let payload = Submission {
-        declaration: declaration.clone(),
-        declared_at: now,
-        venue_id: Some(venue(now).id),
-    }
-    .to_cbor()
-    .unwrap();
     let device = store.device_key(now).unwrap();
-    let key = outbox::new_idempotency_key().unwrap();
-    let body = seal::sign_and_seal(&device, &public.sealing_public, payload.clone(), &key).unwrap();
-    let item = NewItem {
-        idempotency_key: key,
-        kind: ItemKind::Declaration,
-        body: body.clone(),
-    };
-    diary::check_in(&mut store, &scanned, now, Some(&item)).unwrap();
+    let venue_id = venue(now).id;
+    let sealed = checkin::seal_declaration(
+        &device,
+        &public.sealing_public,
+        &form(),
+        Some(&venue_id),
+        now,
+    )
+    .unwrap();
+    let (item, payload) = (sealed.item, sealed.payload);
+    let body = item.body.clone();
+    diary::check_in_declared(&mut store, &scanned, now, &item, &payload).unwrap();
     let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(15)).unwrap();
     let report = outbox::drain(&mut store, &client, &server.base_url(), 50, now).unwrap();
     assert_eq!(report.accepted, 1);
     let stored = server.state().with_db(|db| db.declarations()).unwrap();
     assert_eq!(stored[0].submission.declaration.full_name, NAME);
 
-    let url = format!("{}{}", server.base_url(), pass::REGISTER_PATH);
-    let request = pass::registration_request(&device, now).unwrap();
-    let certificate = client
-        .send(HttpRequest::post_cbor(url, request))
-        .unwrap()
-        .body;
+    let certificate = pass::register_device(&device, &client, &server.base_url(), now).unwrap();
     let make = |name: Option<&str>| {
         pass::make_pass(&PassInput {
             device: &device,
@@ -377,16 +370,12 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
         .push(format!("{:?}", ingest_body(server.state(), &ingest, now)));
     let offline = server.base_url();
     server.stop();
-    let late = seal::sign_and_seal(&device, &public.sealing_public, payload, &[8; 16]).unwrap();
-    diary::check_in(
+    checkin::check_in(
         &mut store,
         &scanned,
+        Some(&form()),
+        &public.sealing_public,
         now + 7200,
-        Some(&NewItem {
-            idempotency_key: [8; 16],
-            kind: ItemKind::Declaration,
-            body: late,
-        }),
     )
     .unwrap();
     errors.note(outbox::drain(&mut store, &client, &offline, 50, now + 7200));

@@ -26,11 +26,13 @@
 //! [`check_in_declared`], the citizen's own sealed copy of the declaration) is written in
 //! the same transaction, so either all are stored or none is.
 //!
-//! The citizen's own export of the diary is in [`export`].
+//! The use case that puts a check-in and its declaration together is [`checkin`]; the
+//! citizen's own export of the diary is in [`export`].
 //!
 //! May import: `encoding`, `declaration`, `seal`, `storage`, `upload` (the outbox row
 //! written with a check-in) and `venue`.
 
+pub mod checkin;
 pub mod export;
 
 use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};

@@ -17,7 +17,7 @@
 //! The staff side lives in [`stafflog`]: the door log of passes seen, which refuses replays.
 //!
 //! May import: `encoding`, `declaration` (the health status), `seal` (the device key),
-//! `venue` (trusted keys) and `storage` (the staff log).
+//! `venue` (trusted keys), `storage` (the staff log) and `net` (device registration).
 
 pub mod stafflog;
 
@@ -26,6 +26,7 @@ use crate::encoding::codec::{
     MapBuilder, MapReader, base64url_decode, base64url_encode, from_cbor, hex, to_cbor,
 };
 use crate::encoding::cose::key_id;
+use crate::net::transport::{HttpClient, HttpRequest};
 use crate::seal::{DeviceKey, verify_cose};
 use crate::venue::keyset::TrustedKey;
 use crate::{Error, Result, UnixTime};
@@ -134,6 +135,28 @@ pub fn registration_request(device: &DeviceKey, now: UnixTime) -> Result<Vec<u8>
             .put(3, Value::Bytes(device.sign(&signed)))
             .build(),
     )
+}
+
+/// Device registration, the use case: sends `device`'s [`registration_request`] to the
+/// authority at `authority_url` through `client` and returns the certificate it answers,
+/// which the app keeps (it is public) and puts in every pass it makes.
+pub fn register_device(
+    device: &DeviceKey,
+    client: &dyn HttpClient,
+    authority_url: &str,
+    now: UnixTime,
+) -> Result<Vec<u8>> {
+    let url = format!("{}{REGISTER_PATH}", authority_url.trim_end_matches('/'));
+    let response = client.send(HttpRequest::post_cbor(
+        url,
+        registration_request(device, now)?,
+    ))?;
+    if response.status != 200 {
+        return Err(Error::Server {
+            status: response.status,
+        });
+    }
+    Ok(response.body)
 }
 
 /// The authority's check of a registration request: returns the device public key.
