@@ -13,6 +13,7 @@ use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use khaibao_core::pass::{self, PassInput};
 use khaibao_core::seal::{self, DeviceKey, SealingKey};
+use khaibao_core::test_support;
 use khaibao_core::upload::protocol::{self, IngestItem, ItemKind};
 use khaibao_core::venue::{self, TrustedKey, Venue, VenueCategory, key_id};
 use khaibao_core::{Result, UnixTime};
@@ -95,21 +96,12 @@ pub fn declaration() -> Declaration {
 /// A made-up venue.
 pub fn venue() -> Venue {
     Venue {
-        id: "00112233445566778899aabbccddeeff".into(),
         name: "Quán thử nghiệm".into(),
         address: "1 Đường Thử, Quận 1".into(),
-        province: 79,
-        district: None,
-        ward: None,
-        vehicle_plate: None,
-        route: None,
-        event_start: None,
-        event_end: None,
-        category: VenueCategory::Restaurant,
-        default_stay_minutes: 60,
         not_before: NOW - 86_400,
         not_after: NOW + 86_400 * 30,
         issuer: "fuzz".into(),
+        ..test_support::venue("00112233445566778899aabbccddeeff")
     }
 }
 

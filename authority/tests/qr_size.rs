@@ -8,6 +8,7 @@
 use ciborium::Value;
 use khaibao_authority::poster::{qr, qr_version};
 use khaibao_core::encoding::codec::{base64url_encode, to_cbor};
+use khaibao_core::test_support;
 use khaibao_core::venue::{self, TIME_EPOCH, URL_PREFIX, Venue, VenueCategory};
 use khaibao_core::{encoding::base45, encoding::decimal};
 use ring::rand::SystemRandom;
@@ -16,21 +17,16 @@ use std::io::Write;
 
 fn venues() -> Vec<Venue> {
     let base = |name: &str, address: &str, province, district, ward, category| Venue {
-        id: "5f2c8e1a9b3d47c6a0e4f81b2d6c9a37".into(),
         name: name.into(),
         address: address.into(),
         province,
         district: Some(district),
         ward: Some(ward),
         category,
-        vehicle_plate: None,
-        route: None,
-        event_start: None,
-        event_end: None,
-        default_stay_minutes: 60,
         not_before: TIME_EPOCH + 2_156 * 86_400,
         not_after: TIME_EPOCH + 2_521 * 86_400,
         issuer: "VN-79".into(),
+        ..test_support::venue("5f2c8e1a9b3d47c6a0e4f81b2d6c9a37")
     };
     let mut bus = base(
         "Xe buýt số 19 Bến Thành – Khu Chế xuất Linh Trung – Đại học Quốc gia",

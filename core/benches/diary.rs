@@ -19,9 +19,10 @@ use khaibao_core::diary::export::{self, Language};
 use khaibao_core::exposure::{self, ExposureEntry, MatchOptions, Recommendation};
 use khaibao_core::storage::store::{Store, StoreOptions};
 use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::test_support;
 use khaibao_core::upload::outbox::NewItem;
 use khaibao_core::upload::protocol::ItemKind;
-use khaibao_core::venue::{ScannedVenue, TrustedKey, Venue, VenueCategory, key_id};
+use khaibao_core::venue::{ScannedVenue, TrustedKey, Venue, key_id};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -30,7 +31,7 @@ use std::time::{Duration, Instant};
 const BASE: i64 = 1_626_714_000;
 
 fn master() -> MasterKey {
-    MasterKey::from_bytes(&[0x42; 32]).unwrap()
+    test_support::master_key_from(0x42)
 }
 
 fn venue_id(i: u64) -> String {
@@ -40,21 +41,11 @@ fn venue_id(i: u64) -> String {
 fn venue(i: u64) -> ScannedVenue {
     ScannedVenue::Verified {
         venue: Venue {
-            id: venue_id(i),
             name: format!("Quán cơm tấm số {i}"),
             address: format!("{i} Nguyễn Trãi, Phường 2, Quận 5"),
-            province: 79,
-            district: None,
-            ward: None,
-            vehicle_plate: None,
-            route: None,
-            event_start: None,
-            event_end: None,
-            category: VenueCategory::Restaurant,
             default_stay_minutes: 45,
-            not_before: 0,
-            not_after: i64::MAX,
             issuer: "bench".into(),
+            ..test_support::venue(&venue_id(i))
         },
     }
 }

@@ -28,6 +28,8 @@ pub mod pass;
 pub mod scan;
 pub mod seal;
 pub mod storage;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 pub mod upload;
 pub mod venue;
 

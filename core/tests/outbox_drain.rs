@@ -12,6 +12,7 @@
 
 use khaibao_core::net::transport::{HttpClient, HttpHeader, HttpRequest, HttpResponse};
 use khaibao_core::storage::store::Store;
+use khaibao_core::test_support;
 use khaibao_core::upload::outbox::{
     self, CancelToken, DrainListener, DrainOptions, NewItem, NoProgress,
 };
@@ -24,7 +25,7 @@ use std::sync::{Arc, Mutex};
 const NOW: i64 = 1_767_225_600;
 
 fn test_key() -> khaibao_core::storage::vault::MasterKey {
-    khaibao_core::storage::vault::MasterKey::from_bytes(&[7; 32]).unwrap()
+    test_support::master_key_from(7)
 }
 
 type Policy = Box<dyn Fn(usize, usize) -> Option<HttpResponse> + Send + Sync>;

@@ -5,10 +5,9 @@
 use ciborium::Value;
 use coset::{CborSerializable, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
 use khaibao_core::encoding::codec::{MapBuilder, to_cbor};
+use khaibao_core::test_support;
 use khaibao_core::venue::keyset::{Keyset, KeysetEntry};
-use khaibao_core::venue::{
-    self, MAX_FRAGMENT, ScannedVenue, TIME_EPOCH, URL_PREFIX, Venue, VenueCategory,
-};
+use khaibao_core::venue::{self, MAX_FRAGMENT, ScannedVenue, TIME_EPOCH, URL_PREFIX, Venue};
 use khaibao_core::{Error, encoding::base45, encoding::cose, encoding::decimal, encoding::vntext};
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -62,21 +61,16 @@ fn cose_bytes(code: &str) -> Vec<u8> {
 
 fn sample() -> Venue {
     Venue {
-        id: "a1b2c3d4e5f60718293a4b5c6d7e8f90".into(),
         name: "Nhà hàng Phở Thìn Lò Đúc".into(),
         address: "13 Lò Đúc, Phường Phạm Đình Hổ, Quận Hai Bà Trưng, Hà Nội".into(),
         province: 1,
         district: Some(7),
         ward: Some(277),
-        category: VenueCategory::Restaurant,
-        vehicle_plate: None,
-        route: None,
-        event_start: None,
-        event_end: None,
         default_stay_minutes: 45,
         not_before: TIME_EPOCH + 2_100 * DAY,
         not_after: TIME_EPOCH + 2_500 * DAY,
         issuer: "VN-01".into(),
+        ..test_support::venue("a1b2c3d4e5f60718293a4b5c6d7e8f90")
     }
 }
 

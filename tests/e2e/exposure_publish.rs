@@ -14,7 +14,7 @@ use khaibao_core::exposure::fetch::fetch_and_match;
 use khaibao_core::exposure::{self, MatchOptions, Recommendation};
 use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::storage::store::Store;
-use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::test_support;
 use khaibao_core::venue::{self, VenueCategory};
 use std::time::Duration;
 
@@ -48,7 +48,7 @@ fn a_window_published_by_venue_code_alerts_the_phone_that_was_there_once() {
     // The phone was at the market from 09:00 to 09:40 (Vietnam time).
     let mut phone = Store::open(
         &dir.path().join("phone.db"),
-        &MasterKey::from_bytes(&[9; 32]).unwrap(),
+        &test_support::master_key_from(9),
         MIDNIGHT,
     )
     .unwrap();

@@ -11,7 +11,7 @@ use khaibao_core::exposure::fetch::{exposures_url, fetch_and_match};
 use khaibao_core::exposure::{self, ExposureEntry, MatchOptions, Recommendation};
 use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
 use khaibao_core::storage::store::Store;
-use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::test_support;
 use khaibao_core::venue::{ScannedVenue, Venue, VenueCategory};
 use std::time::Duration;
 
@@ -22,21 +22,11 @@ const H: i64 = 3600;
 fn venue(i: u64) -> ScannedVenue {
     ScannedVenue::Verified {
         venue: Venue {
-            id: format!("{i:032x}"),
             name: format!("Chợ số {i}"),
             address: "1 Hàng Bạc".into(),
             province: 1,
-            district: None,
-            ward: None,
-            vehicle_plate: None,
-            route: None,
-            event_start: None,
-            event_end: None,
             category: VenueCategory::Market,
-            default_stay_minutes: 60,
-            not_before: 0,
-            not_after: i64::MAX,
-            issuer: "test".into(),
+            ..test_support::venue(&format!("{i:032x}"))
         },
     }
 }
@@ -64,7 +54,7 @@ fn phone_downloads_lists_incrementally_and_matches_each_once() {
     let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).unwrap();
     let mut store = Store::open(
         &dir.path().join("phone.db"),
-        &MasterKey::from_bytes(&[5; 32]).unwrap(),
+        &test_support::master_key_from(5),
         BASE,
     )
     .unwrap();
@@ -159,7 +149,7 @@ fn lists_signed_by_another_key_and_bad_queries_are_refused() {
     let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).unwrap();
     let mut store = Store::open(
         &dir.path().join("phone.db"),
-        &MasterKey::from_bytes(&[5; 32]).unwrap(),
+        &test_support::master_key_from(5),
         BASE,
     )
     .unwrap();

@@ -12,6 +12,7 @@ use khaibao_core::diary::checkin;
 use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
 use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::test_support;
 use khaibao_core::upload::outbox;
 use khaibao_core::upload::protocol::{self, ItemStatus};
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
@@ -23,21 +24,12 @@ const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
 fn venue() -> Venue {
     Venue {
-        id: "0f1e2d3c4b5a69788796a5b4c3d2e1f0".into(),
         name: "Siêu thị Co.opmart Cống Quỳnh".into(),
         address: "189C Cống Quỳnh, phường Nguyễn Cư Trinh, Quận 1, TP. Hồ Chí Minh".into(),
-        province: 79,
-        district: None,
-        ward: None,
-        vehicle_plate: None,
-        route: None,
-        event_start: None,
-        event_end: None,
         category: VenueCategory::Market,
-        default_stay_minutes: 60,
         not_before: NOW - 86_400,
         not_after: NOW + 86_400 * 30,
-        issuer: "test".into(),
+        ..test_support::venue("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
     }
 }
 
@@ -54,7 +46,7 @@ fn form() -> Declaration {
 }
 
 fn master() -> MasterKey {
-    MasterKey::from_bytes(&[9; 32]).expect("master key")
+    test_support::master_key_from(9)
 }
 
 /// The library's client, keeping the last request it sent so a test can send it again.

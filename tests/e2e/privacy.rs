@@ -24,7 +24,7 @@ use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::pass::stafflog::StaffLog;
 use khaibao_core::pass::{self, PassInput};
 use khaibao_core::storage::store::Store;
-use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::test_support;
 use khaibao_core::upload::outbox;
 use khaibao_core::upload::protocol::ItemKind;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
@@ -211,21 +211,15 @@ fn form() -> Declaration {
 
 fn venue(now: i64) -> Venue {
     Venue {
-        id: "a1a2a3a4a5a6a7a8a9aaabacadaeafb0".into(),
         name: VENUE_NAME.into(),
         address: VENUE_ADDRESS.into(),
         province: 1,
-        district: None,
-        ward: None,
-        vehicle_plate: None,
-        route: None,
-        event_start: None,
-        event_end: None,
         category: VenueCategory::Office,
         default_stay_minutes: 30,
         not_before: now - 3600,
         not_after: now + 86_400,
         issuer: "privacy-test".into(),
+        ..test_support::venue("a1a2a3a4a5a6a7a8a9aaabacadaeafb0")
     }
 }
 
@@ -255,7 +249,7 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
 
     let mut store = Store::open(
         &dir.path().join("citizen.db"),
-        &MasterKey::from_bytes(&[4; 32]).unwrap(),
+        &test_support::master_key_from(4),
         now,
     )
     .unwrap();
@@ -349,7 +343,7 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
     errors.note(Submission::from_cbor(NAME.as_bytes()));
     errors.note(Store::open(
         &dir.path().join("citizen.db"),
-        &MasterKey::from_bytes(&[5; 32]).unwrap(),
+        &test_support::master_key_from(5),
         now,
     ));
     errors.note(diary::check_out(&mut store, now - 86_400 * 400));

@@ -11,7 +11,7 @@ use khaibao_authority::server::RunningServer;
 use khaibao_authority::{trust as authority_trust, unix_now};
 use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::storage::store::Store;
-use khaibao_core::storage::vault::MasterKey;
+use khaibao_core::test_support;
 use khaibao_core::venue::fetch::sync_trust;
 use khaibao_core::venue::registry::manual_code;
 use khaibao_core::venue::trust::{self, TrustKind};
@@ -57,7 +57,7 @@ fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
     let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).unwrap();
     let mut store = Store::open(
         &dir.path().join("phone.db"),
-        &MasterKey::from_bytes(&[9; 32]).unwrap(),
+        &test_support::master_key_from(9),
         now,
     )
     .unwrap();
@@ -108,7 +108,7 @@ fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
     // A phone shipping another root refuses the update and so cannot trust the registry.
     let mut other = Store::open(
         &dir.path().join("other.db"),
-        &MasterKey::from_bytes(&[9; 32]).unwrap(),
+        &test_support::master_key_from(9),
         now,
     )
     .unwrap();

@@ -111,7 +111,7 @@ pub fn check_in(
 mod tests {
     use super::*;
     use crate::seal::SealingKey;
-    use crate::storage::vault::MasterKey;
+    use crate::test_support;
 
     const NOW: UnixTime = 1_700_000_000;
 
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_declared_check_in_queues_what_the_authority_can_open() {
-        let master = MasterKey::from_bytes(&[3; 32]).unwrap();
+        let master = test_support::master_key_from(3);
         let mut store = Store::open_in_memory(&master, NOW).unwrap();
         let authority = SealingKey::generate().unwrap();
         let done = check_in(
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn an_invalid_form_stores_nothing() {
-        let master = MasterKey::from_bytes(&[3; 32]).unwrap();
+        let master = test_support::master_key_from(3);
         let mut store = Store::open_in_memory(&master, NOW).unwrap();
         let bad = Declaration {
             phone: "12".into(),
@@ -169,7 +169,7 @@ mod tests {
 
     #[test]
     fn without_a_declaration_nothing_is_queued() {
-        let master = MasterKey::from_bytes(&[3; 32]).unwrap();
+        let master = test_support::master_key_from(3);
         let mut store = Store::open_in_memory(&master, NOW).unwrap();
         let done = check_in(&mut store, &venue(), None, &[7; 32], NOW).unwrap();
         assert!(done.queued.is_none());

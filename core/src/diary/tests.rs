@@ -3,7 +3,8 @@
 use super::*;
 use crate::storage::store::StoreOptions;
 use crate::storage::vault::MasterKey;
-use crate::venue::{Venue, VenueCategory};
+use crate::test_support;
+use crate::venue::Venue;
 
 /// 2021-07-20 00:00 in Asia/Ho_Chi_Minh.
 const MIDNIGHT: i64 = 1_626_714_000;
@@ -11,7 +12,7 @@ const H: i64 = 3600;
 const M: i64 = 60;
 
 fn key() -> MasterKey {
-    MasterKey::from_bytes(&[42; 32]).unwrap()
+    test_support::master_key_from(42)
 }
 
 fn store() -> Store {
@@ -19,25 +20,12 @@ fn store() -> Store {
 }
 
 fn venue_with(id: &str, stay: u32, event_end: Option<i64>) -> ScannedVenue {
-    ScannedVenue::Verified {
-        venue: Venue {
-            id: id.into(),
-            name: format!("Quán {id}"),
-            address: "1 Lê Lợi".into(),
-            province: 79,
-            district: None,
-            ward: None,
-            vehicle_plate: None,
-            route: None,
-            event_start: None,
-            event_end,
-            category: VenueCategory::Restaurant,
-            default_stay_minutes: stay,
-            not_before: 0,
-            not_after: i64::MAX,
-            issuer: "t".into(),
-        },
-    }
+    test_support::verified(Venue {
+        default_stay_minutes: stay,
+        event_end,
+        issuer: "t".into(),
+        ..test_support::venue(id)
+    })
 }
 
 fn venue(id: &str) -> ScannedVenue {

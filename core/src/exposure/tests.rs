@@ -3,7 +3,7 @@
 use super::*;
 use crate::diary::check_in;
 use crate::encoding::codec::{MapBuilder, to_cbor};
-use crate::storage::vault::MasterKey;
+use crate::test_support;
 use crate::venue::{Venue, VenueCategory, key_id};
 use ciborium::Value;
 use ring::rand::SystemRandom;
@@ -33,21 +33,12 @@ fn authority() -> (Vec<u8>, TrustedKey) {
 fn venue(id: &str, stay: u32) -> ScannedVenue {
     ScannedVenue::Verified {
         venue: Venue {
-            id: id.into(),
             name: "Chợ Bến Thành".into(),
             address: String::new(),
-            province: 79,
-            district: None,
-            ward: None,
-            vehicle_plate: None,
-            route: None,
-            event_start: None,
-            event_end: None,
             category: VenueCategory::Market,
             default_stay_minutes: stay,
-            not_before: 0,
-            not_after: i64::MAX,
             issuer: "t".into(),
+            ..test_support::venue(id)
         },
     }
 }
@@ -64,7 +55,7 @@ fn entry(id: &str, start: i64, end: i64, r: Recommendation) -> ExposureEntry {
 
 /// A store with one visit to A from 10:00 to 11:00.
 fn diary_with_visit() -> Store {
-    let mut s = Store::open_in_memory(&MasterKey::from_bytes(&[1; 32]).unwrap(), MIDNIGHT).unwrap();
+    let mut s = Store::open_in_memory(&test_support::master_key_from(1), MIDNIGHT).unwrap();
     check_in(&mut s, &venue(A, 240), MIDNIGHT + 10 * H, None).unwrap();
     crate::diary::check_out(&mut s, MIDNIGHT + 11 * H).unwrap();
     s
@@ -173,7 +164,7 @@ fn strongest_recommendation_wins_per_visit() {
 
 #[test]
 fn overlap_across_midnight() {
-    let mut s = Store::open_in_memory(&MasterKey::from_bytes(&[1; 32]).unwrap(), MIDNIGHT).unwrap();
+    let mut s = Store::open_in_memory(&test_support::master_key_from(1), MIDNIGHT).unwrap();
     // 23:30 → 00:30 the next day.
     let ScannedVenue::Verified { venue: mut v } = venue(A, 60) else {
         unreachable!()
@@ -197,7 +188,7 @@ fn overlap_across_midnight() {
 
 #[test]
 fn active_visit_counts_until_now() {
-    let mut s = Store::open_in_memory(&MasterKey::from_bytes(&[1; 32]).unwrap(), MIDNIGHT).unwrap();
+    let mut s = Store::open_in_memory(&test_support::master_key_from(1), MIDNIGHT).unwrap();
     check_in(&mut s, &venue(A, 240), MIDNIGHT + 10 * H, None).unwrap();
     let visits = crate::diary::visits(&s).unwrap();
     let e = [entry(

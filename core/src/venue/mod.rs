@@ -438,6 +438,7 @@ pub fn verify_with(text: &str, keyset: &Keyset, now: UnixTime) -> Result<Venue> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support;
     use ring::rand::SystemRandom;
     use ring::signature::{Ed25519KeyPair, KeyPair};
 
@@ -456,21 +457,17 @@ mod tests {
 
     fn sample() -> Venue {
         Venue {
-            id: "00112233445566778899aabbccddeeff".into(),
             name: "Bệnh viện Bạch Mai".into(),
             address: "78 Đường Giải Phóng, Phương Mai, Đống Đa, Hà Nội".into(),
             province: 1,
             district: Some(6),
             ward: Some(208),
-            vehicle_plate: None,
-            route: None,
-            event_start: None,
-            event_end: None,
             category: VenueCategory::Hospital,
             default_stay_minutes: 120,
             not_before: TIME_EPOCH + 100 * 86_400,
             not_after: TIME_EPOCH + 3_000 * 86_400,
             issuer: "VN-MOH".into(),
+            ..test_support::venue("00112233445566778899aabbccddeeff")
         }
     }
 

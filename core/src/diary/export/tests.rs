@@ -4,7 +4,7 @@ use super::*;
 use crate::declaration::{self, Declaration};
 use crate::diary::{check_in, check_in_declared, check_out};
 use crate::storage::store::StoreOptions;
-use crate::storage::vault::MasterKey;
+use crate::test_support;
 use crate::upload::outbox::NewItem;
 use crate::venue::ScannedVenue;
 
@@ -16,7 +16,7 @@ fn filled(lang_days_old: i64) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_with(
         &dir.path().join("e.db"),
-        &MasterKey::from_bytes(&[5; 32]).unwrap(),
+        &test_support::master_key_from(5),
         StoreOptions::default(),
         MIDNIGHT,
     )

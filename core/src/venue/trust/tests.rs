@@ -4,7 +4,7 @@
 use super::*;
 use crate::encoding::cose;
 use crate::net::transport::{HttpClient, HttpRequest, HttpResponse};
-use crate::storage::vault::MasterKey;
+use crate::test_support;
 use crate::venue::fetch::{self, KEYSET_UPDATE_PATH, REGISTRY_PATH};
 use crate::venue::keyset::KeysetEntry;
 use crate::venue::keyset::tests::pair;
@@ -16,7 +16,7 @@ use std::sync::Mutex;
 const NOW: UnixTime = 1_767_225_600;
 
 fn store() -> Store {
-    Store::open_in_memory(&MasterKey::from_bytes(&[3; 32]).unwrap(), NOW).unwrap()
+    Store::open_in_memory(&test_support::master_key_from(3), NOW).unwrap()
 }
 
 fn trusted(public: &[u8]) -> TrustedKey {
@@ -47,21 +47,15 @@ fn update(root_sk: &[u8], serial: u64, keys: Vec<KeysetEntry>) -> Vec<u8> {
 
 fn venue(id_byte: u8) -> Venue {
     Venue {
-        id: format!("{id_byte:02x}").repeat(16),
         name: "Bệnh viện Chợ Rẫy".into(),
         address: "201B Nguyễn Chí Thanh, Phường 12, Quận 5".into(),
-        province: 79,
         district: Some(774),
-        ward: None,
         category: VenueCategory::Hospital,
-        vehicle_plate: None,
-        route: None,
-        event_start: None,
-        event_end: None,
         default_stay_minutes: 90,
         not_before: NOW - 86_400,
         not_after: NOW + 365 * 86_400,
         issuer: "khaibao".into(),
+        ..test_support::venue(&format!("{id_byte:02x}").repeat(16))
     }
 }
 

@@ -1,0 +1,84 @@
+//! Test fixtures shared by the core's own tests, the authority's, the end-to-end tests, the
+//! benchmarks and the fuzz targets, so that none of them keeps its own copy: a venue to
+//! vary, keys, a master key and a store in memory or in a temporary folder.
+//!
+//! Compiled for the core's tests and, for other crates, behind the `test-support` feature;
+//! never part of the shipped library. Fixtures panic on failure, as test code does.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::UnixTime;
+use crate::encoding::cose::key_id;
+use crate::storage::store::Store;
+use crate::storage::vault::MasterKey;
+use crate::venue::keyset::TrustedKey;
+use crate::venue::{ScannedVenue, Venue, VenueCategory};
+use ring::rand::SystemRandom;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+
+/// A restaurant in Ho Chi Minh City (province 79) with id `id`, valid at all times, staying
+/// 60 minutes by default. Vary it with struct update syntax:
+/// `Venue { name: "…".into(), ..venue("a") }`.
+pub fn venue(id: &str) -> Venue {
+    Venue {
+        id: id.into(),
+        name: format!("Quán {id}"),
+        address: "1 Lê Lợi".into(),
+        province: 79,
+        district: None,
+        ward: None,
+        vehicle_plate: None,
+        route: None,
+        event_start: None,
+        event_end: None,
+        category: VenueCategory::Restaurant,
+        default_stay_minutes: 60,
+        not_before: 0,
+        not_after: i64::MAX,
+        issuer: "test".into(),
+    }
+}
+
+/// `venue` as a verified scan.
+pub fn verified(venue: Venue) -> ScannedVenue {
+    ScannedVenue::Verified { venue }
+}
+
+/// A fresh Ed25519 key: its PKCS#8 document and the [`TrustedKey`] apps would ship for it.
+pub fn signing_key() -> (Vec<u8>, TrustedKey) {
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+    let public_key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
+        .unwrap()
+        .public_key()
+        .as_ref()
+        .to_vec();
+    (
+        pkcs8.as_ref().to_vec(),
+        TrustedKey {
+            kid: key_id(&public_key),
+            public_key,
+        },
+    )
+}
+
+/// The master key the tests' stores are opened with.
+pub fn master_key() -> MasterKey {
+    master_key_from(9)
+}
+
+/// A master key of 32 bytes `byte`, for tests that need two different ones.
+pub fn master_key_from(byte: u8) -> MasterKey {
+    MasterKey::from_bytes(&[byte; 32]).unwrap()
+}
+
+/// A store in memory under [`master_key`], opened (and purged) at `now`.
+pub fn store_in_memory(now: UnixTime) -> Store {
+    Store::open_in_memory(&master_key(), now).unwrap()
+}
+
+/// A store in a fresh temporary folder under [`master_key`]; the folder lives as long as
+/// the returned guard.
+pub fn temp_store(now: UnixTime) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("khaibao.db"), &master_key(), now).unwrap();
+    (dir, store)
+}
