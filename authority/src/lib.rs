@@ -14,8 +14,6 @@ pub mod issuance;
 pub mod keys;
 pub mod pg;
 pub mod poster;
-pub mod poster_pdf;
-pub mod poster_png;
 pub mod register;
 pub mod server;
 pub mod trust;
