@@ -10,12 +10,13 @@ pub mod demo;
 pub mod export;
 pub mod exposure_publish;
 pub mod exposures;
+pub mod ingest;
 pub mod issuance;
 pub mod keys;
-pub mod pg;
 pub mod poster;
 pub mod register;
 pub mod server;
+pub mod store;
 pub mod trust;
 
 /// Seconds since the Unix epoch, now.

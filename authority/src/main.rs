@@ -336,12 +336,15 @@ fn export(
 ) -> Result<(), String> {
     use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
     let filter = ExportFilter {
-        since: parse_time(since)?,
-        until: until.map(parse_time).transpose()?,
+        since: parse_time(since).map_err(|e| e.to_string())?,
+        until: until
+            .map(parse_time)
+            .transpose()
+            .map_err(|e| e.to_string())?,
         province,
         venue_id,
     };
-    if !db.exists() && !khaibao_authority::pg::is_postgres_url(&db.to_string_lossy()) {
+    if !db.exists() && !khaibao_authority::store::postgres::is_postgres_url(&db.to_string_lossy()) {
         return Err(format!("no database at {}", db.display()));
     }
     let db = khaibao_authority::db::AuthorityDb::open(db).map_err(|e| e.to_string())?;
@@ -383,8 +386,9 @@ fn publish_exposure(
         until,
         recommendation,
     };
-    let entry = exposure_publish::entry(&spec, &trusted)?;
-    let version = exposure_publish::publish_to(db, std::slice::from_ref(&entry), unix_now())?;
+    let entry = exposure_publish::entry(&spec, &trusted).map_err(|e| e.to_string())?;
+    let version = exposure_publish::publish_to(db, std::slice::from_ref(&entry), unix_now())
+        .map_err(|e| e.to_string())?;
     // stdout is the version alone, for scripts; the rest goes to stderr.
     println!("{version}");
     eprintln!(

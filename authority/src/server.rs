@@ -192,7 +192,7 @@ pub fn decode_ingest(body: &[u8]) -> Result<Vec<IngestItem>, IngestAnswer> {
 pub fn ingest_items(state: &AppState, items: &[IngestItem], now: i64) -> IngestAnswer {
     // Signature checks and opening run outside the database lock, so concurrent requests
     // use every core; only the inserts are serialised.
-    let opened = crate::db::open_items(state.keys.sealing(), items);
+    let opened = crate::ingest::open_items(state.keys.sealing(), items);
     match state.with_db(|db| db.store_opened(items, opened, now)) {
         Ok(results) => match protocol::encode_response(&results) {
             Ok(bytes) => IngestAnswer::Results(bytes),
