@@ -5,9 +5,9 @@
 //! `cargo run --release -p khaibao-authority --example upload_bench [declarations]`.
 
 use khaibao_authority::db::AuthorityDb;
+use khaibao_authority::http::RunningServer;
 use khaibao_authority::ingest::open_items;
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::RunningServer;
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
 use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::storage::store::Store;

@@ -2,9 +2,9 @@
 //! temporary folder, and the whole flow from poster to stored declaration, printed step by
 //! step.
 
-use crate::keys::AuthorityKeys;
-use crate::poster;
-use crate::server::RunningServer;
+use khaibao_authority::http::RunningServer;
+use khaibao_authority::keys::AuthorityKeys;
+use khaibao_authority::poster;
 use khaibao_core::declaration::status::{StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
 use khaibao_core::encoding::time::format_vietnam;
@@ -42,7 +42,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         let _ = writeln!(out, "{line}");
     };
     let dir = step("temporary folder", tempfile::tempdir())?;
-    let now = crate::unix_now();
+    let now = khaibao_authority::unix_now();
 
     // 1. The authority's keys.
     let keys = AuthorityKeys::generate().map_err(|e| DemoError {
@@ -78,9 +78,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     let png_path = dir.path().join("venue.png");
     step("venue issue", poster::write_qr_png(&code, 8, &png_path))?;
     let symbol = step("venue issue", poster::qr(&code))?;
-    let qr_version = match symbol.version() {
-        qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
-    };
+    let qr_version = poster::qr_version(&symbol);
     say(format!(
         "2. venue issue   signed venue code, {} characters, QR version {qr_version} at EC level M, written to venue.png",
         code.len()
