@@ -157,11 +157,11 @@ pub fn progress(out: &mut dyn Write, done: usize, total: usize) {
 
 /// A new venue ([`new_venue`]) whose manual code is not in `taken`, drawing fresh random
 /// ids until one is free; its code is then added to `taken`.
-pub fn new_venue_avoiding(
+pub fn new_venue_avoiding<S: std::hash::BuildHasher>(
     spec: &VenueSpec,
     now: i64,
     issuer: &str,
-    taken: &mut HashSet<u64>,
+    taken: &mut HashSet<u64, S>,
 ) -> Result<Venue, IssueError> {
     loop {
         let v = new_venue(spec, now, issuer)?;

@@ -82,22 +82,47 @@ enum Command {
     Demo,
     /// Scan QR codes in an image or every image below a folder (`--bench`: JSON lines for
     /// the QR benchmark harness).
-    Scan {
-        #[arg(long)]
-        bench: bool,
-        #[arg(long, default_value_t = 1)]
-        repeat: u32,
-        /// Rotate each image clockwise by 0, 90, 180 or 270 degrees before decoding.
-        #[arg(long, default_value_t = 0)]
-        rotate: u32,
-        /// Pipeline stages to switch off (comma-separated), to measure what each pays.
-        #[arg(long)]
-        without: Vec<String>,
-        /// Time budget per frame in milliseconds (default: the library's).
-        #[arg(long)]
-        budget_ms: Option<u64>,
-        path: PathBuf,
-    },
+    Scan(scanbench::ScanArgs),
+}
+
+/// The fields of one venue, as `venue issue` takes them.
+#[derive(clap::Args)]
+struct VenueArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long, default_value = "")]
+    address: String,
+    /// National province code.
+    #[arg(long)]
+    province: u32,
+    /// National district code.
+    #[arg(long)]
+    district: Option<u32>,
+    /// National ward (commune) code.
+    #[arg(long)]
+    ward: Option<u32>,
+    /// hospital, school, office, market, lodging, restaurant, transport, event or other.
+    #[arg(long, default_value = "other")]
+    category: String,
+    #[arg(long, default_value_t = 60)]
+    stay_minutes: u32,
+    #[arg(long, default_value_t = 365)]
+    valid_days: i64,
+}
+
+impl VenueArgs {
+    fn spec(self) -> Result<VenueSpec, CliError> {
+        Ok(VenueSpec {
+            category: VenueCategory::from_name(&self.category).ok_or(CliError::UnknownCategory)?,
+            name: self.name,
+            address: self.address,
+            province: self.province,
+            district: self.district,
+            ward: self.ward,
+            stay_minutes: self.stay_minutes,
+            valid_days: self.valid_days,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -106,26 +131,8 @@ enum VenueCommand {
     Issue {
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value = "")]
-        address: String,
-        /// National province code.
-        #[arg(long)]
-        province: u32,
-        /// National district code.
-        #[arg(long)]
-        district: Option<u32>,
-        /// National ward (commune) code.
-        #[arg(long)]
-        ward: Option<u32>,
-        /// hospital, school, office, market, lodging, restaurant, transport, event or other.
-        #[arg(long, default_value = "other")]
-        category: String,
-        #[arg(long, default_value_t = 60)]
-        stay_minutes: u32,
-        #[arg(long, default_value_t = 365)]
-        valid_days: i64,
+        #[command(flatten)]
+        venue: VenueArgs,
         /// Poster file: .svg or .png.
         #[arg(long)]
         out: PathBuf,
@@ -195,29 +202,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             command:
                 VenueCommand::Issue {
                     keys,
-                    name,
-                    address,
-                    province,
-                    district,
-                    ward,
-                    category,
-                    stay_minutes,
-                    valid_days,
+                    venue,
                     out,
                     dpi,
                 },
         } => {
-            let category = VenueCategory::from_name(&category).ok_or(CliError::UnknownCategory)?;
-            let spec = VenueSpec {
-                name,
-                address,
-                province,
-                district,
-                ward,
-                category,
-                stay_minutes,
-                valid_days,
-            };
+            let spec = venue.spec()?;
             issue_one(&keys, &spec, &out, dpi)?;
         }
         Command::Venue {
@@ -270,21 +260,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             &recommendation,
         )?,
         Command::Demo => demo::run(&mut std::io::stdout())?,
-        Command::Scan {
-            bench,
-            repeat,
-            rotate,
-            without,
-            budget_ms,
-            path,
-        } => scanbench::run(&scanbench::ScanArgs {
-            bench,
-            repeat,
-            rotate,
-            without,
-            budget_ms,
-            path,
-        })?,
+        Command::Scan(args) => scanbench::run(&args)?,
     }
     Ok(())
 }

@@ -28,11 +28,20 @@ pub enum ScanError {
 }
 
 /// Options of the `scan` subcommand.
+#[derive(clap::Args)]
 pub struct ScanArgs {
+    #[arg(long)]
     pub bench: bool,
+    #[arg(long, default_value_t = 1)]
     pub repeat: u32,
+    /// Rotate each image clockwise by 0, 90, 180 or 270 degrees before decoding.
+    #[arg(long, default_value_t = 0)]
     pub rotate: u32,
+    /// Pipeline stages to switch off (comma-separated), to measure what each pays.
+    #[arg(long)]
     pub without: Vec<String>,
+    /// Time budget per frame in milliseconds (default: the library's).
+    #[arg(long)]
     pub budget_ms: Option<u64>,
     pub path: PathBuf,
 }

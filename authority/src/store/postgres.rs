@@ -227,7 +227,7 @@ impl Columns for postgres::Row {
     }
     fn int(&self, i: usize) -> Result<i64, postgres::Error> {
         // birth_year is an INTEGER column, the others BIGINT.
-        if self.columns().get(i).map(|c| c.type_()) == Some(&Type::INT4) {
+        if self.columns().get(i).map(postgres::Column::type_) == Some(&Type::INT4) {
             return Ok(i64::from(self.try_get::<_, i32>(i)?));
         }
         self.try_get(i)
