@@ -5,8 +5,8 @@
 //! the client's outbox must be empty.
 
 use crate::fault_proxy::{Fault, FaultProxy, SplitMix};
+use khaibao_authority::http::RunningServer;
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::RunningServer;
 use khaibao_core::declaration::{Declaration, Symptom};
 use khaibao_core::diary::checkin;
 use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};

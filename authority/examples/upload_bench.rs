@@ -4,9 +4,10 @@
 //! declaration per request. Run in release:
 //! `cargo run --release -p khaibao-authority --example upload_bench [declarations]`.
 
-use khaibao_authority::db::{AuthorityDb, open_items};
+use khaibao_authority::db::AuthorityDb;
+use khaibao_authority::http::RunningServer;
+use khaibao_authority::ingest::open_items;
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::RunningServer;
 use khaibao_core::declaration::{Declaration, Symptom};
 use khaibao_core::diary;
 use khaibao_core::diary::checkin;

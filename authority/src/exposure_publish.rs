@@ -6,11 +6,35 @@
 //! a running `khaibao serve` answers `GET /v1/exposures?since=N` from: phones see it on
 //! their next download. Nothing else about the case is recorded.
 
-use crate::db::AuthorityDb;
-use crate::export::parse_time;
+use crate::db::{AuthorityDb, DbError};
+use crate::export::{BadTime, parse_time};
+use crate::exposures::ExposureError;
 use khaibao_core::exposure::{ExposureEntry, Recommendation};
 use khaibao_core::venue::{self, TrustedKey};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why a window was not published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Time(#[from] BadTime),
+    #[error("the window ends before it starts")]
+    Backwards,
+    #[error("unknown recommendation '{0}' (monitor_symptoms, get_tested or isolate)")]
+    Recommendation(String),
+    #[error("the venue id must be 32 hex digits")]
+    VenueId,
+    #[error("the venue code was not valid during the window ({0})")]
+    CodeNotValid(khaibao_core::Error),
+    #[error("the venue code does not verify ({0})")]
+    CodeUnverified(khaibao_core::Error),
+    #[error("no database at {}", .0.display())]
+    NoDatabase(PathBuf),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Exposure(#[from] ExposureError),
+}
 
 /// How the venue of a window is named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,23 +60,18 @@ pub struct WindowSpec<'a> {
 /// The entry a window describes. A venue code must carry a valid signature by one of
 /// `trusted` and must have been valid at the window's start or end (a code that expired
 /// since still names its venue).
-pub fn entry(spec: &WindowSpec<'_>, trusted: &[TrustedKey]) -> Result<ExposureEntry, String> {
+pub fn entry(spec: &WindowSpec<'_>, trusted: &[TrustedKey]) -> Result<ExposureEntry, PublishError> {
     let start = parse_time(spec.from)?;
     let end = parse_time(spec.until)?;
     if end < start {
-        return Err("the window ends before it starts".into());
+        return Err(PublishError::Backwards);
     }
-    let recommendation = Recommendation::from_name(spec.recommendation).ok_or_else(|| {
-        format!(
-            "unknown recommendation '{}' (monitor_symptoms, get_tested or isolate)",
-            spec.recommendation
-        )
-    })?;
+    let recommendation = Recommendation::from_name(spec.recommendation)
+        .ok_or_else(|| PublishError::Recommendation(spec.recommendation.to_owned()))?;
     let venue_id = match spec.venue {
         VenueRef::Id(id) => {
             let id = id.trim().to_ascii_lowercase();
-            khaibao_core::encoding::codec::unhex(&id, 16)
-                .map_err(|_| "the venue id must be 32 hex digits".to_owned())?;
+            khaibao_core::encoding::codec::unhex(&id, 16).map_err(|_| PublishError::VenueId)?;
             id
         }
         VenueRef::Code(text) => venue_of_code(text.trim(), trusted, start, end)?,
@@ -70,27 +89,26 @@ fn venue_of_code(
     trusted: &[TrustedKey],
     start: i64,
     end: i64,
-) -> Result<String, String> {
+) -> Result<String, PublishError> {
     use khaibao_core::Error;
     match venue::verify(text, trusted, start) {
         Ok(v) => Ok(v.id),
         Err(Error::NotYetValid | Error::Expired) => venue::verify(text, trusted, end)
             .map(|v| v.id)
-            .map_err(|e| format!("the venue code was not valid during the window ({e})")),
-        Err(e) => Err(format!("the venue code does not verify ({e})")),
+            .map_err(PublishError::CodeNotValid),
+        Err(e) => Err(PublishError::CodeUnverified(e)),
     }
 }
 
 /// Stores `entries` as one publication in the authority database at `db` and returns its
 /// version. The database must exist (`khaibao serve` creates it), so that a mistyped path
 /// does not publish into a file nobody serves.
-pub fn publish_to(db: &Path, entries: &[ExposureEntry], now: i64) -> Result<u64, String> {
+pub fn publish_to(db: &Path, entries: &[ExposureEntry], now: i64) -> Result<u64, PublishError> {
     if !db.exists() {
-        return Err(format!("no database at {}", db.display()));
+        return Err(PublishError::NoDatabase(db.to_path_buf()));
     }
-    let mut db = AuthorityDb::open(db).map_err(|e| e.to_string())?;
-    db.publish_exposures(entries, now)
-        .map_err(|e| e.to_string())
+    let mut db = AuthorityDb::open(db)?;
+    Ok(db.publish_exposures(entries, now)?)
 }
 
 #[cfg(test)]
@@ -143,7 +161,10 @@ mod tests {
             recommendation: "panic",
             ..spec(id)
         };
-        assert!(entry(&unknown, &[]).unwrap_err().contains("recommendation"));
+        assert!(matches!(
+            entry(&unknown, &[]),
+            Err(PublishError::Recommendation(_))
+        ));
         assert!(entry(&spec(VenueRef::Id("abc")), &[]).is_err());
         let bad_time = WindowSpec {
             from: "yesterday",
@@ -191,7 +212,10 @@ mod tests {
         assert!(publish_to(&path, std::slice::from_ref(&e), MIDNIGHT).is_err());
         assert!(!path.exists());
         drop(AuthorityDb::open(&path).unwrap());
-        assert_eq!(publish_to(&path, std::slice::from_ref(&e), MIDNIGHT), Ok(1));
-        assert_eq!(publish_to(&path, &[e], MIDNIGHT), Ok(2));
+        assert_eq!(
+            publish_to(&path, std::slice::from_ref(&e), MIDNIGHT).unwrap(),
+            1
+        );
+        assert_eq!(publish_to(&path, &[e], MIDNIGHT).unwrap(), 2);
     }
 }

@@ -155,23 +155,28 @@ pub fn progress(out: &mut dyn Write, done: usize, total: usize) {
     let _ = out.flush();
 }
 
-/// Issues every venue in `specs`: a poster per venue in `out_dir` (named by manual code,
-/// with extension `ext`), `codes.csv` listing manual code, venue id and code text, and
-/// `registry.cose`, the signed registry that resolves the manual codes.
-pub fn issue_all(
-    specs: &[VenueSpec],
-    keys: &AuthorityKeys,
-    out_dir: &Path,
-    ext: &str,
+/// A new venue ([`new_venue`]) whose manual code is not in `taken`, drawing fresh random
+/// ids until one is free; its code is then added to `taken`.
+pub fn new_venue_avoiding<S: std::hash::BuildHasher>(
+    spec: &VenueSpec,
     now: i64,
-    bar: &mut dyn Write,
-) -> Result<Vec<(Venue, String)>, IssueError> {
-    issue_all_avoiding(specs, keys, out_dir, ext, now, bar, [])
+    issuer: &str,
+    taken: &mut HashSet<u64, S>,
+) -> Result<Venue, IssueError> {
+    loop {
+        let v = new_venue(spec, now, issuer)?;
+        if taken.insert(registry::manual_code_number(&v)?) {
+            return Ok(v);
+        }
+    }
 }
 
-/// [`issue_all`], drawing new venue ids until no manual code is in `taken` (the codes of
-/// venues issued before, [`crate::trust::taken_manual_codes`]).
-pub fn issue_all_avoiding(
+/// Issues every venue in `specs`: a poster per venue in `out_dir` (named by manual code,
+/// with extension `ext`), `codes.csv` listing manual code, venue id and code text, and
+/// `registry.cose`, the signed registry that resolves the manual codes. No manual code is
+/// one of `taken` (the codes of venues issued before,
+/// [`crate::trust::taken_manual_codes`]) or of another venue of the batch.
+pub fn issue_all(
     specs: &[VenueSpec],
     keys: &AuthorityKeys,
     out_dir: &Path,
@@ -187,12 +192,7 @@ pub fn issue_all_avoiding(
     progress(bar, 0, specs.len());
     for (i, spec) in specs.iter().enumerate() {
         // A clash of manual codes within the registry gets a fresh random venue id.
-        let venue = loop {
-            let v = new_venue(spec, now, "khaibao")?;
-            if seen.insert(registry::manual_code_number(&v)?) {
-                break v;
-            }
-        };
+        let venue = new_venue_avoiding(spec, now, "khaibao", &mut seen)?;
         let code = venue::issue(&venue, keys.signing_pkcs8())?;
         let manual = registry::manual_code(&venue)?.replace(' ', "");
         poster::write_poster(&venue, &code, &out_dir.join(format!("{manual}.{ext}")), 150)?;
@@ -247,7 +247,7 @@ mod issue_all_tests {
         let specs = specs_from_csv(csv).unwrap();
         let mut bar = Vec::new();
         let now = 1_767_225_600 + 3_600;
-        let issued = issue_all(&specs, &keys, dir.path(), "svg", now, &mut bar).unwrap();
+        let issued = issue_all(&specs, &keys, dir.path(), "svg", now, &mut bar, []).unwrap();
         assert_eq!(issued.len(), 3);
         let bar = String::from_utf8(bar).unwrap();
         assert!(

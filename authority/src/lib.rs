@@ -1,23 +1,34 @@
-//! khaibao-authority: the reference health-authority server and the `khaibao` CLI.
+//! khaibao-authority: the reference health authority, as a library that the `khaibao` CLI
+//! (`src/cli/`, a binary of this package) and the tests use.
 //!
 //! It plays the authority's part for the demo and the tests: it keeps the signing key that
 //! venue codes are issued under and the sealing key that declarations are sealed to, renders
 //! venue QR codes, and runs the HTTP ingest that verifies, opens, deduplicates and stores
 //! declarations. It listens on loopback.
+//!
+//! The areas, each importing only those listed before it:
+//! * [`keys`], [`trust`]: the keys folder (secret keys, root key, keyset update, venue list
+//!   and signed registry).
+//! * [`store`]: the storage trait with its SQLite and PostgreSQL implementations.
+//! * [`ingest`], [`exposures`], [`db`]: opening uploads, the exposure list, and the database
+//!   as the rest uses it.
+//! * [`export`], [`exposure_publish`]: what health officers run (CSV export, publishing a
+//!   window).
+//! * [`poster`], [`issuance`]: rendering and issuing venue codes.
+//! * [`http`]: the HTTP server and its routes.
+//!
+//! The phone-side demo and the benchmark tools live in the CLI and `examples/`, not here.
 
 pub mod db;
-pub mod demo;
 pub mod export;
 pub mod exposure_publish;
 pub mod exposures;
+pub mod http;
+pub mod ingest;
 pub mod issuance;
 pub mod keys;
-pub mod pg;
 pub mod poster;
-pub mod poster_pdf;
-pub mod poster_png;
-pub mod register;
-pub mod server;
+pub mod store;
 pub mod trust;
 
 /// Seconds since the Unix epoch, now.

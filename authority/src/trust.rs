@@ -15,14 +15,10 @@
 //!   time.
 //!
 //! The server answers `GET /v1/keyset-update` and `GET /v1/registry` with the current
-//! bytes of these files, read on each request, so a venue issued while it runs is
-//! resolvable at once; a missing file is 404. Nothing of this is in the SQL database.
+//! bytes of these files ([`crate::http::trust`]), read on each request, so a venue issued
+//! while it runs is resolvable at once. Nothing of this is in the SQL database.
 
 use crate::keys::{AuthorityKeys, KeyError, write_secret};
-use crate::server::AppState;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use khaibao_core::encoding::codec::hex;
 use khaibao_core::encoding::cose::{self, Signed};
 use khaibao_core::venue::keyset::{Keyset, KeysetEntry};
@@ -34,7 +30,6 @@ use ring::signature::{Ed25519KeyPair, KeyPair};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
 /// The root key's file (secret).
 pub const ROOT_FILE: &str = "root.pk8";
@@ -231,39 +226,6 @@ pub fn record_issued(
     let reg = Registry::build(serial, now, province, &live)?;
     replace_file(&dir.join(REGISTRY_FILE), &reg.sign(keys.signing_pkcs8())?)?;
     Ok((serial, reg.len()))
-}
-
-async fn serve_file(state: Arc<AppState>, name: &'static str) -> Response {
-    let Some(dir) = state.keys().dir() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let path = dir.join(name);
-    let read = tokio::task::spawn_blocking(move || std::fs::read(path)).await;
-    let Ok(read) = read else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    match read {
-        Ok(bytes) => ([(header::CONTENT_TYPE, "application/cose")], bytes).into_response(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            (StatusCode::NOT_FOUND, "not published").into_response()
-        }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "5")],
-            "storage",
-        )
-            .into_response(),
-    }
-}
-
-/// `GET /v1/keyset-update`: the root-signed keyset update.
-pub(crate) async fn get_keyset_update(State(state): State<Arc<AppState>>) -> Response {
-    serve_file(state, KEYSET_FILE).await
-}
-
-/// `GET /v1/registry`: the signed venue registry.
-pub(crate) async fn get_registry(State(state): State<Arc<AppState>>) -> Response {
-    serve_file(state, REGISTRY_FILE).await
 }
 
 #[cfg(test)]

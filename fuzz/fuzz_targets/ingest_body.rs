@@ -5,7 +5,7 @@
 #![no_main]
 
 use khaibao_authority::db::AuthorityDb;
-use khaibao_authority::server::{AppState, IngestAnswer, ingest_body};
+use khaibao_authority::http::{AppState, IngestAnswer, ingest_body};
 use khaibao_core::upload::protocol;
 use khaibao_tests::fuzz_fixture as fx;
 use libfuzzer_sys::fuzz_target;

@@ -6,9 +6,9 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
 use khaibao_authority::exposure_publish::{VenueRef, WindowSpec, entry, publish_to};
+use khaibao_authority::http::RunningServer;
 use khaibao_authority::issuance::{VenueSpec, new_venue};
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::RunningServer;
 use khaibao_core::diary;
 use khaibao_core::exposure::fetch::fetch_and_match;
 use khaibao_core::exposure::{self, MatchOptions, Recommendation};

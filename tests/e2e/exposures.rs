@@ -4,8 +4,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
+use khaibao_authority::http::RunningServer;
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::RunningServer;
 use khaibao_core::diary;
 use khaibao_core::exposure::fetch::{exposures_url, fetch_and_match};
 use khaibao_core::exposure::{self, ExposureEntry, MatchOptions, Recommendation};

@@ -4,9 +4,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
+use khaibao_authority::http::RunningServer;
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::poster;
-use khaibao_authority::server::RunningServer;
 use khaibao_core::declaration::{self, Declaration, Symptom};
 use khaibao_core::diary::checkin;
 use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};

@@ -5,7 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
 use khaibao_authority::db::AuthorityDb;
-use khaibao_authority::server::{AppState, IngestAnswer, ingest_body};
+use khaibao_authority::http::{AppState, IngestAnswer, ingest_body};
 use khaibao_core::declaration::Submission;
 use khaibao_core::upload::protocol::{self, ItemStatus};
 use khaibao_core::{exposure, pass, scan, seal, venue};

@@ -4,8 +4,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
+use khaibao_authority::http::{KEYSET_PATH, MAX_BODY, RunningServer};
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::{KEYSET_PATH, MAX_BODY, RunningServer};
 use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
 use khaibao_core::upload::protocol::{self, IngestItem, ItemKind};
 use khaibao_tests::fault_proxy::SplitMix;

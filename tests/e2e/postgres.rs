@@ -11,8 +11,8 @@
 
 use khaibao_authority::db::AuthorityDb;
 use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
+use khaibao_authority::http::RunningServer;
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::RunningServer;
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
 use khaibao_core::seal::DeviceKey;

@@ -12,10 +12,14 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
-use khaibao_authority::demo;
+// The demo is a module of the `khaibao` binary, not of the library; the test compiles the
+// same file so that its flow runs in this process, under the capture.
+#[path = "../../authority/src/cli/demo.rs"]
+mod demo;
+
+use khaibao_authority::http::{RunningServer, ingest_body};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::poster;
-use khaibao_authority::server::{RunningServer, ingest_body};
 use khaibao_core::declaration::status::{StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, IdDocument, Submission, Symptom};
 use khaibao_core::diary::checkin;
@@ -133,7 +137,7 @@ const EMAIL: &str = "rieng.tu@example.vn";
 const STREET: &str = "42 Ngõ Bí Mật";
 const VENUE_NAME: &str = "Nhà sách Kín Đáo";
 const VENUE_ADDRESS: &str = "7 Phố Ẩn Danh, Hoàn Kiếm";
-/// What the `khaibao demo` flow uses (authority/src/demo.rs).
+/// What the `khaibao demo` flow uses (authority/src/cli/demo.rs).
 const DEMO_SECRETS: [&str; 4] = [
     "Nguyễn Thị Minh Khai",
     "0912 345 678",

@@ -5,9 +5,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
+use khaibao_authority::http::RunningServer;
 use khaibao_authority::issuance::{VenueSpec, new_venue};
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::RunningServer;
 use khaibao_authority::{trust as authority_trust, unix_now};
 use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::storage::store::Store;

@@ -4,10 +4,11 @@
 //! `POST /v1/devices` with the CBOR request of `khaibao_core::pass::registration_request`;
 //! the answer is the certificate (a COSE_Sign1), valid for 30 days.
 
-use crate::server::AppState;
+use super::answer::{bad_request, cose};
+use super::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use khaibao_core::pass;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ pub async fn register(State(state): State<Arc<AppState>>, body: Bytes) -> Respon
     let now = crate::unix_now();
     let device = match pass::verify_registration(&body, now) {
         Ok(d) => d,
-        Err(e) => return (StatusCode::BAD_REQUEST, e.code()).into_response(),
+        Err(e) => return bad_request(e.code()),
     };
     match pass::certify_device(
         state.keys().signing_pkcs8(),
@@ -25,7 +26,7 @@ pub async fn register(State(state): State<Arc<AppState>>, body: Bytes) -> Respon
         now - 300,
         now + pass::CERTIFICATE_SECONDS,
     ) {
-        Ok(cert) => ([(header::CONTENT_TYPE, "application/cose")], cert).into_response(),
+        Ok(cert) => cose(cert),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -14,12 +14,34 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// Why a scan run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("--rotate takes 0, 90, 180 or 270")]
+    Rotate,
+    #[error("unknown stage {0}")]
+    Stage(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Core(#[from] khaibao_core::Error),
+}
+
 /// Options of the `scan` subcommand.
+#[derive(clap::Args)]
 pub struct ScanArgs {
+    #[arg(long)]
     pub bench: bool,
+    #[arg(long, default_value_t = 1)]
     pub repeat: u32,
+    /// Rotate each image clockwise by 0, 90, 180 or 270 degrees before decoding.
+    #[arg(long, default_value_t = 0)]
     pub rotate: u32,
+    /// Pipeline stages to switch off (comma-separated), to measure what each pays.
+    #[arg(long)]
     pub without: Vec<String>,
+    /// Time budget per frame in milliseconds (default: the library's).
+    #[arg(long)]
     pub budget_ms: Option<u64>,
     pub path: PathBuf,
 }
@@ -29,14 +51,14 @@ const IMAGE_EXTENSIONS: [&str; 9] = [
 ];
 
 /// Runs the subcommand.
-pub fn run(args: &ScanArgs) -> Result<(), String> {
+pub fn run(args: &ScanArgs) -> Result<(), ScanError> {
     let options = options(args)?;
     if !matches!(args.rotate, 0 | 90 | 180 | 270) {
-        return Err("--rotate takes 0, 90, 180 or 270".into());
+        return Err(ScanError::Rotate);
     }
     let files = if args.path.is_dir() {
         let mut files = Vec::new();
-        walk(&args.path, &mut files).map_err(|e| e.to_string())?;
+        walk(&args.path, &mut files)?;
         files.sort();
         files.retain(|f| !args.bench || has_expected(f));
         files
@@ -49,8 +71,7 @@ pub fn run(args: &ScanArgs) -> Result<(), String> {
             eprintln!("khaibao: cannot read {}", file.display());
             continue;
         };
-        let frame = Frame::new(luma.as_raw(), luma.width(), luma.height(), luma.width())
-            .map_err(|e| e.to_string())?;
+        let frame = Frame::new(luma.as_raw(), luma.width(), luma.height(), luma.width())?;
         let (outcome, micros) = timed(&frame, &options, args.repeat.max(1))?;
         let line = if args.bench {
             let hexes: Vec<String> = outcome
@@ -72,12 +93,12 @@ pub fn run(args: &ScanArgs) -> Result<(), String> {
                 .collect();
             format!("{}\t{}", file.display(), texts.join("\t"))
         };
-        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }
 
-fn options(args: &ScanArgs) -> Result<ScanOptions, String> {
+fn options(args: &ScanArgs) -> Result<ScanOptions, ScanError> {
     let mut o = ScanOptions::default();
     for stage in args.without.iter().flat_map(|s| s.split(',')) {
         match stage {
@@ -95,7 +116,7 @@ fn options(args: &ScanArgs) -> Result<ScanOptions, String> {
             "rxing-downscale" => o.rxing_downscale = false,
             "rxing-contrast" => o.rxing_contrast = false,
             "rxing-smoothed" => o.rxing_smoothed = false,
-            other => return Err(format!("unknown stage {other}")),
+            other => return Err(ScanError::Stage(other.to_owned())),
         }
     }
     if let Some(ms) = args.budget_ms {
@@ -109,12 +130,12 @@ fn timed(
     frame: &Frame<'_>,
     options: &ScanOptions,
     repeat: u32,
-) -> Result<(scan::ScanOutcome, u128), String> {
-    let mut outcome = scan::scan_frame_with(frame, None, options).map_err(|e| e.to_string())?;
+) -> Result<(scan::ScanOutcome, u128), ScanError> {
+    let mut outcome = scan::scan_frame_with(frame, None, options)?;
     let mut times = Vec::with_capacity(repeat as usize);
     for _ in 0..repeat {
         let t = Instant::now();
-        outcome = scan::scan_frame_with(frame, None, options).map_err(|e| e.to_string())?;
+        outcome = scan::scan_frame_with(frame, None, options)?;
         times.push(t.elapsed().as_micros());
     }
     times.sort_unstable();

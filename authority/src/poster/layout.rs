@@ -1,17 +1,11 @@
-//! Venue posters: the signed QR at 16 cm on an A4 page, with the venue name, Vietnamese
-//! instructions and the manual-entry code, as SVG (vector), PNG or PDF ([`crate::poster_pdf`]).
-//!
-//! Both outputs come from one [`Layout`] measured in millimetres, so they match. The PNG
-//! rasteriser ([`crate::poster_png`]) draws text with the DejaVu Sans fonts shipped in
-//! `authority/assets/fonts` (full Vietnamese coverage; licence alongside).
+//! The poster's page: the signed QR at 16 cm on an A4 page, with the venue name, Vietnamese
+//! instructions and the manual-entry code, laid out once in millimetres so that every
+//! renderer ([`super::svg`], [`super::png`], [`super::pdf`]) draws the same page. It imports
+//! no renderer: the width of a line comes from the `measure` function the caller passes.
 
-use crate::{poster_pdf, poster_png};
-use image::Luma;
 use khaibao_core::venue::registry;
 use khaibao_core::venue::{Venue, VenueCategory};
 use qrcode::{EcLevel, QrCode};
-use std::fmt::Write as _;
-use std::path::Path;
 
 /// Errors rendering a QR image or poster.
 #[derive(Debug, thiserror::Error)]
@@ -41,22 +35,6 @@ pub fn qr_version(code: &QrCode) -> i16 {
     match code.version() {
         qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
     }
-}
-
-/// Renders `text` as a QR at level M with `module_px` pixels per module and a 4-module quiet
-/// zone, as an 8-bit grayscale image.
-pub fn qr_image(text: &str, module_px: u32) -> Result<image::GrayImage, PosterError> {
-    Ok(qr(text)?
-        .render::<Luma<u8>>()
-        .module_dimensions(module_px, module_px)
-        .quiet_zone(true)
-        .build())
-}
-
-/// Writes `text` as a QR PNG.
-pub fn write_qr_png(text: &str, module_px: u32, path: &Path) -> Result<(), PosterError> {
-    qr_image(text, module_px)?.save_with_format(path, image::ImageFormat::Png)?;
-    Ok(())
 }
 
 /// A4 portrait, millimetres.
@@ -263,78 +241,4 @@ fn wrap(
         lines.push(current);
     }
     lines
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The poster as an SVG document (millimetre user units, A4).
-pub fn svg(venue: &Venue, code: &str) -> Result<String, PosterError> {
-    let l = layout(venue, code, &poster_png::measure_mm)?;
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{PAGE_W}mm\" height=\"{PAGE_H}mm\" \
-         viewBox=\"0 0 {PAGE_W} {PAGE_H}\">\n<rect width=\"{PAGE_W}\" height=\"{PAGE_H}\" \
-         fill=\"#fff\"/>\n<rect width=\"{PAGE_W}\" height=\"{}\" fill=\"#0b4f8a\"/>\n",
-        l.band_h
-    );
-    let n = l.qr.width();
-    let module = l.qr_side / (n + 8) as f32;
-    let mut path = String::new();
-    for (i, c) in l.qr.to_colors().iter().enumerate() {
-        if *c == qrcode::Color::Dark {
-            let x = l.qr_x + (i % n + 4) as f32 * module;
-            let y = l.qr_y + (i / n + 4) as f32 * module;
-            let _ = write!(path, "M{x:.3} {y:.3}h{module:.4}v{module:.4}h-{module:.4}z");
-        }
-    }
-    let _ = writeln!(out, "<path fill=\"#000\" d=\"{path}\"/>");
-    for line in &l.lines {
-        let _ = writeln!(
-            out,
-            "<text x=\"{}\" y=\"{:.2}\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"{}\" \
-             font-weight=\"{}\" text-anchor=\"middle\" fill=\"{}\">{}</text>",
-            PAGE_W / 2.0,
-            line.y,
-            line.size,
-            if line.weight == Weight::Bold {
-                "bold"
-            } else {
-                "normal"
-            },
-            if line.inverse { "#fff" } else { "#111" },
-            xml_escape(&line.text)
-        );
-    }
-    out.push_str("</svg>\n");
-    Ok(out)
-}
-
-/// Writes the poster to `path`, as SVG, PNG or PDF by its extension (PNG and PDF at `dpi`,
-/// grayscale).
-pub fn write_poster(venue: &Venue, code: &str, path: &Path, dpi: u32) -> Result<(), PosterError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("svg") => std::fs::write(path, svg(venue, code)?)?,
-        Some("png") => {
-            // 8-bit grayscale: a third of the size, and what office laser printers print.
-            let rgb = image::DynamicImage::ImageRgb8(poster_png::render(venue, code, dpi)?);
-            rgb.into_luma8()
-                .save_with_format(path, image::ImageFormat::Png)?;
-        }
-        Some("pdf") => {
-            let gray =
-                image::DynamicImage::ImageRgb8(poster_png::render(venue, code, dpi)?).into_luma8();
-            let (w, h) = gray.dimensions();
-            std::fs::write(path, poster_pdf::page_with_image(gray.as_raw(), w, h))?;
-        }
-        _ => return Err(PosterError::Format),
-    }
-    Ok(())
 }

@@ -1,13 +1,14 @@
 //! Rasterises a poster [`Layout`] to an RGB image, drawing text with ab_glyph and the
 //! bundled DejaVu Sans fonts (which cover every precomposed Vietnamese letter).
 
-use crate::poster::{Layout, PAGE_H, PAGE_W, PosterError, Weight, layout};
+use super::layout::{Layout, PAGE_H, PAGE_W, PosterError, Weight, layout, qr};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
-use image::{Rgb, RgbImage};
+use image::{Luma, Rgb, RgbImage};
 use khaibao_core::venue::Venue;
+use std::path::Path;
 
-static REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
+static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 const MM_PER_INCH: f32 = 25.4;
 
@@ -140,4 +141,25 @@ pub fn draw(l: &Layout, dpi: u32) -> RgbImage {
 /// Renders the poster for `venue` and its code text as a PNG-ready image.
 pub fn render(venue: &Venue, code: &str, dpi: u32) -> Result<RgbImage, PosterError> {
     Ok(draw(&layout(venue, code, &measure_mm)?, dpi))
+}
+
+/// Renders `text` as a QR at level M with `module_px` pixels per module and a 4-module quiet
+/// zone, as an 8-bit grayscale image.
+pub fn qr_image(text: &str, module_px: u32) -> Result<image::GrayImage, PosterError> {
+    Ok(qr(text)?
+        .render::<Luma<u8>>()
+        .module_dimensions(module_px, module_px)
+        .quiet_zone(true)
+        .build())
+}
+
+/// Writes `text` as a QR PNG.
+pub fn write_qr_png(text: &str, module_px: u32, path: &Path) -> Result<(), PosterError> {
+    qr_image(text, module_px)?.save_with_format(path, image::ImageFormat::Png)?;
+    Ok(())
+}
+
+/// [`render`] as 8-bit grayscale, the raster the PNG and PDF posters are written from.
+pub fn render_gray(venue: &Venue, code: &str, dpi: u32) -> Result<image::GrayImage, PosterError> {
+    Ok(image::DynamicImage::ImageRgb8(render(venue, code, dpi)?).into_luma8())
 }

@@ -2,22 +2,21 @@
 //! temporary folder, and the whole flow from poster to stored declaration, printed step by
 //! step.
 
-use crate::keys::AuthorityKeys;
-use crate::poster;
-use crate::server::RunningServer;
+use khaibao_authority::http::RunningServer;
+use khaibao_authority::keys::AuthorityKeys;
+use khaibao_authority::poster;
 use khaibao_core::declaration::status::{StatusRules, derive_status};
-use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
+use khaibao_core::declaration::{Declaration, Submission, Symptom};
+use khaibao_core::diary::checkin::{self, CheckInError};
 use khaibao_core::encoding::time::format_vietnam;
 use khaibao_core::net::transport::ReqwestClient;
-use khaibao_core::net::transport::{HttpClient, HttpRequest};
 use khaibao_core::pass::PassInput;
 use khaibao_core::pass::stafflog::StaffLog;
 use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
-use khaibao_core::upload::outbox::{self, NewItem};
-use khaibao_core::upload::protocol::ItemKind;
+use khaibao_core::upload::outbox;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
-use khaibao_core::{diary, scan, seal};
+use khaibao_core::{diary, scan};
 use std::io::Write;
 use std::time::Duration;
 
@@ -42,7 +41,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         let _ = writeln!(out, "{line}");
     };
     let dir = step("temporary folder", tempfile::tempdir())?;
-    let now = crate::unix_now();
+    let now = khaibao_authority::unix_now();
 
     // 1. The authority's keys.
     let keys = AuthorityKeys::generate().map_err(|e| DemoError {
@@ -78,9 +77,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     let png_path = dir.path().join("venue.png");
     step("venue issue", poster::write_qr_png(&code, 8, &png_path))?;
     let symbol = step("venue issue", poster::qr(&code))?;
-    let qr_version = match symbol.version() {
-        qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
-    };
+    let qr_version = poster::qr_version(&symbol);
     say(format!(
         "2. venue issue   signed venue code, {} characters, QR version {qr_version} at EC level M, written to venue.png",
         code.len()
@@ -124,7 +121,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         seen.category.name()
     ));
 
-    // 5. A declaration, validated, signed with the device key and sealed to the authority.
+    // 5. The citizen's store and device key, and the declaration form.
     let mut store = step(
         "open store",
         MasterKey::generate()
@@ -139,47 +136,36 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         symptoms: vec![Symptom::Cough],
         ..Declaration::default()
     };
-    let declaration = declaration::validate(&form, now).map_err(|errs| DemoError {
+    // 6. Check-in and outbox row in one transaction: core's check-in use case validates,
+    // signs, seals and queues, all or nothing.
+    let checked_in = checkin::check_in(
+        &mut store,
+        &scanned,
+        Some(&form),
+        &public.sealing_public,
+        now,
+    )
+    .map_err(|e| DemoError {
         step: "declare",
-        reason: errs
-            .iter()
-            .map(|e| e.code.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
+        reason: match e {
+            CheckInError::Invalid(errs) => errs
+                .iter()
+                .map(|e| e.code.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            CheckInError::Failed(e) => e.to_string(),
+        },
     })?;
-    let submission = Submission {
-        declaration,
-        declared_at: now,
-        venue_id: Some(seen.id.clone()),
-    };
-    let payload = step("declare", submission.to_cbor())?;
-    let idempotency_key = step("declare", outbox::new_idempotency_key())?;
-    let sealed = step(
-        "seal",
-        seal::sign_and_seal(
-            &device,
-            &public.sealing_public,
-            payload.clone(),
-            &idempotency_key,
-        ),
-    )?;
+    let visit = checked_in.visit;
+    let copies = step("declare", diary::declarations(&store))?;
+    let payload = copies.last().map(|d| d.payload.clone()).unwrap_or_default();
+    let submission = step("declare", Submission::from_cbor(&payload))?;
     say(format!(
-        "5. declare       declaration signed by device {} and sealed to the authority: {} bytes of CBOR -> {} bytes sealed",
+        "5. declare       declaration validated, signed by device {} and sealed to the authority ({} bytes of CBOR); the citizen keeps a sealed copy",
         khaibao_core::encoding::codec::hex(&device.kid()),
         payload.len(),
-        sealed.len()
     ));
 
-    // 6. Check-in and outbox row in one transaction.
-    let item = NewItem {
-        idempotency_key,
-        kind: ItemKind::Declaration,
-        body: sealed,
-    };
-    let visit = step(
-        "check in",
-        diary::check_in(&mut store, &scanned, now, Some(&item)),
-    )?;
     let pending = step("check in", outbox::counts(&store))?.pending;
     say(format!(
         "6. check in      checked in at {} (Asia/Ho_Chi_Minh); {pending} item queued in the outbox, same transaction",
@@ -255,22 +241,10 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     ));
 
     // 11. The device registers its key; the authority certifies it for offline checks.
-    let request = step(
+    let certificate = step(
         "register",
-        khaibao_core::pass::registration_request(&device, now),
+        khaibao_core::pass::register_device(&device, &client, &server.base_url(), now),
     )?;
-    let url = format!("{}{}", server.base_url(), khaibao_core::pass::REGISTER_PATH);
-    let response = step(
-        "register",
-        client.send(HttpRequest::post_cbor(url, request)),
-    )?;
-    if response.status != 200 {
-        return Err(DemoError {
-            step: "register",
-            reason: format!("status {}", response.status),
-        });
-    }
-    let certificate = response.body;
     let status = derive_status(&submission.declaration, &StatusRules::default(), now);
     let pass_text = step(
         "pass",

@@ -6,11 +6,21 @@
 //! image and its content stream, with an exact cross-reference table. The SVG poster stays
 //! the vector version.
 
-use crate::poster::{PAGE_H, PAGE_W};
+use super::layout::{PAGE_H, PAGE_W, PosterError};
+use super::png::render_gray;
+use khaibao_core::venue::Venue;
 use std::fmt::Write as _;
 
 /// PDF points per millimetre (72 per inch).
 const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// The poster for `venue` and its code text as a one-page PDF of its grayscale raster at
+/// `dpi`.
+pub fn render(venue: &Venue, code: &str, dpi: u32) -> Result<Vec<u8>, PosterError> {
+    let gray = render_gray(venue, code, dpi)?;
+    let (w, h) = gray.dimensions();
+    Ok(page_with_image(gray.as_raw(), w, h))
+}
 
 /// A single-page PDF showing `luma` (`width` × `height`, row-major, 8-bit gray) across the
 /// whole A4 page.

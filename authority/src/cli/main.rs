@@ -1,15 +1,26 @@
 //! `khaibao`: the authority's command line — keys, venue codes, the server, and the demo.
+//!
+//! The binary's modules sit beside this file: [`demo`] (a phone client running the whole
+//! flow against a loopback authority), [`scanbench`] (the QR benchmark's `scan` command)
+//! and [`error`] (what a command fails with). They import the `khaibao_authority` library
+//! and `khaibao_core`; [`error`] imports the other two, and nothing imports this file.
 
 use clap::{Parser, Subcommand};
+use error::CliError;
+use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
+use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
+use khaibao_authority::http::RunningServer;
 use khaibao_authority::issuance::{self, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::server::RunningServer;
-use khaibao_authority::{demo, poster, trust, unix_now};
-use khaibao_core::venue::{self, VenueCategory};
+use khaibao_authority::store::postgres::is_postgres_url;
+use khaibao_authority::{poster, trust, unix_now};
+use khaibao_core::venue::{self, VenueCategory, registry};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod demo;
+mod error;
 mod scanbench;
 
 #[derive(Parser)]
@@ -71,22 +82,47 @@ enum Command {
     Demo,
     /// Scan QR codes in an image or every image below a folder (`--bench`: JSON lines for
     /// the QR benchmark harness).
-    Scan {
-        #[arg(long)]
-        bench: bool,
-        #[arg(long, default_value_t = 1)]
-        repeat: u32,
-        /// Rotate each image clockwise by 0, 90, 180 or 270 degrees before decoding.
-        #[arg(long, default_value_t = 0)]
-        rotate: u32,
-        /// Pipeline stages to switch off (comma-separated), to measure what each pays.
-        #[arg(long)]
-        without: Vec<String>,
-        /// Time budget per frame in milliseconds (default: the library's).
-        #[arg(long)]
-        budget_ms: Option<u64>,
-        path: PathBuf,
-    },
+    Scan(scanbench::ScanArgs),
+}
+
+/// The fields of one venue, as `venue issue` takes them.
+#[derive(clap::Args)]
+struct VenueArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long, default_value = "")]
+    address: String,
+    /// National province code.
+    #[arg(long)]
+    province: u32,
+    /// National district code.
+    #[arg(long)]
+    district: Option<u32>,
+    /// National ward (commune) code.
+    #[arg(long)]
+    ward: Option<u32>,
+    /// hospital, school, office, market, lodging, restaurant, transport, event or other.
+    #[arg(long, default_value = "other")]
+    category: String,
+    #[arg(long, default_value_t = 60)]
+    stay_minutes: u32,
+    #[arg(long, default_value_t = 365)]
+    valid_days: i64,
+}
+
+impl VenueArgs {
+    fn spec(self) -> Result<VenueSpec, CliError> {
+        Ok(VenueSpec {
+            category: VenueCategory::from_name(&self.category).ok_or(CliError::UnknownCategory)?,
+            name: self.name,
+            address: self.address,
+            province: self.province,
+            district: self.district,
+            ward: self.ward,
+            stay_minutes: self.stay_minutes,
+            valid_days: self.valid_days,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -95,26 +131,8 @@ enum VenueCommand {
     Issue {
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value = "")]
-        address: String,
-        /// National province code.
-        #[arg(long)]
-        province: u32,
-        /// National district code.
-        #[arg(long)]
-        district: Option<u32>,
-        /// National ward (commune) code.
-        #[arg(long)]
-        ward: Option<u32>,
-        /// hospital, school, office, market, lodging, restaurant, transport, event or other.
-        #[arg(long, default_value = "other")]
-        category: String,
-        #[arg(long, default_value_t = 60)]
-        stay_minutes: u32,
-        #[arg(long, default_value_t = 365)]
-        valid_days: i64,
+        #[command(flatten)]
+        venue: VenueArgs,
         /// Poster file: .svg or .png.
         #[arg(long)]
         out: PathBuf,
@@ -170,68 +188,27 @@ enum ExposureCommand {
     },
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Keygen { keys } => {
-            let done = trust::keygen(&keys, unix_now()).map_err(|e| e.to_string())?;
+            let done = trust::keygen(&keys, unix_now())?;
             match (done.keys_created, done.root_created) {
                 (true, _) => println!("keys written to {}", keys.display()),
                 (false, true) => println!("root key added to {}", keys.display()),
-                (false, false) => return Err("keys already exist in that folder".into()),
+                (false, false) => return Err(CliError::KeysExist),
             }
         }
         Command::Venue {
             command:
                 VenueCommand::Issue {
                     keys,
-                    name,
-                    address,
-                    province,
-                    district,
-                    ward,
-                    category,
-                    stay_minutes,
-                    valid_days,
+                    venue,
                     out,
                     dpi,
                 },
         } => {
-            let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
-            let category = VenueCategory::from_name(&category).ok_or("unknown category")?;
-            let spec = VenueSpec {
-                name,
-                address,
-                province,
-                district,
-                ward,
-                category,
-                stay_minutes,
-                valid_days,
-            };
-            let now = unix_now();
-            let taken = trust::taken_manual_codes(&keys, &k).map_err(|e| e.to_string())?;
-            let v = loop {
-                let v = issuance::new_venue(&spec, now, "khaibao").map_err(|e| e.to_string())?;
-                let n = khaibao_core::venue::registry::manual_code_number(&v)
-                    .map_err(|e| e.to_string())?;
-                if !taken.contains(&n) {
-                    break v;
-                }
-            };
-            let code = venue::issue(&v, k.signing_pkcs8()).map_err(|e| e.to_string())?;
-            poster::write_poster(&v, &code, &out, dpi).map_err(|e| e.to_string())?;
-            let manual =
-                khaibao_core::venue::registry::manual_code(&v).map_err(|e| e.to_string())?;
-            let (serial, listed) =
-                trust::record_issued(&keys, &k, std::slice::from_ref(&code), now)
-                    .map_err(|e| e.to_string())?;
-            // stdout is the code alone, for scripts; the rest goes to stderr.
-            println!("{code}");
-            eprintln!(
-                "venue id {}, manual code {manual}, poster written to {}; registry {serial} lists {listed} venues",
-                v.id,
-                out.display()
-            );
+            let spec = venue.spec()?;
+            issue_one(&keys, &spec, &out, dpi)?;
         }
         Command::Venue {
             command:
@@ -241,39 +218,17 @@ fn run(cli: Cli) -> Result<(), String> {
                     out,
                     format,
                 },
-        } => {
-            let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
-            let text = std::fs::read_to_string(&csv).map_err(|e| e.to_string())?;
-            let specs = issuance::specs_from_csv(&text).map_err(|e| e.to_string())?;
-            let now = unix_now();
-            let taken = trust::taken_manual_codes(&keys, &k).map_err(|e| e.to_string())?;
-            let issued = issuance::issue_all_avoiding(
-                &specs,
-                &k,
-                &out,
-                &format,
-                now,
-                &mut std::io::stderr(),
-                taken,
-            )
-            .map_err(|e| e.to_string())?;
-            let codes: Vec<String> = issued.iter().map(|(_, c)| c.clone()).collect();
-            let (serial, listed) =
-                trust::record_issued(&keys, &k, &codes, now).map_err(|e| e.to_string())?;
-            println!("{} venues issued into {}", issued.len(), out.display());
-            eprintln!("registry {serial} lists {listed} venues");
-        }
+        } => issue_csv(&keys, &csv, &out, &format)?,
         Command::Serve { listen, db, keys } => {
-            let k = AuthorityKeys::load(&keys).map_err(|e| e.to_string())?;
-            let server = RunningServer::start(listen, &db, k).map_err(|e| e.to_string())?;
+            let k = AuthorityKeys::load(&keys)?;
+            let server = RunningServer::start(listen, &db, k)?;
             // The first line is machine-readable, for scripts that start the server on port 0.
             println!("listening {}", server.base_url());
             // Serve until interrupted (Ctrl-C); SIGTERM ends the process as usual, and
             // SQLite's journal keeps every committed batch.
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
+                .build()?;
             let _ = rt.block_on(tokio::signal::ctrl_c());
             server.stop();
         }
@@ -304,78 +259,99 @@ fn run(cli: Cli) -> Result<(), String> {
             (&from, &until),
             &recommendation,
         )?,
-        Command::Demo => {
-            demo::run(&mut std::io::stdout()).map_err(|e| e.to_string())?;
-        }
-        Command::Scan {
-            bench,
-            repeat,
-            rotate,
-            without,
-            budget_ms,
-            path,
-        } => scanbench::run(&scanbench::ScanArgs {
-            bench,
-            repeat,
-            rotate,
-            without,
-            budget_ms,
-            path,
-        })?,
+        Command::Demo => demo::run(&mut std::io::stdout())?,
+        Command::Scan(args) => scanbench::run(&args)?,
     }
     Ok(())
 }
 
+/// The keys of the folder `dir` and the manual codes its venues already took.
+fn keys_and_taken(dir: &Path) -> Result<(AuthorityKeys, std::collections::HashSet<u64>), CliError> {
+    let k = AuthorityKeys::load(dir)?;
+    let taken = trust::taken_manual_codes(dir, &k)?;
+    Ok((k, taken))
+}
+
+/// `venue issue`: one venue, its poster, and the registry re-signed with it.
+fn issue_one(keys: &Path, spec: &VenueSpec, out: &Path, dpi: u32) -> Result<(), CliError> {
+    let (k, mut taken) = keys_and_taken(keys)?;
+    let now = unix_now();
+    let v = issuance::new_venue_avoiding(spec, now, "khaibao", &mut taken)?;
+    let code = venue::issue(&v, k.signing_pkcs8())?;
+    poster::write_poster(&v, &code, out, dpi)?;
+    let manual = registry::manual_code(&v)?;
+    let (serial, listed) = trust::record_issued(keys, &k, std::slice::from_ref(&code), now)?;
+    // stdout is the code alone, for scripts; the rest goes to stderr.
+    println!("{code}");
+    eprintln!(
+        "venue id {}, manual code {manual}, poster written to {}; registry {serial} lists {listed} venues",
+        v.id,
+        out.display()
+    );
+    Ok(())
+}
+
+/// `venue issue-csv`: every venue of a CSV file, and the registry re-signed with them.
+fn issue_csv(keys: &Path, csv: &Path, out: &Path, format: &str) -> Result<(), CliError> {
+    let (k, taken) = keys_and_taken(keys)?;
+    let text = std::fs::read_to_string(csv)?;
+    let specs = issuance::specs_from_csv(&text)?;
+    let now = unix_now();
+    let issued = issuance::issue_all(&specs, &k, out, format, now, &mut std::io::stderr(), taken)?;
+    let codes: Vec<String> = issued.iter().map(|(_, c)| c.clone()).collect();
+    let (serial, listed) = trust::record_issued(keys, &k, &codes, now)?;
+    println!("{} venues issued into {}", issued.len(), out.display());
+    eprintln!("registry {serial} lists {listed} venues");
+    Ok(())
+}
+
 fn export(
-    db: &std::path::Path,
+    db: &Path,
     since: &str,
     until: Option<&str>,
     province: u32,
     venue_id: Option<String>,
-    out: &std::path::Path,
-) -> Result<(), String> {
-    use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
+    out: &Path,
+) -> Result<(), CliError> {
     let filter = ExportFilter {
         since: parse_time(since)?,
         until: until.map(parse_time).transpose()?,
         province,
         venue_id,
     };
-    if !db.exists() && !khaibao_authority::pg::is_postgres_url(&db.to_string_lossy()) {
-        return Err(format!("no database at {}", db.display()));
+    if !db.exists() && !is_postgres_url(&db.to_string_lossy()) {
+        return Err(CliError::NoDatabase(db.to_path_buf()));
     }
-    let db = khaibao_authority::db::AuthorityDb::open(db).map_err(|e| e.to_string())?;
+    let db = khaibao_authority::db::AuthorityDb::open(db)?;
     // Written next to the target and renamed at the end, so a failed export leaves no
     // half-written file under the requested name.
     let tmp = out.with_extension("csv.partial");
-    let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+    let file = std::fs::File::create(&tmp)?;
     let mut w = std::io::BufWriter::new(file);
     let n = export_csv(&db, &filter, &mut w, 10_000, &mut |done, total| {
         eprintln!("exported {done} of {total}");
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     drop(w);
-    std::fs::rename(&tmp, out).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, out)?;
     println!("{n} declarations written to {}", out.display());
     Ok(())
 }
 
 fn publish_exposure(
-    db: &std::path::Path,
-    keys: &std::path::Path,
+    db: &Path,
+    keys: &Path,
     venue_id: Option<&str>,
     venue_code: Option<&str>,
     (from, until): (&str, &str),
     recommendation: &str,
-) -> Result<(), String> {
-    use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
+) -> Result<(), CliError> {
     let (venue, trusted) = match (venue_id, venue_code) {
         (Some(id), _) => (VenueRef::Id(id), Vec::new()),
         (None, Some(code)) => {
-            let k = AuthorityKeys::load(keys).map_err(|e| e.to_string())?;
+            let k = AuthorityKeys::load(keys)?;
             (VenueRef::Code(code), vec![k.public().venue_key])
         }
-        (None, None) => return Err("give --venue-id or --venue-code".into()),
+        (None, None) => return Err(CliError::NoVenue),
     };
     let spec = WindowSpec {
         venue,

@@ -1,0 +1,63 @@
+//! Opening what phones upload: each item's device signature is verified and its seal opened
+//! with the authority's sealing key, before anything touches the database. This is the
+//! costly part of ingest, so it runs outside the store's lock and over several cores.
+//!
+//! Imports: the store's [`OpenedItem`] (what it takes), `khaibao_core`.
+
+pub use crate::store::OpenedItem;
+use khaibao_core::declaration::Submission;
+use khaibao_core::encoding::codec::hex;
+use khaibao_core::seal::{SealingKey, open_and_verify};
+use khaibao_core::upload::protocol::{IngestItem, ItemKind};
+
+/// Verifies the device signature and opens the seal of each item (no database needed).
+/// Large batches are split over the machine's cores.
+pub fn open_items(key: &SealingKey, items: &[IngestItem]) -> Vec<OpenedItem> {
+    let open = |chunk: &[IngestItem]| -> Vec<OpenedItem> {
+        chunk
+            .iter()
+            .map(|i| open_item(key, i).map_err(|e| e.code()))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || items.len() < 16 {
+        return open(items);
+    }
+    let per = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .map(|chunk| (chunk.len(), s.spawn(move || open(chunk))))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(len, h)| {
+                // A panicking worker would be a bug in the opener; its items are refused
+                // rather than taking the server down.
+                h.join().unwrap_or_else(|_| vec![Err("internal"); len])
+            })
+            .collect()
+    })
+}
+
+fn open_item(
+    key: &SealingKey,
+    item: &IngestItem,
+) -> khaibao_core::Result<(String, Submission, Vec<u8>)> {
+    match item.kind {
+        ItemKind::Declaration => {
+            let opened = open_and_verify(key, &item.body, &item.idempotency_key)?;
+            let sub = Submission::from_cbor(&opened.payload)?;
+            Ok((
+                // Device id: 8 bytes of the key's SHA-256 (more than a 4-byte kid, as
+                // there are millions of devices).
+                hex(
+                    &ring::digest::digest(&ring::digest::SHA256, &opened.device_public_key)
+                        .as_ref()[..8],
+                ),
+                sub,
+                opened.payload,
+            ))
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Where the authority keeps what it receives and publishes: declarations (stored under
+//! their idempotency key) and exposure windows (numbered by publication version).
+//!
+//! [`Store`] is the one interface; [`sqlite`] (the default, one file) and [`postgres`] (for
+//! deployments that outgrow one file) implement it over the tables of [`schema`]. This file
+//! holds the trait, the types both sides share and the one batch loop that decides, item by
+//! item, whether a declaration is accepted, a duplicate or rejected.
+//!
+//! Imports: `khaibao_core` and the database crates only. The children import this file;
+//! this file imports none of them. Callers pick an implementation through
+//! [`crate::db::AuthorityDb`].
+
+pub mod postgres;
+pub mod schema;
+pub mod sqlite;
+
+use khaibao_core::declaration::{Declaration, Submission};
+use khaibao_core::encoding::codec::hex;
+use khaibao_core::exposure::{ExposureEntry, Recommendation};
+use khaibao_core::upload::protocol::{IngestItem, IngestResult, ItemStatus};
+use ring::rand::{SecureRandom, SystemRandom};
+
+/// Why the database failed. The texts name the operation, never stored values.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    #[error("stored payload: {0}")]
+    Payload(#[from] khaibao_core::Error),
+    #[error("an insert conflicted on its key but no row holds it")]
+    ConflictWithoutRow,
+    /// What an export's row callback failed with (writing the file).
+    #[error("writing the rows: {0}")]
+    Sink(#[from] std::io::Error),
+}
+
+/// One item after verification and opening: the device key id, the submission and its
+/// verified payload, or the error code it is rejected with.
+pub type OpenedItem = Result<(String, Submission, Vec<u8>), &'static str>;
+
+/// Which declarations an export reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFilter {
+    /// Declared at or after this time.
+    pub since: i64,
+    /// Declared before this time, if given.
+    pub until: Option<i64>,
+    /// National province code.
+    pub province: u32,
+    /// Only this venue, if given.
+    pub venue_id: Option<String>,
+}
+
+/// One exported declaration, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub receipt: String,
+    pub declared_at: i64,
+    pub received_at: i64,
+    pub province: i64,
+    pub venue_id: Option<String>,
+    pub full_name: String,
+    pub birth_year: i64,
+    pub phone: String,
+    pub symptoms: String,
+    pub close_contact: bool,
+    pub on_behalf: bool,
+    pub device_kid: String,
+}
+
+/// The columns an export selects, in the order [`ExportRow::read`] reads them.
+pub const EXPORT_COLUMNS: &str = "receipt, declared_at, received_at, province, venue_id, \
+     full_name, birth_year, phone, symptoms, close_contact, on_behalf, device_kid";
+
+/// A result row read by column index, whichever database it came from.
+pub trait Columns {
+    type Error;
+    fn text(&self, i: usize) -> Result<String, Self::Error>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error>;
+    fn int(&self, i: usize) -> Result<i64, Self::Error>;
+    fn flag(&self, i: usize) -> Result<bool, Self::Error>;
+}
+
+impl ExportRow {
+    /// Reads a row selected with [`EXPORT_COLUMNS`].
+    pub fn read<C: Columns>(r: &C) -> Result<Self, C::Error> {
+        Ok(Self {
+            receipt: r.text(0)?,
+            declared_at: r.int(1)?,
+            received_at: r.int(2)?,
+            province: r.int(3)?,
+            venue_id: r.opt_text(4)?,
+            full_name: r.text(5)?,
+            birth_year: r.int(6)?,
+            phone: r.text(7)?,
+            symptoms: r.text(8)?,
+            close_contact: r.flag(9)?,
+            on_behalf: r.flag(10)?,
+            device_kid: r.text(11)?,
+        })
+    }
+}
+
+/// The authority's storage, as SQLite and PostgreSQL both provide it.
+pub trait Store: Send {
+    /// Whether this is the PostgreSQL store.
+    fn is_postgres(&self) -> bool;
+
+    /// Stores a batch already verified and opened, in one transaction, through
+    /// [`store_batch`].
+    fn store_opened(
+        &mut self,
+        items: &[IngestItem],
+        opened: Vec<OpenedItem>,
+        now: i64,
+    ) -> Result<Vec<IngestResult>, DbError>;
+
+    /// (receipt, device kid, verified payload) of every declaration, oldest first.
+    fn declaration_rows(&self) -> Result<Vec<(String, String, Vec<u8>)>, DbError>;
+
+    /// Every (idempotency key, receipt), oldest first.
+    fn receipts(&self) -> Result<Vec<(Vec<u8>, String)>, DbError>;
+
+    /// How many declarations are stored.
+    fn count(&self) -> Result<u64, DbError>;
+
+    /// The declarations `filter` matches: their number to `on_total`, then each row in
+    /// order (declaration time, then arrival) to `on_row`, streamed.
+    fn export_rows(
+        &self,
+        filter: &ExportFilter,
+        on_total: &mut dyn FnMut(u64),
+        on_row: &mut dyn FnMut(ExportRow) -> std::io::Result<()>,
+    ) -> Result<(), DbError>;
+
+    /// Stores `entries` (already checked) as the next exposure version and returns it.
+    fn publish_exposures(&mut self, entries: &[ExposureEntry], now: i64) -> Result<u64, DbError>;
+
+    /// The newest published exposure version (0 before the first publication).
+    fn latest_exposure_version(&self) -> Result<u64, DbError>;
+
+    /// (version, entry count) of every publication after `since`, oldest first.
+    fn exposure_versions_after(&self, since: i64) -> Result<Vec<(i64, i64)>, DbError>;
+
+    /// The entries of the publications in `since < version <= upto`, in publication order.
+    fn exposure_entries_between(
+        &self,
+        since: i64,
+        upto: i64,
+    ) -> Result<Vec<ExposureEntry>, DbError>;
+}
+
+/// A declaration about to be stored under a new receipt.
+pub struct NewRow<'a> {
+    pub key: &'a [u8],
+    pub receipt: &'a str,
+    pub device_kid: &'a str,
+    pub received_at: i64,
+    pub submission: &'a Submission,
+    pub payload: &'a [u8],
+}
+
+/// A store's two steps of storing a batch, inside its transaction.
+pub trait BatchWriter {
+    /// The receipt stored under `key`, if any.
+    fn find(&mut self, key: &[u8]) -> Result<Option<String>, DbError>;
+    /// Stores `row`; `false` when its key is already stored (nothing written).
+    fn insert(&mut self, row: &NewRow<'_>) -> Result<bool, DbError>;
+}
+
+/// The answer to each item of a batch, storing the accepted ones through `writer`: a key
+/// already stored (earlier, or by an item before it in the batch) is a duplicate with the
+/// original receipt, whatever the body; an item that failed to open is rejected with its
+/// error code.
+pub fn store_batch(
+    writer: &mut dyn BatchWriter,
+    items: &[IngestItem],
+    opened: Vec<OpenedItem>,
+    now: i64,
+) -> Result<Vec<IngestResult>, DbError> {
+    let mut results = Vec::with_capacity(items.len());
+    for (item, opened) in items.iter().zip(opened) {
+        let key: &[u8] = &item.idempotency_key;
+        let status = match opened {
+            Ok((device_kid, submission, payload)) => {
+                let receipt = new_receipt();
+                let row = NewRow {
+                    key,
+                    receipt: &receipt,
+                    device_kid: &device_kid,
+                    received_at: now,
+                    submission: &submission,
+                    payload: &payload,
+                };
+                if writer.insert(&row)? {
+                    ItemStatus::Accepted { receipt }
+                } else {
+                    // The key conflicted, so its row is there to be read.
+                    let receipt = writer.find(key)?.ok_or(DbError::ConflictWithoutRow)?;
+                    ItemStatus::Duplicate { receipt }
+                }
+            }
+            Err(code) => match writer.find(key)? {
+                Some(receipt) => ItemStatus::Duplicate { receipt },
+                None => ItemStatus::Rejected {
+                    reason: code.to_owned(),
+                },
+            },
+        };
+        results.push(IngestResult {
+            idempotency_key: item.idempotency_key.clone(),
+            status,
+        });
+    }
+    Ok(results)
+}
+
+/// The symptoms column: symptom names joined by `;`.
+pub fn symptom_list(d: &Declaration) -> String {
+    let names: Vec<&str> = d.symptoms.iter().map(|s| s.name()).collect();
+    names.join(";")
+}
+
+/// The recommendation column's number.
+pub fn rec_to_int(r: Recommendation) -> i64 {
+    match r {
+        Recommendation::MonitorSymptoms => 1,
+        Recommendation::GetTested => 2,
+        Recommendation::Isolate => 3,
+    }
+}
+
+/// The recommendation a column number stands for (unknown numbers: the mildest).
+pub fn rec_from_int(v: i64) -> Recommendation {
+    match v {
+        3 => Recommendation::Isolate,
+        2 => Recommendation::GetTested,
+        _ => Recommendation::MonitorSymptoms,
+    }
+}
+
+fn new_receipt() -> String {
+    let mut b = [0u8; 12];
+    // If the system RNG ever failed, the all-zero receipt would collide on the UNIQUE
+    // constraint and fail the batch (the client retries) rather than reuse a receipt.
+    let _ = SystemRandom::new().fill(&mut b);
+    format!("rc-{}", hex(&b))
+}

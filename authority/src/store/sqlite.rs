@@ -1,0 +1,233 @@
+//! The [`Store`] on SQLite: one file, in WAL mode, written by one process (`khaibao serve`)
+//! while others read it (`khaibao export`) or publish into it under an immediate
+//! transaction (`khaibao exposure publish`).
+
+use super::schema;
+use super::{
+    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, NewRow, OpenedItem,
+    Store, rec_from_int, rec_to_int, store_batch, symptom_list,
+};
+use khaibao_core::exposure::ExposureEntry;
+use khaibao_core::upload::protocol::{IngestItem, IngestResult};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::path::Path;
+
+/// The authority's SQLite database.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating) the database file at `path` and creates missing tables.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        Self::with_schema(conn)
+    }
+
+    /// A database in memory (for tests).
+    pub fn open_in_memory() -> Result<Self, DbError> {
+        Self::with_schema(Connection::open_in_memory()?)
+    }
+
+    fn with_schema(conn: Connection) -> Result<Self, DbError> {
+        conn.execute_batch(schema::SQLITE)?;
+        Ok(Self { conn })
+    }
+}
+
+impl Store for SqliteStore {
+    fn is_postgres(&self) -> bool {
+        false
+    }
+
+    fn store_opened(
+        &mut self,
+        items: &[IngestItem],
+        opened: Vec<OpenedItem>,
+        now: i64,
+    ) -> Result<Vec<IngestResult>, DbError> {
+        let tx = self.conn.transaction()?;
+        let results = {
+            let mut batch = SqliteBatch {
+                find: tx.prepare_cached("SELECT receipt FROM declarations WHERE idem_key = ?1")?,
+                insert: tx.prepare_cached(
+                    "INSERT INTO declarations (idem_key, receipt, device_kid, received_at,
+                        declared_at, venue_id, full_name, birth_year, phone, province, symptoms,
+                        close_contact, on_behalf, payload)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                     ON CONFLICT (idem_key) DO NOTHING",
+                )?,
+            };
+            store_batch(&mut batch, items, opened, now)?
+        };
+        tx.commit()?;
+        Ok(results)
+    }
+
+    fn declaration_rows(&self) -> Result<Vec<(String, String, Vec<u8>)>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT receipt, device_kid, payload FROM declarations ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn receipts(&self) -> Result<Vec<(Vec<u8>, String)>, DbError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT idem_key, receipt FROM declarations ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn count(&self) -> Result<u64, DbError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM declarations", [], |r| r.get(0))?)
+    }
+
+    fn export_rows(
+        &self,
+        filter: &ExportFilter,
+        on_total: &mut dyn FnMut(u64),
+        on_row: &mut dyn FnMut(ExportRow) -> std::io::Result<()>,
+    ) -> Result<(), DbError> {
+        const WHERE: &str = "province = ?1 AND declared_at >= ?2 AND declared_at < ?3 AND (?4 IS NULL OR venue_id = ?4)";
+        let until = filter.until.unwrap_or(i64::MAX);
+        let args = params![filter.province, filter.since, until, filter.venue_id];
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM declarations WHERE {WHERE}"),
+            args,
+            |r| r.get(0),
+        )?;
+        on_total(total.max(0).unsigned_abs());
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EXPORT_COLUMNS} FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
+        ))?;
+        let mut rows = stmt.query(args)?;
+        while let Some(r) = rows.next()? {
+            on_row(ExportRow::read(r)?)?;
+        }
+        Ok(())
+    }
+
+    fn publish_exposures(&mut self, entries: &[ExposureEntry], now: i64) -> Result<u64, DbError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM exposure_versions",
+            [],
+            |r| r.get(0),
+        )?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO exposure_entries (version, venue_id, start_at, end_at, recommendation)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for e in entries {
+                insert.execute(params![
+                    version,
+                    e.venue_id.to_ascii_lowercase(),
+                    e.start,
+                    e.end,
+                    rec_to_int(e.recommendation)
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO exposure_versions (version, published_at, entries) VALUES (?1, ?2, ?3)",
+            params![version, now, entries.len() as i64],
+        )?;
+        tx.commit()?;
+        Ok(version.max(0) as u64)
+    }
+
+    fn latest_exposure_version(&self) -> Result<u64, DbError> {
+        let v: i64 = self.conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM exposure_versions",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(v.max(0).unsigned_abs())
+    }
+
+    fn exposure_versions_after(&self, since: i64) -> Result<Vec<(i64, i64)>, DbError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT version, entries FROM exposure_versions WHERE version > ?1 ORDER BY version",
+        )?;
+        let rows = stmt.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn exposure_entries_between(
+        &self,
+        since: i64,
+        upto: i64,
+    ) -> Result<Vec<ExposureEntry>, DbError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT venue_id, start_at, end_at, recommendation FROM exposure_entries
+             WHERE version > ?1 AND version <= ?2 ORDER BY version, id",
+        )?;
+        let rows = stmt.query_map([since, upto], |r| {
+            Ok(ExposureEntry {
+                venue_id: r.get(0)?,
+                start: r.get(1)?,
+                end: r.get(2)?,
+                recommendation: rec_from_int(r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+    fn text(&self, i: usize) -> rusqlite::Result<String> {
+        self.get(i)
+    }
+    fn opt_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        self.get(i)
+    }
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        self.get(i)
+    }
+    fn flag(&self, i: usize) -> rusqlite::Result<bool> {
+        self.get(i)
+    }
+}
+
+struct SqliteBatch<'a> {
+    find: rusqlite::CachedStatement<'a>,
+    insert: rusqlite::CachedStatement<'a>,
+}
+
+impl BatchWriter for SqliteBatch<'_> {
+    fn find(&mut self, key: &[u8]) -> Result<Option<String>, DbError> {
+        Ok(self.find.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    fn insert(&mut self, row: &NewRow<'_>) -> Result<bool, DbError> {
+        let sub = row.submission;
+        let d = &sub.declaration;
+        let n = self.insert.execute(params![
+            row.key,
+            row.receipt,
+            row.device_kid,
+            row.received_at,
+            sub.declared_at,
+            sub.venue_id,
+            d.full_name,
+            d.birth_year,
+            d.phone,
+            d.province,
+            symptom_list(d),
+            d.close_contact,
+            d.on_behalf,
+            row.payload
+        ])?;
+        Ok(n == 1)
+    }
+}
