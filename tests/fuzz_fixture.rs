@@ -4,17 +4,18 @@
 //! The fuzzers must verify what the seeds were signed with, so every key here comes from a
 //! fixed seed instead of the system RNG. These keys are public test values: never use them
 //! outside tests and fuzzing. Seeds are made by the same round-trip code the apps use
-//! (`make_pass`, `sign_and_seal`, `build_list`, `encode_request`), so each fuzz run starts
+//! (`make_pass`, `seal_declaration`, `build_list`, `encode_request`), so each fuzz run starts
 //! from inputs that reach the end of the parser.
 
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_core::declaration::status::HealthStatus;
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
+use khaibao_core::diary::checkin;
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use khaibao_core::pass::{self, PassInput};
 use khaibao_core::seal::{self, DeviceKey, SealingKey};
 use khaibao_core::test_support;
-use khaibao_core::upload::protocol::{self, IngestItem, ItemKind};
+use khaibao_core::upload::protocol::{self, IngestItem};
 use khaibao_core::venue::{self, TrustedKey, Venue, VenueCategory, key_id};
 use khaibao_core::{Result, UnixTime};
 use ring::signature::{Ed25519KeyPair, KeyPair};
@@ -206,13 +207,21 @@ fn cose_payload(cose: &[u8]) -> Result<Vec<u8>> {
     }
 }
 
-/// A sealed declaration item bound to `key`.
-pub fn sealed_item(key: [u8; 16]) -> Result<IngestItem> {
-    let body = seal::sign_and_seal(&device()?, &sealing()?.public_key(), submission()?, &key)?;
+/// The fixture declaration as a phone seals it (core's use case), under a fresh key.
+pub fn sealed_item() -> Result<IngestItem> {
+    let venue_id = venue().id;
+    let sealed = checkin::seal_declaration(
+        &device()?,
+        &sealing()?.public_key(),
+        &declaration(),
+        Some(&venue_id),
+        NOW,
+    )
+    .map_err(|_| khaibao_core::Error::InvalidField("fixture declaration"))?;
     Ok(IngestItem {
-        idempotency_key: key.to_vec(),
-        kind: ItemKind::Declaration,
-        body,
+        idempotency_key: sealed.item.idempotency_key.to_vec(),
+        kind: sealed.item.kind,
+        body: sealed.item.body,
     })
 }
 
@@ -302,7 +311,7 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
         out.push(("personal_pass", format!("{file}_cbor"), raw));
     }
 
-    let item = sealed_item([7; 16])?;
+    let item = sealed_item()?;
     out.push((
         "seal_open",
         "declaration".into(),
@@ -340,8 +349,8 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
     let empty = exposure::build_list(&authority_pkcs8(), 1, 0, NOW, &[])?;
     out.push(("exposure_list", "empty".into(), empty));
 
-    let batch = vec![sealed_item([1; 16])?, sealed_item([2; 16])?, {
-        let mut bad = sealed_item([3; 16])?;
+    let batch = vec![sealed_item()?, sealed_item()?, {
+        let mut bad = sealed_item()?;
         bad.idempotency_key = vec![4; 16];
         bad
     }];
