@@ -22,7 +22,6 @@ pub mod diary;
 pub mod encoding;
 pub mod error;
 pub mod exposure;
-mod messages;
 pub mod net;
 pub mod pass;
 pub mod scan;
