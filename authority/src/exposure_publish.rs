@@ -8,6 +8,7 @@
 
 use crate::db::AuthorityDb;
 use crate::export::parse_time;
+use khaibao_core::error::VenueError;
 use khaibao_core::exposure::{ExposureEntry, Recommendation};
 use khaibao_core::venue::{self, TrustedKey};
 use std::path::Path;
@@ -74,9 +75,11 @@ fn venue_of_code(
     use khaibao_core::Error;
     match venue::verify(text, trusted, start) {
         Ok(v) => Ok(v.id),
-        Err(Error::NotYetValid | Error::Expired) => venue::verify(text, trusted, end)
-            .map(|v| v.id)
-            .map_err(|e| format!("the venue code was not valid during the window ({e})")),
+        Err(Error::Venue(VenueError::NotYetValid | VenueError::Expired)) => {
+            venue::verify(text, trusted, end)
+                .map(|v| v.id)
+                .map_err(|e| format!("the venue code was not valid during the window ({e})"))
+        }
         Err(e) => Err(format!("the venue code does not verify ({e})")),
     }
 }

@@ -10,6 +10,7 @@
 //! again. Nothing in the request identifies the phone beyond the version it asks from.
 
 use crate::db::Backend;
+use khaibao_core::error::FormatError;
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use rusqlite::{Connection, TransactionBehavior, params};
 
@@ -97,7 +98,9 @@ pub(crate) fn check_entries(entries: &[ExposureEntry]) -> Result<(), ExposureErr
     for e in entries {
         khaibao_core::encoding::codec::unhex(&e.venue_id, 16)?;
         if e.end < e.start {
-            return Err(khaibao_core::Error::InvalidField("exposure window").into());
+            return Err(
+                khaibao_core::Error::Format(FormatError::InvalidField("exposure window")).into(),
+            );
         }
     }
     Ok(())

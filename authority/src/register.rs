@@ -17,7 +17,7 @@ pub async fn register(State(state): State<Arc<AppState>>, body: Bytes) -> Respon
     let now = crate::unix_now();
     let device = match pass::verify_registration(&body, now) {
         Ok(d) => d,
-        Err(e) => return (StatusCode::BAD_REQUEST, e.code()).into_response(),
+        Err(e) => return (StatusCode::BAD_REQUEST, e.code().as_str()).into_response(),
     };
     match pass::certify_device(
         state.keys().signing_pkcs8(),

@@ -3,6 +3,7 @@
 use crate::{Khaibao, KhaibaoError, Result, guard, now};
 use khaibao_core::declaration::status::{HealthStatus, StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, Submission};
+use khaibao_core::error::NetError;
 use khaibao_core::net::transport::{HttpClient, HttpRequest};
 use khaibao_core::pass::stafflog::{self, Admission, DailyReport};
 use khaibao_core::pass::{self, PassInput};
@@ -26,9 +27,9 @@ impl Khaibao {
                 );
                 let response = this.reqwest()?.send(HttpRequest::post_cbor(url, body))?;
                 if response.status != 200 {
-                    return Err(khaibao_core::Error::Server {
+                    return Err(khaibao_core::Error::Net(NetError::Server {
                         status: response.status,
-                    }
+                    })
                     .into());
                 }
                 Ok(response.body)
@@ -42,8 +43,7 @@ impl Khaibao {
     pub fn health_status(&self, declaration: Declaration) -> Result<HealthStatus> {
         guard("health_status", || {
             let t = self.now();
-            let d = declaration::validate(&declaration, t)
-                .map_err(|fields| KhaibaoError::Validation { fields })?;
+            let d = declaration::validate(&declaration, t).map_err(KhaibaoError::validation)?;
             Ok(derive_status(&d, &StatusRules::default(), t))
         })
     }
@@ -58,8 +58,7 @@ impl Khaibao {
     ) -> Result<String> {
         guard("make_pass", || {
             let t = self.now();
-            let d = declaration::validate(&declaration, t)
-                .map_err(|fields| KhaibaoError::Validation { fields })?;
+            let d = declaration::validate(&declaration, t).map_err(KhaibaoError::validation)?;
             let status = derive_status(&d, &StatusRules::default(), t);
             let personal = Submission {
                 declaration: d.clone(),
