@@ -11,6 +11,7 @@ use khaibao_authority::keys::AuthorityKeys;
 use khaibao_core::declaration::status::HealthStatus;
 use khaibao_core::declaration::{self, Declaration, Submission, Symptom};
 use khaibao_core::diary::checkin;
+use khaibao_core::error::{FormatError, SealError};
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use khaibao_core::pass::{self, PassInput};
 use khaibao_core::seal::{self, DeviceKey, SealingKey};
@@ -69,7 +70,7 @@ pub fn authority_keys() -> std::result::Result<AuthorityKeys, khaibao_authority:
 /// The authority's public signing key, as apps and staff trust it.
 pub fn trusted() -> Result<TrustedKey> {
     let pair = Ed25519KeyPair::from_pkcs8(&authority_pkcs8())
-        .map_err(|_| khaibao_core::Error::Crypto("fixture key"))?;
+        .map_err(|_| khaibao_core::Error::Seal(SealError::Crypto("fixture key")))?;
     let public_key = pair.public_key().as_ref().to_vec();
     Ok(TrustedKey {
         kid: key_id(&public_key),
@@ -120,8 +121,9 @@ pub fn transport_venue() -> Venue {
 
 /// The signed submission payload of [`declaration`].
 pub fn submission() -> Result<Vec<u8>> {
-    let declaration = declaration::validate(&declaration(), NOW)
-        .map_err(|_| khaibao_core::Error::InvalidField("fixture declaration"))?;
+    let declaration = declaration::validate(&declaration(), NOW).map_err(|_| {
+        khaibao_core::Error::Format(FormatError::InvalidField("fixture declaration"))
+    })?;
     Submission {
         declaration,
         declared_at: NOW,
@@ -201,9 +203,11 @@ fn cose_payload(cose: &[u8]) -> Result<Vec<u8>> {
     match khaibao_core::encoding::codec::from_cbor(cose)? {
         ciborium::Value::Array(items) => match items.into_iter().nth(2) {
             Some(ciborium::Value::Bytes(b)) => Ok(b),
-            _ => Err(khaibao_core::Error::Malformed("cose payload")),
+            _ => Err(khaibao_core::Error::Format(FormatError::Malformed(
+                "cose payload",
+            ))),
         },
-        _ => Err(khaibao_core::Error::Malformed("cose")),
+        _ => Err(khaibao_core::Error::Format(FormatError::Malformed("cose"))),
     }
 }
 
@@ -217,7 +221,7 @@ pub fn sealed_item() -> Result<IngestItem> {
         Some(&venue_id),
         NOW,
     )
-    .map_err(|_| khaibao_core::Error::InvalidField("fixture declaration"))?;
+    .map_err(|_| FormatError::InvalidField("fixture declaration"))?;
     Ok(IngestItem {
         idempotency_key: sealed.item.idempotency_key.to_vec(),
         kind: sealed.item.kind,
@@ -247,7 +251,7 @@ pub fn exposure_entries() -> Vec<ExposureEntry> {
 /// header bytes (width, height as u16 LE; no stride padding, no region) then the luma plane.
 pub fn scan_input(text: &str, scale: u32) -> Result<Vec<u8>> {
     let img = khaibao_authority::poster::qr_image(text, scale)
-        .map_err(|_| khaibao_core::Error::InvalidField("fixture qr"))?;
+        .map_err(|_| khaibao_core::Error::Format(FormatError::InvalidField("fixture qr")))?;
     let (w, h) = (img.width() as u16, img.height() as u16);
     let mut out = Vec::with_capacity(9 + img.as_raw().len());
     out.extend_from_slice(&w.to_le_bytes());
@@ -285,8 +289,9 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
     out.push((
         "venue_payload",
         "coded_text".into(),
-        khaibao_core::encoding::vntext::encode(&venue().name)
-            .ok_or(khaibao_core::Error::InvalidField("fixture name"))?,
+        khaibao_core::encoding::vntext::encode(&venue().name).ok_or(
+            khaibao_core::Error::Format(FormatError::InvalidField("fixture name")),
+        )?,
     ));
     // Both fit the target's 4,608-byte cap (`fuzz/run.sh`): a venue code (version 10) at
     // one pixel per module, and a short code at two.
@@ -299,7 +304,7 @@ pub fn seeds() -> Result<Vec<(&'static str, String, Vec<u8>)>> {
             khaibao_core::encoding::codec::base64url_decode(&text[pass::PASS_PREFIX.len()..])?;
         out.push(("personal_pass", format!("{file}_text"), text.into_bytes()));
         let ciborium::Value::Array(outer) = khaibao_core::encoding::codec::from_cbor(&raw)? else {
-            return Err(khaibao_core::Error::Malformed("pass"));
+            return Err(khaibao_core::Error::Format(FormatError::Malformed("pass")));
         };
         if let Some(ciborium::Value::Bytes(cose)) = outer.get(1) {
             out.push((

@@ -9,6 +9,7 @@
 use crate::db::{AuthorityDb, DbError};
 use crate::export::{BadTime, parse_time};
 use crate::exposures::ExposureError;
+use khaibao_core::error::VenueError;
 use khaibao_core::exposure::{ExposureEntry, Recommendation};
 use khaibao_core::venue::{self, TrustedKey};
 use std::path::{Path, PathBuf};
@@ -93,9 +94,11 @@ fn venue_of_code(
     use khaibao_core::Error;
     match venue::verify(text, trusted, start) {
         Ok(v) => Ok(v.id),
-        Err(Error::NotYetValid | Error::Expired) => venue::verify(text, trusted, end)
-            .map(|v| v.id)
-            .map_err(PublishError::CodeNotValid),
+        Err(Error::Venue(VenueError::NotYetValid | VenueError::Expired)) => {
+            venue::verify(text, trusted, end)
+                .map(|v| v.id)
+                .map_err(PublishError::CodeNotValid)
+        }
         Err(e) => Err(PublishError::CodeUnverified(e)),
     }
 }

@@ -12,6 +12,7 @@
 //! Imports: the [`Store`] trait, `khaibao_core`.
 
 use crate::store::{DbError, Store};
+use khaibao_core::error::FormatError;
 use khaibao_core::exposure::{self, ExposureEntry};
 
 /// Most entries one answer carries; a phone far behind catches up in several requests.
@@ -31,7 +32,9 @@ fn check_entries(entries: &[ExposureEntry]) -> Result<(), ExposureError> {
     for e in entries {
         khaibao_core::encoding::codec::unhex(&e.venue_id, 16)?;
         if e.end < e.start {
-            return Err(khaibao_core::Error::InvalidField("exposure window").into());
+            return Err(
+                khaibao_core::Error::Format(FormatError::InvalidField("exposure window")).into(),
+            );
         }
     }
     Ok(())

@@ -16,7 +16,7 @@ pub fn open_items(key: &SealingKey, items: &[IngestItem]) -> Vec<OpenedItem> {
     let open = |chunk: &[IngestItem]| -> Vec<OpenedItem> {
         chunk
             .iter()
-            .map(|i| open_item(key, i).map_err(|e| e.code()))
+            .map(|i| open_item(key, i).map_err(|e| e.code().as_str()))
             .collect()
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));

@@ -5,6 +5,7 @@
 #![allow(clippy::format_push_string, clippy::format_collect)] // test reports
 
 use khaibao_authority::poster::{self, write_poster};
+use khaibao_core::error::VenueError;
 use khaibao_core::venue::keyset::{Keyset, KeysetEntry};
 use khaibao_core::venue::registry::{self, Registry};
 use khaibao_core::venue::{self, TIME_EPOCH, Venue, VenueCategory};
@@ -256,25 +257,25 @@ fn manual_codes_resolve_through_the_signed_registry() {
     wrong[3] = if wrong[3] == b'9' { b'0' } else { wrong[3] + 1 };
     assert!(matches!(
         reg.resolve(std::str::from_utf8(&wrong).unwrap()),
-        Err(Error::ManualCodeInvalid)
+        Err(Error::Venue(VenueError::ManualCodeInvalid))
     ));
     let body = "000000000";
     let unknown = format!("{body}{}", registry::damm(body));
     assert!(matches!(
         reg.resolve(&unknown),
-        Err(Error::ManualCodeUnknown)
+        Err(Error::Venue(VenueError::ManualCodeUnknown))
     ));
     // Replays and tampering are refused.
     assert!(matches!(
         Registry::verify(&bytes, &keyset, now, Some(5)),
-        Err(Error::StaleUpdate)
+        Err(Error::Venue(VenueError::StaleUpdate))
     ));
     let mut flipped = bytes.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 1;
     assert!(matches!(
         Registry::verify(&flipped, &keyset, now, None),
-        Err(Error::BadSignature)
+        Err(Error::Venue(VenueError::BadSignature))
     ));
 }
 

@@ -22,7 +22,7 @@ impl Khaibao {
     /// `listener`; a list already processed never raises them again. A list that does not
     /// verify under the effective keyset (configured `venue_keys` plus a root-signed update
     /// from `sync_trust`) is refused (nothing recorded) with the
-    /// code of the failed check (for example `signature.invalid`, `venue.unknown_key`);
+    /// code of the failed check (for example `venue.signature_invalid`, `venue.unknown_key`);
     /// an answer other than 200 is `network.server_error`.
     pub async fn sync_exposures(
         self: Arc<Self>,

@@ -1,6 +1,7 @@
 //! The host app's HTTP client as a foreign trait, for apps that bring their own networking
 //! stack (OkHttp, URLSession, …).
 
+use khaibao_core::error::NetError;
 use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse};
 
 /// Why the host's HTTP call failed before a response arrived.
@@ -34,9 +35,11 @@ pub(crate) struct HostClient(pub std::sync::Arc<dyn HostHttpClient>);
 impl HttpClient for HostClient {
     fn send(&self, request: HttpRequest) -> khaibao_core::Result<HttpResponse> {
         self.0.send(request).map_err(|e| match e {
-            HostHttpError::Timeout => khaibao_core::Error::Network("timeout".into()),
+            HostHttpError::Timeout => khaibao_core::Error::Net(NetError::Network("timeout".into())),
             // The host's text may contain a URL or worse; only the kind is kept.
-            HostHttpError::Network { .. } => khaibao_core::Error::Network("host client".into()),
+            HostHttpError::Network { .. } => {
+                khaibao_core::Error::Net(NetError::Network("host client".into()))
+            }
         })
     }
 }

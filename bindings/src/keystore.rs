@@ -7,6 +7,7 @@
 //! its implementation round-trips a fresh random key.
 
 use crate::{KhaibaoError, Result, guard};
+use khaibao_core::ErrorCode;
 use ring::rand::{SecureRandom, SystemRandom};
 use std::sync::Arc;
 
@@ -42,13 +43,15 @@ pub trait KeyStore: Send + Sync {
 fn key_store_error(e: &KeyStoreError) -> KhaibaoError {
     // The host's reason text is not passed on: it may name paths or accounts.
     let (code, detail) = match e {
-        KeyStoreError::KeyUnavailable => ("keystore.unavailable", "the platform key is missing"),
-        KeyStoreError::Failed { .. } => ("keystore.failed", "the platform key store failed"),
+        KeyStoreError::KeyUnavailable => (
+            ErrorCode::KeystoreUnavailable,
+            "the platform key is missing",
+        ),
+        KeyStoreError::Failed { .. } => {
+            (ErrorCode::KeystoreFailed, "the platform key store failed")
+        }
     };
-    KhaibaoError::Crypto {
-        code: code.into(),
-        detail: detail.into(),
-    }
+    KhaibaoError::new(code, detail)
 }
 
 /// Checks that `store` wraps a fresh random 32-byte key into something else and unwraps it
@@ -59,25 +62,22 @@ pub fn verify_key_store(store: Arc<dyn KeyStore>) -> Result<()> {
         let mut secret = [0u8; 32];
         SystemRandom::new()
             .fill(&mut secret)
-            .map_err(|_| KhaibaoError::Crypto {
-                code: "crypto.random".into(),
-                detail: "no system randomness".into(),
-            })?;
+            .map_err(|_| KhaibaoError::new(ErrorCode::SealCryptoFailure, "no system randomness"))?;
         let wrapped = store
             .wrap(secret.to_vec())
             .map_err(|e| key_store_error(&e))?;
         if wrapped.windows(secret.len()).any(|w| w == secret) {
-            return Err(KhaibaoError::Crypto {
-                code: "keystore.not_wrapping".into(),
-                detail: "the key store returned the secret in the clear".into(),
-            });
+            return Err(KhaibaoError::new(
+                ErrorCode::KeystoreNotWrapping,
+                "the key store returned the secret in the clear",
+            ));
         }
         let back = store.unwrap(wrapped).map_err(|e| key_store_error(&e))?;
         if back != secret {
-            return Err(KhaibaoError::Crypto {
-                code: "keystore.mismatch".into(),
-                detail: "the key store did not return the wrapped secret".into(),
-            });
+            return Err(KhaibaoError::new(
+                ErrorCode::KeystoreMismatch,
+                "the key store did not return the wrapped secret",
+            ));
         }
         Ok(())
     })

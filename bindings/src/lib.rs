@@ -22,12 +22,13 @@ mod upload;
 
 pub use clock::Clock;
 pub use diary_calls::ExposureListener;
-pub use error::KhaibaoError;
+pub use error::{KhaibaoError, error_code_family, error_code_string};
 pub use http::{HostHttpClient, HostHttpError};
 pub use keystore::{KeyStore, KeyStoreError, verify_key_store};
 pub use listeners::SyncListener;
 pub use pass::VenueStaff;
 
+use khaibao_core::ErrorCode;
 use khaibao_core::declaration::{self, Declaration, FieldError};
 use khaibao_core::diary::{self, Visit, checkin};
 use khaibao_core::net::transport::{HttpClient, ReqwestClient};
@@ -152,27 +153,27 @@ impl Khaibao {
 
     fn open_inner(config: KhaibaoConfig, clock: clock::TimeSource) -> Result<Arc<Self>> {
         if config.authority_sealing_key.len() != 32 {
-            return Err(KhaibaoError::InvalidInput {
-                code: "config.sealing_key".into(),
-                detail: "the authority sealing key must be 32 bytes".into(),
-            });
+            return Err(KhaibaoError::new(
+                ErrorCode::ConfigSealingKey,
+                "the authority sealing key must be 32 bytes",
+            ));
         }
         if config
             .root_public_key
             .as_ref()
             .is_some_and(|k| k.len() != 32)
         {
-            return Err(KhaibaoError::InvalidInput {
-                code: "config.root_key".into(),
-                detail: "the root public key must be 32 bytes".into(),
-            });
+            return Err(KhaibaoError::new(
+                ErrorCode::ConfigRootKey,
+                "the root public key must be 32 bytes",
+            ));
         }
         if config.db_path.trim().is_empty() {
             // SQLite would open a private temporary database: everything lost on close.
-            return Err(KhaibaoError::InvalidInput {
-                code: "config.db_path".into(),
-                detail: "the database path is empty".into(),
-            });
+            return Err(KhaibaoError::new(
+                ErrorCode::ConfigDbPath,
+                "the database path is empty",
+            ));
         }
         let master = MasterKey::from_bytes(&config.master_key)?;
         let store = Store::open(std::path::Path::new(&config.db_path), &master, clock.now())?;

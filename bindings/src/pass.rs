@@ -34,8 +34,7 @@ impl Khaibao {
     pub fn health_status(&self, declaration: Declaration) -> Result<HealthStatus> {
         guard("health_status", || {
             let t = self.now();
-            let d = declaration::validate(&declaration, t)
-                .map_err(|fields| KhaibaoError::Validation { fields })?;
+            let d = declaration::validate(&declaration, t).map_err(KhaibaoError::validation)?;
             Ok(derive_status(&d, &StatusRules::default(), t))
         })
     }
@@ -50,8 +49,7 @@ impl Khaibao {
     ) -> Result<String> {
         guard("make_pass", || {
             let t = self.now();
-            let d = declaration::validate(&declaration, t)
-                .map_err(|fields| KhaibaoError::Validation { fields })?;
+            let d = declaration::validate(&declaration, t).map_err(KhaibaoError::validation)?;
             let status = derive_status(&d, &StatusRules::default(), t);
             let personal = Submission {
                 declaration: d.clone(),

@@ -8,6 +8,7 @@
 //! `venue_keys` it does not name.
 
 use crate::{HostHttpClient, Khaibao, KhaibaoError, Result, guard};
+use khaibao_core::ErrorCode;
 use khaibao_core::storage::store::Store;
 use khaibao_core::venue::Venue;
 use khaibao_core::venue::fetch::{self, TrustSync};
@@ -26,13 +27,9 @@ impl Khaibao {
     }
 
     fn root_key(&self) -> Result<&[u8]> {
-        self.config
-            .root_public_key
-            .as_deref()
-            .ok_or_else(|| KhaibaoError::InvalidInput {
-                code: "config.root_key".into(),
-                detail: "no root public key is configured".into(),
-            })
+        self.config.root_public_key.as_deref().ok_or_else(|| {
+            KhaibaoError::new(ErrorCode::ConfigRootKey, "no root public key is configured")
+        })
     }
 }
 
@@ -42,7 +39,7 @@ impl Khaibao {
     /// registry through `client` (the host's HTTP client) or, when it is `None`, the
     /// library's own, verifies and stores what is new. An answer equal to what is held
     /// changes nothing; one that does not verify is refused with the failed check's code
-    /// (`update.stale`, `venue.unknown_key`, `signature.invalid`, ...).
+    /// (`venue.update_stale`, `venue.unknown_key`, `venue.signature_invalid`, ...).
     pub async fn sync_trust(
         self: Arc<Self>,
         client: Option<Arc<dyn HostHttpClient>>,
@@ -61,7 +58,7 @@ impl Khaibao {
     }
 
     /// Verifies a keyset update with the configured root key and stores it; one not newer
-    /// than the stored one is `update.stale`.
+    /// than the stored one is `venue.update_stale`.
     pub fn apply_keyset_update(&self, bytes: Vec<u8>) -> Result<Keyset> {
         guard("apply_keyset_update", || {
             let root = self.root_key()?;
@@ -76,7 +73,7 @@ impl Khaibao {
     }
 
     /// Verifies a venue registry with the effective keyset and stores it; one not newer
-    /// than the stored one is `update.stale`.
+    /// than the stored one is `venue.update_stale`.
     pub fn apply_registry(&self, bytes: Vec<u8>) -> Result<RegistryInfo> {
         guard("apply_registry", || {
             let now = self.now();

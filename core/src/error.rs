@@ -1,102 +1,54 @@
-//! The core's internal error type.
+//! The core's error type and the one place where every error's code and messages live.
 //!
-//! Every variant maps to a stable machine-readable code (see [`Error::code`]) that the
-//! bindings export unchanged. Messages never carry personal data: no names, numbers, venue
-//! names or payload bytes, only what kind of thing went wrong.
+//! Each area has its own error enum in its folder (`encoding::FormatError`,
+//! `venue::VenueError`, …); [`Error`] composes them. Every area error maps to an
+//! [`ErrorCode`], a stable machine-readable code such as `venue.unknown_key` whose prefix
+//! is its [`ErrorFamily`], and each code has a fixed Vietnamese and English message. The
+//! bindings export the code (an enum, not a string), its family and both messages.
+//!
+//! Messages and `Display` texts never carry personal data: no names, numbers, venue names
+//! or payload bytes, only what kind of thing went wrong. Every area may use the error types
+//! gathered here, whatever its `mod.rs` says about other imports.
+
+pub use crate::diary::DiaryError;
+pub use crate::encoding::FormatError;
+pub use crate::net::NetError;
+pub use crate::pass::PassError;
+pub use crate::scan::ScanError;
+pub use crate::seal::SealError;
+pub use crate::storage::StorageError;
+pub use crate::venue::VenueError;
 
 /// Result alias used throughout the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong inside the core.
+/// Everything that can go wrong inside the core: one variant per area.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The text is not a khaibao venue code.
-    #[error("not a khaibao venue code")]
-    NotVenueCode,
-    /// The code has the khaibao prefix, but its CBOR/COSE structure is broken.
-    #[error("malformed code: {0}")]
-    Malformed(&'static str),
-    /// The code is signed with a key id that no trusted key has.
-    #[error("unknown signing key")]
-    UnknownKey,
-    /// The signature does not verify.
-    #[error("signature does not verify")]
-    BadSignature,
-    /// The code's validity starts in the future.
-    #[error("not valid yet")]
-    NotYetValid,
-    /// The code's validity has ended.
-    #[error("expired")]
-    Expired,
-    /// The code uses a format version this library does not read.
-    #[error("unsupported format version {0}")]
-    UnsupportedVersion(u64),
-    /// A field is missing, has the wrong type or a value outside its range.
-    #[error("invalid field: {0}")]
-    InvalidField(&'static str),
-    /// A field, or the whole code, is longer than the format allows.
-    #[error("too long: {0}")]
-    FieldTooLong(&'static str),
-    /// The signing key is known but outside its validity window (rotated out or not yet in).
-    #[error("signing key not valid at this time")]
-    KeyNotValid,
-    /// A signed update (keyset, venue registry) is not newer than the one already held.
-    #[error("signed update is older than the current one")]
-    StaleUpdate,
-    /// A manual-entry venue code has the wrong length or check digit.
-    #[error("manual venue code is mistyped")]
-    ManualCodeInvalid,
-    /// A well-formed manual-entry venue code that the registry does not list.
-    #[error("manual venue code is not in the registry")]
-    ManualCodeUnknown,
-    /// No verified venue registry is held yet, so manual codes cannot be resolved.
-    #[error("no venue registry downloaded yet")]
-    RegistryMissing,
-    /// A camera frame's geometry does not match its buffer.
-    #[error("invalid frame: {0}")]
-    InvalidFrame(&'static str),
-    /// An encoded image could not be decoded (or its format is not built in).
-    #[error("image could not be decoded")]
-    Image,
-    /// A cryptographic operation failed (key generation, bad key bytes).
-    #[error("cryptographic failure: {0}")]
-    Crypto(&'static str),
-    /// A sealed envelope could not be opened: wrong key, tampered or truncated.
-    #[error("sealed envelope could not be opened")]
-    SealOpen,
+    /// A shared encoding (CBOR, COSE, base45, text) is broken.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// A venue code, keyset or registry is not valid or not trusted.
+    #[error(transparent)]
+    Venue(#[from] VenueError),
+    /// A camera frame or image could not be scanned.
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+    /// Signing or sealing failed.
+    #[error(transparent)]
+    Seal(#[from] SealError),
     /// The local database failed.
-    #[error("storage failure: {0}")]
-    Storage(String),
-    /// The local database file is not a database or is damaged.
-    #[error("the database file is corrupt")]
-    Corrupt,
-    /// The network request failed before a response arrived (retryable).
-    #[error("network failure: {0}")]
-    Network(String),
-    /// The server answered with an error status.
-    #[error("server answered with status {status}")]
-    Server {
-        /// HTTP status code.
-        status: u16,
-    },
-    /// The server's answer could not be understood.
-    #[error("unexpected server response: {0}")]
-    Protocol(&'static str),
-    /// A personal pass has expired (they live a few minutes).
-    #[error("pass expired")]
-    PassExpired,
-    /// The same pass was already shown at this venue.
-    #[error("pass already used")]
-    PassReplayed,
-    /// The signing device is not certified by a trusted authority key.
-    #[error("device not certified")]
-    DeviceUncertified,
-    /// The master key supplied by the host does not open this database's keys.
-    #[error("the master key does not open this database")]
-    WrongMasterKey,
-    /// The data key of a local day is gone (purged or shredded); that day cannot be read.
-    #[error("the day's data key is gone")]
-    DayKeyMissing,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A request to the authority failed.
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// A personal pass was refused.
+    #[error(transparent)]
+    Pass(#[from] PassError),
+    /// The diary refused a change.
+    #[error(transparent)]
+    Diary(#[from] DiaryError),
     /// The caller used the API wrongly (for example, checking out with nothing active).
     #[error("invalid state: {0}")]
     InvalidState(&'static str),
@@ -104,166 +56,444 @@ pub enum Error {
 
 impl Error {
     /// A stable code for this kind of error, for programs and for support.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NotVenueCode => "venue.not_khaibao",
-            Error::Malformed(_) => "code.malformed",
-            Error::UnknownKey => "venue.unknown_key",
-            Error::BadSignature => "signature.invalid",
-            Error::NotYetValid => "venue.not_yet_valid",
-            Error::Expired => "venue.expired",
-            Error::UnsupportedVersion(_) => "code.unsupported_version",
-            Error::InvalidField(_) => "field.invalid",
-            Error::FieldTooLong(_) => "field.too_long",
-            Error::KeyNotValid => "venue.key_not_valid",
-            Error::StaleUpdate => "update.stale",
-            Error::ManualCodeInvalid => "venue.manual_code_invalid",
-            Error::ManualCodeUnknown => "venue.manual_code_unknown",
-            Error::RegistryMissing => "venue.registry_missing",
-            Error::InvalidFrame(_) => "scan.invalid_frame",
-            Error::Image => "scan.image_undecodable",
-            Error::Crypto(_) => "crypto.failure",
-            Error::SealOpen => "seal.cannot_open",
-            Error::Storage(_) => "storage.failure",
-            Error::Corrupt => "storage.corrupt",
-            Error::Network(_) => "network.failure",
-            Error::Server { .. } => "network.server_error",
-            Error::Protocol(_) => "network.protocol",
-            Error::PassExpired => "pass.expired",
-            Error::PassReplayed => "pass.replayed",
-            Error::DeviceUncertified => "pass.device_uncertified",
-            Error::InvalidState(_) => "api.invalid_state",
-            Error::WrongMasterKey => "storage.wrong_master_key",
-            Error::DayKeyMissing => "storage.day_key_missing",
+            Error::Format(e) => e.code(),
+            Error::Venue(e) => e.code(),
+            Error::Scan(e) => e.code(),
+            Error::Seal(e) => e.code(),
+            Error::Storage(e) => e.code(),
+            Error::Net(e) => e.code(),
+            Error::Pass(e) => e.code(),
+            Error::Diary(e) => e.code(),
+            Error::InvalidState(_) => ErrorCode::ApiInvalidState,
         }
     }
-}
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
-                Error::Corrupt
-            }
-            // SQLite's own messages name tables and constraints, never row values.
-            _ => Error::Storage(e.to_string()),
-        }
-    }
-}
-
-// What to tell a person about an error, in Vietnamese and English. The texts are fixed per
-// error code: they never include field values, names or payload bytes, so they are safe to
-// show and to log. Apps show `message_vi` by default.
-
-impl Error {
-    /// A short Vietnamese explanation for people.
+    /// A short Vietnamese explanation for people (what apps show by default).
     pub fn message_vi(&self) -> &'static str {
-        match self {
-            Error::NotVenueCode => "Đây không phải mã QR khai báo y tế của khaibao.",
-            Error::Malformed(_) => "Mã QR bị hỏng hoặc không đọc được.",
-            Error::UnknownKey => "Mã QR được ký bởi một khóa không được tin cậy.",
-            Error::BadSignature => "Chữ ký của mã QR không hợp lệ: mã có thể là giả.",
-            Error::NotYetValid => "Mã QR của địa điểm này chưa có hiệu lực.",
-            Error::Expired => "Mã QR của địa điểm này đã hết hạn.",
-            Error::UnsupportedVersion(_) => "Mã QR dùng phiên bản mới hơn; hãy cập nhật ứng dụng.",
-            Error::InvalidField(_) => "Mã QR có thông tin không hợp lệ.",
-            Error::FieldTooLong(_) => "Mã QR có thông tin dài quá mức cho phép.",
-            Error::KeyNotValid => "Khóa ký của mã QR đã hết hạn hoặc chưa có hiệu lực.",
-            Error::StaleUpdate => "Bản cập nhật cũ hơn dữ liệu đang có.",
-            Error::ManualCodeInvalid => "Mã nhập tay sai: hãy kiểm tra lại các chữ số.",
-            Error::ManualCodeUnknown => "Không tìm thấy địa điểm có mã nhập tay này.",
-            Error::RegistryMissing => "Chưa tải danh sách địa điểm; hãy kết nối mạng rồi thử lại.",
-            Error::InvalidFrame(_) => "Khung hình camera không hợp lệ.",
-            Error::Image => "Không đọc được ảnh.",
-            Error::Crypto(_) => "Lỗi mã hóa trên thiết bị.",
-            Error::SealOpen => "Không mở được dữ liệu đã niêm phong.",
-            Error::Storage(_) => "Lỗi lưu trữ trên thiết bị.",
-            Error::Corrupt => "Dữ liệu trên thiết bị bị hỏng.",
-            Error::Network(_) => "Lỗi mạng; ứng dụng sẽ thử lại.",
-            Error::Server { .. } => "Máy chủ báo lỗi; ứng dụng sẽ thử lại.",
-            Error::Protocol(_) => "Máy chủ trả lời không đúng định dạng.",
-            Error::PassExpired => "Mã QR cá nhân đã hết hạn; hãy mở lại mã mới.",
-            Error::PassReplayed => "Mã QR cá nhân này đã được quét rồi.",
-            Error::DeviceUncertified => {
-                "Thiết bị tạo mã QR cá nhân chưa được cơ quan y tế xác nhận."
-            }
-            Error::WrongMasterKey => "Khóa bảo vệ dữ liệu trên thiết bị không đúng.",
-            Error::DayKeyMissing => "Dữ liệu của ngày này đã bị xóa theo thời hạn lưu giữ.",
-            Error::InvalidState(_) => "Thao tác không hợp lệ lúc này.",
-        }
+        self.code().message_vi()
     }
 
     /// A short English explanation for people.
     pub fn message_en(&self) -> &'static str {
+        self.code().message_en()
+    }
+}
+
+/// The family of an [`ErrorCode`]: the part of its string before the dot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum ErrorFamily {
+    /// `format.*`: a shared encoding is broken.
+    Format,
+    /// `venue.*`: venue codes, keysets and the venue registry.
+    Venue,
+    /// `scan.*`: camera frames and images.
+    Scan,
+    /// `seal.*`: signing, sealing and opening.
+    Seal,
+    /// `storage.*`: the local database.
+    Storage,
+    /// `network.*`: requests to the authority.
+    Network,
+    /// `pass.*`: personal passes.
+    Pass,
+    /// `diary.*`: the check-in diary.
+    Diary,
+    /// `declaration.*`: the health-declaration form.
+    Declaration,
+    /// `api.*`: the API used in the wrong order.
+    Api,
+    /// `config.*`: the bindings' configuration.
+    Config,
+    /// `keystore.*`: the platform key store behind the bindings.
+    Keystore,
+    /// `host.*`: a callback into the host app failed.
+    Host,
+    /// `internal.*`: a bug inside the library.
+    Internal,
+}
+
+impl ErrorFamily {
+    /// The family's name, the prefix of its codes' strings.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Error::NotVenueCode => "This is not a khaibao health check-in QR code.",
-            Error::Malformed(_) => "The QR code is damaged or cannot be read.",
-            Error::UnknownKey => "The QR code is signed with a key that is not trusted.",
-            Error::BadSignature => "The QR code's signature is invalid: it may be fake.",
-            Error::NotYetValid => "This venue's QR code is not valid yet.",
-            Error::Expired => "This venue's QR code has expired.",
-            Error::UnsupportedVersion(_) => {
-                "The QR code uses a newer version; please update the app."
-            }
-            Error::InvalidField(_) => "The QR code contains invalid information.",
-            Error::FieldTooLong(_) => "The QR code contains information that is too long.",
-            Error::KeyNotValid => "The QR code's signing key has expired or is not valid yet.",
-            Error::StaleUpdate => "The update is older than the data already held.",
-            Error::ManualCodeInvalid => "The typed code is wrong: please check the digits.",
-            Error::ManualCodeUnknown => "No venue has this typed code.",
-            Error::RegistryMissing => {
-                "The venue list has not been downloaded yet; connect and try again."
-            }
-            Error::InvalidFrame(_) => "The camera frame is not valid.",
-            Error::Image => "The image cannot be read.",
-            Error::Crypto(_) => "A cryptographic error occurred on the device.",
-            Error::SealOpen => "The sealed data cannot be opened.",
-            Error::Storage(_) => "A storage error occurred on the device.",
-            Error::Corrupt => "The data on the device is damaged.",
-            Error::Network(_) => "Network error; the app will retry.",
-            Error::Server { .. } => "The server reported an error; the app will retry.",
-            Error::Protocol(_) => "The server's answer was not understood.",
-            Error::PassExpired => "The personal pass has expired; show a fresh one.",
-            Error::PassReplayed => "This personal pass was already scanned.",
-            Error::DeviceUncertified => {
-                "The pass comes from a device the health authority has not certified."
-            }
-            Error::WrongMasterKey => "The key protecting the data on this device is wrong.",
-            Error::DayKeyMissing => {
-                "That day's data was deleted at the end of its retention period."
-            }
-            Error::InvalidState(_) => "That action is not possible right now.",
+            ErrorFamily::Format => "format",
+            ErrorFamily::Venue => "venue",
+            ErrorFamily::Scan => "scan",
+            ErrorFamily::Seal => "seal",
+            ErrorFamily::Storage => "storage",
+            ErrorFamily::Network => "network",
+            ErrorFamily::Pass => "pass",
+            ErrorFamily::Diary => "diary",
+            ErrorFamily::Declaration => "declaration",
+            ErrorFamily::Api => "api",
+            ErrorFamily::Config => "config",
+            ErrorFamily::Keystore => "keystore",
+            ErrorFamily::Host => "host",
+            ErrorFamily::Internal => "internal",
         }
+    }
+}
+
+/// Declares [`ErrorCode`] and its tables from one list, so that no code can lack a string,
+/// a family or a message, and [`ErrorCode::ALL`] cannot miss one.
+macro_rules! error_codes {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $code:literal, $family:ident,
+            vi: $vi:literal,
+            en: $en:literal;
+    )*) => {
+        /// Every error the library reports, as a stable code.
+        ///
+        /// [`ErrorCode::as_str`] gives the code's string (`family.name`), which never changes
+        /// once released; `docs/errors.md` lists them all with their messages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The stable string, `family.name` (for example `venue.unknown_key`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            /// The family: the part of [`as_str`](Self::as_str) before the dot.
+            pub fn family(self) -> ErrorFamily {
+                match self { $(ErrorCode::$variant => ErrorFamily::$family,)* }
+            }
+
+            /// A short Vietnamese explanation for people, with no personal data.
+            pub fn message_vi(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $vi,)* }
+            }
+
+            /// A short English explanation for people, with no personal data.
+            pub fn message_en(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $en,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// Bytes that should hold one of the library's encodings are broken or truncated.
+    FormatMalformed = "format.malformed", Format,
+        vi: "Dữ liệu bị hỏng hoặc không đọc được.",
+        en: "The data is damaged or cannot be read.";
+    /// The data uses a format version this library does not read.
+    FormatUnsupportedVersion = "format.unsupported_version", Format,
+        vi: "Dữ liệu dùng phiên bản mới hơn; hãy cập nhật ứng dụng.",
+        en: "The data uses a newer version; please update the app.";
+    /// A field is missing, has the wrong type or a value outside its range.
+    FormatInvalidField = "format.invalid_field", Format,
+        vi: "Dữ liệu có thông tin không hợp lệ.",
+        en: "The data contains invalid information.";
+    /// A field, or the whole item, is longer than the format allows.
+    FormatTooLong = "format.too_long", Format,
+        vi: "Dữ liệu có thông tin dài quá mức cho phép.",
+        en: "The data contains information that is too long.";
+    /// The text is not a khaibao venue code.
+    VenueNotKhaibao = "venue.not_khaibao", Venue,
+        vi: "Đây không phải mã QR khai báo y tế của khaibao.",
+        en: "This is not a khaibao health check-in QR code.";
+    /// The code is signed with a key id that no trusted key has.
+    VenueUnknownKey = "venue.unknown_key", Venue,
+        vi: "Mã QR được ký bởi một khóa không được tin cậy.",
+        en: "The QR code is signed with a key that is not trusted.";
+    /// A signature (venue code, keyset, registry, list, pass) does not verify.
+    VenueSignatureInvalid = "venue.signature_invalid", Venue,
+        vi: "Chữ ký của mã QR không hợp lệ: mã có thể là giả.",
+        en: "The QR code's signature is invalid: it may be fake.";
+    /// The code's validity starts in the future.
+    VenueNotYetValid = "venue.not_yet_valid", Venue,
+        vi: "Mã QR của địa điểm này chưa có hiệu lực.",
+        en: "This venue's QR code is not valid yet.";
+    /// The code's validity has ended.
+    VenueExpired = "venue.expired", Venue,
+        vi: "Mã QR của địa điểm này đã hết hạn.",
+        en: "This venue's QR code has expired.";
+    /// The signing key is known but outside its validity window.
+    VenueKeyNotValid = "venue.key_not_valid", Venue,
+        vi: "Khóa ký của mã QR đã hết hạn hoặc chưa có hiệu lực.",
+        en: "The QR code's signing key has expired or is not valid yet.";
+    /// A signed update (keyset, venue registry) is not newer than the one already held.
+    VenueUpdateStale = "venue.update_stale", Venue,
+        vi: "Bản cập nhật cũ hơn dữ liệu đang có.",
+        en: "The update is older than the data already held.";
+    /// A manual-entry venue code has the wrong length or check digit.
+    VenueManualCodeInvalid = "venue.manual_code_invalid", Venue,
+        vi: "Mã nhập tay sai: hãy kiểm tra lại các chữ số.",
+        en: "The typed code is wrong: please check the digits.";
+    /// A well-formed manual-entry venue code that the registry does not list.
+    VenueManualCodeUnknown = "venue.manual_code_unknown", Venue,
+        vi: "Không tìm thấy địa điểm có mã nhập tay này.",
+        en: "No venue has this typed code.";
+    /// No verified venue registry is held yet, so manual codes cannot be resolved.
+    VenueRegistryMissing = "venue.registry_missing", Venue,
+        vi: "Chưa tải danh sách địa điểm; hãy kết nối mạng rồi thử lại.",
+        en: "The venue list has not been downloaded yet; connect and try again.";
+    /// A camera frame's geometry does not match its buffer.
+    ScanInvalidFrame = "scan.invalid_frame", Scan,
+        vi: "Khung hình camera không hợp lệ.",
+        en: "The camera frame is not valid.";
+    /// An encoded image could not be decoded (or its format is not built in).
+    ScanImageUndecodable = "scan.image_undecodable", Scan,
+        vi: "Không đọc được ảnh.",
+        en: "The image cannot be read.";
+    /// A cryptographic operation failed (key generation, bad key bytes, no randomness).
+    SealCryptoFailure = "seal.crypto_failure", Seal,
+        vi: "Lỗi mã hóa trên thiết bị.",
+        en: "A cryptographic error occurred on the device.";
+    /// A sealed envelope could not be opened: wrong key, tampered or truncated.
+    SealCannotOpen = "seal.cannot_open", Seal,
+        vi: "Không mở được dữ liệu đã niêm phong.",
+        en: "The sealed data cannot be opened.";
+    /// The local database failed.
+    StorageFailure = "storage.failure", Storage,
+        vi: "Lỗi lưu trữ trên thiết bị.",
+        en: "A storage error occurred on the device.";
+    /// The local database file is not a database or is damaged.
+    StorageCorrupt = "storage.corrupt", Storage,
+        vi: "Dữ liệu trên thiết bị bị hỏng.",
+        en: "The data on the device is damaged.";
+    /// The master key supplied by the host does not open this database's keys.
+    StorageWrongMasterKey = "storage.wrong_master_key", Storage,
+        vi: "Khóa bảo vệ dữ liệu trên thiết bị không đúng.",
+        en: "The key protecting the data on this device is wrong.";
+    /// The data key of a local day is gone (purged or shredded); that day cannot be read.
+    StorageDayKeyMissing = "storage.day_key_missing", Storage,
+        vi: "Dữ liệu của ngày này đã bị xóa theo thời hạn lưu giữ.",
+        en: "That day's data was deleted at the end of its retention period.";
+    /// The network request failed before a response arrived (retryable).
+    NetworkFailure = "network.failure", Network,
+        vi: "Lỗi mạng; ứng dụng sẽ thử lại.",
+        en: "Network error; the app will retry.";
+    /// The server answered with an error status.
+    NetworkServerError = "network.server_error", Network,
+        vi: "Máy chủ báo lỗi; ứng dụng sẽ thử lại.",
+        en: "The server reported an error; the app will retry.";
+    /// The server's answer could not be understood.
+    NetworkProtocol = "network.protocol", Network,
+        vi: "Máy chủ trả lời không đúng định dạng.",
+        en: "The server's answer was not understood.";
+    /// A personal pass has expired (they live a few minutes).
+    PassExpired = "pass.expired", Pass,
+        vi: "Mã QR cá nhân đã hết hạn; hãy mở lại mã mới.",
+        en: "The personal pass has expired; show a fresh one.";
+    /// The same pass was already shown at this venue.
+    PassReplayed = "pass.replayed", Pass,
+        vi: "Mã QR cá nhân này đã được quét rồi.",
+        en: "This personal pass was already scanned.";
+    /// The signing device is not certified by a trusted authority key.
+    PassDeviceUncertified = "pass.device_uncertified", Pass,
+        vi: "Thiết bị tạo mã QR cá nhân chưa được cơ quan y tế xác nhận.",
+        en: "The pass comes from a device the health authority has not certified.";
+    /// An edit of a visit's times is refused (outside its day, or out of order).
+    DiaryInvalidEdit = "diary.invalid_edit", Diary,
+        vi: "Không sửa được giờ của lượt ghé này: giờ mới không hợp lệ.",
+        en: "The visit's times cannot be changed that way: the new times are not valid.";
+    /// The declaration has invalid fields (the bindings list every one).
+    DeclarationInvalid = "declaration.invalid", Declaration,
+        vi: "Tờ khai có thông tin chưa hợp lệ; hãy kiểm tra các mục được đánh dấu.",
+        en: "The declaration has invalid entries; please check the marked fields.";
+    /// The caller used the API wrongly (for example, checking out with nothing active).
+    ApiInvalidState = "api.invalid_state", Api,
+        vi: "Thao tác không hợp lệ lúc này.",
+        en: "That action is not possible right now.";
+    /// The configured authority sealing key is not 32 bytes.
+    ConfigSealingKey = "config.sealing_key", Config,
+        vi: "Cấu hình ứng dụng sai: khóa niêm phong của cơ quan y tế không hợp lệ.",
+        en: "The app is misconfigured: the authority's sealing key is not valid.";
+    /// The configured root public key is missing or not 32 bytes.
+    ConfigRootKey = "config.root_key", Config,
+        vi: "Cấu hình ứng dụng sai: thiếu khóa gốc hoặc khóa gốc không hợp lệ.",
+        en: "The app is misconfigured: the root key is missing or not valid.";
+    /// The configured database path is empty.
+    ConfigDbPath = "config.db_path", Config,
+        vi: "Cấu hình ứng dụng sai: chưa có đường dẫn cơ sở dữ liệu.",
+        en: "The app is misconfigured: the database path is empty.";
+    /// The platform key store no longer has the key.
+    KeystoreUnavailable = "keystore.unavailable", Keystore,
+        vi: "Khóa bảo mật của thiết bị không còn dùng được.",
+        en: "The device's security key is no longer available.";
+    /// The platform key store failed.
+    KeystoreFailed = "keystore.failed", Keystore,
+        vi: "Kho khóa bảo mật của thiết bị bị lỗi.",
+        en: "The device's key store failed.";
+    /// The platform key store returned the secret in the clear.
+    KeystoreNotWrapping = "keystore.not_wrapping", Keystore,
+        vi: "Kho khóa của thiết bị không bảo vệ khóa dữ liệu.",
+        en: "The device's key store does not protect the data key.";
+    /// The platform key store did not give back the secret it wrapped.
+    KeystoreMismatch = "keystore.mismatch", Keystore,
+        vi: "Kho khóa của thiết bị trả lại sai khóa.",
+        en: "The device's key store gave back the wrong key.";
+    /// A callback into the host app (HTTP client, key store, listener) failed unexpectedly.
+    HostCallbackFailed = "host.callback_failed", Host,
+        vi: "Ứng dụng gặp lỗi khi xử lý yêu cầu; hãy thử lại.",
+        en: "The app failed while handling a request; please try again.";
+    /// A bug inside the library (a caught panic); the call had no effect that matters.
+    InternalPanic = "internal.panic", Internal,
+        vi: "Lỗi nội bộ của thư viện; hãy thử lại.",
+        en: "An internal error occurred in the library; please try again.";
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ErrorCode {
+    /// The Markdown table of every code, its family and both messages (`docs/errors.md`).
+    pub fn table_markdown() -> String {
+        let mut out = String::from("| Code | Family | Tiếng Việt | English |\n|---|---|---|---|\n");
+        for c in Self::ALL {
+            for cell in [c.as_str(), c.family().as_str()] {
+                out.push_str("| `");
+                out.push_str(cell);
+                out.push_str("` ");
+            }
+            for cell in [c.message_vi(), c.message_en()] {
+                out.push_str("| ");
+                out.push_str(cell);
+                out.push(' ');
+            }
+            out.push_str("|\n");
+        }
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     #[test]
-    fn every_venue_error_has_distinct_messages_and_codes() {
-        let errors = [
-            Error::NotVenueCode,
-            Error::Malformed("x"),
-            Error::UnknownKey,
-            Error::BadSignature,
-            Error::NotYetValid,
-            Error::Expired,
-            Error::UnsupportedVersion(9),
-            Error::InvalidField("x"),
-            Error::FieldTooLong("x"),
-            Error::KeyNotValid,
-            Error::StaleUpdate,
-            Error::ManualCodeInvalid,
-            Error::ManualCodeUnknown,
-            Error::RegistryMissing,
-        ];
-        let mut seen = std::collections::HashSet::new();
-        for e in &errors {
-            assert!(seen.insert(e.code()), "code {} repeated", e.code());
-            assert!(seen.insert(e.message_vi()));
-            assert!(seen.insert(e.message_en()));
+    fn every_code_has_distinct_messages_and_a_matching_family() {
+        assert!(!ErrorCode::ALL.is_empty());
+        let mut strings = HashSet::new();
+        let mut vi = HashSet::new();
+        let mut en = HashSet::new();
+        for &c in ErrorCode::ALL {
+            let s = c.as_str();
+            assert!(strings.insert(s), "code {s} repeated");
+            let (family, name) = s.split_once('.').expect("family.name");
+            assert_eq!(family, c.family().as_str(), "{s}: prefix is not the family");
+            assert!(
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s}"
+            );
+            assert!(
+                !c.message_vi().trim().is_empty(),
+                "{s}: no Vietnamese message"
+            );
+            assert!(!c.message_en().trim().is_empty(), "{s}: no English message");
+            assert_ne!(c.message_vi(), c.message_en(), "{s}: untranslated");
+            assert!(
+                vi.insert(c.message_vi()),
+                "{s}: Vietnamese message repeated"
+            );
+            assert!(en.insert(c.message_en()), "{s}: English message repeated");
+            assert_eq!(c.to_string(), s);
         }
+    }
+
+    #[test]
+    fn all_holds_every_code() {
+        // Compile-time exhaustive: a new variant fails to build here until it is listed,
+        // and the listing must agree with ALL (which the macro builds from the same list).
+        fn listed(c: ErrorCode) -> ErrorCode {
+            use ErrorCode as C;
+            match c {
+                C::FormatMalformed
+                | C::FormatUnsupportedVersion
+                | C::FormatInvalidField
+                | C::FormatTooLong
+                | C::VenueNotKhaibao
+                | C::VenueUnknownKey
+                | C::VenueSignatureInvalid
+                | C::VenueNotYetValid
+                | C::VenueExpired
+                | C::VenueKeyNotValid
+                | C::VenueUpdateStale
+                | C::VenueManualCodeInvalid
+                | C::VenueManualCodeUnknown
+                | C::VenueRegistryMissing
+                | C::ScanInvalidFrame
+                | C::ScanImageUndecodable
+                | C::SealCryptoFailure
+                | C::SealCannotOpen
+                | C::StorageFailure
+                | C::StorageCorrupt
+                | C::StorageWrongMasterKey
+                | C::StorageDayKeyMissing
+                | C::NetworkFailure
+                | C::NetworkServerError
+                | C::NetworkProtocol
+                | C::PassExpired
+                | C::PassReplayed
+                | C::PassDeviceUncertified
+                | C::DiaryInvalidEdit
+                | C::DeclarationInvalid
+                | C::ApiInvalidState
+                | C::ConfigSealingKey
+                | C::ConfigRootKey
+                | C::ConfigDbPath
+                | C::KeystoreUnavailable
+                | C::KeystoreFailed
+                | C::KeystoreNotWrapping
+                | C::KeystoreMismatch
+                | C::HostCallbackFailed
+                | C::InternalPanic => c,
+            }
+        }
+        let all: HashSet<_> = ErrorCode::ALL.iter().map(|&c| listed(c)).collect();
+        assert_eq!(all.len(), ErrorCode::ALL.len());
+        assert_eq!(all.len(), 40, "update this count with the match above");
+    }
+
+    #[test]
+    fn every_family_has_a_code() {
+        let families: HashSet<_> = ErrorCode::ALL.iter().map(|c| c.family()).collect();
+        assert_eq!(families.len(), 14);
+    }
+
+    #[test]
+    fn core_error_delegates_to_its_area() {
+        let e = Error::from(VenueError::BadSignature);
+        assert_eq!(e.code(), ErrorCode::VenueSignatureInvalid);
+        assert_eq!(
+            e.message_vi(),
+            ErrorCode::VenueSignatureInvalid.message_vi()
+        );
+        assert_eq!(
+            e.message_en(),
+            ErrorCode::VenueSignatureInvalid.message_en()
+        );
+        assert_eq!(e.to_string(), VenueError::BadSignature.to_string());
+        let e = Error::InvalidState("nothing active");
+        assert_eq!(e.code(), ErrorCode::ApiInvalidState);
+        assert_eq!(e.code().family(), ErrorFamily::Api);
+    }
+
+    #[test]
+    fn docs_table_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/errors.md");
+        let doc = std::fs::read_to_string(path).expect("docs/errors.md");
+        let table = ErrorCode::table_markdown();
+        assert!(
+            doc.contains(&table),
+            "docs/errors.md is out of date; its table should be:\n{table}"
+        );
     }
 }

@@ -9,7 +9,9 @@
 //! verify personal passes offline ([`pass`]). [`encoding`] holds the formats all of them
 //! share.
 //!
-//! Each area's `mod.rs` says what it may import; no two areas import each other.
+//! Each area's `mod.rs` says what it may import; no two areas import each other. Each area
+//! has its own error enum in its `error.rs`; [`error`] composes them into [`Error`] and is the
+//! one place for error codes and messages, and every area may use the error types it gathers.
 //!
 //! This crate knows nothing of any FFI. With the `uniffi` feature its plain data types also
 //! derive uniffi's traits, so the bindings crate can export them without mirror types.
@@ -32,7 +34,7 @@ pub mod test_support;
 pub mod upload;
 pub mod venue;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, ErrorFamily, Result};
 
 /// Seconds since the Unix epoch, UTC. Every time in the core is one of these, passed in by
 /// the caller, so that tests (and a host with a trusted clock) decide what "now" is.

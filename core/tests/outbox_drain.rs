@@ -10,6 +10,7 @@
     clippy::single_match_else
 )] // test code
 
+use khaibao_core::error::NetError;
 use khaibao_core::net::transport::{HttpClient, HttpHeader, HttpRequest, HttpResponse};
 use khaibao_core::storage::store::Store;
 use khaibao_core::test_support;
@@ -151,7 +152,10 @@ fn retry_after_is_honoured_then_item_is_delivered_and_deleted() {
     });
     let options = DrainOptions::default();
     let err = drain_at(&mut store, &fake, &options, NOW).unwrap_err();
-    assert!(matches!(err, Error::Server { status: 503 }), "{err:?}");
+    assert!(
+        matches!(err, Error::Net(NetError::Server { status: 503 })),
+        "{err:?}"
+    );
     assert_eq!(outbox::next_attempt_at(&store).unwrap(), Some(NOW + 120));
     let early = drain_at(&mut store, &fake, &options, NOW + 60).unwrap();
     assert_eq!((early.sent, early.remaining), (0, 1), "still backing off");
@@ -172,7 +176,7 @@ fn network_failure_backs_off_with_jitter_under_the_cap_and_send_now_ignores_it()
     struct Down;
     impl HttpClient for Down {
         fn send(&self, _: HttpRequest) -> khaibao_core::Result<HttpResponse> {
-            Err(Error::Network("connect".into()))
+            Err(Error::Net(NetError::Network("connect".into())))
         }
     }
     let mut store = Store::open_in_memory(&test_key(), NOW).unwrap();
@@ -191,7 +195,7 @@ fn network_failure_backs_off_with_jitter_under_the_cap_and_send_now_ignores_it()
             &CancelToken::new(),
         )
         .unwrap_err();
-        assert!(matches!(err, Error::Network(_)));
+        assert!(matches!(err, Error::Net(NetError::Network(_))));
         let next = outbox::next_attempt_at(&store).unwrap().unwrap();
         assert!(
             next - now <= i64::try_from(options.retry.ceiling(attempt)).unwrap(),
@@ -217,7 +221,7 @@ fn permanent_4xx_goes_dead_with_reason_but_408_and_429_retry() {
             "",
             &[("retry-after", "Thu, 01 Jan 2026 00:01:00 GMT")],
         )),
-        _ => Some(status(400, "field.invalid\u{0}\n", &[])),
+        _ => Some(status(400, "format.invalid_field\u{0}\n", &[])),
     });
     let options = DrainOptions {
         honour_backoff: false,
@@ -225,12 +229,12 @@ fn permanent_4xx_goes_dead_with_reason_but_408_and_429_retry() {
     };
     assert!(matches!(
         drain_at(&mut store, &fake, &options, NOW),
-        Err(Error::Server { status: 408 })
+        Err(Error::Net(NetError::Server { status: 408 }))
     ));
     let now = outbox::next_attempt_at(&store).unwrap().unwrap();
     assert!(matches!(
         drain_at(&mut store, &fake, &options, now),
-        Err(Error::Server { status: 429 })
+        Err(Error::Net(NetError::Server { status: 429 }))
     ));
     assert_eq!(
         outbox::next_attempt_at(&store).unwrap(),
@@ -241,7 +245,7 @@ fn permanent_4xx_goes_dead_with_reason_but_408_and_429_retry() {
     assert_eq!((report.rejected, report.remaining), (2, 0));
     let dead = outbox::dead_items(&store).unwrap();
     assert_eq!(dead.len(), 2);
-    assert_eq!(dead[0].reason, "http 400: field.invalid");
+    assert_eq!(dead[0].reason, "http 400: format.invalid_field");
     assert_eq!(dead[0].attempts, 3);
 }
 

@@ -5,6 +5,7 @@
 
 use khaibao_core::Error;
 use khaibao_core::encoding::codec::hex;
+use khaibao_core::error::{FormatError, NetError};
 use khaibao_core::net::pinning::spki_sha256;
 use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient, TransportConfig};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -105,7 +106,7 @@ fn matching_pin_connects_and_any_other_key_is_refused() {
     // Only a backup pin: refused even though the chain is valid.
     assert!(matches!(
         get(port, vec![backup], vec![CA.to_vec()]),
-        Err(Error::Network(_))
+        Err(Error::Net(NetError::Network(_)))
     ));
     // The CA's key is not presented by the server (it only sends the leaf), so it is no pin.
     assert!(get(port, vec![ca_pin], vec![CA.to_vec()]).is_err());
@@ -118,6 +119,6 @@ fn matching_pin_connects_and_any_other_key_is_refused() {
             spki_sha256_pins: vec![vec![1; 31]],
             ..TransportConfig::default()
         }),
-        Err(Error::InvalidField(_))
+        Err(Error::Format(FormatError::InvalidField(_)))
     ));
 }

@@ -5,6 +5,7 @@
 use ciborium::Value;
 use coset::{CborSerializable, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
 use khaibao_core::encoding::codec::{MapBuilder, to_cbor};
+use khaibao_core::error::{FormatError, VenueError};
 use khaibao_core::test_support;
 use khaibao_core::venue::keyset::{Keyset, KeysetEntry};
 use khaibao_core::venue::{self, MAX_FRAGMENT, ScannedVenue, TIME_EPOCH, URL_PREFIX, Venue};
@@ -119,7 +120,10 @@ fn not_a_khaibao_code() {
         "HTTPS://QR.KHAIBAO.VN/X#ABC",
         "",
     ] {
-        assert!(matches!(verify(&s, other), Err(Error::NotVenueCode)));
+        assert!(matches!(
+            verify(&s, other),
+            Err(Error::Venue(VenueError::NotVenueCode))
+        ));
         assert_eq!(
             venue::read_with(other, &s.keyset(), NOW).unwrap(),
             ScannedVenue::Unverified { text: other.into() }
@@ -135,7 +139,7 @@ fn bit_flip_in_signature() {
     bytes[last] ^= 0x01;
     assert!(matches!(
         verify(&s, &text(&bytes)),
-        Err(Error::BadSignature)
+        Err(Error::Venue(VenueError::BadSignature))
     ));
 }
 
@@ -149,7 +153,7 @@ fn bit_flip_in_payload() {
     bytes[at] ^= 0x01;
     assert!(matches!(
         verify(&s, &text(&bytes)),
-        Err(Error::BadSignature | Error::Malformed(_))
+        Err(Error::Venue(VenueError::BadSignature) | Error::Format(FormatError::Malformed(_)))
     ));
 }
 
@@ -158,7 +162,10 @@ fn wrong_kid() {
     let s = signer();
     let other = signer();
     let code = venue::issue(&sample(), &other.pkcs8).unwrap();
-    assert!(matches!(verify(&s, &code), Err(Error::UnknownKey)));
+    assert!(matches!(
+        verify(&s, &code),
+        Err(Error::Venue(VenueError::UnknownKey))
+    ));
 }
 
 #[test]
@@ -169,7 +176,7 @@ fn key_outside_its_window() {
     ks.keys[0].valid_until = NOW - 1;
     assert!(matches!(
         venue::verify_with(&code, &ks, NOW),
-        Err(Error::KeyNotValid)
+        Err(Error::Venue(VenueError::KeyNotValid))
     ));
 }
 
@@ -195,11 +202,11 @@ fn expired_and_not_yet_valid() {
     assert!(venue::verify_with(&code, &ks, v.not_after).is_ok());
     assert!(matches!(
         venue::verify_with(&code, &ks, v.not_before - 1),
-        Err(Error::NotYetValid)
+        Err(Error::Venue(VenueError::NotYetValid))
     ));
     assert!(matches!(
         venue::verify_with(&code, &ks, v.not_after + 1),
-        Err(Error::Expired)
+        Err(Error::Venue(VenueError::Expired))
     ));
 }
 
@@ -236,7 +243,7 @@ fn no_kid_at_all_is_malformed() {
     let bytes = sign_with_headers(&s, false, false);
     assert!(matches!(
         verify(&s, &text(&bytes)),
-        Err(Error::Malformed("no key id"))
+        Err(Error::Format(FormatError::Malformed("no key id")))
     ));
 }
 
@@ -265,7 +272,7 @@ fn other_algorithm_is_malformed() {
         .unwrap();
     assert!(matches!(
         verify(&s, &text(&bytes)),
-        Err(Error::Malformed("algorithm"))
+        Err(Error::Format(FormatError::Malformed("algorithm")))
     ));
 }
 
@@ -278,7 +285,10 @@ fn truncated() {
     for cut in [1, 2, 10, 64, bytes.len() - 1] {
         let short = text(&bytes[..bytes.len() - cut]);
         assert!(
-            matches!(verify(&s, &short), Err(Error::Malformed(_))),
+            matches!(
+                verify(&s, &short),
+                Err(Error::Format(FormatError::Malformed(_)))
+            ),
             "cut {cut}"
         );
     }
@@ -286,12 +296,15 @@ fn truncated() {
         assert!(
             matches!(
                 verify(&s, &code[..code.len() - cut]),
-                Err(Error::Malformed(_))
+                Err(Error::Format(FormatError::Malformed(_)))
             ),
             "cut {cut} digits"
         );
     }
-    assert!(matches!(verify(&s, URL_PREFIX), Err(Error::Malformed(_))));
+    assert!(matches!(
+        verify(&s, URL_PREFIX),
+        Err(Error::Format(FormatError::Malformed(_)))
+    ));
 }
 
 #[test]
@@ -300,20 +313,20 @@ fn oversized() {
     let huge = format!("{URL_PREFIX}{}", "0".repeat(MAX_FRAGMENT + 3));
     assert!(matches!(
         verify(&s, &huge),
-        Err(Error::FieldTooLong("code"))
+        Err(Error::Format(FormatError::FieldTooLong("code")))
     ));
     // A name over the limit is refused when issuing...
     let mut v = sample();
     v.name = "Đ".repeat(101);
     assert!(matches!(
         venue::issue(&v, &s.pkcs8),
-        Err(Error::FieldTooLong("name"))
+        Err(Error::Format(FormatError::FieldTooLong("name")))
     ));
     // ...and when a signer put it in anyway.
     let code = s.code_for_payload(payload_with(3, Value::Text("Ư".repeat(101))));
     assert!(matches!(
         verify(&s, &code),
-        Err(Error::FieldTooLong("name"))
+        Err(Error::Format(FormatError::FieldTooLong("name")))
     ));
 }
 
@@ -351,13 +364,16 @@ fn wrong_cbor_types() {
     ] {
         let code = s.code_for_payload(payload_with(key, value));
         match verify(&s, &code) {
-            Err(Error::InvalidField(f)) => assert_eq!(f, field, "key {key}"),
+            Err(Error::Format(FormatError::InvalidField(f))) => assert_eq!(f, field, "key {key}"),
             other => panic!("key {key}: {other:?}"),
         }
     }
     // Not a map at all, and a map with text keys.
     let code = s.code_for_payload(to_cbor(&Value::Array(vec![])).unwrap());
-    assert!(matches!(verify(&s, &code), Err(Error::Malformed(_))));
+    assert!(matches!(
+        verify(&s, &code),
+        Err(Error::Format(FormatError::Malformed(_)))
+    ));
     let code = s.code_for_payload(
         to_cbor(&Value::Map(vec![(
             Value::Text("1".into()),
@@ -365,7 +381,10 @@ fn wrong_cbor_types() {
         )]))
         .unwrap(),
     );
-    assert!(matches!(verify(&s, &code), Err(Error::Malformed(_))));
+    assert!(matches!(
+        verify(&s, &code),
+        Err(Error::Format(FormatError::Malformed(_)))
+    ));
 }
 
 #[test]
@@ -375,7 +394,7 @@ fn unsupported_version() {
         let code = s.code_for_payload(payload_with(1, Value::Integer(old_or_new.into())));
         assert!(matches!(
             verify(&s, &code),
-            Err(Error::UnsupportedVersion(v)) if v == old_or_new
+            Err(Error::Format(FormatError::UnsupportedVersion(v))) if v == old_or_new
         ));
     }
 }
@@ -388,7 +407,10 @@ fn version_1_base45_code_is_not_read() {
         "{URL_PREFIX}{}",
         base45::encode(&cose::sign(payload_with(1, Value::Integer(1.into())), &s.pkcs8).unwrap())
     );
-    assert!(matches!(verify(&s, &v1), Err(Error::Malformed(_))));
+    assert!(matches!(
+        verify(&s, &v1),
+        Err(Error::Format(FormatError::Malformed(_)))
+    ));
 }
 
 #[test]
@@ -405,7 +427,7 @@ fn two_keys_sharing_a_kid_are_both_tried() {
     // b's own kid is not in the keyset; under a's kid it verifies too.
     assert!(matches!(
         venue::verify_with(&code, &ks, NOW),
-        Err(Error::UnknownKey)
+        Err(Error::Venue(VenueError::UnknownKey))
     ));
 }
 
@@ -435,7 +457,7 @@ fn inverted_validity_is_invalid() {
     let code = s.code_for_payload(payload_with(12, Value::Integer(2_600.into())));
     assert!(matches!(
         verify(&s, &code),
-        Err(Error::InvalidField("validity"))
+        Err(Error::Format(FormatError::InvalidField("validity")))
     ));
 }
 

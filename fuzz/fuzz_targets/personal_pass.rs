@@ -6,6 +6,7 @@
 //! within their limits, and the door log must admit it or refuse it as a replay.
 #![no_main]
 
+use khaibao_core::error::PassError;
 use khaibao_core::Error;
 use khaibao_core::pass::{PASS_PREFIX, PassCheck, verify_pass};
 use khaibao_core::seal::DeviceKey;
@@ -72,7 +73,7 @@ fn scan(text: &str) {
                 door.admitted = 0;
             }
         }
-        Err(Error::PassReplayed) => {}
+        Err(Error::Pass(PassError::Replayed)) => {}
         Err(e) => panic!("a verified pass was refused by the log: {e}"),
     }
 }

@@ -85,7 +85,7 @@ struct ContentView: View {
                             _ = try app.checkIn(venue: scanned, declaration: declaration)
                             self.scanned = nil
                             showForm = false
-                        } catch KhaibaoError.Validation(let fields) {
+                        } catch KhaibaoError.Validation(let fields, _, _) {
                             model.show(fields)
                         } catch {
                             message = "\(error)"
@@ -104,8 +104,8 @@ struct ContentView: View {
             } else {
                 VStack {
                     ScannerView { text in
-                        do { scanned = try app.readVenue(text: text) } catch KhaibaoError.Venue(let code, _) {
-                            message = "Mã QR không hợp lệ (\(code))"
+                        do { scanned = try app.readVenue(text: text) } catch KhaibaoError.Venue(_, let messageVi, _, _), KhaibaoError.Format(_, let messageVi, _, _) {
+                            message = messageVi
                         } catch {}
                     }
                     if let message { Text(message) }

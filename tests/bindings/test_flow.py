@@ -201,6 +201,8 @@ class Flow(unittest.TestCase):
         self.assertEqual([f.field for f in bad.exception.fields], ["phone"])
         self.assertEqual(bad.exception.fields[0].code, "phone.not_vietnamese_mobile")
         self.assertNotIn("12345", bad.exception.fields[0].message_en)
+        self.assertTrue(bad.exception.message_vi and bad.exception.message_en)
+        self.assertNotIn("12345", bad.exception.message_en)
         self.assertEqual(app.diary(), [])
         self.assertEqual(app.outbox_counts().pending, 0)
 
@@ -231,8 +233,10 @@ class Flow(unittest.TestCase):
     def test_3_host_callback_that_throws_leaves_items_queued(self):
         app = khaibao.Khaibao.open(self.config)
         app.check_in(app.read_venue(self.code), form())
-        with self.assertRaises(khaibao.KhaibaoError.Network):
+        with self.assertRaises(khaibao.KhaibaoError.Network) as err:
             asyncio.run(app.sync_with(ExplodingClient()))
+        self.assertEqual(err.exception.code, core.ErrorCode.NETWORK_FAILURE)
+        self.assertNotIn("blew up", str(err.exception))
         self.assertEqual(app.outbox_counts().pending, 1)
         report = asyncio.run(app.sync())
         self.assertEqual(report.accepted, 1)
@@ -241,9 +245,35 @@ class Flow(unittest.TestCase):
         app = khaibao.Khaibao.open(self.config)
         prefix, payload = self.code.split("#", 1)
         flipped = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
-        with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
+        with self.assertRaises(khaibao.KhaibaoError) as err:
             app.read_venue(prefix + "#" + flipped)
-        self.assertIn(err.exception.code, ("signature.invalid", "code.malformed"))
+        e = err.exception
+        # A flipped digit near the end lands in the signature (or, rarely, breaks the digits).
+        expected = {
+            core.ErrorCode.VENUE_SIGNATURE_INVALID: (
+                khaibao.KhaibaoError.Venue,
+                "Chữ ký của mã QR không hợp lệ: mã có thể là giả.",
+                "The QR code's signature is invalid: it may be fake.",
+            ),
+            core.ErrorCode.FORMAT_MALFORMED: (
+                khaibao.KhaibaoError.Format,
+                "Dữ liệu bị hỏng hoặc không đọc được.",
+                "The data is damaged or cannot be read.",
+            ),
+        }
+        self.assertIn(e.code, expected)
+        family, vi, en = expected[e.code]
+        self.assertIsInstance(e, family)
+        print(f"\nforged venue code: {khaibao.error_code_string(e.code)}")
+        print(f"  message_vi: {e.message_vi}")
+        print(f"  message_en: {e.message_en}")
+        self.assertTrue(e.message_vi and e.message_en)
+        self.assertEqual(e.message_vi, vi)
+        self.assertEqual(e.message_en, en)
+        self.assertTrue(khaibao.error_code_string(e.code).startswith(
+            {core.ErrorFamily.VENUE: "venue.", core.ErrorFamily.FORMAT: "format."}[
+                khaibao.error_code_family(e.code)]))
+        self.assertNotIn(payload, e.detail)
         other = app.read_venue("https://tokhaiyte.vn/?venue=42")
         self.assertEqual(other.text, "https://tokhaiyte.vn/?venue=42")
 
@@ -262,7 +292,7 @@ class Flow(unittest.TestCase):
         self.assertIsNone(entry.check.name)
         with self.assertRaises(khaibao.KhaibaoError.Pass) as err:
             staff.scan(text)
-        self.assertEqual(err.exception.code, "pass.replayed")
+        self.assertEqual(err.exception.code, core.ErrorCode.PASS_REPLAYED)
         leave = staff.scan(app.make_pass(form(), certificate, True))
         self.assertEqual(leave.direction, core.Direction.EXIT)
         report = staff.report()
@@ -366,7 +396,7 @@ class Flow(unittest.TestCase):
         other = khaibao.Khaibao.open_with_clock(stranger, clock)
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
             asyncio.run(other.sync_exposures(client, None, None))
-        self.assertEqual(err.exception.code, "venue.unknown_key")
+        self.assertEqual(err.exception.code, core.ErrorCode.VENUE_UNKNOWN_KEY)
         self.assertEqual(other.exposure_since(), 0)
 
     def test_8_the_app_works_while_an_upload_waits_on_the_network(self):
@@ -409,8 +439,10 @@ class Flow(unittest.TestCase):
         app = khaibao.Khaibao.open_with_clock(
             self.config_with(os.path.join(self.tmp.name, "background.db"), self.config.venue_keys), clock)
         app.check_in(app.read_venue(self.code), form())
-        with self.assertRaises(khaibao.KhaibaoError.Network):
+        with self.assertRaises(khaibao.KhaibaoError.Network) as err:
             asyncio.run(app.sync_with(ExplodingClient()))
+        self.assertEqual(err.exception.code, core.ErrorCode.NETWORK_FAILURE)
+        self.assertNotIn("blew up", str(err.exception))
         retry_at = app.next_upload_at()
         self.assertGreaterEqual(retry_at, t)
         # The backoff has run out on the app's clock (tomorrow), not on the system's.
@@ -421,7 +453,7 @@ class Flow(unittest.TestCase):
     def test_5_bad_frames_are_typed_errors(self):
         with self.assertRaises(khaibao.KhaibaoError.Scan) as err:
             khaibao.scan_frame(b"\x00" * 10, 100, 100, 100, None)
-        self.assertEqual(err.exception.code, "scan.invalid_frame")
+        self.assertEqual(err.exception.code, core.ErrorCode.SCAN_INVALID_FRAME)
         with self.assertRaises(khaibao.KhaibaoError.Scan):
             khaibao.scan_image(b"definitely not a png")
 

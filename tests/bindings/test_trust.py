@@ -87,10 +87,10 @@ class Trust(unittest.TestCase):
         # a typed code has no registry to look in.
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
             app.read_venue(self.code)
-        self.assertEqual(err.exception.code, "venue.unknown_key")
+        self.assertEqual(err.exception.code, core.ErrorCode.VENUE_UNKNOWN_KEY)
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
             app.resolve_manual_code(self.manual)
-        self.assertEqual(err.exception.code, "venue.registry_missing")
+        self.assertEqual(err.exception.code, core.ErrorCode.VENUE_REGISTRY_MISSING)
 
         client = UrllibClient()
         synced = asyncio.run(app.sync_trust(client))
@@ -111,9 +111,9 @@ class Trust(unittest.TestCase):
         self.assertEqual(app.resolve_manual_code(self.manual.replace(" ", "-")), venue)
         digits = self.manual.replace(" ", "")
         wrong = digits[:3] + str((int(digits[3]) + 1) % 10) + digits[4:]
-        with self.assertRaises(khaibao.KhaibaoError.InvalidInput) as err:
+        with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
             app.resolve_manual_code(wrong)
-        self.assertEqual(err.exception.code, "venue.manual_code_invalid")
+        self.assertEqual(err.exception.code, core.ErrorCode.VENUE_MANUAL_CODE_INVALID)
 
         # The same answers again change nothing; the held update replayed is stale.
         again = asyncio.run(app.sync_trust(client))
@@ -122,13 +122,13 @@ class Trust(unittest.TestCase):
             update = resp.read()
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
             app.apply_keyset_update(update)
-        self.assertEqual(err.exception.code, "update.stale")
+        self.assertEqual(err.exception.code, core.ErrorCode.VENUE_UPDATE_STALE)
 
         # A venue issued while the server runs resolves after the next sync.
         code2, manual2 = issue(self.keys, "Nhà hàng Sen", os.path.join(self.tmp.name, "sen.svg"))
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
             app.resolve_manual_code(manual2)
-        self.assertEqual(err.exception.code, "venue.manual_code_unknown")
+        self.assertEqual(err.exception.code, core.ErrorCode.VENUE_MANUAL_CODE_UNKNOWN)
         third = asyncio.run(app.sync_trust(None))
         self.assertTrue(third.registry_updated)
         self.assertEqual(third.registry.entries, 2)
@@ -140,23 +140,23 @@ class Trust(unittest.TestCase):
         app = self.app("no_root.db", root=False)
         with urllib.request.urlopen(self.url + "/v1/keyset-update", timeout=10) as resp:
             update = resp.read()
-        with self.assertRaises(khaibao.KhaibaoError.InvalidInput) as err:
+        with self.assertRaises(khaibao.KhaibaoError.Config) as err:
             app.apply_keyset_update(update)
-        self.assertEqual(err.exception.code, "config.root_key")
+        self.assertEqual(err.exception.code, core.ErrorCode.CONFIG_ROOT_KEY)
         # The registry is signed by a key this app does not know.
         with urllib.request.urlopen(self.url + "/v1/registry", timeout=10) as resp:
             registry = resp.read()
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
             app.apply_registry(registry)
-        self.assertEqual(err.exception.code, "venue.unknown_key")
+        self.assertEqual(err.exception.code, core.ErrorCode.VENUE_UNKNOWN_KEY)
         self.assertIsNone(app.registry_info())
-        with self.assertRaises(khaibao.KhaibaoError.InvalidInput) as err:
+        with self.assertRaises(khaibao.KhaibaoError.Config) as err:
             khaibao.Khaibao.open(khaibao.KhaibaoConfig(
                 db_path=os.path.join(self.tmp.name, "bad_root.db"), venue_keys=[],
                 authority_sealing_key=self.sealing, authority_url=self.url,
                 master_key=bytes(range(32)), root_public_key=b"short",
             ))
-        self.assertEqual(err.exception.code, "config.root_key")
+        self.assertEqual(err.exception.code, core.ErrorCode.CONFIG_ROOT_KEY)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 use khaibao_authority::http::RunningServer;
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_core::diary;
+use khaibao_core::error::VenueError;
 use khaibao_core::exposure::fetch::{exposures_url, fetch_and_match};
 use khaibao_core::exposure::{self, ExposureEntry, MatchOptions, Recommendation};
 use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
@@ -163,7 +164,10 @@ fn lists_signed_by_another_key_and_bad_queries_are_refused() {
         BASE,
         None,
     );
-    assert!(matches!(err, Err(khaibao_core::Error::UnknownKey)));
+    assert!(matches!(
+        err,
+        Err(khaibao_core::Error::Venue(VenueError::UnknownKey))
+    ));
     assert_eq!(exposure::last_version(&store).unwrap(), 0);
     for query in ["since=abc", "since=-1", "from=3"] {
         let url = format!("{}/v1/exposures?{query}", server.base_url());

@@ -9,6 +9,7 @@ use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::poster;
 use khaibao_core::declaration::{self, Declaration, Symptom};
 use khaibao_core::diary::checkin;
+use khaibao_core::error::NetError;
 use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
 use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
@@ -205,6 +206,6 @@ fn unreachable_authority_leaves_items_pending() {
         NOW,
     )
     .unwrap_err();
-    assert!(matches!(err, Error::Network(_)), "{err:?}");
+    assert!(matches!(err, Error::Net(NetError::Network(_))), "{err:?}");
     assert_eq!(outbox::counts(&store).expect("counts").pending, 1);
 }

@@ -7,6 +7,7 @@
 use khaibao_authority::db::AuthorityDb;
 use khaibao_authority::http::{AppState, IngestAnswer, ingest_body};
 use khaibao_core::declaration::Submission;
+use khaibao_core::error::{FormatError, VenueError};
 use khaibao_core::upload::protocol::{self, ItemStatus};
 use khaibao_core::{exposure, pass, scan, seal, venue};
 use khaibao_tests::fuzz_fixture::{self as fx, NOW};
@@ -92,7 +93,10 @@ fn resigned_inputs_get_past_the_signature() {
     .unwrap();
     let err = pass::verify_pass(&text, &trusted, NOW).unwrap_err();
     assert!(
-        matches!(err, khaibao_core::Error::InvalidField(_)),
+        matches!(
+            err,
+            khaibao_core::Error::Format(FormatError::InvalidField(_))
+        ),
         "{err:?}"
     );
     let list = fx::authority_signed(vec![0xa0]).unwrap();
@@ -100,7 +104,7 @@ fn resigned_inputs_get_past_the_signature() {
     assert!(
         !matches!(
             err,
-            khaibao_core::Error::BadSignature | khaibao_core::Error::UnknownKey
+            khaibao_core::Error::Venue(VenueError::BadSignature | VenueError::UnknownKey)
         ),
         "{err:?}"
     );

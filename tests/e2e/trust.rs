@@ -9,6 +9,7 @@ use khaibao_authority::http::RunningServer;
 use khaibao_authority::issuance::{VenueSpec, new_venue};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::{trust as authority_trust, unix_now};
+use khaibao_core::error::VenueError;
 use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::storage::store::Store;
 use khaibao_core::test_support;
@@ -93,13 +94,14 @@ fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
     // ... and is the same venue the poster's QR gives.
     assert_eq!(venue::verify_with(&cafe_code, &keyset, now).unwrap(), cafe);
 
-    // A replayed older keyset update is refused with update.stale.
+    // A replayed older keyset update is refused with venue.update_stale.
     let served = trust::stored_bytes(&store, TrustKind::Keyset)
         .unwrap()
         .unwrap();
     let e = trust::apply_keyset_update(&store, &served, &root, now).unwrap_err();
-    assert!(matches!(e, Error::StaleUpdate));
-    assert_eq!(e.code(), "update.stale");
+    assert!(matches!(e, Error::Venue(VenueError::StaleUpdate)));
+    assert_eq!(e.code(), khaibao_core::ErrorCode::VenueUpdateStale);
+    assert_eq!(e.code().as_str(), "venue.update_stale");
     assert_eq!(
         keyset::verify_update(&served, &root, None).unwrap().serial,
         now as u64
@@ -113,9 +115,9 @@ fn phone_with_only_the_root_key_resolves_a_posters_manual_code() {
     )
     .unwrap();
     let e = sync_trust(&mut other, &client, &base, &[], Some(&[7; 32]), now).unwrap_err();
-    assert!(matches!(e, Error::UnknownKey));
+    assert!(matches!(e, Error::Venue(VenueError::UnknownKey)));
     assert!(matches!(
         trust::resolve_manual_code(&other, &typed, &keyset, now),
-        Err(Error::RegistryMissing)
+        Err(Error::Venue(VenueError::RegistryMissing))
     ));
 }

@@ -290,7 +290,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     let replay = staff
         .scan(&shown, now + 40)
         .err()
-        .map_or("accepted (wrong!)", |e| e.code());
+        .map_or("accepted (wrong!)", |e| e.code().as_str());
     say(format!(
         "12. staff        pass verified offline: status {}, expires {}, direction {:?}; the same pass again: {replay}",
         admitted.check.status.name(),

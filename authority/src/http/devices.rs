@@ -18,7 +18,7 @@ pub async fn register(State(state): State<Arc<AppState>>, body: Bytes) -> Respon
     let now = crate::unix_now();
     let device = match pass::verify_registration(&body, now) {
         Ok(d) => d,
-        Err(e) => return bad_request(e.code()),
+        Err(e) => return bad_request(e.code().as_str()),
     };
     match pass::certify_device(
         state.keys().signing_pkcs8(),

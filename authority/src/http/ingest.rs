@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use khaibao_core::error::FormatError;
 use khaibao_core::upload::protocol::{self, IngestItem};
 use std::sync::Arc;
 
@@ -57,8 +58,10 @@ impl IntoResponse for IngestAnswer {
 pub fn decode_ingest(body: &[u8]) -> Result<Vec<IngestItem>, IngestAnswer> {
     match protocol::decode_request(body) {
         Ok(items) => Ok(items),
-        Err(khaibao_core::Error::InvalidField("batch size")) => Err(IngestAnswer::TooLarge),
-        Err(e) => Err(IngestAnswer::BadRequest(e.code())),
+        Err(khaibao_core::Error::Format(FormatError::InvalidField("batch size"))) => {
+            Err(IngestAnswer::TooLarge)
+        }
+        Err(e) => Err(IngestAnswer::BadRequest(e.code().as_str())),
     }
 }
 

@@ -7,6 +7,7 @@
 //!
 //! May import: `encoding` only.
 
+use crate::error::FormatError;
 mod rules;
 pub mod status;
 mod wire;
@@ -75,14 +76,14 @@ impl CalendarDate {
 
     pub(crate) fn from_wire(v: u64, field: &'static str) -> Result<Self> {
         let date = Self {
-            year: i32::try_from(v / 10_000).map_err(|_| Error::InvalidField(field))?,
+            year: i32::try_from(v / 10_000).map_err(|_| FormatError::InvalidField(field))?,
             month: ((v / 100) % 100) as u8,
             day: (v % 100) as u8,
         };
         if date.is_valid() {
             Ok(date)
         } else {
-            Err(Error::InvalidField(field))
+            Err(Error::Format(FormatError::InvalidField(field)))
         }
     }
 }
@@ -186,7 +187,7 @@ impl Symptom {
             .ok()
             .and_then(|i| i.checked_sub(1))
             .and_then(|i| Self::ALL.get(i).copied())
-            .ok_or(Error::InvalidField("symptom"))
+            .ok_or(Error::Format(FormatError::InvalidField("symptom")))
     }
     /// Parses a name made by [`Symptom::name`].
     pub fn from_name(name: &str) -> Option<Self> {

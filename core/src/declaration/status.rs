@@ -5,6 +5,7 @@
 
 use super::{CalendarDate, Declaration};
 use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
+use crate::error::FormatError;
 use crate::{Error, Result, UnixTime};
 
 /// The colour on the pass.
@@ -29,7 +30,7 @@ impl HealthStatus {
             1 => Ok(Self::Green),
             2 => Ok(Self::Yellow),
             3 => Ok(Self::Red),
-            _ => Err(Error::InvalidField("health status")),
+            _ => Err(Error::Format(FormatError::InvalidField("health status"))),
         }
     }
     /// Lowercase English name.
@@ -109,7 +110,7 @@ impl StatusRules {
                 u32::try_from(x)
                     .ok()
                     .filter(|x| *x <= 3650)
-                    .ok_or(Error::InvalidField(f))
+                    .ok_or(Error::Format(FormatError::InvalidField(f)))
             })
         };
         Ok(Self {

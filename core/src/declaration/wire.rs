@@ -8,6 +8,7 @@ use super::{
     VaccineDose,
 };
 use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor, value_u64};
+use crate::error::FormatError;
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
 
@@ -35,7 +36,7 @@ fn sex_from(v: u64) -> Result<Sex> {
         1 => Ok(Sex::Male),
         2 => Ok(Sex::Female),
         3 => Ok(Sex::Other),
-        _ => Err(Error::InvalidField("sex")),
+        _ => Err(Error::Format(FormatError::InvalidField("sex"))),
     }
 }
 
@@ -57,12 +58,12 @@ fn id_value(doc: &IdDocument) -> Value {
 }
 
 fn id_from(v: Value) -> Result<IdDocument> {
-    let bad = Error::InvalidField("id document");
+    let bad = Error::Format(FormatError::InvalidField("id document"));
     let Value::Array(items) = v else {
         return Err(bad);
     };
     let [kind, Value::Text(number)] =
-        <[Value; 2]>::try_from(items).map_err(|_| Error::InvalidField("id document"))?
+        <[Value; 2]>::try_from(items).map_err(|_| FormatError::InvalidField("id document"))?
     else {
         return Err(bad);
     };
@@ -102,7 +103,7 @@ fn travel_from(v: Value) -> Result<Travel> {
         .ok()
         .and_then(|m| m.checked_sub(1))
         .and_then(|m| MODES.get(m).copied())
-        .ok_or(Error::InvalidField("travel mode"))?;
+        .ok_or(FormatError::InvalidField("travel mode"))?;
     Ok(Travel {
         mode,
         vehicle_number: r.opt_text(2, "vehicle number", MAX_TEXT)?,
@@ -115,7 +116,7 @@ fn travel_from(v: Value) -> Result<Travel> {
             .into_iter()
             .map(|p| match p {
                 Value::Text(s) if s.len() <= MAX_TEXT => Ok(s),
-                _ => Err(Error::InvalidField("places")),
+                _ => Err(Error::Format(FormatError::InvalidField("places"))),
             })
             .collect::<Result<_>>()?,
     })
@@ -196,16 +197,16 @@ impl Submission {
         let mut r = MapReader::new(from_cbor(bytes)?, "declaration")?;
         let version = r.u64(1, "version")?;
         if version != FORMAT_VERSION {
-            return Err(Error::UnsupportedVersion(version));
+            return Err(FormatError::UnsupportedVersion(version).into());
         }
         let opt_u32 = |v: Option<u64>, f: &'static str| {
-            v.map(|x| u32::try_from(x).map_err(|_| Error::InvalidField(f)))
+            v.map(|x| u32::try_from(x).map_err(|_| Error::Format(FormatError::InvalidField(f))))
                 .transpose()
         };
         let declaration = Declaration {
             full_name: r.text(2, "full name", MAX_TEXT)?,
             birth_year: u16::try_from(r.u64(3, "birth year")?)
-                .map_err(|_| Error::InvalidField("birth year"))?,
+                .map_err(|_| FormatError::InvalidField("birth year"))?,
             date_of_birth: r
                 .opt_u64(4, "date of birth")?
                 .map(|v| CalendarDate::from_wire(v, "date of birth"))
@@ -219,7 +220,7 @@ impl Submission {
             phone: r.text(8, "phone", 16)?,
             email: r.opt_text(9, "email", 254)?,
             province: u32::try_from(r.u64(10, "province")?)
-                .map_err(|_| Error::InvalidField("province"))?,
+                .map_err(|_| FormatError::InvalidField("province"))?,
             district: opt_u32(r.opt_u64(11, "district")?, "district")?,
             ward: opt_u32(r.opt_u64(12, "ward")?, "ward")?,
             street: r.opt_text(13, "street", MAX_TEXT * 2)?.unwrap_or_default(),
@@ -335,7 +336,7 @@ mod tests {
         }
         assert!(matches!(
             Submission::from_cbor(&to_cbor(&v).unwrap()),
-            Err(Error::UnsupportedVersion(99))
+            Err(Error::Format(FormatError::UnsupportedVersion(99)))
         ));
         if let Value::Map(m) = &mut v {
             m[0].1 = Value::from(FORMAT_VERSION);
@@ -343,7 +344,7 @@ mod tests {
         }
         assert!(matches!(
             Submission::from_cbor(&to_cbor(&v).unwrap()),
-            Err(Error::InvalidField(_))
+            Err(Error::Format(FormatError::InvalidField(_)))
         ));
         assert!(Submission::from_cbor(b"\xff").is_err());
     }

@@ -32,6 +32,10 @@
 //! May import: `encoding`, `declaration`, `seal`, `storage`, `upload` (the outbox row
 //! written with a check-in) and `venue`.
 
+use crate::error::StorageError;
+mod error;
+pub use error::DiaryError;
+
 pub mod checkin;
 pub mod export;
 
@@ -365,7 +369,9 @@ fn check_in_inner(
         if today.is_none() {
             today = Some(keys.get(&tx, master, day, true)?);
         }
-        today.clone().ok_or(Error::DayKeyMissing)
+        today
+            .clone()
+            .ok_or(Error::Storage(StorageError::DayKeyMissing))
     };
     let visit = if let Some(mut visit) = current {
         let extended = auto_checkout_at(venue, now).max(visit.auto_checkout_at);
@@ -461,10 +467,10 @@ pub fn edit_visit(
         .optional()?
         .ok_or(Error::InvalidState("no such visit"))?;
     if local_day(checked_in_at) != row.day {
-        return Err(Error::InvalidField("checked_in_at"));
+        return Err(DiaryError::InvalidEdit("checked_in_at").into());
     }
     if checked_out_at < checked_in_at {
-        return Err(Error::InvalidField("checked_out_at"));
+        return Err(DiaryError::InvalidEdit("checked_out_at").into());
     }
     let cipher = keys.get(&tx, master, row.day, false)?;
     let mut visit = row.open(&cipher)?;
@@ -503,7 +509,7 @@ pub fn edits(store: &Store, id: i64) -> Result<Vec<VisitEdit>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-/// Every visit, newest first. A row whose day key is gone is [`Error::DayKeyMissing`].
+/// Every visit, newest first. A row whose day key is gone is [`StorageError::DayKeyMissing`].
 pub fn visits(store: &Store) -> Result<Vec<Visit>> {
     let mut stmt = store.conn().prepare(&format!(
         "SELECT {ROW_COLUMNS} FROM visits ORDER BY checked_in_at DESC, id DESC"

@@ -1,6 +1,7 @@
 //! Tests of the diary state machine, its clock edge cases, sealing at rest and retention.
 
 use super::*;
+use crate::error::{SealError, StorageError};
 use crate::storage::store::StoreOptions;
 use crate::storage::vault::MasterKey;
 use crate::test_support;
@@ -235,14 +236,16 @@ fn editing_times_is_kept_with_history() {
     assert_eq!(history[1].new_checked_out_at, MIDNIGHT + 12 * H);
     // Out before in, another day, an unknown visit: refused, nothing changes.
     let t = MIDNIGHT + 14 * H;
+    let out_before_in =
+        edit_visit(&mut s, v.id, MIDNIGHT + 9 * H, MIDNIGHT + 8 * H, t).expect_err("out before in");
     assert!(matches!(
-        edit_visit(&mut s, v.id, MIDNIGHT + 9 * H, MIDNIGHT + 8 * H, t),
-        Err(Error::InvalidField(_))
+        out_before_in,
+        Error::Diary(DiaryError::InvalidEdit("checked_out_at"))
     ));
-    assert!(matches!(
-        edit_visit(&mut s, v.id, MIDNIGHT - H, MIDNIGHT, t),
-        Err(Error::InvalidField(_))
-    ));
+    assert_eq!(out_before_in.code(), crate::ErrorCode::DiaryInvalidEdit);
+    assert_eq!(out_before_in.code().as_str(), "diary.invalid_edit");
+    let other_day = edit_visit(&mut s, v.id, MIDNIGHT - H, MIDNIGHT, t).expect_err("other day");
+    assert_eq!(other_day.code(), crate::ErrorCode::DiaryInvalidEdit);
     assert!(edit_visit(&mut s, 999, MIDNIGHT, MIDNIGHT, t).is_err());
     assert_eq!(edits(&s, v.id).unwrap().len(), 2);
 }
@@ -293,7 +296,10 @@ fn sealed_rows_do_not_open_in_another_row() {
             "UPDATE visits SET details = (SELECT details FROM visits WHERE id = 2) WHERE id = 1;",
         )
         .unwrap();
-    assert!(matches!(visits(&s), Err(Error::SealOpen)));
+    assert!(matches!(
+        visits(&s),
+        Err(Error::Seal(SealError::CannotOpen))
+    ));
 }
 
 #[test]
@@ -312,7 +318,10 @@ fn deleting_a_day_key_shreds_that_day_only() {
     s.conn()
         .execute("DELETE FROM day_keys WHERE day = ?1", [day])
         .unwrap();
-    assert!(matches!(visits(&s), Err(Error::DayKeyMissing)));
+    assert!(matches!(
+        visits(&s),
+        Err(Error::Storage(StorageError::DayKeyMissing))
+    ));
     // No key left in the database opens it: not the other day's, not the master key.
     let next = crate::storage::store::day_cipher(s.conn(), s.master(), day + 1, false).unwrap();
     let aad = field_aad("visits", "details", 1, day);

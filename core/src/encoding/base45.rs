@@ -5,6 +5,7 @@
 //! characters outside the alphabet, a dangling single character and groups whose value
 //! overflows, so each byte string has exactly one encoding.
 
+use crate::error::FormatError;
 use crate::{Error, Result};
 
 const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -33,11 +34,11 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
             .iter()
             .position(|&x| x == c)
             .map(|p| p as u32)
-            .ok_or(Error::Malformed("base45 alphabet"))
+            .ok_or(Error::Format(FormatError::Malformed("base45 alphabet")))
     }
     let bytes = text.as_bytes();
     if bytes.len() % 3 == 1 {
-        return Err(Error::Malformed("base45 length"));
+        return Err(FormatError::Malformed("base45 length").into());
     }
     let mut out = Vec::with_capacity(bytes.len() / 3 * 2 + 1);
     for chunk in bytes.chunks(3) {
@@ -47,12 +48,12 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
         }
         if chunk.len() == 3 {
             if n > 0xffff {
-                return Err(Error::Malformed("base45 overflow"));
+                return Err(FormatError::Malformed("base45 overflow").into());
             }
             out.extend_from_slice(&[(n >> 8) as u8, n as u8]);
         } else {
             if n > 0xff {
-                return Err(Error::Malformed("base45 overflow"));
+                return Err(FormatError::Malformed("base45 overflow").into());
             }
             out.push(n as u8);
         }

@@ -6,13 +6,14 @@
 //! ascending order (we only use small non-negative integer keys, which sort bytewise the same
 //! as numerically).
 
+use crate::error::FormatError;
 use crate::{Error, Result};
 use ciborium::Value;
 
 /// Encodes a CBOR value to bytes.
 pub fn to_cbor(value: &Value) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    ciborium::into_writer(value, &mut out).map_err(|_| Error::Malformed("cbor encode"))?;
+    ciborium::into_writer(value, &mut out).map_err(|_| FormatError::Malformed("cbor encode"))?;
     Ok(out)
 }
 
@@ -21,9 +22,9 @@ pub fn to_cbor(value: &Value) -> Result<Vec<u8>> {
 pub fn from_cbor(bytes: &[u8]) -> Result<Value> {
     let mut reader = bytes;
     let value: Value =
-        ciborium::from_reader(&mut reader).map_err(|_| Error::Malformed("cbor decode"))?;
+        ciborium::from_reader(&mut reader).map_err(|_| FormatError::Malformed("cbor decode"))?;
     if !reader.is_empty() {
-        return Err(Error::Malformed("trailing bytes after cbor"));
+        return Err(FormatError::Malformed("trailing bytes after cbor").into());
     }
     Ok(value)
 }
@@ -74,16 +75,16 @@ impl MapReader {
     /// Wraps a CBOR value that must be a map with unsigned integer keys and no duplicates.
     pub fn new(value: Value, what: &'static str) -> Result<Self> {
         let Value::Map(pairs) = value else {
-            return Err(Error::Malformed(what));
+            return Err(FormatError::Malformed(what).into());
         };
         let mut entries = Vec::with_capacity(pairs.len());
         for (k, v) in pairs {
             let key = k
                 .as_integer()
                 .and_then(|i| u64::try_from(i).ok())
-                .ok_or(Error::Malformed(what))?;
+                .ok_or(FormatError::Malformed(what))?;
             if entries.iter().any(|(seen, _)| *seen == key) {
-                return Err(Error::Malformed(what));
+                return Err(FormatError::Malformed(what).into());
             }
             entries.push((key, v));
         }
@@ -111,13 +112,14 @@ impl MapReader {
             .map(|v| {
                 v.as_integer()
                     .and_then(|i| u64::try_from(i).ok())
-                    .ok_or(Error::InvalidField(field))
+                    .ok_or(Error::Format(FormatError::InvalidField(field)))
             })
             .transpose()
     }
     /// A required unsigned integer.
     pub fn u64(&mut self, key: u64, field: &'static str) -> Result<u64> {
-        self.opt_u64(key, field)?.ok_or(Error::InvalidField(field))
+        self.opt_u64(key, field)?
+            .ok_or(Error::Format(FormatError::InvalidField(field)))
     }
     /// An optional signed integer.
     pub fn opt_i64(&mut self, key: u64, field: &'static str) -> Result<Option<i64>> {
@@ -125,13 +127,14 @@ impl MapReader {
             .map(|v| {
                 v.as_integer()
                     .and_then(|i| i64::try_from(i).ok())
-                    .ok_or(Error::InvalidField(field))
+                    .ok_or(Error::Format(FormatError::InvalidField(field)))
             })
             .transpose()
     }
     /// A required signed integer.
     pub fn i64(&mut self, key: u64, field: &'static str) -> Result<i64> {
-        self.opt_i64(key, field)?.ok_or(Error::InvalidField(field))
+        self.opt_i64(key, field)?
+            .ok_or(Error::Format(FormatError::InvalidField(field)))
     }
     /// An optional text string no longer than `max` bytes.
     pub fn opt_text(
@@ -143,14 +146,14 @@ impl MapReader {
         self.take(key)
             .map(|v| match v {
                 Value::Text(s) if s.len() <= max => Ok(s),
-                _ => Err(Error::InvalidField(field)),
+                _ => Err(Error::Format(FormatError::InvalidField(field))),
             })
             .transpose()
     }
     /// A required text string no longer than `max` bytes.
     pub fn text(&mut self, key: u64, field: &'static str, max: usize) -> Result<String> {
         self.opt_text(key, field, max)?
-            .ok_or(Error::InvalidField(field))
+            .ok_or(Error::Format(FormatError::InvalidField(field)))
     }
     /// An optional byte string no longer than `max` bytes.
     pub fn opt_bytes(
@@ -162,19 +165,22 @@ impl MapReader {
         self.take(key)
             .map(|v| match v {
                 Value::Bytes(b) if b.len() <= max => Ok(b),
-                _ => Err(Error::InvalidField(field)),
+                _ => Err(Error::Format(FormatError::InvalidField(field))),
             })
             .transpose()
     }
     /// A required byte string no longer than `max` bytes.
     pub fn bytes(&mut self, key: u64, field: &'static str, max: usize) -> Result<Vec<u8>> {
         self.opt_bytes(key, field, max)?
-            .ok_or(Error::InvalidField(field))
+            .ok_or(Error::Format(FormatError::InvalidField(field)))
     }
     /// An optional boolean.
     pub fn opt_bool(&mut self, key: u64, field: &'static str) -> Result<Option<bool>> {
         self.take(key)
-            .map(|v| v.as_bool().ok_or(Error::InvalidField(field)))
+            .map(|v| {
+                v.as_bool()
+                    .ok_or(Error::Format(FormatError::InvalidField(field)))
+            })
             .transpose()
     }
     /// An optional array, at most `max` items long.
@@ -187,7 +193,7 @@ impl MapReader {
         self.take(key)
             .map(|v| match v {
                 Value::Array(a) if a.len() <= max => Ok(a),
-                _ => Err(Error::InvalidField(field)),
+                _ => Err(Error::Format(FormatError::InvalidField(field))),
             })
             .transpose()
     }
@@ -197,7 +203,7 @@ impl MapReader {
 pub fn value_u64(v: &Value, field: &'static str) -> Result<u64> {
     v.as_integer()
         .and_then(|i| u64::try_from(i).ok())
-        .ok_or(Error::InvalidField(field))
+        .ok_or(Error::Format(FormatError::InvalidField(field)))
 }
 
 const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -228,13 +234,13 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>> {
     }
     let bytes = text.as_bytes();
     if bytes.len() % 4 == 1 {
-        return Err(Error::Malformed("base64url length"));
+        return Err(FormatError::Malformed("base64url length").into());
     }
     let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
     for chunk in bytes.chunks(4) {
         let mut n = 0u32;
         for (i, &c) in chunk.iter().enumerate() {
-            n |= val(c).ok_or(Error::Malformed("base64url alphabet"))? << (18 - 6 * i);
+            n |= val(c).ok_or(FormatError::Malformed("base64url alphabet"))? << (18 - 6 * i);
         }
         let produced = chunk.len() - 1;
         let full = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
@@ -242,7 +248,7 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>> {
         let used_bits = produced * 8;
         let mask = (1u32 << (24 - used_bits)) - 1;
         if n & mask != 0 {
-            return Err(Error::Malformed("base64url trailing bits"));
+            return Err(FormatError::Malformed("base64url trailing bits").into());
         }
         out.extend_from_slice(&full[..produced]);
     }
@@ -263,12 +269,12 @@ pub fn hex(data: &[u8]) -> String {
 pub fn unhex(text: &str, len: usize) -> Result<Vec<u8>> {
     let t = text.as_bytes();
     if t.len() != len * 2 {
-        return Err(Error::InvalidField("hex length"));
+        return Err(FormatError::InvalidField("hex length").into());
     }
     t.chunks(2)
         .map(|p| {
-            let s = std::str::from_utf8(p).map_err(|_| Error::InvalidField("hex"))?;
-            u8::from_str_radix(s, 16).map_err(|_| Error::InvalidField("hex"))
+            let s = std::str::from_utf8(p).map_err(|_| FormatError::InvalidField("hex"))?;
+            u8::from_str_radix(s, 16).map_err(|_| Error::Format(FormatError::InvalidField("hex")))
         })
         .collect()
 }

@@ -5,6 +5,7 @@
 //! (signed-QR verifiers elsewhere broke on exactly that). The algorithm must sit in the
 //! protected header, so it is covered by the signature.
 
+use crate::error::{FormatError, SealError, VenueError};
 use crate::{Error, Result};
 use coset::{
     CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, RegisteredLabelWithPrivate,
@@ -26,8 +27,8 @@ pub fn key_id(public_key: &[u8]) -> Vec<u8> {
 
 /// Signs `payload` with an Ed25519 key (PKCS#8) into untagged COSE_Sign1 bytes.
 pub fn sign(payload: Vec<u8>, signing_key_pkcs8: &[u8]) -> Result<Vec<u8>> {
-    let key =
-        Ed25519KeyPair::from_pkcs8(signing_key_pkcs8).map_err(|_| Error::Crypto("signing key"))?;
+    let key = Ed25519KeyPair::from_pkcs8(signing_key_pkcs8)
+        .map_err(|_| SealError::Crypto("signing key"))?;
     let protected = HeaderBuilder::new()
         .algorithm(iana::Algorithm::EdDSA)
         .key_id(key_id(key.public_key().as_ref()))
@@ -38,7 +39,7 @@ pub fn sign(payload: Vec<u8>, signing_key_pkcs8: &[u8]) -> Result<Vec<u8>> {
         .create_signature(b"", |data| key.sign(data).as_ref().to_vec())
         .build()
         .to_vec()
-        .map_err(|_| Error::Malformed("cose encode"))
+        .map_err(|_| Error::Format(FormatError::Malformed("cose encode")))
 }
 
 /// A parsed, not yet verified COSE_Sign1.
@@ -52,13 +53,13 @@ impl Signed {
     pub fn parse(bytes: &[u8]) -> Result<Self> {
         let sign1 = CoseSign1::from_slice(bytes)
             .or_else(|_| CoseSign1::from_tagged_slice(bytes))
-            .map_err(|_| Error::Malformed("cose"))?;
+            .map_err(|_| FormatError::Malformed("cose"))?;
         let alg_ok = matches!(
             sign1.protected.header.alg,
             Some(RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA))
         );
         if !alg_ok {
-            return Err(Error::Malformed("algorithm"));
+            return Err(FormatError::Malformed("algorithm").into());
         }
         let kid = if sign1.protected.header.key_id.is_empty() {
             sign1.unprotected.key_id.clone()
@@ -66,7 +67,7 @@ impl Signed {
             sign1.protected.header.key_id.clone()
         };
         if kid.is_empty() {
-            return Err(Error::Malformed("no key id"));
+            return Err(FormatError::Malformed("no key id").into());
         }
         Ok(Self { sign1, kid })
     }
@@ -82,10 +83,10 @@ impl Signed {
             .verify_signature(b"", |sig, data| {
                 signature::UnparsedPublicKey::new(&signature::ED25519, public_key).verify(data, sig)
             })
-            .map_err(|_| Error::BadSignature)?;
+            .map_err(|_| VenueError::BadSignature)?;
         self.sign1
             .payload
             .clone()
-            .ok_or(Error::Malformed("no payload"))
+            .ok_or(Error::Format(FormatError::Malformed("no payload")))
     }
 }

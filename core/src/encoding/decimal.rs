@@ -7,7 +7,8 @@
 //! and a value that does not fit its byte length: each byte string has exactly one
 //! decimal form.
 
-use crate::{Error, Result};
+use crate::Result;
+use crate::error::FormatError;
 
 /// log10(256) × 10^15, rounded up; exact for every length below [`MAX_BYTES`] (tested).
 const LOG10_256_E15: u64 = 2_408_239_965_311_850;
@@ -47,12 +48,12 @@ pub fn encode(data: &[u8]) -> String {
 /// Decodes digits made by [`encode`], rejecting anything else.
 pub fn decode(text: &str) -> Result<Vec<u8>> {
     if !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::Malformed("decimal digits"));
+        return Err(FormatError::Malformed("decimal digits").into());
     }
     let guess = (text.len() as u64 * 1_000_000_000_000_000 / LOG10_256_E15) as usize;
     let n = (guess.saturating_sub(1)..=guess + 1)
         .find(|n| digits(*n) == text.len() && *n <= MAX_BYTES)
-        .ok_or(Error::Malformed("decimal length"))?;
+        .ok_or(FormatError::Malformed("decimal length"))?;
     // Little-endian limbs; multiply by 10 and add each digit.
     let mut number = vec![0u8; n];
     for d in text.bytes() {
@@ -63,7 +64,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
             carry = cur >> 8;
         }
         if carry != 0 {
-            return Err(Error::Malformed("decimal overflow"));
+            return Err(FormatError::Malformed("decimal overflow").into());
         }
     }
     number.reverse();

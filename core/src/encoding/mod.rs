@@ -6,6 +6,9 @@
 //! May import: nothing else in the crate but the error types. Every other area builds on
 //! these.
 
+mod error;
+pub use error::FormatError;
+
 pub mod base45;
 pub mod codec;
 pub mod cose;

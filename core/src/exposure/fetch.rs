@@ -8,11 +8,12 @@
 //! authority never learns who was where. An authority that holds back part of a long
 //! backlog answers with an older version, and the phone asks again from there.
 
+use crate::error::NetError;
 use crate::exposure::{self, AlertSink, EXPOSURES_PATH, ExposureAlert, MatchOptions};
 use crate::net::transport::{HttpClient, HttpRequest};
 use crate::storage::lock::StoreAccess;
 use crate::venue::keyset::TrustedKey;
-use crate::{Error, Result, UnixTime};
+use crate::{Result, UnixTime};
 
 /// Most requests one [`fetch_and_match`] makes while catching up on a backlog.
 pub const MAX_ROUNDS: usize = 16;
@@ -40,7 +41,7 @@ pub fn exposures_url(base_url: &str, since: u64) -> String {
 /// Downloads the lists published since the last one processed and matches them against the
 /// diary, until the authority has nothing newer (at most [`MAX_ROUNDS`] requests).
 ///
-/// A non-200 answer is [`Error::Server`] (lists already processed in this call stay
+/// A non-200 answer is [`NetError::Server`] (lists already processed in this call stay
 /// processed); a list that does not verify is refused as [`exposure::verify_list`] says.
 /// The store is released while a request is out and while `sink` runs
 /// ([`crate::storage::lock`]); a list processed meanwhile by another call raises no alert twice.
@@ -59,14 +60,15 @@ pub fn fetch_and_match(
         let response = client.send(HttpRequest::get(exposures_url(base_url, since)))?;
         out.requests += 1;
         if response.status != 200 {
-            return Err(Error::Server {
+            return Err(NetError::Server {
                 status: response.status,
-            });
+            }
+            .into());
         }
         let list = exposure::verify_list(&response.body, keys)?;
         if list.base_version > since {
             // A list that starts after what we have would leave a gap.
-            return Err(Error::Protocol("exposure list skips versions"));
+            return Err(NetError::Protocol("exposure list skips versions").into());
         }
         if list.version <= since {
             break;

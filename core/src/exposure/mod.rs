@@ -25,6 +25,7 @@
 //!
 //! May import: `encoding`, `diary` (the visits matched), `storage`, `net` and `venue`.
 
+use crate::error::{FormatError, SealError, VenueError};
 pub mod fetch;
 
 use crate::diary::{self, Visit};
@@ -67,7 +68,7 @@ impl Recommendation {
             1 => Ok(Self::MonitorSymptoms),
             2 => Ok(Self::GetTested),
             3 => Ok(Self::Isolate),
-            _ => Err(Error::InvalidField("recommendation")),
+            _ => Err(Error::Format(FormatError::InvalidField("recommendation"))),
         }
     }
     /// Stable lowercase name.
@@ -154,12 +155,12 @@ pub fn build_list(
     entries: &[ExposureEntry],
 ) -> Result<Vec<u8>> {
     let pair =
-        Ed25519KeyPair::from_pkcs8(signing_pkcs8).map_err(|_| Error::Crypto("signing key"))?;
+        Ed25519KeyPair::from_pkcs8(signing_pkcs8).map_err(|_| SealError::Crypto("signing key"))?;
     let kid = crate::encoding::cose::key_id(signature::KeyPair::public_key(&pair).as_ref());
     let mut items = Vec::with_capacity(entries.len());
     for e in entries {
         if e.end < e.start {
-            return Err(Error::InvalidField("exposure window"));
+            return Err(FormatError::InvalidField("exposure window").into());
         }
         items.push(Value::Array(vec![
             Value::Bytes(unhex(&e.venue_id, 16)?),
@@ -187,7 +188,7 @@ pub fn build_list(
         .create_signature(b"", |data| pair.sign(data).as_ref().to_vec())
         .build()
         .to_vec()
-        .map_err(|_| Error::Malformed("cose encode"))
+        .map_err(|_| Error::Format(FormatError::Malformed("cose encode")))
 }
 
 /// Verifies a list against the trusted authority keys and decodes it.
@@ -200,18 +201,19 @@ pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
         c.i = 1;
     }
     if c.len(4)? != 4 {
-        return Err(Error::Malformed("exposure list"));
+        return Err(FormatError::Malformed("exposure list").into());
     }
     let protected = c.bstr()?;
     if c.len(5)? != 0 {
-        return Err(Error::Malformed("exposure list header"));
+        return Err(FormatError::Malformed("exposure list header").into());
     }
     let payload = c.bstr()?;
     let sig = c.bstr()?;
     if c.i != bytes.len() {
-        return Err(Error::Malformed("trailing bytes after exposure list"));
+        return Err(FormatError::Malformed("trailing bytes after exposure list").into());
     }
-    let header = coset::Header::from_slice(protected).map_err(|_| Error::Malformed("header"))?;
+    let header =
+        coset::Header::from_slice(protected).map_err(|_| FormatError::Malformed("header"))?;
     let alg_ok = matches!(
         header.alg,
         Some(coset::RegisteredLabelWithPrivate::Assigned(
@@ -219,12 +221,12 @@ pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
         ))
     );
     if !alg_ok {
-        return Err(Error::BadSignature);
+        return Err(VenueError::BadSignature.into());
     }
     let key = keys
         .iter()
         .find(|k| k.kid == header.key_id)
-        .ok_or(Error::UnknownKey)?;
+        .ok_or(VenueError::UnknownKey)?;
     // Sig_structure = ["Signature1", protected, external_aad = h'', payload]
     let mut tbs = Vec::with_capacity(payload.len() + protected.len() + 32);
     tbs.push(0x84);
@@ -235,7 +237,7 @@ pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
     push_bstr(&mut tbs, payload);
     signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
         .verify(&tbs, sig)
-        .map_err(|_| Error::BadSignature)?;
+        .map_err(|_| VenueError::BadSignature)?;
     decode_payload(payload)
 }
 
@@ -274,7 +276,7 @@ impl<'a> Cursor<'a> {
             .i
             .checked_add(n)
             .filter(|&e| e <= self.b.len())
-            .ok_or(Error::Malformed("exposure list truncated"))?;
+            .ok_or(FormatError::Malformed("exposure list truncated"))?;
         let s = &self.b[self.i..end];
         self.i = end;
         Ok(s)
@@ -287,14 +289,18 @@ impl<'a> Cursor<'a> {
             25 => self.take(2)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
             26 => self.take(4)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
             27 => self.take(8)?.iter().fold(0, |a, &x| a << 8 | u64::from(x)),
-            _ => return Err(Error::Malformed("exposure list encoding")),
+            _ => {
+                return Err(Error::Format(FormatError::Malformed(
+                    "exposure list encoding",
+                )));
+            }
         };
         Ok((ib >> 5, arg))
     }
     fn expect(&mut self, major: u8) -> Result<u64> {
         match self.head()? {
             (m, v) if m == major => Ok(v),
-            _ => Err(Error::Malformed("exposure list type")),
+            _ => Err(Error::Format(FormatError::Malformed("exposure list type"))),
         }
     }
     fn bstr(&mut self) -> Result<&'a [u8]> {
@@ -306,19 +312,20 @@ impl<'a> Cursor<'a> {
     }
     fn int(&mut self) -> Result<i64> {
         match self.head()? {
-            (0, v) => i64::try_from(v).map_err(|_| Error::InvalidField("exposure time")),
+            (0, v) => i64::try_from(v)
+                .map_err(|_| Error::Format(FormatError::InvalidField("exposure time"))),
             (1, v) => i64::try_from(v)
                 .map(|v| -1 - v)
-                .map_err(|_| Error::InvalidField("exposure time")),
-            _ => Err(Error::Malformed("exposure list type")),
+                .map_err(|_| Error::Format(FormatError::InvalidField("exposure time"))),
+            _ => Err(Error::Format(FormatError::Malformed("exposure list type"))),
         }
     }
     fn len(&mut self, major: u8) -> Result<usize> {
         let n = usize::try_from(self.expect(major)?)
-            .map_err(|_| Error::Malformed("exposure list length"))?;
+            .map_err(|_| FormatError::Malformed("exposure list length"))?;
         // Every item takes at least one byte, so a longer count is a lie.
         if n > self.b.len() - self.i {
-            return Err(Error::Malformed("exposure list length"));
+            return Err(FormatError::Malformed("exposure list length").into());
         }
         Ok(n)
     }
@@ -334,7 +341,7 @@ fn decode_payload(payload: &[u8]) -> Result<ExposureList> {
         let key = c.uint()?;
         let bit = 1u8 << key.min(7);
         if key == 0 || key > 5 || seen & bit != 0 {
-            return Err(Error::Malformed("exposure list key"));
+            return Err(FormatError::Malformed("exposure list key").into());
         }
         seen |= bit;
         match key {
@@ -345,7 +352,7 @@ fn decode_payload(payload: &[u8]) -> Result<ExposureList> {
             _ => {
                 let n = c.len(4)?;
                 if n > MAX_ENTRIES {
-                    return Err(Error::InvalidField("entries"));
+                    return Err(FormatError::InvalidField("entries").into());
                 }
                 entries.reserve_exact(n);
                 for _ in 0..n {
@@ -355,16 +362,16 @@ fn decode_payload(payload: &[u8]) -> Result<ExposureList> {
         }
     }
     if c.i != payload.len() {
-        return Err(Error::Malformed("trailing bytes after exposure list"));
+        return Err(FormatError::Malformed("trailing bytes after exposure list").into());
     }
-    let format = format.ok_or(Error::InvalidField("format"))?;
+    let format = format.ok_or(FormatError::InvalidField("format"))?;
     if format != FORMAT_VERSION {
-        return Err(Error::UnsupportedVersion(format));
+        return Err(FormatError::UnsupportedVersion(format).into());
     }
     Ok(ExposureList {
-        version: version.ok_or(Error::InvalidField("version"))?,
-        base_version: base.ok_or(Error::InvalidField("base_version"))?,
-        issued_at: issued.ok_or(Error::InvalidField("issued_at"))?,
+        version: version.ok_or(FormatError::InvalidField("version"))?,
+        base_version: base.ok_or(FormatError::InvalidField("base_version"))?,
+        issued_at: issued.ok_or(FormatError::InvalidField("issued_at"))?,
         entries,
     })
 }
@@ -382,14 +389,14 @@ fn fast_hex(data: &[u8]) -> String {
 
 fn decode_entry(c: &mut Cursor<'_>) -> Result<ExposureEntry> {
     if c.len(4)? != 4 {
-        return Err(Error::Malformed("exposure entry"));
+        return Err(FormatError::Malformed("exposure entry").into());
     }
     let id = c.bstr()?;
     let start = c.int()?;
     let end = c.int()?;
     let rec = Recommendation::from_wire(c.uint()?)?;
     if id.len() != 16 || end < start {
-        return Err(Error::InvalidField("exposure entry"));
+        return Err(FormatError::InvalidField("exposure entry").into());
     }
     Ok(ExposureEntry {
         venue_id: fast_hex(id),
@@ -498,7 +505,7 @@ pub(crate) fn process_verified(
     options: MatchOptions,
     now: UnixTime,
 ) -> Result<Vec<ExposureAlert>> {
-    let version = i64::try_from(list.version).map_err(|_| Error::InvalidField("version"))?;
+    let version = i64::try_from(list.version).map_err(|_| FormatError::InvalidField("version"))?;
     if list.version <= last_version(store)? {
         return Ok(Vec::new());
     }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::diary::check_in;
 use crate::encoding::codec::{MapBuilder, to_cbor};
+use crate::error::{FormatError, VenueError};
 use crate::test_support;
 use crate::venue::{Venue, VenueCategory, key_id};
 use ciborium::Value;
@@ -78,7 +79,7 @@ fn signed_list_round_trips_and_rejects_tampering_and_unknown_keys() {
     let (_, other) = authority();
     assert!(matches!(
         verify_list(&bytes, &[other]),
-        Err(Error::UnknownKey)
+        Err(Error::Venue(VenueError::UnknownKey))
     ));
     let mut t = bytes.clone();
     let n = t.len();
@@ -341,7 +342,7 @@ fn hostile_payloads_are_typed_errors() {
         .build();
     assert!(matches!(
         decode_payload(&enc(&wrong_format)),
-        Err(Error::UnsupportedVersion(2))
+        Err(Error::Format(FormatError::UnsupportedVersion(2)))
     ));
     let missing = MapBuilder::new()
         .put(1, FORMAT_VERSION)

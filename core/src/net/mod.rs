@@ -5,6 +5,9 @@
 //! May import: nothing else in the crate but the error types. What is sent (ingest batches,
 //! exposure and trust downloads) is decided by `upload`, `exposure` and `venue`.
 
+mod error;
+pub use error::NetError;
+
 #[cfg(feature = "http")]
 pub mod pinning;
 #[cfg(feature = "http")]

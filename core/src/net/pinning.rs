@@ -6,6 +6,7 @@
 //! than the certificate survives certificate renewal with the same key; apps ship a backup
 //! pin for key rotation.
 
+use crate::error::{FormatError, NetError};
 use crate::{Error, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -16,8 +17,8 @@ use std::sync::Arc;
 /// SHA-256 of the DER SubjectPublicKeyInfo of a DER certificate: the value to pin.
 pub fn spki_sha256(certificate_der: &[u8]) -> Result<[u8; 32]> {
     let der = CertificateDer::from(certificate_der);
-    let cert =
-        webpki::EndEntityCert::try_from(&der).map_err(|_| Error::InvalidField("certificate"))?;
+    let cert = webpki::EndEntityCert::try_from(&der)
+        .map_err(|_| FormatError::InvalidField("certificate"))?;
     let digest = ring::digest::digest(
         &ring::digest::SHA256,
         cert.subject_public_key_info().as_ref(),
@@ -93,26 +94,29 @@ pub(crate) fn client_config(
     let provider = Arc::new(crate::net::tls_provider::provider());
     let pins = pins
         .iter()
-        .map(|p| <[u8; 32]>::try_from(p.as_slice()).map_err(|_| Error::InvalidField("spki pin")))
+        .map(|p| {
+            <[u8; 32]>::try_from(p.as_slice())
+                .map_err(|_| Error::Format(FormatError::InvalidField("spki pin")))
+        })
         .collect::<Result<Vec<_>>>()?;
     let base: Arc<dyn ServerCertVerifier> = if extra_roots.is_empty() {
         Arc::new(
             rustls_platform_verifier::Verifier::new(provider.clone())
-                .map_err(|_| Error::Network("tls setup".into()))?,
+                .map_err(|_| NetError::Network("tls setup".into()))?,
         )
     } else {
         let mut roots = rustls::RootCertStore::empty();
         for der in extra_roots {
             roots
                 .add(CertificateDer::from(der.clone()))
-                .map_err(|_| Error::InvalidField("root certificate"))?;
+                .map_err(|_| FormatError::InvalidField("root certificate"))?;
         }
         rustls::client::WebPkiServerVerifier::builder_with_provider(
             Arc::new(roots),
             provider.clone(),
         )
         .build()
-        .map_err(|_| Error::InvalidField("root certificate"))?
+        .map_err(|_| FormatError::InvalidField("root certificate"))?
     };
     let verifier: Arc<dyn ServerCertVerifier> = if pins.is_empty() {
         base
@@ -122,7 +126,7 @@ pub(crate) fn client_config(
     Ok(
         rustls::ClientConfig::builder_with_provider(provider as Arc<CryptoProvider>)
             .with_safe_default_protocol_versions()
-            .map_err(|_| Error::Network("tls setup".into()))?
+            .map_err(|_| NetError::Network("tls setup".into()))?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth(),

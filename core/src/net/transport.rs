@@ -115,6 +115,7 @@ pub use reqwest_client::ReqwestClient;
 #[cfg(feature = "http")]
 mod reqwest_client {
     use super::{HttpClient, HttpHeader, HttpRequest, HttpResponse, TransportConfig};
+    use crate::error::NetError;
     use crate::{Error, Result};
     use std::time::Duration;
 
@@ -144,7 +145,7 @@ mod reqwest_client {
                 .thread_name("khaibao-http")
                 .enable_all()
                 .build()
-                .map_err(|_| Error::Network("runtime".into()))?;
+                .map_err(|_| NetError::Network("runtime".into()))?;
             let mut builder = reqwest::Client::builder()
                 .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
                 .timeout(Duration::from_millis(config.request_timeout_ms))
@@ -157,7 +158,7 @@ mod reqwest_client {
             }
             let client = builder
                 .build()
-                .map_err(|_| Error::Network("client setup".into()))?;
+                .map_err(|_| NetError::Network("client setup".into()))?;
             Ok(Self { runtime, client })
         }
     }
@@ -201,7 +202,7 @@ mod reqwest_client {
                 } else {
                     "request"
                 };
-                Error::Network(kind.into())
+                Error::Net(NetError::Network(kind.into()))
             })
         }
     }

@@ -19,6 +19,10 @@
 //! May import: `encoding`, `declaration` (the health status), `seal` (the device key),
 //! `venue` (trusted keys), `storage` (the staff log) and `net` (device registration).
 
+use crate::error::{FormatError, NetError, SealError, VenueError};
+mod error;
+pub use error::PassError;
+
 pub mod stafflog;
 
 use crate::declaration::status::HealthStatus;
@@ -55,10 +59,10 @@ pub fn certify_device(
     not_after: UnixTime,
 ) -> Result<Vec<u8>> {
     if device_public_key.len() != 32 || not_after < not_before {
-        return Err(Error::InvalidField("device certificate"));
+        return Err(FormatError::InvalidField("device certificate").into());
     }
-    let key =
-        Ed25519KeyPair::from_pkcs8(authority_pkcs8).map_err(|_| Error::Crypto("authority key"))?;
+    let key = Ed25519KeyPair::from_pkcs8(authority_pkcs8)
+        .map_err(|_| SealError::Crypto("authority key"))?;
     let payload = to_cbor(
         &MapBuilder::new()
             .put(1, CERT_VERSION)
@@ -77,7 +81,7 @@ pub fn certify_device(
         .create_signature(b"", |d| key.sign(d).as_ref().to_vec())
         .build()
         .to_vec()
-        .map_err(|_| Error::Malformed("cose encode"))
+        .map_err(|_| Error::Format(FormatError::Malformed("cose encode")))
 }
 
 /// Checks a device certificate against the authority's keys and returns the device key.
@@ -86,29 +90,29 @@ pub fn verify_certificate(
     authority_keys: &[TrustedKey],
     now: UnixTime,
 ) -> Result<Vec<u8>> {
-    let sign1 = CoseSign1::from_slice(cert).map_err(|_| Error::DeviceUncertified)?;
+    let sign1 = CoseSign1::from_slice(cert).map_err(|_| PassError::DeviceUncertified)?;
     let kid = &sign1.protected.header.key_id;
     let key = authority_keys
         .iter()
         .find(|k| &k.kid == kid)
-        .ok_or(Error::DeviceUncertified)?;
+        .ok_or(PassError::DeviceUncertified)?;
     sign1
         .verify_signature(b"", |sig, data| {
             signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
                 .verify(data, sig)
         })
-        .map_err(|_| Error::DeviceUncertified)?;
+        .map_err(|_| PassError::DeviceUncertified)?;
     let mut r = MapReader::new(
         from_cbor(sign1.payload.as_deref().unwrap_or_default())?,
         "certificate",
     )?;
     if r.u64(1, "certificate version")? != CERT_VERSION {
-        return Err(Error::DeviceUncertified);
+        return Err(PassError::DeviceUncertified.into());
     }
     let device = r.bytes(2, "device key", 32)?;
     let (nbf, exp) = (r.i64(3, "not before")?, r.i64(4, "not after")?);
     if device.len() != 32 || now < nbf || now > exp {
-        return Err(Error::DeviceUncertified);
+        return Err(PassError::DeviceUncertified.into());
     }
     Ok(device)
 }
@@ -152,9 +156,10 @@ pub fn register_device(
         registration_request(device, now)?,
     ))?;
     if response.status != 200 {
-        return Err(Error::Server {
+        return Err(NetError::Server {
             status: response.status,
-        });
+        }
+        .into());
     }
     Ok(response.body)
 }
@@ -166,14 +171,14 @@ pub fn verify_registration(request: &[u8], now: UnixTime) -> Result<Vec<u8>> {
     let at = r.i64(2, "time")?;
     let sig = r.bytes(3, "signature", 64)?;
     if (at - now).abs() > REGISTRATION_SKEW {
-        return Err(Error::InvalidField("registration time"));
+        return Err(FormatError::InvalidField("registration time").into());
     }
     let mut signed = REGISTRATION_CONTEXT.to_vec();
     signed.extend_from_slice(&public);
     signed.extend_from_slice(&at.to_be_bytes());
     signature::UnparsedPublicKey::new(&signature::ED25519, &public)
         .verify(&signed, &sig)
-        .map_err(|_| Error::BadSignature)?;
+        .map_err(|_| VenueError::BadSignature)?;
     Ok(public)
 }
 
@@ -215,7 +220,7 @@ pub fn make_pass(input: &PassInput<'_>) -> Result<String> {
     let mut nonce = [0u8; 8];
     SystemRandom::new()
         .fill(&mut nonce)
-        .map_err(|_| Error::Crypto("random"))?;
+        .map_err(|_| SealError::Crypto("random"))?;
     let mut aad = id.to_vec();
     aad.extend_from_slice(&nonce);
     let sealed = crate::seal::seal(
@@ -266,22 +271,22 @@ pub struct PassCheck {
 pub fn verify_pass(text: &str, authority_keys: &[TrustedKey], now: UnixTime) -> Result<PassCheck> {
     let body = text
         .strip_prefix(PASS_PREFIX)
-        .ok_or(Error::Malformed("not a pass"))?;
+        .ok_or(FormatError::Malformed("not a pass"))?;
     if body.len() > MAX_PASS_TEXT {
-        return Err(Error::InvalidField("pass length"));
+        return Err(FormatError::InvalidField("pass length").into());
     }
     let Value::Array(items) = from_cbor(&base64url_decode(body)?)? else {
-        return Err(Error::Malformed("pass"));
+        return Err(FormatError::Malformed("pass").into());
     };
     let [Value::Bytes(cert), Value::Bytes(cose)] = items.as_slice() else {
-        return Err(Error::Malformed("pass"));
+        return Err(FormatError::Malformed("pass").into());
     };
     let device = verify_certificate(cert, authority_keys, now)?;
     let payload = verify_cose(cose, &device)?;
     let mut r = MapReader::new(from_cbor(&payload)?, "pass")?;
     let version = r.u64(1, "pass version")?;
     if version != PASS_VERSION {
-        return Err(Error::UnsupportedVersion(version));
+        return Err(FormatError::UnsupportedVersion(version).into());
     }
     let check = PassCheck {
         pseudonym: hex(&r.bytes(2, "pseudonym", 16)?),
@@ -291,7 +296,7 @@ pub fn verify_pass(text: &str, authority_keys: &[TrustedKey], now: UnixTime) -> 
             let issued = r.i64(5, "issued at")?;
             let exp = r.i64(6, "expires at")?;
             if now + 60 < issued {
-                return Err(Error::NotYetValid);
+                return Err(VenueError::NotYetValid.into());
             }
             exp
         },
@@ -300,7 +305,7 @@ pub fn verify_pass(text: &str, authority_keys: &[TrustedKey], now: UnixTime) -> 
         nonce: hex(&r.bytes(9, "nonce", 8)?),
     };
     if now > check.expires_at {
-        return Err(Error::PassExpired);
+        return Err(PassError::Expired.into());
     }
     Ok(check)
 }
@@ -408,7 +413,7 @@ pub(crate) mod tests {
         let text = pass(&f, NOW, None);
         assert!(matches!(
             verify_pass(&text, keys, NOW + DEFAULT_PASS_SECONDS + 1),
-            Err(Error::PassExpired)
+            Err(Error::Pass(PassError::Expired))
         ));
         // Forged: a byte of the signed part flipped.
         let mut raw = base64url_decode(&text[PASS_PREFIX.len()..]).unwrap();
@@ -417,7 +422,7 @@ pub(crate) mod tests {
         let forged = format!("{PASS_PREFIX}{}", base64url_encode(&raw));
         assert!(matches!(
             verify_pass(&forged, keys, NOW),
-            Err(Error::BadSignature)
+            Err(Error::Venue(VenueError::BadSignature))
         ));
         // A device the authority never certified (self-made certificate).
         let rogue = fixture();
@@ -426,7 +431,7 @@ pub(crate) mod tests {
         f2.device = rogue.device;
         assert!(matches!(
             verify_pass(&pass(&f2, NOW, None), keys, NOW),
-            Err(Error::DeviceUncertified)
+            Err(Error::Pass(PassError::DeviceUncertified))
         ));
         // An expired certificate.
         let old =
@@ -437,7 +442,7 @@ pub(crate) mod tests {
         };
         assert!(matches!(
             verify_pass(&pass(&f3, NOW, None), keys, NOW),
-            Err(Error::DeviceUncertified)
+            Err(Error::Pass(PassError::DeviceUncertified))
         ));
         assert!(verify_pass("KBP1:!!", keys, NOW).is_err());
         assert!(verify_pass("hello", keys, NOW).is_err());
@@ -470,7 +475,7 @@ pub(crate) mod tests {
         tampered[n - 1] ^= 1;
         assert!(matches!(
             verify_registration(&tampered, NOW),
-            Err(Error::BadSignature)
+            Err(Error::Venue(VenueError::BadSignature))
         ));
     }
 

@@ -10,9 +10,10 @@
 
 use crate::declaration::status::HealthStatus;
 use crate::encoding::time::{VIETNAM_OFFSET, to_local};
+use crate::error::PassError;
 use crate::pass::{PassCheck, verify_pass};
 use crate::venue::keyset::TrustedKey;
-use crate::{Error, Result, UnixTime};
+use crate::{Result, UnixTime};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -109,7 +110,7 @@ impl StaffLog {
             params![pass.nonce, pass.pseudonym, pass.expires_at],
         )?;
         if fresh == 0 {
-            return Err(Error::PassReplayed);
+            return Err(PassError::Replayed.into());
         }
         let inside: Option<i64> = tx
             .query_row(
@@ -212,6 +213,7 @@ impl StaffLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
     use crate::pass::tests::{fixture, pass};
 
     /// 2021-09-15 08:00 in Vietnam.
@@ -225,7 +227,10 @@ mod tests {
         let a = log.scan(&first, MORNING + 5).unwrap();
         assert_eq!(a.direction, Direction::Entry);
         assert!(
-            matches!(log.scan(&first, MORNING + 10), Err(Error::PassReplayed)),
+            matches!(
+                log.scan(&first, MORNING + 10),
+                Err(Error::Pass(PassError::Replayed))
+            ),
             "same pass twice"
         );
         let second = pass(&f, MORNING + 3600, None);
@@ -278,7 +283,7 @@ mod tests {
         let mut log = StaffLog::open_in_memory(vec![stranger.trusted]).unwrap();
         assert!(matches!(
             log.scan(&pass(&f, MORNING, None), MORNING),
-            Err(Error::DeviceUncertified)
+            Err(Error::Pass(PassError::DeviceUncertified))
         ));
         assert_eq!(log.report(MORNING).unwrap().visitors, 0);
     }

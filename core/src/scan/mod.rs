@@ -14,6 +14,9 @@
 //! a crash, and both stop trying finder-pattern groups at a deadline past the budget, so a
 //! hostile frame cannot hold the scanner for seconds.
 
+mod error;
+pub use error::ScanError;
+
 mod binarize;
 mod charset;
 mod decode;
@@ -42,17 +45,17 @@ impl<'a> Frame<'a> {
     /// (the last row may stop right after its last pixel).
     pub fn new(data: &'a [u8], width: u32, height: u32, stride: u32) -> Result<Self> {
         if width == 0 || height == 0 {
-            return Err(Error::InvalidFrame("empty frame"));
+            return Err(ScanError::InvalidFrame("empty frame").into());
         }
         if width > MAX_SIDE || height > MAX_SIDE {
-            return Err(Error::InvalidFrame("frame too large"));
+            return Err(ScanError::InvalidFrame("frame too large").into());
         }
         if stride < width {
-            return Err(Error::InvalidFrame("stride shorter than width"));
+            return Err(ScanError::InvalidFrame("stride shorter than width").into());
         }
         let needed = u64::from(stride) * u64::from(height - 1) + u64::from(width);
         if (data.len() as u64) < needed {
-            return Err(Error::InvalidFrame("buffer shorter than frame"));
+            return Err(ScanError::InvalidFrame("buffer shorter than frame").into());
         }
         Ok(Self {
             data,
@@ -469,7 +472,7 @@ fn checked_region(frame: &Frame<'_>, roi: Option<Region>) -> Result<Region> {
             if fits {
                 Ok(r)
             } else {
-                Err(Error::InvalidFrame("region outside frame"))
+                Err(Error::Scan(ScanError::InvalidFrame("region outside frame")))
             }
         }
     }
@@ -488,12 +491,12 @@ pub fn scan_image(encoded: &[u8]) -> Result<Vec<ScannedCode>> {
 pub fn decode_luma(encoded: &[u8]) -> Result<image::GrayImage> {
     let mut reader = image::ImageReader::new(std::io::Cursor::new(encoded))
         .with_guessed_format()
-        .map_err(|_| Error::Image)?;
+        .map_err(|_| ScanError::Image)?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     reader.limits(limits);
-    let img = reader.decode().map_err(|_| Error::Image)?;
+    let img = reader.decode().map_err(|_| ScanError::Image)?;
     Ok(img.to_luma8())
 }
 

@@ -5,6 +5,7 @@
 #![allow(clippy::many_single_char_names)]
 
 use super::*;
+use crate::error::ScanError;
 
 /// A luma canvas holding one QR code of `text` with `module`-pixel modules at (`x`, `y`).
 struct Canvas {
@@ -275,7 +276,10 @@ fn rejects_inconsistent_geometry() {
         height: 1,
     };
     assert!(scan_frame(&frame, Some(outside)).is_err());
-    assert!(matches!(scan_image(b"not an image"), Err(Error::Image)));
+    assert!(matches!(
+        scan_image(b"not an image"),
+        Err(Error::Scan(ScanError::Image))
+    ));
 }
 
 #[test]

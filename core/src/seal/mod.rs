@@ -16,6 +16,10 @@
 //!
 //! May import: `encoding` only.
 
+use crate::error::{FormatError, VenueError};
+mod error;
+pub use error::SealError;
+
 use crate::{Error, Result};
 use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
 use ring::rand::SystemRandom;
@@ -40,12 +44,13 @@ impl DeviceKey {
     /// Makes a new random key.
     pub fn generate() -> Result<Self> {
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
-            .map_err(|_| Error::Crypto("device key generation"))?;
+            .map_err(|_| SealError::Crypto("device key generation"))?;
         Self::from_pkcs8(pkcs8.as_ref())
     }
     /// Loads a key from its PKCS#8 bytes.
     pub fn from_pkcs8(pkcs8: &[u8]) -> Result<Self> {
-        let pair = Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| Error::Crypto("device key"))?;
+        let pair =
+            Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| SealError::Crypto("device key"))?;
         Ok(Self {
             pkcs8: pkcs8.to_vec(),
             pair,
@@ -79,14 +84,14 @@ impl DeviceKey {
             .create_signature(b"", |data| self.pair.sign(data).as_ref().to_vec())
             .build()
             .to_vec()
-            .map_err(|_| Error::Malformed("cose encode"))
+            .map_err(|_| Error::Format(FormatError::Malformed("cose encode")))
     }
 }
 
 /// Verifies a COSE_Sign1 made by [`DeviceKey::sign_cose`] against a raw Ed25519 public
 /// key, checking that the kid belongs to that key, and returns the payload.
 pub fn verify_cose(cose: &[u8], public_key: &[u8]) -> Result<Vec<u8>> {
-    let sign1 = CoseSign1::from_slice(cose).map_err(|_| Error::Malformed("cose"))?;
+    let sign1 = CoseSign1::from_slice(cose).map_err(|_| FormatError::Malformed("cose"))?;
     let alg_ok = matches!(
         sign1.protected.header.alg,
         Some(coset::RegisteredLabelWithPrivate::Assigned(
@@ -94,14 +99,16 @@ pub fn verify_cose(cose: &[u8], public_key: &[u8]) -> Result<Vec<u8>> {
         ))
     );
     if !alg_ok || sign1.protected.header.key_id != crate::encoding::cose::key_id(public_key) {
-        return Err(Error::BadSignature);
+        return Err(VenueError::BadSignature.into());
     }
     sign1
         .verify_signature(b"", |sig, data| {
             signature::UnparsedPublicKey::new(&signature::ED25519, public_key).verify(data, sig)
         })
-        .map_err(|_| Error::BadSignature)?;
-    sign1.payload.ok_or(Error::Malformed("no payload"))
+        .map_err(|_| VenueError::BadSignature)?;
+    sign1
+        .payload
+        .ok_or(Error::Format(FormatError::Malformed("no payload")))
 }
 
 struct Len(usize);
@@ -132,13 +139,13 @@ fn labeled_expand(
     out: &mut [u8],
 ) -> Result<()> {
     let len = u16::try_from(out.len())
-        .map_err(|_| Error::Crypto("hkdf length"))?
+        .map_err(|_| SealError::Crypto("hkdf length"))?
         .to_be_bytes();
     let parts: [&[u8]; 5] = [&len, b"HPKE-v1", suite, label, info];
     hkdf::Prk::new_less_safe(hkdf::HKDF_SHA256, prk)
         .expand(&parts, Len(out.len()))
         .and_then(|okm| okm.fill(out))
-        .map_err(|_| Error::Crypto("hkdf expand"))
+        .map_err(|_| Error::Seal(SealError::Crypto("hkdf expand")))
 }
 
 /// DHKEM ExtractAndExpand: the KEM shared secret from the DH output and `enc || pkR`.
@@ -171,23 +178,23 @@ fn key_schedule(shared_secret: &[u8; 32], info: &[u8]) -> Result<([u8; 32], [u8;
 fn aead_key(key: &[u8; 32]) -> Result<aead::LessSafeKey> {
     aead::UnboundKey::new(&aead::CHACHA20_POLY1305, key)
         .map(aead::LessSafeKey::new)
-        .map_err(|_| Error::Crypto("aead key"))
+        .map_err(|_| Error::Seal(SealError::Crypto("aead key")))
 }
 
 /// Seals `plaintext` to the recipient's X25519 public key (HPKE base mode, one message).
 pub fn seal(recipient_public: &[u8], info: &[u8], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
     if recipient_public.len() != 32 {
-        return Err(Error::Crypto("recipient key length"));
+        return Err(SealError::Crypto("recipient key length").into());
     }
     let rng = SystemRandom::new();
     let eph = agreement::EphemeralPrivateKey::generate(&agreement::X25519, &rng)
-        .map_err(|_| Error::Crypto("ephemeral key"))?;
+        .map_err(|_| SealError::Crypto("ephemeral key"))?;
     let enc = eph
         .compute_public_key()
-        .map_err(|_| Error::Crypto("ephemeral public key"))?;
+        .map_err(|_| SealError::Crypto("ephemeral public key"))?;
     let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, recipient_public);
     let dh = agreement::agree_ephemeral(eph, &peer, <[u8]>::to_vec)
-        .map_err(|_| Error::Crypto("key agreement"))?;
+        .map_err(|_| SealError::Crypto("key agreement"))?;
     let ss = kem_shared_secret(&dh, enc.as_ref(), recipient_public)?;
     let (key, nonce) = key_schedule(&ss, info)?;
     let mut out = Vec::with_capacity(1 + NENC + plaintext.len() + 16);
@@ -200,7 +207,7 @@ pub fn seal(recipient_public: &[u8], info: &[u8], aad: &[u8], plaintext: &[u8]) 
             aead::Aad::from(aad),
             &mut body,
         )
-        .map_err(|_| Error::Crypto("aead seal"))?;
+        .map_err(|_| SealError::Crypto("aead seal"))?;
     out.extend_from_slice(&body);
     Ok(out)
 }
@@ -221,7 +228,7 @@ impl SealingKey {
         let mut bytes = [0u8; 32];
         SystemRandom::new()
             .fill(&mut bytes)
-            .map_err(|_| Error::Crypto("random"))?;
+            .map_err(|_| SealError::Crypto("random"))?;
         Ok(Self::from_secret(x25519_dalek::StaticSecret::from(bytes)))
     }
     fn from_secret(secret: x25519_dalek::StaticSecret) -> Self {
@@ -232,7 +239,7 @@ impl SealingKey {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let arr: [u8; 32] = bytes
             .try_into()
-            .map_err(|_| Error::Crypto("sealing key length"))?;
+            .map_err(|_| SealError::Crypto("sealing key length"))?;
         Ok(Self::from_secret(x25519_dalek::StaticSecret::from(arr)))
     }
     /// The 32 secret bytes, for storage.
@@ -246,14 +253,16 @@ impl SealingKey {
     /// Opens an envelope made by [`seal`].
     pub fn open(&self, info: &[u8], aad: &[u8], envelope: &[u8]) -> Result<Vec<u8>> {
         if envelope.len() < 1 + NENC + 16 || envelope[0] != ENVELOPE_VERSION {
-            return Err(Error::SealOpen);
+            return Err(SealError::CannotOpen.into());
         }
-        let enc: [u8; 32] = envelope[1..=NENC].try_into().map_err(|_| Error::SealOpen)?;
+        let enc: [u8; 32] = envelope[1..=NENC]
+            .try_into()
+            .map_err(|_| SealError::CannotOpen)?;
         let dh = self
             .secret
             .diffie_hellman(&x25519_dalek::PublicKey::from(enc));
         if !dh.was_contributory() {
-            return Err(Error::SealOpen);
+            return Err(SealError::CannotOpen.into());
         }
         let ss = kem_shared_secret(dh.as_bytes(), &enc, &self.public_key())?;
         let (key, nonce) = key_schedule(&ss, info)?;
@@ -264,7 +273,7 @@ impl SealingKey {
                 aead::Aad::from(aad),
                 &mut body,
             )
-            .map_err(|_| Error::SealOpen)?;
+            .map_err(|_| SealError::CannotOpen)?;
         Ok(plain.to_vec())
     }
 }
@@ -316,14 +325,14 @@ pub fn open_and_verify(
 /// [`open_and_verify`], for a caller that has already opened the envelope.
 pub fn verify_sealed_body(plain: &[u8]) -> Result<Opened> {
     let ciborium::Value::Array(items) = crate::encoding::codec::from_cbor(plain)? else {
-        return Err(Error::Malformed("sealed body"));
+        return Err(FormatError::Malformed("sealed body").into());
     };
     let [
         ciborium::Value::Bytes(device_public_key),
         ciborium::Value::Bytes(cose),
     ] = items.as_slice()
     else {
-        return Err(Error::Malformed("sealed body"));
+        return Err(FormatError::Malformed("sealed body").into());
     };
     let payload = verify_cose(cose, device_public_key)?;
     Ok(Opened {
@@ -346,11 +355,11 @@ mod tests {
         assert_eq!(sk.open(b"info", b"aad", &env).unwrap(), b"hello");
         assert!(matches!(
             sk.open(b"info", b"other", &env),
-            Err(Error::SealOpen)
+            Err(Error::Seal(SealError::CannotOpen))
         ));
         assert!(matches!(
             sk.open(b"other", b"aad", &env),
-            Err(Error::SealOpen)
+            Err(Error::Seal(SealError::CannotOpen))
         ));
         for i in 0..env.len() {
             let mut t = env.clone();

@@ -4,12 +4,12 @@
 //! Migrations step through `PRAGMA user_version` inside one IMMEDIATE transaction, so two
 //! processes opening the same file cannot both migrate, and a crash mid-way leaves the old
 //! version intact. A file written by a newer library is refused rather than damaged, and a
-//! file that is not a database is reported as [`Error::Corrupt`] — never silently replaced.
+//! file that is not a database is reported as [`StorageError::Corrupt`] — never silently replaced.
 //!
 //! Everything personal is sealed (see [`crate::storage::vault`]): visit details and declaration
 //! copies under the key of their local day, the device key and the key check under the
 //! master key. Only times, day numbers and flags are stored in the clear. Opening checks
-//! the master key ([`Error::WrongMasterKey`]) and purges days older than the retention.
+//! the master key ([`StorageError::WrongMasterKey`]) and purges days older than the retention.
 //!
 //! Performance: day keys, once unwrapped, are kept in memory for the store's lifetime (no
 //! more exposure than the master key the store already holds; ring does not wipe key
@@ -24,6 +24,7 @@
 //! corrupt the file). Syncing on every commit (`synchronous = FULL`) would cost a flash
 //! flush per check-in: the diary bench prints that cost next to the check-in.
 
+use crate::error::{SealError, StorageError};
 use crate::seal::DeviceKey;
 use crate::storage::checkpoint::Checkpointer;
 use crate::storage::vault::{self, Cipher, KeyProvider};
@@ -334,8 +335,10 @@ pub(crate) fn day_cipher(
     match wrapped {
         Some(w) => {
             let raw = master.open(&aad, &w)?;
-            let arr: [u8; vault::KEY_LEN] =
-                raw.as_slice().try_into().map_err(|_| Error::SealOpen)?;
+            let arr: [u8; vault::KEY_LEN] = raw
+                .as_slice()
+                .try_into()
+                .map_err(|_| SealError::CannotOpen)?;
             Cipher::new(&arr)
         }
         None if create => {
@@ -346,7 +349,7 @@ pub(crate) fn day_cipher(
             )?;
             Cipher::new(&raw)
         }
-        None => Err(Error::DayKeyMissing),
+        None => Err(Error::Storage(StorageError::DayKeyMissing)),
     }
 }
 
@@ -414,12 +417,12 @@ impl<'a> DayCiphers<'a> {
         }
     }
 
-    /// The cipher of `day`, or [`Error::DayKeyMissing`].
+    /// The cipher of `day`, or [`StorageError::DayKeyMissing`].
     pub(crate) fn get(&mut self, day: i64) -> Result<&Cipher> {
         if !self.cache.contains_key(&day) {
             let c = match day_cipher(self.conn, self.master, day, false) {
                 Ok(c) => Some(c),
-                Err(Error::DayKeyMissing) => None,
+                Err(Error::Storage(StorageError::DayKeyMissing)) => None,
                 Err(e) => return Err(e),
             };
             self.cache.insert(day, c);
@@ -427,7 +430,7 @@ impl<'a> DayCiphers<'a> {
         self.cache
             .get(&day)
             .and_then(Option::as_ref)
-            .ok_or(Error::DayKeyMissing)
+            .ok_or(Error::Storage(StorageError::DayKeyMissing))
     }
 }
 
@@ -443,9 +446,9 @@ fn check_master(conn: &mut Connection, master: &Cipher) -> Result<()> {
         Some(s) => {
             let plain = master
                 .open(KEY_CHECK_AAD, &s)
-                .map_err(|_| Error::WrongMasterKey)?;
+                .map_err(|_| StorageError::WrongMasterKey)?;
             if plain != KEY_CHECK {
-                return Err(Error::WrongMasterKey);
+                return Err(StorageError::WrongMasterKey.into());
             }
         }
         None => {
@@ -521,7 +524,7 @@ mod tests {
         let other = MasterKey::from_bytes(&[8; 32]).unwrap();
         assert!(matches!(
             Store::open(&path, &other, 0),
-            Err(Error::WrongMasterKey)
+            Err(Error::Storage(StorageError::WrongMasterKey))
         ));
         assert!(Store::open(&path, &key(), 0).is_ok());
     }
@@ -532,7 +535,10 @@ mod tests {
         let path = dir.path().join("k.db");
         let junk = vec![0x5a_u8; 8192];
         std::fs::write(&path, &junk).unwrap();
-        assert!(matches!(Store::open(&path, &key(), 0), Err(Error::Corrupt)));
+        assert!(matches!(
+            Store::open(&path, &key(), 0),
+            Err(Error::Storage(StorageError::Corrupt))
+        ));
         assert_eq!(std::fs::read(&path).unwrap(), junk, "file left untouched");
     }
 

@@ -12,10 +12,11 @@
 //!   `nonce || ciphertext || tag`. The AAD names the table, the column and the row
 //!   identity, so a sealed value moved to another row or column does not open.
 //!
-//! A wrong master key, a swapped wrapped key or a tampered field is [`Error::SealOpen`] or
-//! [`Error::WrongMasterKey`], never garbage.
+//! A wrong master key, a swapped wrapped key or a tampered field is [`SealError::CannotOpen`] or
+//! [`StorageError::WrongMasterKey`], never garbage.
 
 use crate::encoding::time::VIETNAM_OFFSET;
+use crate::error::{FormatError, SealError};
 use crate::{Error, Result, UnixTime};
 use ring::aead::{self, Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -51,11 +52,11 @@ impl std::fmt::Debug for MasterKey {
 }
 
 impl MasterKey {
-    /// Wraps 32 key bytes; any other length is [`Error::InvalidField`].
+    /// Wraps 32 key bytes; any other length is [`FormatError::InvalidField`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let arr: [u8; KEY_LEN] = bytes
             .try_into()
-            .map_err(|_| Error::InvalidField("master key length"))?;
+            .map_err(|_| FormatError::InvalidField("master key length"))?;
         Ok(Self(arr))
     }
 
@@ -79,7 +80,7 @@ pub(crate) fn random_key() -> Result<[u8; KEY_LEN]> {
     let mut k = [0u8; KEY_LEN];
     SystemRandom::new()
         .fill(&mut k)
-        .map_err(|_| Error::Crypto("random"))?;
+        .map_err(|_| SealError::Crypto("random"))?;
     Ok(k)
 }
 
@@ -90,7 +91,7 @@ impl Cipher {
     pub(crate) fn new(key: &[u8; KEY_LEN]) -> Result<Self> {
         UnboundKey::new(&CHACHA20_POLY1305, key)
             .map(|k| Self(LessSafeKey::new(k)))
-            .map_err(|_| Error::Crypto("aead key"))
+            .map_err(|_| Error::Seal(SealError::Crypto("aead key")))
     }
 
     /// Seals `plain` bound to `aad`.
@@ -98,7 +99,7 @@ impl Cipher {
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new()
             .fill(&mut nonce)
-            .map_err(|_| Error::Crypto("random"))?;
+            .map_err(|_| SealError::Crypto("random"))?;
         let mut body = plain.to_vec();
         self.0
             .seal_in_place_append_tag(
@@ -106,7 +107,7 @@ impl Cipher {
                 Aad::from(aad),
                 &mut body,
             )
-            .map_err(|_| Error::Crypto("aead seal"))?;
+            .map_err(|_| SealError::Crypto("aead seal"))?;
         let mut out = Vec::with_capacity(NONCE_LEN + body.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&body);
@@ -116,15 +117,15 @@ impl Cipher {
     /// Opens a value made by [`Cipher::seal`] with the same `aad`.
     pub(crate) fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
         if sealed.len() < NONCE_LEN + aead::MAX_TAG_LEN {
-            return Err(Error::SealOpen);
+            return Err(SealError::CannotOpen.into());
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| Error::SealOpen)?;
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError::CannotOpen)?;
         let mut body = body.to_vec();
         let plain = self
             .0
             .open_in_place(nonce, Aad::from(aad), &mut body)
-            .map_err(|_| Error::SealOpen)?;
+            .map_err(|_| SealError::CannotOpen)?;
         Ok(plain.to_vec())
     }
 }
@@ -157,13 +158,25 @@ mod tests {
         let k = Cipher::new(&random_key().unwrap()).unwrap();
         let s = k.seal(b"a", "Phở Hòa".as_bytes()).unwrap();
         assert_eq!(k.open(b"a", &s).unwrap(), "Phở Hòa".as_bytes());
-        assert!(matches!(k.open(b"b", &s), Err(Error::SealOpen)));
+        assert!(matches!(
+            k.open(b"b", &s),
+            Err(Error::Seal(SealError::CannotOpen))
+        ));
         let other = Cipher::new(&random_key().unwrap()).unwrap();
-        assert!(matches!(other.open(b"a", &s), Err(Error::SealOpen)));
-        assert!(matches!(k.open(b"a", &s[..10]), Err(Error::SealOpen)));
+        assert!(matches!(
+            other.open(b"a", &s),
+            Err(Error::Seal(SealError::CannotOpen))
+        ));
+        assert!(matches!(
+            k.open(b"a", &s[..10]),
+            Err(Error::Seal(SealError::CannotOpen))
+        ));
         let mut t = s.clone();
         t[13] ^= 1;
-        assert!(matches!(k.open(b"a", &t), Err(Error::SealOpen)));
+        assert!(matches!(
+            k.open(b"a", &t),
+            Err(Error::Seal(SealError::CannotOpen))
+        ));
     }
 
     #[test]

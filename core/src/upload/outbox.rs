@@ -17,12 +17,13 @@
 //! * Draining reports progress (n of m) to a [`DrainListener`] and stops between batches
 //!   when its [`CancelToken`] is cancelled.
 
+use crate::error::{NetError, SealError};
 use crate::net::transport::{HttpClient, HttpRequest, HttpResponse, header};
 use crate::storage::lock::StoreAccess;
 use crate::storage::store::Store;
 use crate::upload::protocol::{self, IngestItem, IngestResult, ItemKind, ItemStatus};
 use crate::upload::retry::{RetryPolicy, parse_retry_after};
-use crate::{Error, Result, UnixTime};
+use crate::{Result, UnixTime};
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::{TransactionBehavior, params};
 use std::sync::Arc;
@@ -44,7 +45,7 @@ pub fn new_idempotency_key() -> Result<[u8; 16]> {
     let mut key = [0u8; 16];
     SystemRandom::new()
         .fill(&mut key)
-        .map_err(|_| Error::Crypto("random"))?;
+        .map_err(|_| SealError::Crypto("random"))?;
     Ok(key)
 }
 
@@ -317,7 +318,7 @@ pub fn drain_with(
                 let answered =
                     store.with_store(|s| settle(s, &batch, &results, options, now, &mut report))?;
                 if answered == 0 {
-                    return Err(Error::Protocol("response answered no item"));
+                    return Err(NetError::Protocol("response answered no item").into());
                 }
                 report.sent += batch.len() as u64;
             }
@@ -338,7 +339,7 @@ pub fn drain_with(
                     .and_then(|v| parse_retry_after(v, now));
                 let error = format!("http {status}");
                 store.with_store(|s| retry_later(s, &batch, options, now, retry_after, &error))?;
-                return Err(Error::Server { status });
+                return Err(NetError::Server { status }.into());
             }
         }
         cursor = last_id;

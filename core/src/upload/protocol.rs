@@ -6,6 +6,7 @@
 //! 4: reason}`. A duplicate carries the receipt of the original delivery.
 
 use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
+use crate::error::{FormatError, NetError};
 use crate::{Error, Result};
 use ciborium::Value;
 
@@ -41,7 +42,7 @@ impl ItemKind {
     pub fn from_wire(v: u64) -> Result<Self> {
         match v {
             1 => Ok(Self::Declaration),
-            _ => Err(Error::InvalidField("item kind")),
+            _ => Err(Error::Format(FormatError::InvalidField("item kind"))),
         }
     }
 }
@@ -87,17 +88,17 @@ pub fn encode_request(items: &[IngestItem]) -> Result<Vec<u8>> {
 /// Decodes an ingest request, enforcing the batch and item limits.
 pub fn decode_request(bytes: &[u8]) -> Result<Vec<IngestItem>> {
     let Value::Array(arr) = from_cbor(bytes)? else {
-        return Err(Error::Malformed("ingest request"));
+        return Err(FormatError::Malformed("ingest request").into());
     };
     if arr.len() > MAX_BATCH {
-        return Err(Error::InvalidField("batch size"));
+        return Err(FormatError::InvalidField("batch size").into());
     }
     arr.into_iter()
         .map(|v| {
             let mut r = MapReader::new(v, "ingest item")?;
             let idempotency_key = r.bytes(1, "idempotency key", IDEMPOTENCY_KEY_LEN)?;
             if idempotency_key.len() != IDEMPOTENCY_KEY_LEN {
-                return Err(Error::InvalidField("idempotency key"));
+                return Err(FormatError::InvalidField("idempotency key").into());
             }
             Ok(IngestItem {
                 idempotency_key,
@@ -127,13 +128,14 @@ pub fn encode_response(results: &[IngestResult]) -> Result<Vec<u8>> {
 
 /// Decodes an ingest response.
 pub fn decode_response(bytes: &[u8]) -> Result<Vec<IngestResult>> {
-    let Value::Array(arr) = from_cbor(bytes).map_err(|_| Error::Protocol("response body"))? else {
-        return Err(Error::Protocol("response body"));
+    let Value::Array(arr) = from_cbor(bytes).map_err(|_| NetError::Protocol("response body"))?
+    else {
+        return Err(NetError::Protocol("response body").into());
     };
     arr.into_iter()
         .map(|v| {
             let mut r =
-                MapReader::new(v, "ingest result").map_err(|_| Error::Protocol("result"))?;
+                MapReader::new(v, "ingest result").map_err(|_| NetError::Protocol("result"))?;
             let parse = |r: &mut MapReader| -> Result<IngestResult> {
                 let idempotency_key = r.bytes(1, "idempotency key", IDEMPOTENCY_KEY_LEN)?;
                 let status = match r.u64(2, "status")? {
@@ -146,14 +148,14 @@ pub fn decode_response(bytes: &[u8]) -> Result<Vec<IngestResult>> {
                     3 => ItemStatus::Rejected {
                         reason: r.text(4, "reason", 200)?,
                     },
-                    _ => return Err(Error::InvalidField("status")),
+                    _ => return Err(Error::Format(FormatError::InvalidField("status"))),
                 };
                 Ok(IngestResult {
                     idempotency_key,
                     status,
                 })
             };
-            parse(&mut r).map_err(|_| Error::Protocol("result"))
+            parse(&mut r).map_err(|_| Error::Net(NetError::Protocol("result")))
         })
         .collect()
 }

@@ -5,11 +5,12 @@
 //! The phone asks `GET <base>/v1/keyset-update` (only when it ships a root key) and then
 //! `GET <base>/v1/registry`; the requests carry nothing about the person. An answer equal
 //! to the bytes already held changes nothing; `404` means the authority publishes no such
-//! update (nothing changes either); any other non-200 answer is [`Error::Server`]. A new
+//! update (nothing changes either); any other non-200 answer is [`NetError::Server`]. A new
 //! answer is verified and stored, or refused with the check that failed (for example
-//! [`Error::StaleUpdate`] for an older one replayed). The keyset is applied first, so a
+//! [`VenueError::StaleUpdate`] for an older one replayed). The keyset is applied first, so a
 //! registry signed by a key that was just rotated in verifies.
 
+use crate::error::NetError;
 use crate::net::transport::{HttpClient, HttpRequest};
 use crate::storage::lock::StoreAccess;
 use crate::venue::keyset::TrustedKey;
@@ -47,7 +48,7 @@ fn download(client: &dyn HttpClient, base_url: &str, path: &str) -> Result<Optio
     match response.status {
         200 => Ok(Some(response.body)),
         404 => Ok(None),
-        status => Err(Error::Server { status }),
+        status => Err(Error::Net(NetError::Server { status })),
     }
 }
 

@@ -9,9 +9,10 @@
 //!   `QRCodePayload { 2: TraceLocation { 2: description, 3: address } }`. Unsigned.
 //!
 //! Parsing is bounded: inputs over [`MAX_FOREIGN`] bytes, bad base64, JSON or protobuf give
-//! [`Error::Malformed`], a configured UK key that does not verify gives
-//! [`Error::BadSignature`], and text in none of these formats gives `Ok(None)`.
+//! [`FormatError::Malformed`], a configured UK key that does not verify gives
+//! [`VenueError::BadSignature`], and text in none of these formats gives `Ok(None)`.
 
+use crate::error::{FormatError, VenueError};
 use crate::{Error, Result};
 use ring::signature::{ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
 
@@ -63,7 +64,7 @@ pub fn parse(text: &str, uk_keys: &[UkKey]) -> Result<Option<ForeignVenue>> {
         .iter()
         .any(|p| text.starts_with(p));
     if prefixed && text.len() > MAX_FOREIGN {
-        return Err(Error::FieldTooLong("foreign code"));
+        return Err(FormatError::FieldTooLong("foreign code").into());
     }
     if let Some(rest) = text.strip_prefix(NZ_PREFIX) {
         return parse_nz(rest).map(Some);
@@ -91,11 +92,11 @@ fn parse_uk(jwt: &str, keys: &[UkKey]) -> Result<ForeignVenue> {
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(Error::Malformed("jwt"));
+        return Err(FormatError::Malformed("jwt").into());
     };
     let header = json_object(&base64_decode(h)?)?;
     if json_text(&header, "alg")? != "ES256" {
-        return Err(Error::Malformed("jwt algorithm"));
+        return Err(FormatError::Malformed("jwt algorithm").into());
     }
     let kid = json_opt_text(&header, "kid")?;
     let claims = json_object(&base64_decode(p)?)?;
@@ -105,7 +106,7 @@ fn parse_uk(jwt: &str, keys: &[UkKey]) -> Result<ForeignVenue> {
         let signed = &jwt[..h.len() + 1 + p.len()];
         UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &key.public_key)
             .verify(signed.as_bytes(), &signature)
-            .map_err(|_| Error::BadSignature)?;
+            .map_err(|_| VenueError::BadSignature)?;
     }
     Ok(ForeignVenue::UnitedKingdom {
         id: json_text(&claims, "id")?,
@@ -117,15 +118,16 @@ fn parse_uk(jwt: &str, keys: &[UkKey]) -> Result<ForeignVenue> {
 
 fn parse_cwa(b64: &str) -> Result<ForeignVenue> {
     let payload = base64_decode(b64)?;
-    let location = proto_field(&payload, 2)?.ok_or(Error::Malformed("cwa location"))?;
+    let location = proto_field(&payload, 2)?.ok_or(FormatError::Malformed("cwa location"))?;
     let text = |n| -> Result<String> {
         let Some(bytes) = proto_field(location, n)? else {
             return Ok(String::new());
         };
         if bytes.len() > MAX_TEXT {
-            return Err(Error::FieldTooLong("cwa text"));
+            return Err(FormatError::FieldTooLong("cwa text").into());
         }
-        String::from_utf8(bytes.to_vec()).map_err(|_| Error::Malformed("cwa utf-8"))
+        String::from_utf8(bytes.to_vec())
+            .map_err(|_| Error::Format(FormatError::Malformed("cwa utf-8")))
     };
     Ok(ForeignVenue::CoronaWarnApp {
         description: text(2)?,
@@ -138,7 +140,7 @@ type JsonMap = serde_json::Map<String, serde_json::Value>;
 fn json_object(bytes: &[u8]) -> Result<JsonMap> {
     match serde_json::from_slice(bytes) {
         Ok(serde_json::Value::Object(map)) => Ok(map),
-        _ => Err(Error::Malformed("json")),
+        _ => Err(Error::Format(FormatError::Malformed("json"))),
     }
 }
 
@@ -146,20 +148,20 @@ fn json_opt_text(map: &JsonMap, key: &'static str) -> Result<Option<String>> {
     match map.get(key) {
         None => Ok(None),
         Some(serde_json::Value::String(s)) if s.len() <= MAX_TEXT => Ok(Some(s.clone())),
-        Some(serde_json::Value::String(_)) => Err(Error::FieldTooLong(key)),
-        Some(_) => Err(Error::InvalidField(key)),
+        Some(serde_json::Value::String(_)) => Err(Error::Format(FormatError::FieldTooLong(key))),
+        Some(_) => Err(Error::Format(FormatError::InvalidField(key))),
     }
 }
 
 fn json_text(map: &JsonMap, key: &'static str) -> Result<String> {
-    json_opt_text(map, key)?.ok_or(Error::InvalidField(key))
+    json_opt_text(map, key)?.ok_or(Error::Format(FormatError::InvalidField(key)))
 }
 
 /// Decodes base64 in either alphabet (standard or URL-safe), with or without padding.
 fn base64_decode(text: &str) -> Result<Vec<u8>> {
     let t = text.trim_end_matches('=');
     if t.len() % 4 == 1 {
-        return Err(Error::Malformed("base64 length"));
+        return Err(FormatError::Malformed("base64 length").into());
     }
     let mut out = Vec::with_capacity(t.len() * 3 / 4);
     let mut acc = 0u32;
@@ -171,7 +173,7 @@ fn base64_decode(text: &str) -> Result<Vec<u8>> {
             b'0'..=b'9' => c - b'0' + 52,
             b'+' | b'-' => 62,
             b'/' | b'_' => 63,
-            _ => return Err(Error::Malformed("base64 alphabet")),
+            _ => return Err(Error::Format(FormatError::Malformed("base64 alphabet"))),
         };
         acc = (acc << 6) | u32::from(v);
         bits += 6;
@@ -187,14 +189,16 @@ fn base64_decode(text: &str) -> Result<Vec<u8>> {
 fn varint(buf: &[u8], pos: &mut usize) -> Result<u64> {
     let mut value = 0u64;
     for shift in (0..64).step_by(7) {
-        let b = *buf.get(*pos).ok_or(Error::Malformed("protobuf varint"))?;
+        let b = *buf
+            .get(*pos)
+            .ok_or(FormatError::Malformed("protobuf varint"))?;
         *pos += 1;
         value |= u64::from(b & 0x7f) << shift;
         if b & 0x80 == 0 {
             return Ok(value);
         }
     }
-    Err(Error::Malformed("protobuf varint"))
+    Err(Error::Format(FormatError::Malformed("protobuf varint")))
 }
 
 /// The first length-delimited field number `field` in a protobuf message, skipping others.
@@ -211,22 +215,22 @@ fn proto_field(buf: &[u8], field: u64) -> Result<Option<&[u8]>> {
             5 => 4,
             2 => {
                 let len = usize::try_from(varint(buf, &mut pos)?)
-                    .map_err(|_| Error::Malformed("protobuf length"))?;
+                    .map_err(|_| FormatError::Malformed("protobuf length"))?;
                 let end = pos
                     .checked_add(len)
                     .filter(|e| *e <= buf.len())
-                    .ok_or(Error::Malformed("protobuf length"))?;
+                    .ok_or(FormatError::Malformed("protobuf length"))?;
                 if tag >> 3 == field {
                     return Ok(Some(&buf[pos..end]));
                 }
                 len
             }
-            _ => return Err(Error::Malformed("protobuf wire type")),
+            _ => return Err(Error::Format(FormatError::Malformed("protobuf wire type"))),
         };
         pos = pos
             .checked_add(skip)
             .filter(|p| *p <= buf.len())
-            .ok_or(Error::Malformed("protobuf truncated"))?;
+            .ok_or(FormatError::Malformed("protobuf truncated"))?;
     }
     Ok(None)
 }
@@ -260,12 +264,12 @@ mod tests {
         );
         assert!(matches!(
             parse("NZCOVIDTRACER:!!!", &[]),
-            Err(Error::Malformed(_))
+            Err(Error::Format(FormatError::Malformed(_)))
         ));
         let wrong_type = format!("{NZ_PREFIX}{}", b64std(br#"{"gln":1,"opn":"x"}"#));
         assert!(matches!(
             parse(&wrong_type, &[]),
-            Err(Error::InvalidField("gln"))
+            Err(Error::Format(FormatError::InvalidField("gln")))
         ));
     }
 
@@ -307,7 +311,7 @@ mod tests {
         assert!(parse(&forged, &[key]).is_err());
         assert!(matches!(
             parse("UKC19TRACING:1:a.b", &[]),
-            Err(Error::Malformed("jwt"))
+            Err(Error::Format(FormatError::Malformed("jwt")))
         ));
     }
 
@@ -334,7 +338,10 @@ mod tests {
             })
         );
         let truncated = format!("{CWA_PREFIX}{}", base64url_encode(&payload[..10]));
-        assert!(matches!(parse(&truncated, &[]), Err(Error::Malformed(_))));
+        assert!(matches!(
+            parse(&truncated, &[]),
+            Err(Error::Format(FormatError::Malformed(_)))
+        ));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
 use crate::encoding::cose::{self, Signed};
+use crate::error::{FormatError, VenueError};
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
 
@@ -89,7 +90,7 @@ impl Keyset {
 
     /// The public key for `kid` at time `now`.
     ///
-    /// [`Error::UnknownKey`] when no entry has that id; [`Error::KeyNotValid`] when every
+    /// [`VenueError::UnknownKey`] when no entry has that id; [`VenueError::KeyNotValid`] when every
     /// entry with that id is outside its window at `now`.
     pub fn key_for(&self, kid: &[u8], now: UnixTime) -> Result<&[u8]> {
         let mut known = false;
@@ -100,20 +101,20 @@ impl Keyset {
             }
         }
         Err(if known {
-            Error::KeyNotValid
+            Error::Venue(VenueError::KeyNotValid)
         } else {
-            Error::UnknownKey
+            Error::Venue(VenueError::UnknownKey)
         })
     }
 
     /// Every public key with id `kid` that is valid at `now` (a 4-byte id may, rarely,
     /// name two keys; the caller tries each).
     ///
-    /// [`Error::UnknownKey`] / [`Error::KeyNotValid`] as for [`Keyset::key_for`].
+    /// [`VenueError::UnknownKey`] / [`VenueError::KeyNotValid`] as for [`Keyset::key_for`].
     pub fn keys_for(&self, kid: &[u8], now: UnixTime) -> Result<Vec<&[u8]>> {
         let named: Vec<&KeysetEntry> = self.keys.iter().filter(|k| k.kid == kid).collect();
         if named.is_empty() {
-            return Err(Error::UnknownKey);
+            return Err(VenueError::UnknownKey.into());
         }
         let valid: Vec<&[u8]> = named
             .into_iter()
@@ -121,14 +122,14 @@ impl Keyset {
             .map(|k| k.public_key.as_slice())
             .collect();
         if valid.is_empty() {
-            return Err(Error::KeyNotValid);
+            return Err(VenueError::KeyNotValid.into());
         }
         Ok(valid)
     }
 
     fn payload(&self) -> Result<Vec<u8>> {
         if self.keys.len() > MAX_KEYS {
-            return Err(Error::FieldTooLong("keys"));
+            return Err(FormatError::FieldTooLong("keys").into());
         }
         let keys = self
             .keys
@@ -167,12 +168,12 @@ pub fn verify_update(
 ) -> Result<Keyset> {
     let signed = Signed::parse(bytes)?;
     if signed.kid() != cose::key_id(root_public_key).as_slice() {
-        return Err(Error::UnknownKey);
+        return Err(VenueError::UnknownKey.into());
     }
     let payload = signed.verify(root_public_key)?;
     let keyset = parse_payload(&payload)?;
     if current_serial.is_some_and(|cur| keyset.serial <= cur) {
-        return Err(Error::StaleUpdate);
+        return Err(VenueError::StaleUpdate.into());
     }
     Ok(keyset)
 }
@@ -181,20 +182,20 @@ fn parse_payload(bytes: &[u8]) -> Result<Keyset> {
     let mut r = MapReader::new(from_cbor(bytes)?, "keyset")?;
     let version = r.u64(1, "keyset version")?;
     if version != KEYSET_VERSION {
-        return Err(Error::UnsupportedVersion(version));
+        return Err(FormatError::UnsupportedVersion(version).into());
     }
     let serial = r.u64(2, "keyset serial")?;
     let issued_at = r.i64(3, "keyset issued at")?;
     let raw = r
         .opt_array(4, "keys", MAX_KEYS)?
-        .ok_or(Error::InvalidField("keys"))?;
+        .ok_or(FormatError::InvalidField("keys"))?;
     let mut keys = Vec::with_capacity(raw.len());
     for item in raw {
         let mut k = MapReader::new(item, "keyset entry")?;
         let kid = k.bytes(1, "kid", MAX_KID)?;
         let public_key = k.bytes(2, "public key", 32)?;
         if kid.is_empty() || public_key.len() != 32 {
-            return Err(Error::InvalidField("keyset entry"));
+            return Err(FormatError::InvalidField("keyset entry").into());
         }
         let entry = KeysetEntry {
             kid,
@@ -203,7 +204,7 @@ fn parse_payload(bytes: &[u8]) -> Result<Keyset> {
             valid_until: k.i64(4, "valid until")?,
         };
         if entry.valid_until < entry.valid_from {
-            return Err(Error::InvalidField("key validity"));
+            return Err(FormatError::InvalidField("key validity").into());
         }
         keys.push(entry);
     }
@@ -277,15 +278,15 @@ pub(crate) mod tests {
         assert!(got.key_for(&cose::key_id(&new), 1_800).is_ok());
         assert!(matches!(
             got.key_for(&cose::key_id(&old), 2_001),
-            Err(Error::KeyNotValid)
+            Err(Error::Venue(VenueError::KeyNotValid))
         ));
         assert!(matches!(
             got.key_for(&cose::key_id(&new), 1_499),
-            Err(Error::KeyNotValid)
+            Err(Error::Venue(VenueError::KeyNotValid))
         ));
         assert!(matches!(
             got.key_for(&[1, 2, 3], 1_800),
-            Err(Error::UnknownKey)
+            Err(Error::Venue(VenueError::UnknownKey))
         ));
     }
 
@@ -301,22 +302,22 @@ pub(crate) mod tests {
         let bytes = ks.sign(&root_sk).unwrap();
         assert!(matches!(
             verify_update(&bytes, &root_pk, Some(3)),
-            Err(Error::StaleUpdate)
+            Err(Error::Venue(VenueError::StaleUpdate))
         ));
         assert!(matches!(
             verify_update(&ks.sign(&other_sk).unwrap(), &root_pk, None),
-            Err(Error::UnknownKey)
+            Err(Error::Venue(VenueError::UnknownKey))
         ));
         let mut flipped = bytes.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0x80;
         assert!(matches!(
             verify_update(&flipped, &root_pk, None),
-            Err(Error::BadSignature)
+            Err(Error::Venue(VenueError::BadSignature))
         ));
         assert!(matches!(
             verify_update(&bytes[..bytes.len() - 5], &root_pk, None),
-            Err(Error::Malformed(_))
+            Err(Error::Format(FormatError::Malformed(_)))
         ));
     }
 }

@@ -21,6 +21,10 @@
 //! May import: `encoding`, `storage` (the trust store), `net` (the download). Nothing here
 //! knows of declarations, the diary or uploads.
 
+use crate::error::FormatError;
+mod error;
+pub use error::VenueError;
+
 pub mod fetch;
 pub mod foreign;
 pub mod keyset;
@@ -95,7 +99,7 @@ impl VenueCategory {
         Self::ALL
             .into_iter()
             .find(|c| c.to_wire() == v)
-            .ok_or(Error::InvalidField("category"))
+            .ok_or(Error::Format(FormatError::InvalidField("category")))
     }
     /// Parses a lowercase English name ("hospital", "restaurant", ...).
     pub fn from_name(name: &str) -> Option<Self> {
@@ -170,7 +174,7 @@ fn compact(t: UnixTime, unit: i64, round_up: bool, field: &'static str) -> Resul
     let since = t
         .checked_sub(TIME_EPOCH)
         .filter(|s| *s >= 0)
-        .ok_or(Error::InvalidField(field))?;
+        .ok_or(FormatError::InvalidField(field))?;
     let n = if round_up {
         since.div_euclid(unit) + i64::from(since.rem_euclid(unit) != 0)
     } else {
@@ -184,13 +188,13 @@ fn expand(n: u64, unit: i64, field: &'static str) -> Result<UnixTime> {
         .ok()
         .and_then(|n| n.checked_mul(unit))
         .and_then(|s| s.checked_add(TIME_EPOCH))
-        .ok_or(Error::InvalidField(field))
+        .ok_or(Error::Format(FormatError::InvalidField(field)))
 }
 
 fn nfc(field: &'static str, text: &str) -> Result<String> {
     let t: String = text.nfc().collect();
     if t.len() > MAX_TEXT {
-        return Err(Error::FieldTooLong(field));
+        return Err(FormatError::FieldTooLong(field).into());
     }
     Ok(t)
 }
@@ -214,25 +218,25 @@ fn wire_text(value: Value, field: &'static str) -> Result<String> {
     let text = match value {
         Value::Text(t) => {
             if t.len() > MAX_TEXT {
-                return Err(Error::FieldTooLong(field));
+                return Err(FormatError::FieldTooLong(field).into());
             }
             t
         }
         Value::Bytes(b) => {
             if b.len() > MAX_TEXT {
-                return Err(Error::FieldTooLong(field));
+                return Err(FormatError::FieldTooLong(field).into());
             }
-            let t = vntext::decode(&b).map_err(|_| Error::InvalidField(field))?;
+            let t = vntext::decode(&b).map_err(|_| FormatError::InvalidField(field))?;
             if t.len() > MAX_TEXT {
-                return Err(Error::FieldTooLong(field));
+                return Err(FormatError::FieldTooLong(field).into());
             }
             t
         }
-        _ => return Err(Error::InvalidField(field)),
+        _ => return Err(Error::Format(FormatError::InvalidField(field))),
     };
     // Texts are NFC and in their one wire form, so each venue has one encoding.
     if !unicode_normalization::is_nfc(&text) {
-        return Err(Error::InvalidField(field));
+        return Err(FormatError::InvalidField(field).into());
     }
     Ok(text)
 }
@@ -243,17 +247,17 @@ fn wire_text(value: Value, field: &'static str) -> Result<String> {
 /// (`not_before` rounded down, `not_after` up) and event times in whole minutes (start
 /// rounded down, end up), so a venue with aligned times reads back unchanged.
 pub fn encode_payload(v: &Venue) -> Result<Vec<u8>> {
-    let id =
-        crate::encoding::codec::unhex(&v.id, 16).map_err(|_| Error::InvalidField("venue id"))?;
+    let id = crate::encoding::codec::unhex(&v.id, 16)
+        .map_err(|_| FormatError::InvalidField("venue id"))?;
     let name = nfc("name", &v.name)?;
     if name.trim().is_empty() {
-        return Err(Error::InvalidField("name"));
+        return Err(FormatError::InvalidField("name").into());
     }
     let address = nfc("address", &v.address)?;
     let issuer = nfc("issuer", &v.issuer)?;
     let text = |t: String| text_value(&t);
     if v.not_after < v.not_before {
-        return Err(Error::InvalidField("validity"));
+        return Err(FormatError::InvalidField("validity").into());
     }
     let map = MapBuilder::new()
         .put(1, FORMAT_VERSION)
@@ -292,7 +296,7 @@ pub fn encode_payload(v: &Venue) -> Result<Vec<u8>> {
 
 fn opt_u32(r: &mut MapReader, key: u64, field: &'static str) -> Result<Option<u32>> {
     r.opt_u64(key, field)?
-        .map(|n| u32::try_from(n).map_err(|_| Error::InvalidField(field)))
+        .map(|n| u32::try_from(n).map_err(|_| Error::Format(FormatError::InvalidField(field))))
         .transpose()
 }
 
@@ -308,8 +312,10 @@ fn opt_text(r: &mut MapReader, key: u64, field: &'static str) -> Result<Option<S
     // The one wire form: coded exactly when coding is shorter, with the greedy cut.
     let expected = text_value(&text);
     match canonical {
-        Some(bytes) if bytes != expected => Err(Error::InvalidField(field)),
-        None if matches!(expected, Value::Bytes(_)) => Err(Error::InvalidField(field)),
+        Some(bytes) if bytes != expected => Err(Error::Format(FormatError::InvalidField(field))),
+        None if matches!(expected, Value::Bytes(_)) => {
+            Err(Error::Format(FormatError::InvalidField(field)))
+        }
         _ => Ok(Some(text)),
     }
 }
@@ -320,21 +326,21 @@ pub fn parse_payload(bytes: &[u8]) -> Result<Venue> {
     let mut r = MapReader::new(from_cbor(bytes)?, "venue payload")?;
     let version = r.u64(1, "version")?;
     if version != FORMAT_VERSION {
-        return Err(Error::UnsupportedVersion(version));
+        return Err(FormatError::UnsupportedVersion(version).into());
     }
     let id = r.bytes(2, "venue id", 16)?;
     if id.len() != 16 {
-        return Err(Error::InvalidField("venue id"));
+        return Err(FormatError::InvalidField("venue id").into());
     }
-    let name = opt_text(&mut r, 3, "name")?.ok_or(Error::InvalidField("name"))?;
+    let name = opt_text(&mut r, 3, "name")?.ok_or(FormatError::InvalidField("name"))?;
     if name.trim().is_empty() {
-        return Err(Error::InvalidField("name"));
+        return Err(FormatError::InvalidField("name").into());
     }
     let venue = Venue {
         id: hex(&id),
         name,
         address: opt_text(&mut r, 4, "address")?.unwrap_or_default(),
-        province: opt_u32(&mut r, 5, "province")?.ok_or(Error::InvalidField("province"))?,
+        province: opt_u32(&mut r, 5, "province")?.ok_or(FormatError::InvalidField("province"))?,
         district: opt_u32(&mut r, 15, "district")?,
         ward: opt_u32(&mut r, 16, "ward")?,
         category: VenueCategory::from_wire(r.u64(6, "category")?)?,
@@ -354,15 +360,15 @@ pub fn parse_payload(bytes: &[u8]) -> Result<Venue> {
         issuer: opt_text(&mut r, 14, "issuer")?.unwrap_or_default(),
     };
     if !r.is_empty() {
-        return Err(Error::InvalidField("unknown key"));
+        return Err(FormatError::InvalidField("unknown key").into());
     }
     if venue.not_after < venue.not_before {
-        return Err(Error::InvalidField("validity"));
+        return Err(FormatError::InvalidField("validity").into());
     }
     if let (Some(start), Some(end)) = (venue.event_start, venue.event_end)
         && end < start
     {
-        return Err(Error::InvalidField("event times"));
+        return Err(FormatError::InvalidField("event times").into());
     }
     Ok(venue)
 }
@@ -407,16 +413,16 @@ pub fn verify(text: &str, trusted: &[TrustedKey], now: UnixTime) -> Result<Venue
 }
 
 /// [`verify`] against a keyset with validity windows. The checks run in this order, each
-/// with its own error: prefix ([`Error::NotVenueCode`]), length ([`Error::FieldTooLong`]),
-/// digits and COSE structure ([`Error::Malformed`]), key id ([`Error::UnknownKey`],
-/// [`Error::KeyNotValid`]), signature ([`Error::BadSignature`]; every valid key with the
+/// with its own error: prefix ([`VenueError::NotVenueCode`]), length ([`FormatError::FieldTooLong`]),
+/// digits and COSE structure ([`FormatError::Malformed`]), key id ([`VenueError::UnknownKey`],
+/// [`VenueError::KeyNotValid`]), signature ([`VenueError::BadSignature`]; every valid key with the
 /// code's kid is tried), payload
-/// ([`Error::UnsupportedVersion`], [`Error::InvalidField`], [`Error::FieldTooLong`]) and
-/// finally the venue's own validity ([`Error::NotYetValid`], [`Error::Expired`]).
+/// ([`FormatError::UnsupportedVersion`], [`FormatError::InvalidField`], [`FormatError::FieldTooLong`]) and
+/// finally the venue's own validity ([`VenueError::NotYetValid`], [`VenueError::Expired`]).
 pub fn verify_with(text: &str, keyset: &Keyset, now: UnixTime) -> Result<Venue> {
-    let fragment = fragment(text).ok_or(Error::NotVenueCode)?;
+    let fragment = fragment(text).ok_or(VenueError::NotVenueCode)?;
     if fragment.len() > MAX_FRAGMENT {
-        return Err(Error::FieldTooLong("code"));
+        return Err(FormatError::FieldTooLong("code").into());
     }
     let bytes = decimal::decode(fragment)?;
     let signed = Signed::parse(&bytes)?;
@@ -424,13 +430,13 @@ pub fn verify_with(text: &str, keyset: &Keyset, now: UnixTime) -> Result<Venue> 
         .keys_for(signed.kid(), now)?
         .into_iter()
         .find_map(|key| signed.verify(key).ok())
-        .ok_or(Error::BadSignature)?;
+        .ok_or(VenueError::BadSignature)?;
     let venue = parse_payload(&payload)?;
     if now < venue.not_before {
-        return Err(Error::NotYetValid);
+        return Err(VenueError::NotYetValid.into());
     }
     if now > venue.not_after {
-        return Err(Error::Expired);
+        return Err(VenueError::Expired.into());
     }
     Ok(venue)
 }

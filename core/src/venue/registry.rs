@@ -15,6 +15,7 @@
 
 use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor, unhex, value_u64};
 use crate::encoding::cose::{self, Signed};
+use crate::error::{FormatError, VenueError};
 use crate::venue::keyset::Keyset;
 use crate::venue::{self, URL_PREFIX, Venue};
 use crate::{Error, Result, UnixTime, encoding::decimal};
@@ -49,7 +50,7 @@ pub fn damm(digits: &str) -> u8 {
 
 /// The manual-entry code of a venue, as a 10-digit number (check digit last).
 pub fn manual_code_number(venue: &Venue) -> Result<u64> {
-    let id = unhex(&venue.id, 16).map_err(|_| Error::InvalidField("venue id"))?;
+    let id = unhex(&venue.id, 16).map_err(|_| FormatError::InvalidField("venue id"))?;
     let n = u32::from_be_bytes([id[0], id[1], id[2], id[3]]) % 10_000_000;
     let body = format!("{:02}{n:07}", venue.province % 100);
     let check = damm(&body);
@@ -69,9 +70,11 @@ pub fn parse_manual_code(typed: &str) -> Result<u64> {
         .filter(|c| !matches!(c, ' ' | '-' | '.'))
         .collect();
     if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) || damm(&digits) != 0 {
-        return Err(Error::ManualCodeInvalid);
+        return Err(VenueError::ManualCodeInvalid.into());
     }
-    digits.parse().map_err(|_| Error::ManualCodeInvalid)
+    digits
+        .parse()
+        .map_err(|_| Error::Venue(VenueError::ManualCodeInvalid))
 }
 
 /// A verified venue registry.
@@ -97,7 +100,7 @@ impl Registry {
             let fragment = text
                 .get(URL_PREFIX.len()..)
                 .filter(|_| venue::is_khaibao_code(text))
-                .ok_or(Error::NotVenueCode)?;
+                .ok_or(VenueError::NotVenueCode)?;
             entries.push((manual_code_number(v)?, decimal::decode(fragment)?));
         }
         Self::checked(serial, issued_at, province, entries)
@@ -110,11 +113,11 @@ impl Registry {
         mut entries: Vec<(u64, Vec<u8>)>,
     ) -> Result<Self> {
         if entries.len() > MAX_ENTRIES {
-            return Err(Error::FieldTooLong("registry"));
+            return Err(FormatError::FieldTooLong("registry").into());
         }
         entries.sort_by_key(|(code, _)| *code);
         if entries.windows(2).any(|w| w[0].0 == w[1].0) {
-            return Err(Error::InvalidField("duplicate manual code"));
+            return Err(FormatError::InvalidField("duplicate manual code").into());
         }
         Ok(Self {
             serial,
@@ -171,32 +174,32 @@ impl Registry {
             .keys_for(signed.kid(), now)?
             .into_iter()
             .find_map(|key| signed.verify(key).ok())
-            .ok_or(Error::BadSignature)?;
+            .ok_or(VenueError::BadSignature)?;
         let mut r = MapReader::new(from_cbor(&payload)?, "registry")?;
         let version = r.u64(1, "registry version")?;
         if version != REGISTRY_VERSION {
-            return Err(Error::UnsupportedVersion(version));
+            return Err(FormatError::UnsupportedVersion(version).into());
         }
         let serial = r.u64(2, "registry serial")?;
         if current_serial.is_some_and(|cur| serial <= cur) {
-            return Err(Error::StaleUpdate);
+            return Err(VenueError::StaleUpdate.into());
         }
         let issued_at = r.i64(3, "registry issued at")?;
-        let province =
-            u32::try_from(r.u64(4, "province")?).map_err(|_| Error::InvalidField("province"))?;
+        let province = u32::try_from(r.u64(4, "province")?)
+            .map_err(|_| FormatError::InvalidField("province"))?;
         let list = r
             .opt_array(5, "registry entries", MAX_ENTRIES)?
-            .ok_or(Error::InvalidField("registry entries"))?;
+            .ok_or(FormatError::InvalidField("registry entries"))?;
         let mut entries = Vec::with_capacity(list.len());
         for item in list {
             let Value::Array(pair) = item else {
-                return Err(Error::InvalidField("registry entry"));
+                return Err(FormatError::InvalidField("registry entry").into());
             };
             let [code, Value::Bytes(cose_bytes)] = pair.as_slice() else {
-                return Err(Error::InvalidField("registry entry"));
+                return Err(FormatError::InvalidField("registry entry").into());
             };
             if cose_bytes.len() > MAX_CODE_BYTES {
-                return Err(Error::FieldTooLong("registry entry"));
+                return Err(FormatError::FieldTooLong("registry entry").into());
             }
             entries.push((value_u64(code, "manual code")?, cose_bytes.clone()));
         }
@@ -209,7 +212,7 @@ impl Registry {
         let i = self
             .entries
             .binary_search_by_key(&code, |(c, _)| *c)
-            .map_err(|_| Error::ManualCodeUnknown)?;
+            .map_err(|_| VenueError::ManualCodeUnknown)?;
         Ok(format!(
             "{URL_PREFIX}{}",
             decimal::encode(&self.entries[i].1)
@@ -222,7 +225,7 @@ impl Registry {
         let text = self.resolve(typed)?;
         let venue = venue::verify_with(&text, keyset, now)?;
         if manual_code_number(&venue)? != parse_manual_code(typed)? {
-            return Err(Error::InvalidField("registry entry"));
+            return Err(FormatError::InvalidField("registry entry").into());
         }
         Ok(venue)
     }
@@ -258,7 +261,7 @@ mod tests {
     fn manual_code_parsing() {
         assert!(matches!(
             parse_manual_code("123"),
-            Err(Error::ManualCodeInvalid)
+            Err(Error::Venue(VenueError::ManualCodeInvalid))
         ));
         let body = "790000042";
         let typed = format!("{body}{}", damm(body));

@@ -8,18 +8,19 @@
 //! is ignored rather than trusted.
 //!
 //! * A keyset update ([`crate::venue::keyset`]) is verified with the root public key the app ships
-//!   and must have a serial above the one held ([`Error::StaleUpdate`]).
+//!   and must have a serial above the one held ([`VenueError::StaleUpdate`]).
 //! * The effective keyset is the update's keys plus the keys the app ships whose kid the
 //!   update does not name, so an update can both add a rotated-in key and close the window
 //!   of a shipped one.
 //! * A registry ([`crate::venue::registry`]) is verified with the effective keyset and must also
 //!   have a growing serial; resolving a typed code verifies the venue code it leads to.
 
+use crate::error::{FormatError, VenueError};
 use crate::storage::store::Store;
 use crate::venue::keyset::{self, Keyset};
 use crate::venue::registry::{self, Registry};
 use crate::venue::{TrustedKey, Venue};
-use crate::{Error, Result, UnixTime};
+use crate::{Result, UnixTime};
 use rusqlite::{OptionalExtension, params};
 
 /// The two kinds of signed update the phone keeps.
@@ -74,7 +75,7 @@ pub fn stored_bytes(store: &Store, kind: TrustKind) -> Result<Option<Vec<u8>>> {
 }
 
 fn put(store: &Store, kind: TrustKind, serial: u64, bytes: &[u8], now: UnixTime) -> Result<()> {
-    let serial = i64::try_from(serial).map_err(|_| Error::InvalidField("serial"))?;
+    let serial = i64::try_from(serial).map_err(|_| FormatError::InvalidField("serial"))?;
     store.conn().execute(
         "INSERT INTO trust_updates (kind, serial, bytes, stored_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (kind) DO UPDATE SET serial = ?2, bytes = ?3, stored_at = ?4",
@@ -91,7 +92,7 @@ pub fn stored_keyset(store: &Store, root_public_key: &[u8]) -> Result<Option<Key
 }
 
 /// Verifies a keyset update with the shipped root key and stores it, refusing one whose
-/// serial is not above the stored one's ([`Error::StaleUpdate`]). Nothing is stored when
+/// serial is not above the stored one's ([`VenueError::StaleUpdate`]). Nothing is stored when
 /// any check fails.
 pub fn apply_keyset_update(
     store: &Store,
@@ -145,7 +146,7 @@ pub fn registry_info(
 }
 
 /// Verifies a venue registry with `keyset` (the effective one) and stores it, refusing one
-/// whose serial is not above the stored one's ([`Error::StaleUpdate`]).
+/// whose serial is not above the stored one's ([`VenueError::StaleUpdate`]).
 pub fn apply_registry(
     store: &Store,
     bytes: &[u8],
@@ -160,9 +161,9 @@ pub fn apply_registry(
 
 /// Resolves what a person typed to a verified venue through the stored registry.
 ///
-/// [`Error::ManualCodeInvalid`] for a wrong length or check digit (checked first, so a typo
-/// is reported as one even before a registry is downloaded), [`Error::RegistryMissing`]
-/// when no registry verifies, [`Error::ManualCodeUnknown`] when it does not list the code,
+/// [`VenueError::ManualCodeInvalid`] for a wrong length or check digit (checked first, so a typo
+/// is reported as one even before a registry is downloaded), [`VenueError::RegistryMissing`]
+/// when no registry verifies, [`VenueError::ManualCodeUnknown`] when it does not list the code,
 /// and the venue-code errors when the code it lists does not verify at `now`.
 pub fn resolve_manual_code(
     store: &Store,
@@ -171,7 +172,7 @@ pub fn resolve_manual_code(
     now: UnixTime,
 ) -> Result<Venue> {
     registry::parse_manual_code(typed)?;
-    let registry = stored_registry(store, keyset, now)?.ok_or(Error::RegistryMissing)?;
+    let registry = stored_registry(store, keyset, now)?.ok_or(VenueError::RegistryMissing)?;
     registry.resolve_venue(typed, keyset, now)
 }
 

@@ -15,6 +15,7 @@ public func syncOutcome(_ report: DrainReport) -> SyncOutcome {
 
 public func syncOutcome(_ error: Error) -> SyncOutcome {
     if case KhaibaoError.Network = error { return .retry }
+    if case KhaibaoError.Host = error { return .retry }
     return .failed
 }
 

@@ -21,6 +21,7 @@ import vn.khaibao.demo.outboxStatus
 import vn.khaibao.demo.runSync
 import vn.khaibao.demo.syncOutcome
 import vn.khaibao.demo.venueCard
+import vn.khaibao.core.ErrorCode
 
 /** The poster as a camera would deliver it: interleaved (pixel stride 2), padded rows. */
 fun cameraPlane(png: File, pixelStride: Int, padding: Int): Triple<ByteBuffer, Int, Int> {
@@ -84,8 +85,8 @@ fun demoMappersAndSyncDecision(f: Fixture) {
         app.checkOut()
         app.checkIn(scanned, model.submit())
         checkEq(SyncOutcome.RETRY, runBlocking { runSync(app, ExplodingClient(), listener) }, "broken client")
-        checkEq(SyncOutcome.RETRY, syncOutcome(KhaibaoException.Network("network.failure", "x")), "network error retries")
-        checkEq(SyncOutcome.FAILED, syncOutcome(KhaibaoException.Storage("storage.corrupt", "x")), "storage error fails")
+        checkEq(SyncOutcome.RETRY, syncOutcome(KhaibaoException.Network(ErrorCode.NETWORK_FAILURE, "vi", "en", "x")), "network error retries")
+        checkEq(SyncOutcome.FAILED, syncOutcome(KhaibaoException.Storage(ErrorCode.STORAGE_CORRUPT, "vi", "en", "x")), "storage error fails")
         checkEq("1 tờ khai bị từ chối", outboxStatus(OutboxCounts(pending = 0uL, inFlight = 0uL, delivered = 3uL, dead = 1uL)), "dead status")
     }
     dir.deleteRecursively()

@@ -14,6 +14,7 @@ import vn.khaibao.core.ExposureAlert
 import vn.khaibao.core.Recommendation
 import vn.khaibao.core.ScannedVenue
 import vn.khaibao.core.TrustedKey
+import vn.khaibao.core.ErrorCode
 
 /** A clock the test sets. */
 class TestClock(@Volatile var now: Long) : Clock {
@@ -109,7 +110,7 @@ fun exposureAlertThroughKotlinHttp(f: Fixture) {
         )
         Khaibao.openWithClock(stranger, clock).use { other ->
             val e = expectThrows<KhaibaoException.Venue> { runBlocking { other.syncExposures(client, null, null) } }
-            checkEq("venue.unknown_key", e.code, "stranger's list")
+            checkEq(ErrorCode.VENUE_UNKNOWN_KEY, e.code, "stranger's list")
             checkEq(0uL, other.exposureSince(), "nothing recorded")
         }
     }

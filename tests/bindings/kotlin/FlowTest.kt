@@ -37,6 +37,8 @@ import vn.khaibao.core.ScannedVenue
 import vn.khaibao.core.Symptom
 import vn.khaibao.core.TrustedKey
 import vn.khaibao.core.VenueCategory
+import vn.khaibao.core.ErrorCode
+import vn.khaibao.errorCodeString
 
 fun check(cond: Boolean, what: () -> String) {
     if (!cond) throw AssertionError(what())
@@ -262,7 +264,7 @@ fun hostCallbackThatThrowsLeavesItemsQueued(f: Fixture) {
     Khaibao.open(f.config).use { app ->
         app.checkIn(app.readVenue(f.code), form())
         val e = expectThrows<KhaibaoException.Network> { runBlocking { app.syncWith(ExplodingClient()) } }
-        checkEq("network.failure", e.code, "code")
+        checkEq(ErrorCode.NETWORK_FAILURE, e.code, "code")
         checkEq(1uL, app.outboxCounts().pending, "still pending")
         checkEq(1uL, runBlocking { app.sync() }.accepted, "accepted later")
     }
@@ -284,8 +286,15 @@ fun forgedVenueIsATypedError(f: Fixture) {
     Khaibao.open(f.config).use { app ->
         val (prefix, payload) = f.code.split("#", limit = 2)
         val flipped = payload.dropLast(2) + (if (payload[payload.length - 2] != 'A') "A" else "B") + payload.last()
-        val e = expectThrows<KhaibaoException.Venue> { app.readVenue("$prefix#$flipped") }
-        check(e.code in setOf("signature.invalid", "code.malformed")) { "code ${e.code}" }
+        val e = expectThrows<KhaibaoException> { app.readVenue("$prefix#$flipped") }
+        val (code, vi, en) = when (e) {
+            is KhaibaoException.Venue -> Triple(e.code, e.messageVi, e.messageEn)
+            is KhaibaoException.Format -> Triple(e.code, e.messageVi, e.messageEn)
+            else -> error("not a venue or format error: $e")
+        }
+        check(code in setOf(ErrorCode.VENUE_SIGNATURE_INVALID, ErrorCode.FORMAT_MALFORMED)) { "code $code" }
+        check(errorCodeString(code).startsWith(if (e is KhaibaoException.Venue) "venue." else "format.")) { "family" }
+        check(vi.isNotEmpty() && en.isNotEmpty() && vi != en) { "messages" }
         val other = app.readVenue("https://tokhaiyte.vn/?venue=42")
         checkEq("https://tokhaiyte.vn/?venue=42", (other as ScannedVenue.Unverified).text, "unverified text")
     }
@@ -293,7 +302,7 @@ fun forgedVenueIsATypedError(f: Fixture) {
 
 fun badFramesAreTypedErrors(@Suppress("UNUSED_PARAMETER") f: Fixture) {
     val e = expectThrows<KhaibaoException.Scan> { scanFrame(ByteArray(10), 100u, 100u, 100u, null) }
-    checkEq("scan.invalid_frame", e.code, "scan code")
+    checkEq(ErrorCode.SCAN_INVALID_FRAME, e.code, "scan code")
     expectThrows<KhaibaoException.Scan> { scanImage("definitely not a png".toByteArray()) }
 }
 
@@ -304,13 +313,13 @@ fun clockThatThrowsFailsOneCallOnly(f: Fixture) {
     // Opening reads the clock (retention purge); the broken first reading fails that call
     // with a typed error, and the library works on the next one.
     val e = expectThrows<KhaibaoException.Internal> { Khaibao.openWithClock(config, clock) }
-    checkEq("internal.panic", e.code, "internal code")
+    checkEq(ErrorCode.INTERNAL_PANIC, e.code, "internal code")
     Khaibao.openWithClock(config, clock).use { app ->
         val venue = (app.readVenue(f.code) as? ScannedVenue.Verified)?.venue ?: error("the handle did not survive")
         // The host's clock decides validity: after not_after, the code has expired.
         clock.now = venue.notAfter + 1
         val expired = expectThrows<KhaibaoException.Venue> { app.readVenue(f.code) }
-        checkEq("venue.expired", expired.code, "expired code")
+        checkEq(ErrorCode.VENUE_EXPIRED, expired.code, "expired code")
         val visit = app.checkIn(ScannedVenue.Unverified("quán phở"), null)
         checkEq(clock.now, visit.checkedInAt, "check-in time from the host clock")
     }
@@ -319,13 +328,13 @@ fun clockThatThrowsFailsOneCallOnly(f: Fixture) {
 
 fun keyStoreRoundTripsAndClearTextIsRefused(@Suppress("UNUSED_PARAMETER") f: Fixture) {
     verifyKeyStore(AesKeyStore())
-    val e = expectThrows<KhaibaoException.Crypto> { verifyKeyStore(ClearTextKeyStore()) }
-    checkEq("keystore.not_wrapping", e.code, "clear-text key store")
+    val e = expectThrows<KhaibaoException.Keystore> { verifyKeyStore(ClearTextKeyStore()) }
+    checkEq(ErrorCode.KEYSTORE_NOT_WRAPPING, e.code, "clear-text key store")
     val thrower = object : KeyStore {
         override fun wrap(secret: ByteArray): ByteArray = throw KeyStoreException.KeyUnavailable()
         override fun unwrap(wrapped: ByteArray): ByteArray = wrapped
     }
-    checkEq("keystore.unavailable", expectThrows<KhaibaoException.Crypto> { verifyKeyStore(thrower) }.code, "unavailable")
+    checkEq(ErrorCode.KEYSTORE_UNAVAILABLE, expectThrows<KhaibaoException.Keystore> { verifyKeyStore(thrower) }.code, "unavailable")
 }
 
 fun main() {

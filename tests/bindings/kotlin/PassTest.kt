@@ -10,6 +10,7 @@ import vn.khaibao.KhaibaoException
 import vn.khaibao.VenueStaff
 import vn.khaibao.core.Direction
 import vn.khaibao.core.HealthStatus
+import vn.khaibao.core.ErrorCode
 
 fun personalPassCheckedByStaff(f: Fixture) {
     val dir = Files.createTempDirectory("pass").toFile()
@@ -27,7 +28,7 @@ fun personalPassCheckedByStaff(f: Fixture) {
             checkEq(HealthStatus.RED, entry.check.status, "status shown to staff")
             checkEq(null, entry.check.name, "name hidden unless the citizen shows it")
             val replay = expectThrows<KhaibaoException.Pass> { staff.scan(text) }
-            checkEq("pass.replayed", replay.code, "the same pass twice")
+            checkEq(ErrorCode.PASS_REPLAYED, replay.code, "the same pass twice")
             val named = staff.scan(app.makePass(form(), certificate, true))
             checkEq(Direction.EXIT, named.direction, "second pass of the day")
             checkEq("Trần Thị Bích Ngọc", named.check.name, "name shown by choice, trimmed")

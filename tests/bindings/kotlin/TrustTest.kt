@@ -9,6 +9,7 @@ import kotlinx.coroutines.runBlocking
 import vn.khaibao.Khaibao
 import vn.khaibao.KhaibaoException
 import vn.khaibao.core.ScannedVenue
+import vn.khaibao.core.ErrorCode
 
 fun trustSyncAndManualCodeThroughKotlinHttp(f: Fixture) {
     val dir = Files.createTempDirectory("trust").toFile()
@@ -25,7 +26,7 @@ fun trustSyncAndManualCodeThroughKotlinHttp(f: Fixture) {
     val config = f.config.copy(dbPath = File(dir, "citizen.db").path, venueKeys = emptyList(), rootPublicKey = root)
     Khaibao.open(config).use { app ->
         val missing = expectThrows<KhaibaoException.Venue> { app.resolveManualCode(manual) }
-        checkEq("venue.registry_missing", missing.code, "before any sync")
+        checkEq(ErrorCode.VENUE_REGISTRY_MISSING, missing.code, "before any sync")
         val client = UrlConnectionClient()
         val synced = runBlocking { app.syncTrust(client) }
         checkEq(2, client.calls.get(), "requests through the Kotlin client")
@@ -36,8 +37,8 @@ fun trustSyncAndManualCodeThroughKotlinHttp(f: Fixture) {
         val scanned = app.readVenue(code) as? ScannedVenue.Verified ?: error("code not verified under the synced keyset")
         checkEq(venue, scanned.venue, "typed and scanned venue")
         val typo = manual.dropLast(1) + ((manual.last() - '0' + 1) % 10)
-        val e = expectThrows<KhaibaoException.InvalidInput> { app.resolveManualCode(typo) }
-        checkEq("venue.manual_code_invalid", e.code, "typo")
+        val e = expectThrows<KhaibaoException.Venue> { app.resolveManualCode(typo) }
+        checkEq(ErrorCode.VENUE_MANUAL_CODE_INVALID, e.code, "typo")
         val again = runBlocking { app.syncTrust(client) }
         check(!again.keysetUpdated && !again.registryUpdated) { "second sync: $again" }
     }

@@ -97,8 +97,8 @@ func exposureAlertThroughURLSession(_ f: Fixture) async throws {
     do {
         _ = try await other.syncExposures(client: client, minOverlapSeconds: nil, listener: nil)
         throw Failure(description: "a stranger's list was accepted")
-    } catch KhaibaoError.Venue(let code, _) {
-        try checkEq("venue.unknown_key", code, "stranger's list")
+    } catch KhaibaoError.Venue(let code, _, _, _) {
+        try checkEq(ErrorCode.venueUnknownKey, code, "stranger's list")
     }
     try checkEq(0, try other.exposureSince(), "nothing recorded")
 }

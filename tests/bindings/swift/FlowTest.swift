@@ -185,7 +185,7 @@ func scanVerifyDeclareUploadAndReadDiary(_ f: Fixture) async throws {
     do {
         _ = try app.checkIn(venue: scanned, declaration: form(phone: "12345"))
         throw Failure(description: "invalid declaration accepted")
-    } catch KhaibaoError.Validation(let fields) {
+    } catch KhaibaoError.Validation(let fields, _, _) {
         try checkEq(["phone"], fields.map(\.field), "invalid fields")
         try checkEq("phone.not_vietnamese_mobile", fields[0].code, "field code")
         try check(!fields[0].messageEn.contains("12345"), "the message echoes the input")
@@ -226,8 +226,8 @@ func hostCallbackThatThrowsLeavesItemsQueued(_ f: Fixture) async throws {
     do {
         _ = try await app.syncWith(client: ExplodingClient())
         throw Failure(description: "sync through a throwing client succeeded")
-    } catch KhaibaoError.Network(let code, _) {
-        try checkEq("network.failure", code, "code")
+    } catch KhaibaoError.Network(let code, _, _, _) {
+        try checkEq(ErrorCode.networkFailure, code, "code")
     }
     try checkEq(1, try app.outboxCounts().pending, "still pending")
     let listener = RecordingListener()
@@ -245,8 +245,10 @@ func forgedVenueIsATypedError(_ f: Fixture) async throws {
     do {
         _ = try app.readVenue(text: parts[0] + "#" + String(payload))
         throw Failure(description: "forged venue accepted")
-    } catch KhaibaoError.Venue(let code, _) {
-        try check(["signature.invalid", "code.malformed"].contains(code), "code \(code)")
+    } catch KhaibaoError.Venue(let code, let vi, let en, _), KhaibaoError.Format(let code, let vi, let en, _) {
+        try check([ErrorCode.venueSignatureInvalid, .formatMalformed].contains(code), "code \(code)")
+        try check(!vi.isEmpty && !en.isEmpty && vi != en, "messages")
+        try check(errorCodeString(code: code).hasPrefix(code == .formatMalformed ? "format." : "venue."), "family")
     }
     let other = try app.readVenue(text: "https://tokhaiyte.vn/?venue=42")
     try checkEq(ScannedVenue.unverified(text: "https://tokhaiyte.vn/?venue=42"), other, "unverified")
@@ -256,8 +258,8 @@ func badFramesAreTypedErrors(_ f: Fixture) async throws {
     do {
         _ = try scanFrame(luma: Data(count: 10), width: 100, height: 100, stride: 100, roi: nil)
         throw Failure(description: "short frame accepted")
-    } catch KhaibaoError.Scan(let code, _) {
-        try checkEq("scan.invalid_frame", code, "scan code")
+    } catch KhaibaoError.Scan(let code, _, _, _) {
+        try checkEq(ErrorCode.scanInvalidFrame, code, "scan code")
     }
 }
 
@@ -269,8 +271,8 @@ func clockAndKeyStore(_ f: Fixture) async throws {
     do {
         _ = try app.readVenue(text: f.code)
         throw Failure(description: "expired venue accepted")
-    } catch KhaibaoError.Venue(let code, _) {
-        try checkEq("venue.expired", code, "expired")
+    } catch KhaibaoError.Venue(let code, _, _, _) {
+        try checkEq(ErrorCode.venueExpired, code, "expired")
     }
     try checkEq(clock.now, try app.checkIn(venue: .unverified(text: "quán phở"), declaration: nil).checkedInAt, "check-in time")
 
@@ -278,8 +280,8 @@ func clockAndKeyStore(_ f: Fixture) async throws {
     do {
         try verifyKeyStore(store: ClearTextKeyStore())
         throw Failure(description: "clear-text key store accepted")
-    } catch KhaibaoError.Crypto(let code, _) {
-        try checkEq("keystore.not_wrapping", code, "clear text")
+    } catch KhaibaoError.Keystore(let code, _, _, _) {
+        try checkEq(ErrorCode.keystoreNotWrapping, code, "clear text")
     }
 }
 

@@ -25,8 +25,8 @@ func personalPassCheckedByStaff(_ f: Fixture) async throws {
     do {
         _ = try staff.scan(text: text)
         throw Failure(description: "a replayed pass was accepted")
-    } catch KhaibaoError.Pass(let code, _) {
-        try checkEq("pass.replayed", code, "the same pass twice")
+    } catch KhaibaoError.Pass(let code, _, _, _) {
+        try checkEq(ErrorCode.passReplayed, code, "the same pass twice")
     }
     let named = try staff.scan(text: try app.makePass(declaration: form(), certificate: certificate, showName: true))
     try checkEq(Direction.exit, named.direction, "second pass of the day")

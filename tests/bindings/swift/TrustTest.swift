@@ -50,8 +50,8 @@ func trustSyncAndManualCodeThroughURLSession(_ f: Fixture) async throws {
     do {
         _ = try app.resolveManualCode(typed: manual)
         throw Failure(description: "a manual code resolved before any sync")
-    } catch KhaibaoError.Venue(let code, _) {
-        try checkEq("venue.registry_missing", code, "before any sync")
+    } catch KhaibaoError.Venue(let code, _, _, _) {
+        try checkEq(ErrorCode.venueRegistryMissing, code, "before any sync")
     }
     let client = URLSessionClient()
     let synced = try await app.syncTrust(client: client)
@@ -70,8 +70,8 @@ func trustSyncAndManualCodeThroughURLSession(_ f: Fixture) async throws {
     do {
         _ = try app.resolveManualCode(typed: typo)
         throw Failure(description: "a mistyped manual code resolved")
-    } catch KhaibaoError.InvalidInput(let code, _) {
-        try checkEq("venue.manual_code_invalid", code, "typo")
+    } catch KhaibaoError.Venue(let code, _, _, _) {
+        try checkEq(ErrorCode.venueManualCodeInvalid, code, "typo")
     }
     let again = try await app.syncTrust(client: client)
     try check(!again.keysetUpdated && !again.registryUpdated, "second sync: \(again)")

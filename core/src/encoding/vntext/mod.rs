@@ -15,11 +15,12 @@
 //! unchanged. `docs/venue-code.md` §3.1 lists it. Text with a character outside the
 //! alphabet cannot be coded ([`encode`] gives `None`) and stays UTF-8 in the venue code.
 
+use crate::error::FormatError;
 #[cfg(test)]
 mod build;
 mod table;
 
-use crate::{Error, Result};
+use crate::Result;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -147,7 +148,7 @@ pub fn decode(bytes: &[u8]) -> Result<String> {
         }
         let symbol = found
             .and_then(|i| table::SYMBOLS.get(i))
-            .ok_or(Error::Malformed("text code"))?;
+            .ok_or(FormatError::Malformed("text code"))?;
         out.push_str(symbol.0);
     }
     Ok(out)

@@ -2,7 +2,9 @@
 //! keyset, cached registries and manual-code resolution.
 
 use super::*;
+use crate::Error;
 use crate::encoding::cose;
+use crate::error::{NetError, VenueError};
 use crate::net::transport::{HttpClient, HttpRequest, HttpResponse};
 use crate::test_support;
 use crate::venue::fetch::{self, KEYSET_UPDATE_PATH, REGISTRY_PATH};
@@ -85,7 +87,7 @@ fn keyset_update_is_stored_and_stale_or_foreign_updates_are_refused() {
         let old = update(&root_sk, serial, vec![]);
         assert!(matches!(
             apply_keyset_update(&s, &old, &root_pk, NOW),
-            Err(Error::StaleUpdate)
+            Err(Error::Venue(VenueError::StaleUpdate))
         ));
     }
     // An update signed by another root is refused and stores nothing.
@@ -93,7 +95,7 @@ fn keyset_update_is_stored_and_stale_or_foreign_updates_are_refused() {
     let forged = update(&other_sk, 9, vec![]);
     assert!(matches!(
         apply_keyset_update(&s, &forged, &root_pk, NOW),
-        Err(Error::UnknownKey)
+        Err(Error::Venue(VenueError::UnknownKey))
     ));
     assert_eq!(
         stored_bytes(&s, TrustKind::Keyset).unwrap(),
@@ -124,7 +126,7 @@ fn effective_keyset_verifies_a_rotated_in_key_and_drops_a_withdrawn_shipped_one(
     assert!(venue::verify_with(&old_code, &before, NOW).is_ok());
     assert!(matches!(
         venue::verify_with(&new_code, &before, NOW),
-        Err(Error::UnknownKey)
+        Err(Error::Venue(VenueError::UnknownKey))
     ));
     // Rotation: the new key comes in, the shipped one's window closes an hour ago.
     let rotated = update(
@@ -137,7 +139,7 @@ fn effective_keyset_verifies_a_rotated_in_key_and_drops_a_withdrawn_shipped_one(
     assert_eq!(venue::verify_with(&new_code, &after, NOW).unwrap(), v);
     assert!(matches!(
         venue::verify_with(&old_code, &after, NOW),
-        Err(Error::KeyNotValid)
+        Err(Error::Venue(VenueError::KeyNotValid))
     ));
     // Without a root key configured, only the shipped keys count.
     let plain = effective_keyset(&s, &shipped, None).unwrap();
@@ -155,17 +157,17 @@ fn registry_resolves_typed_codes_and_refuses_unknown_signers_and_stale_serials()
     // Before any registry, a typo is still a typo, and a good code has nothing to look in.
     assert!(matches!(
         resolve_manual_code(&s, "1234 5678 90", &keyset, NOW),
-        Err(Error::ManualCodeInvalid)
+        Err(Error::Venue(VenueError::ManualCodeInvalid))
     ));
     assert!(matches!(
         resolve_manual_code(&s, &typed, &keyset, NOW),
-        Err(Error::RegistryMissing)
+        Err(Error::Venue(VenueError::RegistryMissing))
     ));
     // A registry signed by a key outside the keyset is refused and not stored.
     let (stranger, _) = pair();
     assert!(matches!(
         apply_registry(&s, &registry(&stranger, 1, &venues), &keyset, NOW),
-        Err(Error::UnknownKey)
+        Err(Error::Venue(VenueError::UnknownKey))
     ));
     assert_eq!(stored_bytes(&s, TrustKind::Registry).unwrap(), None);
 
@@ -180,30 +182,30 @@ fn registry_resolves_typed_codes_and_refuses_unknown_signers_and_stale_serials()
     wrong[1] = if wrong[1] == b'9' { b'0' } else { wrong[1] + 1 };
     assert!(matches!(
         resolve_manual_code(&s, std::str::from_utf8(&wrong).unwrap(), &keyset, NOW),
-        Err(Error::ManualCodeInvalid)
+        Err(Error::Venue(VenueError::ManualCodeInvalid))
     ));
     // A well-formed code the registry does not list.
     let unlisted = manual_code(&venue(0x7f)).unwrap();
     assert!(matches!(
         resolve_manual_code(&s, &unlisted, &keyset, NOW),
-        Err(Error::ManualCodeUnknown)
+        Err(Error::Venue(VenueError::ManualCodeUnknown))
     ));
     let body = "790000001";
     assert!(matches!(
         resolve_manual_code(&s, &format!("{body}{}", damm(body)), &keyset, NOW),
-        Err(Error::ManualCodeUnknown)
+        Err(Error::Venue(VenueError::ManualCodeUnknown))
     ));
     // An older registry is stale; the newer one stays in use.
     assert!(matches!(
         apply_registry(&s, &registry(&sk, 9, &venues[..1]), &keyset, NOW),
-        Err(Error::StaleUpdate)
+        Err(Error::Venue(VenueError::StaleUpdate))
     ));
     assert_eq!(registry_info(&s, &keyset, NOW).unwrap(), Some(info));
     // A venue whose code has expired resolves to that error, not to a venue.
     let later = venues[1].not_after + 1;
     assert!(matches!(
         resolve_manual_code(&s, &typed, &keyset, later),
-        Err(Error::Expired)
+        Err(Error::Venue(VenueError::Expired))
     ));
 }
 
@@ -274,7 +276,7 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
     let mut fresh = store();
     assert!(matches!(
         fetch::sync_trust(&mut fresh, &authority, base, &shipped, None, NOW),
-        Err(Error::UnknownKey)
+        Err(Error::Venue(VenueError::UnknownKey))
     ));
     // A server error is reported as one; 404 means nothing published.
     let failing = FakeAuthority {
@@ -283,7 +285,7 @@ fn sync_applies_a_rotation_then_the_registry_it_signs_and_is_idempotent() {
     };
     assert!(matches!(
         fetch::sync_trust(&mut fresh, &failing, base, &shipped, Some(&root_pk), NOW),
-        Err(Error::Server { status: 503 })
+        Err(Error::Net(NetError::Server { status: 503 }))
     ));
     let empty = FakeAuthority {
         answers: HashMap::new(),

@@ -16,8 +16,9 @@ fun syncOutcome(report: DrainReport): SyncOutcome =
     if (report.remaining > 0uL) SyncOutcome.RETRY else SyncOutcome.DONE
 
 fun syncOutcome(error: KhaibaoException): SyncOutcome = when (error) {
-    // Network trouble and server errors: the items stay queued, try again with backoff.
-    is KhaibaoException.Network -> SyncOutcome.RETRY
+    // Network trouble and server errors, or a host callback that failed: the items stay
+    // queued, try again with backoff.
+    is KhaibaoException.Network, is KhaibaoException.Host -> SyncOutcome.RETRY
     else -> SyncOutcome.FAILED
 }
 

@@ -21,7 +21,7 @@ class KhaibaoApplication : Application() {
 
     override fun onCreate() {
         super.onCreate()
-        // Fails early (typed KhaibaoException.Crypto) when the device's keystore is unusable.
+        // Fails early (typed KhaibaoException.Keystore) when the device's keystore is unusable.
         verifyKeyStore(keyStore)
         khaibao = Khaibao.open(
             KhaibaoConfig(

@@ -54,7 +54,9 @@ class MainActivity : ComponentActivity() {
                         try {
                             scanned = app.readVenue(text)
                         } catch (e: KhaibaoException.Venue) {
-                            message = "Mã QR không hợp lệ (${e.code})"
+                            message = e.messageVi
+                        } catch (e: KhaibaoException.Format) {
+                            message = e.messageVi
                         }
                     }, message = message)
                     showForm -> DeclarationScreen(onSubmit = { declaration, model ->
