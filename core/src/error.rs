@@ -22,54 +22,67 @@ pub use crate::venue::VenueError;
 /// Result alias used throughout the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong inside the core: one variant per area.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A shared encoding (CBOR, COSE, base45, text) is broken.
-    #[error(transparent)]
-    Format(#[from] FormatError),
-    /// A venue code, keyset or registry is not valid or not trusted.
-    #[error(transparent)]
-    Venue(#[from] VenueError),
-    /// A camera frame or image could not be scanned.
-    #[error(transparent)]
-    Scan(#[from] ScanError),
-    /// Signing or sealing failed.
-    #[error(transparent)]
-    Seal(#[from] SealError),
-    /// The local database failed.
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    /// A request to the authority failed.
-    #[error(transparent)]
-    Net(#[from] NetError),
-    /// A personal pass was refused.
-    #[error(transparent)]
-    Pass(#[from] PassError),
-    /// The diary refused a change.
-    #[error(transparent)]
-    Diary(#[from] DiaryError),
-    /// The caller used the API wrongly (for example, checking out with nothing active).
-    #[error("invalid state: {0}")]
-    InvalidState(&'static str),
+/// Declares [`Error`] from its list of areas: each area's error is one transparent variant,
+/// converted from with `?`, whose code is the area's own.
+macro_rules! core_error {
+    ($( $(#[doc = $doc:literal])* $variant:ident($area:ident), )*) => {
+        /// Everything that can go wrong inside the core: one variant per area.
+        #[derive(Debug, thiserror::Error)]
+        pub enum Error {
+            $( $(#[doc = $doc])* #[error(transparent)] $variant(#[from] $area), )*
+            /// The caller used the API wrongly (for example, checking out with nothing active).
+            #[error("invalid state: {0}")]
+            InvalidState(&'static str),
+        }
+
+        impl Error {
+            /// A stable code for this kind of error, for programs and for support.
+            pub fn code(&self) -> ErrorCode {
+                match self {
+                    $( Error::$variant(e) => e.code(), )*
+                    Error::InvalidState(_) => ErrorCode::ApiInvalidState,
+                }
+            }
+        }
+    };
 }
 
-impl Error {
-    /// A stable code for this kind of error, for programs and for support.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Error::Format(e) => e.code(),
-            Error::Venue(e) => e.code(),
-            Error::Scan(e) => e.code(),
-            Error::Seal(e) => e.code(),
-            Error::Storage(e) => e.code(),
-            Error::Net(e) => e.code(),
-            Error::Pass(e) => e.code(),
-            Error::Diary(e) => e.code(),
-            Error::InvalidState(_) => ErrorCode::ApiInvalidState,
-        }
-    }
+core_error! {
+    /// A shared encoding (CBOR, COSE, base45, text) is broken.
+    Format(FormatError),
+    /// A venue code, keyset or registry is not valid or not trusted.
+    Venue(VenueError),
+    /// A camera frame or image could not be scanned.
+    Scan(ScanError),
+    /// Signing or sealing failed.
+    Seal(SealError),
+    /// The local database failed.
+    Storage(StorageError),
+    /// A request to the authority failed.
+    Net(NetError),
+    /// A personal pass was refused.
+    Pass(PassError),
+    /// The diary refused a change.
+    Diary(DiaryError),
+}
 
+/// Gives an area's error enum its `code()` from a list of `Variant => ErrorCode variant`;
+/// each variant maps to one code whatever its fields.
+macro_rules! area_codes {
+    ($error:ident { $($variant:ident => $code:ident,)* }) => {
+        impl $error {
+            /// This error's stable code.
+            pub fn code(&self) -> $crate::error::ErrorCode {
+                match self {
+                    $( Self::$variant { .. } => $crate::error::ErrorCode::$code, )*
+                }
+            }
+        }
+    };
+}
+pub(crate) use area_codes;
+
+impl Error {
     /// A short Vietnamese explanation for people (what apps show by default).
     pub fn message_vi(&self) -> &'static str {
         self.code().message_vi()
@@ -466,6 +479,111 @@ mod tests {
     fn every_family_has_a_code() {
         let families: HashSet<_> = ErrorCode::ALL.iter().map(|c| c.family()).collect();
         assert_eq!(families.len(), 14);
+    }
+
+    #[test]
+    fn every_area_error_has_its_code() {
+        let cases: Vec<(Error, ErrorCode)> = vec![
+            (
+                FormatError::Malformed("x").into(),
+                ErrorCode::FormatMalformed,
+            ),
+            (
+                FormatError::UnsupportedVersion(9).into(),
+                ErrorCode::FormatUnsupportedVersion,
+            ),
+            (
+                FormatError::InvalidField("x").into(),
+                ErrorCode::FormatInvalidField,
+            ),
+            (
+                FormatError::FieldTooLong("x").into(),
+                ErrorCode::FormatTooLong,
+            ),
+            (VenueError::NotVenueCode.into(), ErrorCode::VenueNotKhaibao),
+            (VenueError::UnknownKey.into(), ErrorCode::VenueUnknownKey),
+            (
+                VenueError::BadSignature.into(),
+                ErrorCode::VenueSignatureInvalid,
+            ),
+            (VenueError::NotYetValid.into(), ErrorCode::VenueNotYetValid),
+            (VenueError::Expired.into(), ErrorCode::VenueExpired),
+            (VenueError::KeyNotValid.into(), ErrorCode::VenueKeyNotValid),
+            (VenueError::StaleUpdate.into(), ErrorCode::VenueUpdateStale),
+            (
+                VenueError::ManualCodeInvalid.into(),
+                ErrorCode::VenueManualCodeInvalid,
+            ),
+            (
+                VenueError::ManualCodeUnknown.into(),
+                ErrorCode::VenueManualCodeUnknown,
+            ),
+            (
+                VenueError::RegistryMissing.into(),
+                ErrorCode::VenueRegistryMissing,
+            ),
+            (
+                ScanError::InvalidFrame("x").into(),
+                ErrorCode::ScanInvalidFrame,
+            ),
+            (ScanError::Image.into(), ErrorCode::ScanImageUndecodable),
+            (SealError::Crypto("x").into(), ErrorCode::SealCryptoFailure),
+            (SealError::CannotOpen.into(), ErrorCode::SealCannotOpen),
+            (
+                StorageError::Database("x".into()).into(),
+                ErrorCode::StorageFailure,
+            ),
+            (StorageError::Corrupt.into(), ErrorCode::StorageCorrupt),
+            (
+                StorageError::WrongMasterKey.into(),
+                ErrorCode::StorageWrongMasterKey,
+            ),
+            (
+                StorageError::DayKeyMissing.into(),
+                ErrorCode::StorageDayKeyMissing,
+            ),
+            (
+                NetError::Network("x".into()).into(),
+                ErrorCode::NetworkFailure,
+            ),
+            (
+                NetError::Server { status: 503 }.into(),
+                ErrorCode::NetworkServerError,
+            ),
+            (NetError::Protocol("x").into(), ErrorCode::NetworkProtocol),
+            (PassError::Expired.into(), ErrorCode::PassExpired),
+            (PassError::Replayed.into(), ErrorCode::PassReplayed),
+            (
+                PassError::DeviceUncertified.into(),
+                ErrorCode::PassDeviceUncertified,
+            ),
+            (
+                DiaryError::InvalidEdit("x").into(),
+                ErrorCode::DiaryInvalidEdit,
+            ),
+            (Error::InvalidState("x"), ErrorCode::ApiInvalidState),
+        ];
+        for (e, code) in &cases {
+            assert_eq!(e.code(), *code, "{e}");
+        }
+        // Every code of the core's own families is reachable from some error.
+        let reached: HashSet<_> = cases.iter().map(|(_, c)| *c).collect();
+        let core_families = [
+            ErrorFamily::Format,
+            ErrorFamily::Venue,
+            ErrorFamily::Scan,
+            ErrorFamily::Seal,
+            ErrorFamily::Storage,
+            ErrorFamily::Network,
+            ErrorFamily::Pass,
+            ErrorFamily::Diary,
+            ErrorFamily::Api,
+        ];
+        for c in ErrorCode::ALL {
+            if core_families.contains(&c.family()) {
+                assert!(reached.contains(c), "{c}: no core error has it");
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! Errors of the shared encodings: CBOR, COSE structure, base45, texts and fields.
 
-use crate::error::ErrorCode;
-
 /// Bytes that should hold one of the library's encodings do not.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
@@ -19,38 +17,9 @@ pub enum FormatError {
     FieldTooLong(&'static str),
 }
 
-impl FormatError {
-    /// This error's stable code.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::Malformed(_) => ErrorCode::FormatMalformed,
-            Self::UnsupportedVersion(_) => ErrorCode::FormatUnsupportedVersion,
-            Self::InvalidField(_) => ErrorCode::FormatInvalidField,
-            Self::FieldTooLong(_) => ErrorCode::FormatTooLong,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_variant_has_its_code() {
-        for (e, code) in [
-            (FormatError::Malformed("x"), ErrorCode::FormatMalformed),
-            (
-                FormatError::UnsupportedVersion(9),
-                ErrorCode::FormatUnsupportedVersion,
-            ),
-            (
-                FormatError::InvalidField("x"),
-                ErrorCode::FormatInvalidField,
-            ),
-            (FormatError::FieldTooLong("x"), ErrorCode::FormatTooLong),
-        ] {
-            assert_eq!(e.code(), code, "{e}");
-            assert_eq!(crate::Error::from(e).code(), code);
-        }
-    }
-}
+crate::error::area_codes!(FormatError {
+    Malformed => FormatMalformed,
+    UnsupportedVersion => FormatUnsupportedVersion,
+    InvalidField => FormatInvalidField,
+    FieldTooLong => FormatTooLong,
+});

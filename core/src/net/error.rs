@@ -1,7 +1,5 @@
 //! Errors of requests to the authority.
 
-use crate::error::ErrorCode;
-
 /// A request that failed, or an answer that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum NetError {
@@ -19,33 +17,8 @@ pub enum NetError {
     Protocol(&'static str),
 }
 
-impl NetError {
-    /// This error's stable code.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::Network(_) => ErrorCode::NetworkFailure,
-            Self::Server { .. } => ErrorCode::NetworkServerError,
-            Self::Protocol(_) => ErrorCode::NetworkProtocol,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_variant_has_its_code() {
-        for (e, code) in [
-            (NetError::Network("x".into()), ErrorCode::NetworkFailure),
-            (
-                NetError::Server { status: 503 },
-                ErrorCode::NetworkServerError,
-            ),
-            (NetError::Protocol("x"), ErrorCode::NetworkProtocol),
-        ] {
-            assert_eq!(e.code(), code, "{e}");
-            assert_eq!(crate::Error::from(e).code(), code);
-        }
-    }
-}
+crate::error::area_codes!(NetError {
+    Network => NetworkFailure,
+    Server => NetworkServerError,
+    Protocol => NetworkProtocol,
+});

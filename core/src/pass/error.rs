@@ -1,7 +1,5 @@
 //! Errors of personal passes, as staff verify them.
 
-use crate::error::ErrorCode;
-
 /// A personal pass that staff must refuse.
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
@@ -16,33 +14,8 @@ pub enum PassError {
     DeviceUncertified,
 }
 
-impl PassError {
-    /// This error's stable code.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::Expired => ErrorCode::PassExpired,
-            Self::Replayed => ErrorCode::PassReplayed,
-            Self::DeviceUncertified => ErrorCode::PassDeviceUncertified,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_variant_has_its_code() {
-        for (e, code) in [
-            (PassError::Expired, ErrorCode::PassExpired),
-            (PassError::Replayed, ErrorCode::PassReplayed),
-            (
-                PassError::DeviceUncertified,
-                ErrorCode::PassDeviceUncertified,
-            ),
-        ] {
-            assert_eq!(e.code(), code, "{e}");
-            assert_eq!(crate::Error::from(e).code(), code);
-        }
-    }
-}
+crate::error::area_codes!(PassError {
+    Expired => PassExpired,
+    Replayed => PassReplayed,
+    DeviceUncertified => PassDeviceUncertified,
+});

@@ -1,7 +1,5 @@
 //! Errors of scanning camera frames and images.
 
-use crate::error::ErrorCode;
-
 /// A frame or image that cannot be scanned at all (a frame with no QR code is not an error).
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
@@ -13,28 +11,7 @@ pub enum ScanError {
     Image,
 }
 
-impl ScanError {
-    /// This error's stable code.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::InvalidFrame(_) => ErrorCode::ScanInvalidFrame,
-            Self::Image => ErrorCode::ScanImageUndecodable,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_variant_has_its_code() {
-        for (e, code) in [
-            (ScanError::InvalidFrame("x"), ErrorCode::ScanInvalidFrame),
-            (ScanError::Image, ErrorCode::ScanImageUndecodable),
-        ] {
-            assert_eq!(e.code(), code, "{e}");
-            assert_eq!(crate::Error::from(e).code(), code);
-        }
-    }
-}
+crate::error::area_codes!(ScanError {
+    InvalidFrame => ScanInvalidFrame,
+    Image => ScanImageUndecodable,
+});

@@ -1,7 +1,5 @@
 //! Errors of the local database, and how SQLite's errors become them.
 
-use crate::error::ErrorCode;
-
 /// The local database failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -20,17 +18,12 @@ pub enum StorageError {
     DayKeyMissing,
 }
 
-impl StorageError {
-    /// This error's stable code.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::Database(_) => ErrorCode::StorageFailure,
-            Self::Corrupt => ErrorCode::StorageCorrupt,
-            Self::WrongMasterKey => ErrorCode::StorageWrongMasterKey,
-            Self::DayKeyMissing => ErrorCode::StorageDayKeyMissing,
-        }
-    }
-}
+crate::error::area_codes!(StorageError {
+    Database => StorageFailure,
+    Corrupt => StorageCorrupt,
+    WrongMasterKey => StorageWrongMasterKey,
+    DayKeyMissing => StorageDayKeyMissing,
+});
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
@@ -52,26 +45,7 @@ impl From<rusqlite::Error> for crate::Error {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn every_variant_has_its_code() {
-        for (e, code) in [
-            (
-                StorageError::Database("x".into()),
-                ErrorCode::StorageFailure,
-            ),
-            (StorageError::Corrupt, ErrorCode::StorageCorrupt),
-            (
-                StorageError::WrongMasterKey,
-                ErrorCode::StorageWrongMasterKey,
-            ),
-            (StorageError::DayKeyMissing, ErrorCode::StorageDayKeyMissing),
-        ] {
-            assert_eq!(e.code(), code, "{e}");
-            assert_eq!(crate::Error::from(e).code(), code);
-        }
-    }
+    use crate::error::ErrorCode;
 
     #[test]
     fn sqlite_errors_map_to_storage_codes() {

@@ -1,7 +1,5 @@
 //! Errors of venue codes and of what makes them trusted (keysets, the venue registry).
 
-use crate::error::ErrorCode;
-
 /// A venue code, keyset or registry that is not valid or not trusted.
 #[derive(Debug, thiserror::Error)]
 pub enum VenueError {
@@ -37,50 +35,15 @@ pub enum VenueError {
     RegistryMissing,
 }
 
-impl VenueError {
-    /// This error's stable code.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            Self::NotVenueCode => ErrorCode::VenueNotKhaibao,
-            Self::UnknownKey => ErrorCode::VenueUnknownKey,
-            Self::BadSignature => ErrorCode::VenueSignatureInvalid,
-            Self::NotYetValid => ErrorCode::VenueNotYetValid,
-            Self::Expired => ErrorCode::VenueExpired,
-            Self::KeyNotValid => ErrorCode::VenueKeyNotValid,
-            Self::StaleUpdate => ErrorCode::VenueUpdateStale,
-            Self::ManualCodeInvalid => ErrorCode::VenueManualCodeInvalid,
-            Self::ManualCodeUnknown => ErrorCode::VenueManualCodeUnknown,
-            Self::RegistryMissing => ErrorCode::VenueRegistryMissing,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_variant_has_its_code() {
-        for (e, code) in [
-            (VenueError::NotVenueCode, ErrorCode::VenueNotKhaibao),
-            (VenueError::UnknownKey, ErrorCode::VenueUnknownKey),
-            (VenueError::BadSignature, ErrorCode::VenueSignatureInvalid),
-            (VenueError::NotYetValid, ErrorCode::VenueNotYetValid),
-            (VenueError::Expired, ErrorCode::VenueExpired),
-            (VenueError::KeyNotValid, ErrorCode::VenueKeyNotValid),
-            (VenueError::StaleUpdate, ErrorCode::VenueUpdateStale),
-            (
-                VenueError::ManualCodeInvalid,
-                ErrorCode::VenueManualCodeInvalid,
-            ),
-            (
-                VenueError::ManualCodeUnknown,
-                ErrorCode::VenueManualCodeUnknown,
-            ),
-            (VenueError::RegistryMissing, ErrorCode::VenueRegistryMissing),
-        ] {
-            assert_eq!(e.code(), code, "{e}");
-            assert_eq!(crate::Error::from(e).code(), code);
-        }
-    }
-}
+crate::error::area_codes!(VenueError {
+    NotVenueCode => VenueNotKhaibao,
+    UnknownKey => VenueUnknownKey,
+    BadSignature => VenueSignatureInvalid,
+    NotYetValid => VenueNotYetValid,
+    Expired => VenueExpired,
+    KeyNotValid => VenueKeyNotValid,
+    StaleUpdate => VenueUpdateStale,
+    ManualCodeInvalid => VenueManualCodeInvalid,
+    ManualCodeUnknown => VenueManualCodeUnknown,
+    RegistryMissing => VenueRegistryMissing,
+});
