@@ -29,6 +29,11 @@ pub fn key_id(public_key: &[u8]) -> Vec<u8> {
 pub fn sign(payload: Vec<u8>, signing_key_pkcs8: &[u8]) -> Result<Vec<u8>> {
     let key = Ed25519KeyPair::from_pkcs8(signing_key_pkcs8)
         .map_err(|_| SealError::Crypto("signing key"))?;
+    sign_with(&key, payload)
+}
+
+/// Signs `payload` with an Ed25519 key pair already parsed into untagged COSE_Sign1 bytes.
+pub fn sign_with(key: &Ed25519KeyPair, payload: Vec<u8>) -> Result<Vec<u8>> {
     let protected = HeaderBuilder::new()
         .algorithm(iana::Algorithm::EdDSA)
         .key_id(key_id(key.public_key().as_ref()))

@@ -35,7 +35,7 @@ use crate::storage::store::Store;
 use crate::venue::keyset::TrustedKey;
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
-use coset::{CborSerializable, CoseSign1Builder, HeaderBuilder, iana};
+use coset::{CborSerializable, iana};
 use ring::signature::{self, Ed25519KeyPair};
 use std::collections::HashMap;
 
@@ -156,7 +156,6 @@ pub fn build_list(
 ) -> Result<Vec<u8>> {
     let pair =
         Ed25519KeyPair::from_pkcs8(signing_pkcs8).map_err(|_| SealError::Crypto("signing key"))?;
-    let kid = crate::encoding::cose::key_id(signature::KeyPair::public_key(&pair).as_ref());
     let mut items = Vec::with_capacity(entries.len());
     for e in entries {
         if e.end < e.start {
@@ -178,17 +177,7 @@ pub fn build_list(
             .put(5, Value::Array(items))
             .build(),
     )?;
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::EdDSA)
-        .key_id(kid)
-        .build();
-    CoseSign1Builder::new()
-        .protected(protected)
-        .payload(payload)
-        .create_signature(b"", |data| pair.sign(data).as_ref().to_vec())
-        .build()
-        .to_vec()
-        .map_err(|_| Error::Format(FormatError::Malformed("cose encode")))
+    crate::encoding::cose::sign_with(&pair, payload)
 }
 
 /// Verifies a list against the trusted authority keys and decodes it.

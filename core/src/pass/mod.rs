@@ -29,13 +29,13 @@ use crate::declaration::status::HealthStatus;
 use crate::encoding::codec::{
     MapBuilder, MapReader, base64url_decode, base64url_encode, from_cbor, hex, to_cbor,
 };
-use crate::encoding::cose::key_id;
+use crate::encoding::cose;
 use crate::net::transport::{HttpClient, HttpRequest};
 use crate::seal::{DeviceKey, verify_cose};
 use crate::venue::keyset::TrustedKey;
-use crate::{Error, Result, UnixTime};
+use crate::{Result, UnixTime};
 use ciborium::Value;
-use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
+use coset::{CborSerializable, CoseSign1};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, Ed25519KeyPair};
 use ring::{hkdf, hmac};
@@ -71,17 +71,7 @@ pub fn certify_device(
             .put(4, not_after)
             .build(),
     )?;
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::EdDSA)
-        .key_id(key_id(signature::KeyPair::public_key(&key).as_ref()))
-        .build();
-    CoseSign1Builder::new()
-        .protected(protected)
-        .payload(payload)
-        .create_signature(b"", |d| key.sign(d).as_ref().to_vec())
-        .build()
-        .to_vec()
-        .map_err(|_| Error::Format(FormatError::Malformed("cose encode")))
+    cose::sign_with(&key, payload)
 }
 
 /// Checks a device certificate against the authority's keys and returns the device key.
@@ -313,6 +303,7 @@ pub fn verify_pass(text: &str, authority_keys: &[TrustedKey], now: UnixTime) -> 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::Error;
     use crate::seal::SealingKey;
 
     const NOW: UnixTime = 1_631_682_000;
@@ -326,16 +317,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn fixture() -> Fixture {
-        let authority = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
-            .unwrap()
-            .as_ref()
-            .to_vec();
-        let pair = Ed25519KeyPair::from_pkcs8(&authority).unwrap();
-        let public_key = signature::KeyPair::public_key(&pair).as_ref().to_vec();
-        let trusted = TrustedKey {
-            kid: key_id(&public_key),
-            public_key,
-        };
+        let (authority, trusted) = crate::test_support::signing_key();
         let device = DeviceKey::generate().unwrap();
         let cert = certify_device(
             &authority,

@@ -21,7 +21,7 @@ mod error;
 pub use error::SealError;
 
 use crate::{Error, Result};
-use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, iana};
+use coset::{CborSerializable, CoseSign1, iana};
 use ring::rand::SystemRandom;
 use ring::signature::{self, Ed25519KeyPair, KeyPair};
 use ring::{aead, agreement, hkdf, hmac};
@@ -74,17 +74,7 @@ impl DeviceKey {
     }
     /// Signs `payload` as a COSE_Sign1 (EdDSA, kid in the protected header).
     pub fn sign_cose(&self, payload: Vec<u8>) -> Result<Vec<u8>> {
-        let protected = HeaderBuilder::new()
-            .algorithm(iana::Algorithm::EdDSA)
-            .key_id(self.kid())
-            .build();
-        CoseSign1Builder::new()
-            .protected(protected)
-            .payload(payload)
-            .create_signature(b"", |data| self.pair.sign(data).as_ref().to_vec())
-            .build()
-            .to_vec()
-            .map_err(|_| Error::Format(FormatError::Malformed("cose encode")))
+        crate::encoding::cose::sign_with(&self.pair, payload)
     }
 }
 
