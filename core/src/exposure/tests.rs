@@ -5,10 +5,8 @@ use crate::diary::check_in;
 use crate::encoding::codec::{MapBuilder, to_cbor};
 use crate::error::{FormatError, VenueError};
 use crate::test_support;
-use crate::venue::{Venue, VenueCategory, key_id};
+use crate::venue::{Venue, VenueCategory};
 use ciborium::Value;
-use ring::rand::SystemRandom;
-use ring::signature::KeyPair;
 use std::cell::RefCell;
 
 /// 2021-07-20 00:00 in Asia/Ho_Chi_Minh.
@@ -17,19 +15,6 @@ const H: i64 = 3600;
 const M: i64 = 60;
 const A: &str = "0123456789abcdef0123456789abcdef";
 const B: &str = "fedcba9876543210fedcba9876543210";
-
-fn authority() -> (Vec<u8>, TrustedKey) {
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
-    let public = pair.public_key().as_ref().to_vec();
-    (
-        pkcs8.as_ref().to_vec(),
-        TrustedKey {
-            kid: key_id(&public),
-            public_key: public,
-        },
-    )
-}
 
 fn venue(id: &str, stay: u32) -> ScannedVenue {
     ScannedVenue::Verified {
@@ -64,7 +49,7 @@ fn diary_with_visit() -> Store {
 
 #[test]
 fn signed_list_round_trips_and_rejects_tampering_and_unknown_keys() {
-    let (pkcs8, trusted) = authority();
+    let (pkcs8, trusted) = test_support::signing_key();
     let entries = vec![
         entry(A, 1, 2, Recommendation::Isolate),
         entry(B, 3, 4, Recommendation::MonitorSymptoms),
@@ -76,7 +61,7 @@ fn signed_list_round_trips_and_rejects_tampering_and_unknown_keys() {
         (7, 5, 99)
     );
     assert_eq!(list.entries, entries);
-    let (_, other) = authority();
+    let (_, other) = test_support::signing_key();
     assert!(matches!(
         verify_list(&bytes, &[other]),
         Err(Error::Venue(VenueError::UnknownKey))
@@ -218,7 +203,7 @@ impl AlertSink for Sink {
 
 #[test]
 fn a_list_is_matched_once_and_versions_advance() {
-    let (pkcs8, trusted) = authority();
+    let (pkcs8, trusted) = test_support::signing_key();
     let keys = [trusted];
     let mut s = diary_with_visit();
     assert_eq!(last_version(&s).unwrap(), 0);
@@ -270,7 +255,7 @@ fn a_list_is_matched_once_and_versions_advance() {
     );
     assert_eq!(last_version(&s).unwrap(), 5);
     // A list that does not verify is an error and is not recorded.
-    let (other, _) = authority();
+    let (other, _) = test_support::signing_key();
     let forged = build_list(&other, 9, 5, 0, &e).unwrap();
     assert!(process_list(&mut s, &forged, &keys, MatchOptions::default(), now, None).is_err());
     assert_eq!(last_version(&s).unwrap(), 5);

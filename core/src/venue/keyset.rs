@@ -218,19 +218,12 @@ fn parse_payload(bytes: &[u8]) -> Result<Keyset> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use ring::rand::SystemRandom;
-    use ring::signature::{Ed25519KeyPair, KeyPair};
 
     /// A fresh Ed25519 key: its PKCS#8 document and raw public key (also used by the trust
     /// store's tests).
     pub(crate) fn pair() -> (Vec<u8>, Vec<u8>) {
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
-        let public = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
-            .unwrap()
-            .public_key()
-            .as_ref()
-            .to_vec();
-        (pkcs8.as_ref().to_vec(), public)
+        let (pkcs8, key) = crate::test_support::signing_key();
+        (pkcs8, key.public_key)
     }
 
     fn entry(public: &[u8], from: i64, until: i64) -> KeysetEntry {

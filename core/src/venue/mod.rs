@@ -445,21 +445,6 @@ pub fn verify_with(text: &str, keyset: &Keyset, now: UnixTime) -> Result<Venue> 
 mod tests {
     use super::*;
     use crate::test_support;
-    use ring::rand::SystemRandom;
-    use ring::signature::{Ed25519KeyPair, KeyPair};
-
-    fn keypair() -> (Vec<u8>, TrustedKey) {
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
-        let kp = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
-        let public_key = kp.public_key().as_ref().to_vec();
-        (
-            pkcs8.as_ref().to_vec(),
-            TrustedKey {
-                kid: key_id(&public_key),
-                public_key,
-            },
-        )
-    }
 
     fn sample() -> Venue {
         Venue {
@@ -479,7 +464,7 @@ mod tests {
 
     #[test]
     fn issue_then_verify_round_trips_and_is_alphanumeric() {
-        let (sk, pk) = keypair();
+        let (sk, pk) = test_support::signing_key();
         let text = issue(&sample(), &sk).unwrap();
         assert!(text.starts_with(URL_PREFIX));
         // The prefix fits QR alphanumeric mode and the fragment numeric mode.
@@ -498,7 +483,7 @@ mod tests {
 
     #[test]
     fn encoding_is_deterministic() {
-        let (sk, _) = keypair();
+        let (sk, _) = test_support::signing_key();
         assert_eq!(
             issue(&sample(), &sk).unwrap(),
             issue(&sample(), &sk).unwrap()
@@ -521,7 +506,7 @@ mod tests {
 
     #[test]
     fn lowercase_prefix_is_recognised_and_other_text_is_unverified() {
-        let (sk, pk) = keypair();
+        let (sk, pk) = test_support::signing_key();
         let text = issue(&sample(), &sk).unwrap();
         let lower = format!("https://qr.khaibao.vn/v#{}", &text[URL_PREFIX.len()..]);
         assert!(verify(&lower, &[pk], TIME_EPOCH + 200 * 86_400).is_ok());
