@@ -226,7 +226,9 @@ pub(crate) mod tests {
         (pkcs8, key.public_key)
     }
 
-    fn entry(public: &[u8], from: i64, until: i64) -> KeysetEntry {
+    /// The entry of `public`, valid from `from` to `until` (also used by the trust store's
+    /// tests).
+    pub(crate) fn entry(public: &[u8], from: i64, until: i64) -> KeysetEntry {
         KeysetEntry {
             kid: cose::key_id(public),
             public_key: public.to_vec(),
@@ -235,15 +237,20 @@ pub(crate) mod tests {
         }
     }
 
+    /// A keyset of `keys` (also used by the trust store's tests).
+    pub(crate) fn keyset(serial: u64, issued_at: i64, keys: Vec<KeysetEntry>) -> Keyset {
+        Keyset {
+            serial,
+            issued_at,
+            keys,
+        }
+    }
+
     #[test]
     fn valid_keys_are_the_entries_inside_their_window() {
         let (_, old) = pair();
         let (_, new) = pair();
-        let set = Keyset {
-            serial: 2,
-            issued_at: 0,
-            keys: vec![entry(&old, 0, 100), entry(&new, 50, i64::MAX)],
-        };
+        let set = keyset(2, 0, vec![entry(&old, 0, 100), entry(&new, 50, i64::MAX)]);
         let kids =
             |now| -> Vec<Vec<u8>> { set.valid_keys(now).into_iter().map(|k| k.kid).collect() };
         assert_eq!(kids(10), vec![cose::key_id(&old)]);
@@ -258,11 +265,11 @@ pub(crate) mod tests {
         let (root_sk, root_pk) = pair();
         let (_, old) = pair();
         let (_, new) = pair();
-        let ks = Keyset {
-            serial: 7,
-            issued_at: 1_000,
-            keys: vec![entry(&old, 0, 2_000), entry(&new, 1_500, 9_000)],
-        };
+        let ks = keyset(
+            7,
+            1_000,
+            vec![entry(&old, 0, 2_000), entry(&new, 1_500, 9_000)],
+        );
         let bytes = ks.sign(&root_sk).unwrap();
         let got = verify_update(&bytes, &root_pk, Some(6)).unwrap();
         assert_eq!(got, ks);
@@ -287,11 +294,7 @@ pub(crate) mod tests {
     fn update_is_refused_when_replayed_forged_or_from_another_root() {
         let (root_sk, root_pk) = pair();
         let (other_sk, _) = pair();
-        let ks = Keyset {
-            serial: 3,
-            issued_at: 1,
-            keys: vec![],
-        };
+        let ks = keyset(3, 1, vec![]);
         let bytes = ks.sign(&root_sk).unwrap();
         assert!(matches!(
             verify_update(&bytes, &root_pk, Some(3)),

@@ -9,7 +9,7 @@ use crate::net::transport::{HttpClient, HttpRequest, HttpResponse};
 use crate::test_support;
 use crate::venue::fetch::{self, KEYSET_UPDATE_PATH, REGISTRY_PATH};
 use crate::venue::keyset::KeysetEntry;
-use crate::venue::keyset::tests::pair;
+use crate::venue::keyset::tests::{entry, keyset, pair};
 use crate::venue::registry::{damm, manual_code};
 use crate::venue::{self, VenueCategory};
 use std::collections::HashMap;
@@ -28,23 +28,8 @@ fn trusted(public: &[u8]) -> TrustedKey {
     }
 }
 
-fn entry(public: &[u8], from: UnixTime, until: UnixTime) -> KeysetEntry {
-    KeysetEntry {
-        kid: cose::key_id(public),
-        public_key: public.to_vec(),
-        valid_from: from,
-        valid_until: until,
-    }
-}
-
 fn update(root_sk: &[u8], serial: u64, keys: Vec<KeysetEntry>) -> Vec<u8> {
-    Keyset {
-        serial,
-        issued_at: NOW,
-        keys,
-    }
-    .sign(root_sk)
-    .unwrap()
+    keyset(serial, NOW, keys).sign(root_sk).unwrap()
 }
 
 fn venue(id_byte: u8) -> Venue {
