@@ -12,45 +12,108 @@ use super::pyramid::Plane;
 
 const BLOCK: usize = 8;
 
-/// Black = 1, white = 0, one byte per pixel, row-major, same size as `plane`.
-pub(crate) fn hybrid(plane: &Plane, min_range: u8) -> Vec<u8> {
-    let (w, h) = (plane.width, plane.height);
-    if w < BLOCK * 5 || h < BLOCK * 5 {
-        return global(plane);
+/// The grid of 8×8 blocks over a plane. Blocks at the right and bottom edges overlap their
+/// neighbours so each covers 8×8.
+struct Blocks<'a> {
+    plane: &'a Plane,
+    /// Blocks across and down.
+    bw: usize,
+    bh: usize,
+}
+
+impl<'a> Blocks<'a> {
+    /// The grid, or `None` when the plane is too small for 5×5 blocks.
+    fn new(plane: &'a Plane) -> Option<Self> {
+        if plane.width < BLOCK * 5 || plane.height < BLOCK * 5 {
+            return None;
+        }
+        Some(Self {
+            plane,
+            bw: plane.width.div_ceil(BLOCK),
+            bh: plane.height.div_ceil(BLOCK),
+        })
     }
-    let bw = w.div_ceil(BLOCK);
-    let bh = h.div_ceil(BLOCK);
-    // Blocks at the right and bottom edges overlap their neighbours so each covers 8×8.
-    let origin = |b: usize, limit: usize| (b * BLOCK).min(limit - BLOCK);
-    let mut black = vec![0u32; bw * bh];
-    for by in 0..bh {
-        let y0 = origin(by, h);
-        for bx in 0..bw {
-            let x0 = origin(bx, w);
-            let (mut sum, mut min, mut max) = (0u32, 255u8, 0u8);
-            for y in y0..y0 + BLOCK {
-                let row = &plane.data[y * w + x0..y * w + x0 + BLOCK];
-                for &v in row {
-                    sum += u32::from(v);
-                    min = min.min(v);
-                    max = max.max(v);
+
+    /// Index in `plane.data` of the first pixel of each of block (`bx`, `by`)'s rows.
+    fn rows(&self, bx: usize, by: usize) -> impl Iterator<Item = usize> {
+        let w = self.plane.width;
+        let x0 = (bx * BLOCK).min(w - BLOCK);
+        let y0 = (by * BLOCK).min(self.plane.height - BLOCK);
+        (y0..y0 + BLOCK).map(move |y| y * w + x0)
+    }
+
+    /// Each block's luma sum, minimum and maximum, blocks in row order.
+    fn stats(&self) -> Vec<(u32, u8, u8)> {
+        let mut out = Vec::with_capacity(self.bw * self.bh);
+        for by in 0..self.bh {
+            for bx in 0..self.bw {
+                let (mut sum, mut min, mut max) = (0u32, 255u8, 0u8);
+                for base in self.rows(bx, by) {
+                    for &v in &self.plane.data[base..base + BLOCK] {
+                        sum += u32::from(v);
+                        min = min.min(v);
+                        max = max.max(v);
+                    }
                 }
+                out.push((sum, min, max));
             }
-            let mut point = sum / (BLOCK * BLOCK) as u32;
-            if max - min <= min_range {
-                point = u32::from(min) / 2;
-                if by > 0 && bx > 0 {
-                    let up = black[(by - 1) * bw + bx];
-                    let left = black[by * bw + bx - 1];
-                    let diag = black[(by - 1) * bw + bx - 1];
-                    let neighbours = (up + 2 * left + diag) / 4;
-                    if u32::from(min) < neighbours {
-                        point = neighbours;
+        }
+        out
+    }
+
+    /// Top row and left column of the 5×5 blocks around block (`bx`, `by`), moved inwards at
+    /// the edges.
+    fn window(&self, bx: usize, by: usize) -> (usize, usize) {
+        (
+            by.saturating_sub(2).min(self.bh.saturating_sub(5)),
+            bx.saturating_sub(2).min(self.bw.saturating_sub(5)),
+        )
+    }
+
+    /// Black = 1 where a pixel is at or below its block's threshold (`thresholds` in block
+    /// row order).
+    fn apply(&self, thresholds: &[u32]) -> Vec<u8> {
+        let mut out = vec![0u8; self.plane.width * self.plane.height];
+        for by in 0..self.bh {
+            for bx in 0..self.bw {
+                let threshold = thresholds[by * self.bw + bx];
+                for base in self.rows(bx, by) {
+                    for (o, &v) in out[base..base + BLOCK]
+                        .iter_mut()
+                        .zip(&self.plane.data[base..base + BLOCK])
+                    {
+                        *o = u8::from(u32::from(v) <= threshold);
                     }
                 }
             }
-            black[by * bw + bx] = point;
         }
+        out
+    }
+}
+
+/// Black = 1, white = 0, one byte per pixel, row-major, same size as `plane`.
+pub(crate) fn hybrid(plane: &Plane, min_range: u8) -> Vec<u8> {
+    let Some(grid) = Blocks::new(plane) else {
+        return global(plane);
+    };
+    let (bw, bh) = (grid.bw, grid.bh);
+    let mut black = vec![0u32; bw * bh];
+    for (i, &(sum, min, max)) in grid.stats().iter().enumerate() {
+        let (bx, by) = (i % bw, i / bw);
+        let mut point = sum / (BLOCK * BLOCK) as u32;
+        if max - min <= min_range {
+            point = u32::from(min) / 2;
+            if by > 0 && bx > 0 {
+                let up = black[(by - 1) * bw + bx];
+                let left = black[by * bw + bx - 1];
+                let diag = black[(by - 1) * bw + bx - 1];
+                let neighbours = (up + 2 * left + diag) / 4;
+                if u32::from(min) < neighbours {
+                    point = neighbours;
+                }
+            }
+        }
+        black[i] = point;
     }
     // Integral of black points over the block grid, for the 5×5 means.
     let iw = bw + 1;
@@ -62,29 +125,17 @@ pub(crate) fn hybrid(plane: &Plane, min_range: u8) -> Vec<u8> {
             integral[(by + 1) * iw + bx + 1] = integral[by * iw + bx + 1] + row;
         }
     }
-    let mut out = vec![0u8; w * h];
+    let mut thresholds = vec![0u32; bw * bh];
     for by in 0..bh {
-        let top = by.saturating_sub(2).min(bh.saturating_sub(5));
-        let y0 = origin(by, h);
         for bx in 0..bw {
-            let left = bx.saturating_sub(2).min(bw.saturating_sub(5));
+            let (top, left) = grid.window(bx, by);
             let s = integral[(top + 5) * iw + left + 5] + integral[top * iw + left]
                 - integral[top * iw + left + 5]
                 - integral[(top + 5) * iw + left];
-            let threshold = s / 25;
-            let x0 = origin(bx, w);
-            for y in y0..y0 + BLOCK {
-                let base = y * w + x0;
-                for (o, &v) in out[base..base + BLOCK]
-                    .iter_mut()
-                    .zip(&plane.data[base..base + BLOCK])
-                {
-                    *o = u8::from(u32::from(v) <= threshold);
-                }
-            }
+            thresholds[by * bw + bx] = s / 25;
         }
     }
-    out
+    grid.apply(&thresholds)
 }
 
 /// Block thresholds smoothed over their neighbours, in the manner of zxing-cpp's current
@@ -95,35 +146,25 @@ pub(crate) fn hybrid(plane: &Plane, min_range: u8) -> Vec<u8> {
 /// regions thus inherit the threshold of the nearest edges instead of being forced white,
 /// which keeps low-contrast codes whose blocks are almost flat.
 pub(crate) fn smoothed(plane: &Plane, min_range: u8) -> Vec<u8> {
-    let (w, h) = (plane.width, plane.height);
-    if w < BLOCK * 5 || h < BLOCK * 5 {
+    let Some(grid) = Blocks::new(plane) else {
         return global(plane);
-    }
-    let bw = w.div_ceil(BLOCK);
-    let bh = h.div_ceil(BLOCK);
-    let origin = |b: usize, limit: usize| (b * BLOCK).min(limit - BLOCK);
-    let mut raw = vec![0u32; bw * bh];
-    for by in 0..bh {
-        let y0 = origin(by, h);
-        for bx in 0..bw {
-            let x0 = origin(bx, w);
-            let (mut min, mut max) = (255u8, 0u8);
-            for y in y0..y0 + BLOCK {
-                for &v in &plane.data[y * w + x0..y * w + x0 + BLOCK] {
-                    min = min.min(v);
-                    max = max.max(v);
-                }
-            }
+    };
+    let (bw, bh) = (grid.bw, grid.bh);
+    let raw: Vec<u32> = grid
+        .stats()
+        .into_iter()
+        .map(|(_, min, max)| {
             if max - min > min_range {
-                raw[by * bw + bx] = (u32::from(min) + u32::from(max)).div_ceil(2).max(1);
+                (u32::from(min) + u32::from(max)).div_ceil(2).max(1)
+            } else {
+                0
             }
-        }
-    }
+        })
+        .collect();
     let mut thresholds = vec![0u32; bw * bh];
     for by in 0..bh {
-        let top = by.saturating_sub(2).min(bh.saturating_sub(5));
         for bx in 0..bw {
-            let left = bx.saturating_sub(2).min(bw.saturating_sub(5));
+            let (top, left) = grid.window(bx, by);
             let own = raw[by * bw + bx];
             let (mut sum, mut n) = (2 * own, 2 * u32::from(own > 0));
             for y in top..(top + 5).min(bh) {
@@ -143,24 +184,7 @@ pub(crate) fn smoothed(plane: &Plane, min_range: u8) -> Vec<u8> {
             last = *t;
         }
     }
-    let mut out = vec![0u8; w * h];
-    for by in 0..bh {
-        let y0 = origin(by, h);
-        for bx in 0..bw {
-            let threshold = thresholds[by * bw + bx];
-            let x0 = origin(bx, w);
-            for y in y0..y0 + BLOCK {
-                let base = y * w + x0;
-                for (o, &v) in out[base..base + BLOCK]
-                    .iter_mut()
-                    .zip(&plane.data[base..base + BLOCK])
-                {
-                    *o = u8::from(u32::from(v) <= threshold);
-                }
-            }
-        }
-    }
-    out
+    grid.apply(&thresholds)
 }
 
 /// One threshold for the whole plane (its mean), for planes too small for blocks.
