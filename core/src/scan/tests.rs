@@ -98,6 +98,17 @@ impl Canvas {
         scan_frame_with(&frame, None, options).unwrap()
     }
 
+    /// The pixels with every row padded to `stride` bytes of `fill`.
+    fn padded(&self, stride: u32, fill: u8) -> Vec<u8> {
+        let mut padded = vec![fill; (stride * self.h) as usize];
+        for y in 0..self.h {
+            let row = (y * stride) as usize;
+            padded[row..row + self.w as usize]
+                .copy_from_slice(&self.px[(y * self.w) as usize..((y + 1) * self.w) as usize]);
+        }
+        padded
+    }
+
     fn texts(&self) -> Vec<String> {
         self.scan().into_iter().filter_map(|c| c.text).collect()
     }
@@ -152,12 +163,7 @@ fn decodes_a_large_frame_through_the_pyramid() {
 fn honours_row_stride() {
     let c = Canvas::with_code(300, 260, "stride test", 4, 60, 40);
     let stride = c.w + 37;
-    let mut padded = vec![0u8; (stride * c.h) as usize];
-    for y in 0..c.h {
-        let row = (y * stride) as usize;
-        padded[row..row + c.w as usize]
-            .copy_from_slice(&c.px[(y * c.w) as usize..((y + 1) * c.w) as usize]);
-    }
+    let mut padded = c.padded(stride, 0);
     // The last row may stop right after its last pixel.
     padded.truncate(((c.h - 1) * stride + c.w) as usize);
     let frame = Frame::new(&padded, c.w, c.h, stride).unwrap();
@@ -341,12 +347,7 @@ fn rxing_reads_a_borrowed_frame_with_whole_padded_rows_and_a_region() {
     // Every row padded to the stride, including the last: rxing reads the buffer in place.
     let c = Canvas::with_code(500, 400, "padded rows", 3, 260, 210);
     let stride = c.w + 64;
-    let mut padded = vec![77u8; (stride * c.h) as usize];
-    for y in 0..c.h {
-        let row = (y * stride) as usize;
-        padded[row..row + c.w as usize]
-            .copy_from_slice(&c.px[(y * c.w) as usize..((y + 1) * c.w) as usize]);
-    }
+    let padded = c.padded(stride, 77);
     let frame = Frame::new(&padded, c.w, c.h, stride).unwrap();
     let roi = Region {
         x: 240,
@@ -403,6 +404,29 @@ fn segments(build: impl FnOnce(&mut qrcode::bits::Bits)) -> qrcode::QrCode {
     qrcode::QrCode::with_bits(bits, qrcode::EcLevel::M).unwrap()
 }
 
+/// A QR code of `data` in one byte segment under ECI `designator`.
+fn eci(designator: u32, data: &[u8]) -> qrcode::QrCode {
+    segments(|b| {
+        b.push_eci_designator(designator).unwrap();
+        b.push_byte_data(data).unwrap();
+    })
+}
+
+/// Draws each code alone, reads it with rxing's first pass and checks its bytes and text.
+fn reads_first_time<B: AsRef<[u8]>>(
+    cases: impl IntoIterator<Item = (qrcode::QrCode, B, Option<&'static str>)>,
+) {
+    for (code, bytes, text) in cases {
+        let bytes = bytes.as_ref();
+        let mut c = Canvas::blank(400, 300, 255);
+        c.draw_code(&code, 4, 100, 60);
+        let out = c.outcome(&untimed());
+        assert_eq!(out.pass, Some("rxing"));
+        assert_eq!(out.codes[0].bytes, bytes);
+        assert_eq!(out.codes[0].text.as_deref(), text, "{bytes:02x?}");
+    }
+}
+
 #[test]
 fn text_follows_eci_and_shift_jis_and_binary_has_none() {
     // "日本語テキスト" in Shift_JIS.
@@ -410,14 +434,7 @@ fn text_follows_eci_and_shift_jis_and_binary_has_none() {
         0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea, 0x83, 0x65, 0x83, 0x4c, 0x83, 0x58, 0x83, 0x67,
     ];
     let cases: [(qrcode::QrCode, &[u8], Option<&str>); 3] = [
-        (
-            segments(|b| {
-                b.push_eci_designator(20).unwrap(); // Shift_JIS
-                b.push_byte_data(sjis).unwrap();
-            }),
-            sjis,
-            Some("日本語テキスト"),
-        ),
+        (eci(20, sjis), sjis, Some("日本語テキスト")), // ECI 20 is Shift_JIS
         (
             segments(|b| {
                 b.push_kanji_data(sjis).unwrap();
@@ -434,14 +451,7 @@ fn text_follows_eci_and_shift_jis_and_binary_has_none() {
             None,
         ),
     ];
-    for (code, bytes, text) in cases {
-        let mut c = Canvas::blank(400, 300, 255);
-        c.draw_code(&code, 4, 100, 60);
-        let out = c.outcome(&untimed());
-        assert_eq!(out.pass, Some("rxing"));
-        assert_eq!(out.codes[0].bytes, bytes);
-        assert_eq!(out.codes[0].text.as_deref(), text);
-    }
+    reads_first_time(cases);
 }
 
 #[test]
@@ -453,35 +463,14 @@ fn text_in_other_declared_sets_and_none_for_sets_not_read() {
     let kanji: &[u8] = &[0x93, 0xfa];
     let big5: &[u8] = &[0xa4, 0xa4, 0xa4, 0xe5];
     let cases: [(qrcode::QrCode, Vec<u8>, Option<&str>); 5] = [
-        (
-            segments(|b| {
-                b.push_eci_designator(7).unwrap();
-                b.push_byte_data(cyrillic).unwrap();
-            }),
-            cyrillic.to_vec(),
-            Some("Привет"),
-        ),
-        (
-            segments(|b| {
-                b.push_eci_designator(25).unwrap();
-                b.push_byte_data(utf16).unwrap();
-            }),
-            utf16.to_vec(),
-            Some("ü€"),
-        ),
+        (eci(7, cyrillic), cyrillic.to_vec(), Some("Привет")),
+        (eci(25, utf16), utf16.to_vec(), Some("ü€")),
         (
             segments(|b| b.push_kanji_data(kanji).unwrap()),
             kanji.to_vec(),
             Some("日"),
         ),
-        (
-            segments(|b| {
-                b.push_eci_designator(28).unwrap();
-                b.push_byte_data(big5).unwrap();
-            }),
-            big5.to_vec(),
-            None,
-        ),
+        (eci(28, big5), big5.to_vec(), None),
         (
             segments(|b| {
                 b.push_eci_designator(4).unwrap();
@@ -493,14 +482,7 @@ fn text_in_other_declared_sets_and_none_for_sets_not_read() {
             None,
         ),
     ];
-    for (code, bytes, text) in cases {
-        let mut c = Canvas::blank(400, 300, 255);
-        c.draw_code(&code, 4, 100, 60);
-        let out = c.outcome(&untimed());
-        assert_eq!(out.pass, Some("rxing"));
-        assert_eq!(out.codes[0].bytes, bytes);
-        assert_eq!(out.codes[0].text.as_deref(), text, "{bytes:02x?}");
-    }
+    reads_first_time(cases);
 }
 
 #[test]
