@@ -26,6 +26,7 @@ mod rxing_qr;
 use crate::{Error, Result};
 use decode::Mapping;
 use pyramid::Plane;
+use rxing_qr::Input;
 use std::time::{Duration, Instant};
 
 /// Largest frame side accepted, in pixels.
@@ -212,54 +213,48 @@ pub fn scan_frame_with(
         budget: options.budget,
         passes: 0,
         deadline: Deadline::after(start, options.budget),
+        rxing: rxing_qr::Passes {
+            try_harder: options.try_harder,
+            inverted: options.inverted,
+        },
     };
-    let deadline = run.deadline;
     let at = |scale: f32| Mapping {
         scale,
         offset_x: roi.x,
         offset_y: roi.y,
     };
-    let passes = rxing_qr::Passes {
-        try_harder: options.try_harder,
-        inverted: options.inverted,
-    };
-    let named = |(found, inverted): (Vec<ScannedCode>, bool), names: [&'static str; 2]| {
-        (!found.is_empty()).then(|| (found, names[usize::from(inverted)]))
-    };
     let mut hit = None;
     if options.rxing && options.rxing_first && run.go() {
-        hit = rxing_qr::source(frame, roi).and_then(|source| {
-            named(
-                rxing_qr::decode(source, passes, at(1.0), &mut || run.go(), deadline),
-                ["rxing", "rxing-inverted"],
-            )
-        });
+        hit = run.rxing(
+            rxing_qr::source(frame, roi).map(Input::Luma),
+            at(1.0),
+            ["rxing", "rxing-inverted"],
+        );
     }
     if hit.is_some() {
         return Ok(outcome(hit, &run));
     }
     let full = Plane::crop(frame, roi);
     if options.rxing && options.rxing_first {
-        hit = rxing_more(&full, options, passes, &mut run, at);
+        hit = rxing_more(&full, options, &mut run, at);
     }
     if hit.is_none() {
         hit = rqrr_passes(&full, options, &mut run, at);
     }
     if hit.is_none() && options.rxing && !options.rxing_first && run.go() {
-        hit = rxing_qr::plane_source(&full).and_then(|source| {
-            named(
-                rxing_qr::decode(source, passes, at(1.0), &mut || run.go(), deadline),
-                ["rxing", "rxing-inverted"],
-            )
-        });
+        hit = run.rxing(
+            rxing_qr::plane_source(&full).map(Input::Luma),
+            at(1.0),
+            ["rxing", "rxing-inverted"],
+        );
         if hit.is_none() {
-            hit = rxing_more(&full, options, passes, &mut run, at);
+            hit = rxing_more(&full, options, &mut run, at);
         }
     }
     Ok(outcome(hit, &run))
 }
 
-fn outcome(hit: Option<(Vec<ScannedCode>, &'static str)>, run: &Run) -> ScanOutcome {
+fn outcome(hit: Hit, run: &Run) -> ScanOutcome {
     match hit {
         Some((codes, pass)) => ScanOutcome {
             codes,
@@ -279,18 +274,14 @@ fn outcome(hit: Option<(Vec<ScannedCode>, &'static str)>, run: &Run) -> ScanOutc
 fn rxing_more(
     full: &Plane,
     options: &ScanOptions,
-    passes: rxing_qr::Passes,
     run: &mut Run,
     at: impl Fn(f32) -> Mapping,
-) -> Option<(Vec<ScannedCode>, &'static str)> {
-    let deadline = run.deadline;
-    let named = |(found, inverted): (Vec<ScannedCode>, bool), names: [&'static str; 2]| {
-        (!found.is_empty()).then(|| (found, names[usize::from(inverted)]))
-    };
+) -> Hit {
     if options.rxing_smoothed && run.go() {
         let bits = binarize::smoothed(full, 8);
-        let hit = named(
-            rxing_qr::decode_bits(full, &bits, passes, at(1.0), &mut || run.go(), deadline),
+        let hit = run.rxing(
+            Some(Input::Bits(full, &bits)),
+            at(1.0),
             ["rxing-smoothed", "rxing-smoothed-inverted"],
         );
         if hit.is_some() {
@@ -299,12 +290,11 @@ fn rxing_more(
     }
     if options.rxing_downscale && full.long_side() > RXING_HALF_ABOVE && run.go() {
         let half = full.half();
-        let hit = rxing_qr::plane_source(&half).and_then(|source| {
-            named(
-                rxing_qr::decode(source, passes, at(2.0), &mut || run.go(), deadline),
-                ["rxing-downscaled", "rxing-downscaled-inverted"],
-            )
-        });
+        let hit = run.rxing(
+            rxing_qr::plane_source(&half).map(Input::Luma),
+            at(2.0),
+            ["rxing-downscaled", "rxing-downscaled-inverted"],
+        );
         if hit.is_some() {
             return hit;
         }
@@ -312,15 +302,9 @@ fn rxing_more(
     if options.rxing_contrast && run.go() {
         let stretched = binarize::stretch(full);
         let bits = binarize::hybrid(&stretched, 4);
-        let hit = named(
-            rxing_qr::decode_bits(
-                &stretched,
-                &bits,
-                passes,
-                at(1.0),
-                &mut || run.go(),
-                deadline,
-            ),
+        let hit = run.rxing(
+            Some(Input::Bits(&stretched, &bits)),
+            at(1.0),
             ["rxing-contrast", "rxing-contrast-inverted"],
         );
         if hit.is_some() {
@@ -335,7 +319,7 @@ fn rqrr_passes(
     options: &ScanOptions,
     run: &mut Run,
     at: impl Fn(f32) -> Mapping,
-) -> Option<(Vec<ScannedCode>, &'static str)> {
+) -> Hit {
     if !(options.adaptive || options.native || options.contrast || options.upscale) {
         return None;
     }
@@ -408,6 +392,9 @@ fn rqrr_passes(
     hit
 }
 
+/// What a pass found, with the pass's name; `None` on a miss.
+type Hit = Option<(Vec<ScannedCode>, &'static str)>;
+
 /// Pass bookkeeping: counts passes and enforces the time budget.
 struct Run {
     start: Instant,
@@ -415,6 +402,8 @@ struct Run {
     passes: u32,
     /// When the running pass stops trying finder-pattern groups.
     deadline: Deadline,
+    /// Which rxing passes to run on each plane.
+    rxing: rxing_qr::Passes,
 }
 
 /// How far past its budget a scan may run: a pass that has started goes on until
@@ -446,6 +435,14 @@ impl Deadline {
 }
 
 impl Run {
+    /// One rxing pass over `input` (none when the plane could not be handed to rxing); the
+    /// hit is named `names[0]`, or `names[1]` when the inverted half found it.
+    fn rxing(&mut self, input: Option<Input<'_>>, map: Mapping, names: [&'static str; 2]) -> Hit {
+        let (passes, deadline) = (self.rxing, self.deadline);
+        let (found, inverted) = rxing_qr::decode(input?, passes, map, &mut || self.go(), deadline);
+        (!found.is_empty()).then(|| (found, names[usize::from(inverted)]))
+    }
+
     /// Whether another pass may start; counts it when so.
     fn go(&mut self) -> bool {
         if self.passes > 0 && self.budget.is_some_and(|b| self.start.elapsed() >= b) {

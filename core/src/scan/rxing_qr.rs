@@ -69,48 +69,42 @@ pub(crate) fn plane_source(plane: &Plane) -> Option<Luma8Source<'_>> {
     Luma8Source::new_with_slice(&plane.data, w, h).ok()
 }
 
-/// Decodes every QR code in `source`, binarized by rxing's hybrid binarizer; returns the
-/// codes and whether they came from the inverted pass. `may_invert` is asked before the
-/// inverted pass starts (the time budget); no finder-pattern group is tried after
-/// `deadline`.
-pub(crate) fn decode(
-    source: Luma8Source<'_>,
-    passes: Passes,
-    map: Mapping,
-    may_invert: &mut dyn FnMut() -> bool,
-    deadline: Deadline,
-) -> (Vec<ScannedCode>, bool) {
-    guarded(|| {
-        let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-        both_ways(bitmap, passes, map, may_invert, deadline)
-    })
+/// What rxing reads: a luminance source it binarizes with its hybrid binarizer, or a plane
+/// that our own threshold has binarized (`bits`: 1 = black, one byte per pixel).
+pub(crate) enum Input<'a> {
+    Luma(Luma8Source<'a>),
+    Bits(&'a Plane, &'a [u8]),
 }
 
-/// Decodes a plane that our own threshold has binarized (`bits`: 1 = black, one byte per
-/// pixel), with rxing's detector and decoder.
-pub(crate) fn decode_bits(
-    plane: &Plane,
-    bits: &[u8],
+/// Decodes every QR code in `input`; returns the codes and whether they came from the
+/// inverted pass. `may_invert` is asked before the inverted pass starts (the time budget);
+/// no finder-pattern group is tried after `deadline`.
+pub(crate) fn decode(
+    input: Input<'_>,
     passes: Passes,
     map: Mapping,
     may_invert: &mut dyn FnMut() -> bool,
     deadline: Deadline,
 ) -> (Vec<ScannedCode>, bool) {
-    guarded(|| {
-        let Some(binarizer) = Prebinarized::new(plane, bits) else {
-            return (Vec::new(), false);
-        };
-        both_ways(
-            BinaryBitmap::new(binarizer),
+    let run = || match input {
+        Input::Luma(source) => both_ways(
+            BinaryBitmap::new(HybridBinarizer::new(source)),
             passes,
             map,
             may_invert,
             deadline,
-        )
-    })
-}
-
-fn guarded(run: impl FnOnce() -> (Vec<ScannedCode>, bool)) -> (Vec<ScannedCode>, bool) {
+        ),
+        Input::Bits(plane, bits) => match Prebinarized::new(plane, bits) {
+            Some(binarizer) => both_ways(
+                BinaryBitmap::new(binarizer),
+                passes,
+                map,
+                may_invert,
+                deadline,
+            ),
+            None => (Vec::new(), false),
+        },
+    };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or_default()
 }
 

@@ -509,7 +509,13 @@ fn a_passed_deadline_stops_each_decoder_before_any_finder_group() {
     let open = Deadline::after(Instant::now(), None);
     for (deadline, codes) in [(open, 1), (Deadline::passed(), 0)] {
         let source = rxing_qr::plane_source(&plane).unwrap();
-        let (found, _) = rxing_qr::decode(source, passes, map, &mut || true, deadline);
+        let (found, _) = rxing_qr::decode(
+            rxing_qr::Input::Luma(source),
+            passes,
+            map,
+            &mut || true,
+            deadline,
+        );
         assert_eq!(found.len(), codes, "rxing");
         let found = decode::bitmap(plane.width, plane.height, &bits, false, map, deadline);
         assert_eq!(found.len(), codes, "rqrr on our threshold");
