@@ -79,10 +79,7 @@ impl MapReader {
         };
         let mut entries = Vec::with_capacity(pairs.len());
         for (k, v) in pairs {
-            let key = k
-                .as_integer()
-                .and_then(|i| u64::try_from(i).ok())
-                .ok_or(FormatError::Malformed(what))?;
+            let key: u64 = int(&k).ok_or(FormatError::Malformed(what))?;
             if entries.iter().any(|(seen, _)| *seen == key) {
                 return Err(FormatError::Malformed(what).into());
             }
@@ -101,6 +98,19 @@ impl MapReader {
         Some(self.entries.swap_remove(pos).1)
     }
 
+    /// The value under `key`, if any, read by `read`; a value `read` refuses is an invalid
+    /// `field`.
+    fn read<T>(
+        &mut self,
+        key: u64,
+        field: &'static str,
+        read: impl FnOnce(Value) -> Option<T>,
+    ) -> Result<Option<T>> {
+        self.take(key)
+            .map(|v| read(v).ok_or(Error::Format(FormatError::InvalidField(field))))
+            .transpose()
+    }
+
     /// The raw value under `key`, if any (for fields that admit more than one CBOR type).
     pub fn opt_value(&mut self, key: u64) -> Option<Value> {
         self.take(key)
@@ -108,33 +118,19 @@ impl MapReader {
 
     /// An optional unsigned integer.
     pub fn opt_u64(&mut self, key: u64, field: &'static str) -> Result<Option<u64>> {
-        self.take(key)
-            .map(|v| {
-                v.as_integer()
-                    .and_then(|i| u64::try_from(i).ok())
-                    .ok_or(Error::Format(FormatError::InvalidField(field)))
-            })
-            .transpose()
+        self.read(key, field, |v| int(&v))
     }
     /// A required unsigned integer.
     pub fn u64(&mut self, key: u64, field: &'static str) -> Result<u64> {
-        self.opt_u64(key, field)?
-            .ok_or(Error::Format(FormatError::InvalidField(field)))
+        required(self.opt_u64(key, field)?, field)
     }
     /// An optional signed integer.
     pub fn opt_i64(&mut self, key: u64, field: &'static str) -> Result<Option<i64>> {
-        self.take(key)
-            .map(|v| {
-                v.as_integer()
-                    .and_then(|i| i64::try_from(i).ok())
-                    .ok_or(Error::Format(FormatError::InvalidField(field)))
-            })
-            .transpose()
+        self.read(key, field, |v| int(&v))
     }
     /// A required signed integer.
     pub fn i64(&mut self, key: u64, field: &'static str) -> Result<i64> {
-        self.opt_i64(key, field)?
-            .ok_or(Error::Format(FormatError::InvalidField(field)))
+        required(self.opt_i64(key, field)?, field)
     }
     /// An optional text string no longer than `max` bytes.
     pub fn opt_text(
@@ -143,17 +139,14 @@ impl MapReader {
         field: &'static str,
         max: usize,
     ) -> Result<Option<String>> {
-        self.take(key)
-            .map(|v| match v {
-                Value::Text(s) if s.len() <= max => Ok(s),
-                _ => Err(Error::Format(FormatError::InvalidField(field))),
-            })
-            .transpose()
+        self.read(key, field, |v| match v {
+            Value::Text(s) if s.len() <= max => Some(s),
+            _ => None,
+        })
     }
     /// A required text string no longer than `max` bytes.
     pub fn text(&mut self, key: u64, field: &'static str, max: usize) -> Result<String> {
-        self.opt_text(key, field, max)?
-            .ok_or(Error::Format(FormatError::InvalidField(field)))
+        required(self.opt_text(key, field, max)?, field)
     }
     /// An optional byte string no longer than `max` bytes.
     pub fn opt_bytes(
@@ -162,26 +155,18 @@ impl MapReader {
         field: &'static str,
         max: usize,
     ) -> Result<Option<Vec<u8>>> {
-        self.take(key)
-            .map(|v| match v {
-                Value::Bytes(b) if b.len() <= max => Ok(b),
-                _ => Err(Error::Format(FormatError::InvalidField(field))),
-            })
-            .transpose()
+        self.read(key, field, |v| match v {
+            Value::Bytes(b) if b.len() <= max => Some(b),
+            _ => None,
+        })
     }
     /// A required byte string no longer than `max` bytes.
     pub fn bytes(&mut self, key: u64, field: &'static str, max: usize) -> Result<Vec<u8>> {
-        self.opt_bytes(key, field, max)?
-            .ok_or(Error::Format(FormatError::InvalidField(field)))
+        required(self.opt_bytes(key, field, max)?, field)
     }
     /// An optional boolean.
     pub fn opt_bool(&mut self, key: u64, field: &'static str) -> Result<Option<bool>> {
-        self.take(key)
-            .map(|v| {
-                v.as_bool()
-                    .ok_or(Error::Format(FormatError::InvalidField(field)))
-            })
-            .transpose()
+        self.read(key, field, |v| v.as_bool())
     }
     /// An optional array, at most `max` items long.
     pub fn opt_array(
@@ -190,20 +175,26 @@ impl MapReader {
         field: &'static str,
         max: usize,
     ) -> Result<Option<Vec<Value>>> {
-        self.take(key)
-            .map(|v| match v {
-                Value::Array(a) if a.len() <= max => Ok(a),
-                _ => Err(Error::Format(FormatError::InvalidField(field))),
-            })
-            .transpose()
+        self.read(key, field, |v| match v {
+            Value::Array(a) if a.len() <= max => Some(a),
+            _ => None,
+        })
     }
+}
+
+/// A required field: missing is an invalid `field`.
+fn required<T>(value: Option<T>, field: &'static str) -> Result<T> {
+    value.ok_or(Error::Format(FormatError::InvalidField(field)))
+}
+
+/// An integer value that fits `T`.
+fn int<T: TryFrom<ciborium::value::Integer>>(v: &Value) -> Option<T> {
+    v.as_integer().and_then(|i| T::try_from(i).ok())
 }
 
 /// Unsigned integer out of a bare CBOR value.
 pub fn value_u64(v: &Value, field: &'static str) -> Result<u64> {
-    v.as_integer()
-        .and_then(|i| u64::try_from(i).ok())
-        .ok_or(Error::Format(FormatError::InvalidField(field)))
+    required(int(v), field)
 }
 
 const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
