@@ -103,58 +103,41 @@ impl StatusRules {
 
     /// Parses rules; a missing key keeps the national default.
     pub fn from_cbor(bytes: &[u8]) -> Result<Self> {
-        let d = Self::default();
+        let mut rules = Self::default();
         let mut r = MapReader::new(from_cbor(bytes)?, "status rules")?;
-        let days = |v: Option<u64>, dflt: u32, f: &'static str| -> Result<u32> {
-            v.map_or(Ok(dflt), |x| {
-                u32::try_from(x)
-                    .ok()
-                    .filter(|x| *x <= 3650)
-                    .ok_or(Error::Format(FormatError::InvalidField(f)))
-            })
-        };
-        Ok(Self {
-            red_on_symptoms: r
-                .opt_bool(1, "red on symptoms")?
-                .unwrap_or(d.red_on_symptoms),
-            red_on_close_contact: r
-                .opt_bool(2, "red on close contact")?
-                .unwrap_or(d.red_on_close_contact),
-            green_min_doses: days(
-                r.opt_u64(3, "green doses")?,
-                d.green_min_doses,
-                "green doses",
-            )?,
-            green_days_after_last_dose: days(
-                r.opt_u64(4, "green days")?,
-                d.green_days_after_last_dose,
-                "green days",
-            )?,
-            green_recovered_within_days: days(
-                r.opt_u64(5, "recovered days")?,
-                d.green_recovered_within_days,
-                "recovered days",
-            )?,
-            yellow_min_doses: days(
-                r.opt_u64(6, "yellow doses")?,
-                d.yellow_min_doses,
-                "yellow doses",
-            )?,
-            yellow_days_after_last_dose: days(
-                r.opt_u64(7, "yellow days")?,
-                d.yellow_days_after_last_dose,
-                "yellow days",
-            )?,
-            yellow_negative_test_within_days: days(
-                r.opt_u64(8, "test days")?,
-                d.yellow_negative_test_within_days,
-                "test days",
-            )?,
-            otherwise: r
-                .opt_u64(9, "otherwise")?
-                .map_or(Ok(d.otherwise), HealthStatus::from_wire)?,
-        })
+        for (key, field, slot) in [
+            (1, "red on symptoms", &mut rules.red_on_symptoms),
+            (2, "red on close contact", &mut rules.red_on_close_contact),
+        ] {
+            if let Some(v) = r.opt_bool(key, field)? {
+                *slot = v;
+            }
+        }
+        for (key, field, slot) in [
+            (3, "green doses", &mut rules.green_min_doses),
+            (4, "green days", &mut rules.green_days_after_last_dose),
+            (5, "recovered days", &mut rules.green_recovered_within_days),
+            (6, "yellow doses", &mut rules.yellow_min_doses),
+            (7, "yellow days", &mut rules.yellow_days_after_last_dose),
+            (8, "test days", &mut rules.yellow_negative_test_within_days),
+        ] {
+            if let Some(v) = r.opt_u64(key, field)? {
+                *slot = days(v, field)?;
+            }
+        }
+        if let Some(v) = r.opt_u64(9, "otherwise")? {
+            rules.otherwise = HealthStatus::from_wire(v)?;
+        }
+        Ok(rules)
     }
+}
+
+/// A count of days (or doses): at most ten years.
+fn days(v: u64, field: &'static str) -> Result<u32> {
+    u32::try_from(v)
+        .ok()
+        .filter(|x| *x <= 3650)
+        .ok_or(Error::Format(FormatError::InvalidField(field)))
 }
 
 /// The status of a (validated) declaration at time `now` under `rules`.
@@ -171,17 +154,15 @@ pub fn derive_status(d: &Declaration, rules: &StatusRules, now: UnixTime) -> Hea
     let doses_ok = |min: u32, after: u32| {
         min > 0 && doses >= min && last_dose.is_some_and(|s| s >= i64::from(after))
     };
-    let recovered = d
-        .recovered_on
-        .map(days_since)
-        .is_some_and(|s| (0..=i64::from(rules.green_recovered_within_days)).contains(&s));
+    let within = |date: Option<CalendarDate>, days: u32| {
+        date.map(days_since)
+            .is_some_and(|s| (0..=i64::from(days)).contains(&s))
+    };
+    let recovered = within(d.recovered_on, rules.green_recovered_within_days);
     if doses_ok(rules.green_min_doses, rules.green_days_after_last_dose) || recovered {
         return HealthStatus::Green;
     }
-    let tested = d
-        .negative_test_on
-        .map(days_since)
-        .is_some_and(|s| (0..=i64::from(rules.yellow_negative_test_within_days)).contains(&s));
+    let tested = within(d.negative_test_on, rules.yellow_negative_test_within_days);
     if doses_ok(rules.yellow_min_doses, rules.yellow_days_after_last_dose) || tested {
         return HealthStatus::Yellow;
     }
