@@ -109,43 +109,41 @@ fn valid_health_insurance(number: &str) -> bool {
 
 fn check_id(doc: &IdDocument, errors: &mut Errors) -> IdDocument {
     let digits_only = |n: &str| n.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    match doc {
+    let all_digits = |n: &str| n.bytes().all(|b| b.is_ascii_digit());
+    // The normalised number, whether it is well formed, and the error when it is not.
+    let (number, ok, code, vi, en) = match doc {
         IdDocument::Cccd { number } => {
             let n = digits_only(number);
-            if n.len() != 12 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                errors.push(
-                    "id_document",
-                    "id_document.cccd_format",
-                    "Số CCCD phải gồm 12 chữ số.",
-                    "A CCCD number has 12 digits.",
-                );
-            }
-            IdDocument::Cccd { number: n }
+            let ok = n.len() == 12 && all_digits(&n);
+            let (vi, en) = (
+                "Số CCCD phải gồm 12 chữ số.",
+                "A CCCD number has 12 digits.",
+            );
+            (n, ok, "id_document.cccd_format", vi, en)
         }
         IdDocument::Cmnd { number } => {
             let n = digits_only(number);
-            if n.len() != 9 || !n.bytes().all(|b| b.is_ascii_digit()) {
-                errors.push(
-                    "id_document",
-                    "id_document.cmnd_format",
-                    "Số CMND phải gồm 9 chữ số.",
-                    "A CMND number has 9 digits.",
-                );
-            }
-            IdDocument::Cmnd { number: n }
+            let ok = n.len() == 9 && all_digits(&n);
+            let (vi, en) = ("Số CMND phải gồm 9 chữ số.", "A CMND number has 9 digits.");
+            (n, ok, "id_document.cmnd_format", vi, en)
         }
         IdDocument::Passport { number } => {
             let n = digits_only(number).to_ascii_uppercase();
-            if !(6..=20).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                errors.push(
-                    "id_document",
-                    "id_document.passport_format",
-                    "Số hộ chiếu phải gồm 6 đến 20 chữ cái hoặc chữ số.",
-                    "A passport number has 6 to 20 letters or digits.",
-                );
-            }
-            IdDocument::Passport { number: n }
+            let ok = (6..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric());
+            let (vi, en) = (
+                "Số hộ chiếu phải gồm 6 đến 20 chữ cái hoặc chữ số.",
+                "A passport number has 6 to 20 letters or digits.",
+            );
+            (n, ok, "id_document.passport_format", vi, en)
         }
+    };
+    if !ok {
+        errors.push("id_document", code, vi, en);
+    }
+    match doc {
+        IdDocument::Cccd { .. } => IdDocument::Cccd { number },
+        IdDocument::Cmnd { .. } => IdDocument::Cmnd { number },
+        IdDocument::Passport { .. } => IdDocument::Passport { number },
     }
 }
 
