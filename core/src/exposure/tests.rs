@@ -216,67 +216,50 @@ fn a_list_is_matched_once_and_versions_advance() {
     let list = build_list(&pkcs8, 4, 0, MIDNIGHT + 20 * H, &e).unwrap();
     let sink = Sink(RefCell::new(Vec::new()));
     let now = MIDNIGHT + 21 * H;
-    let first = process_list(
-        &mut s,
-        &list,
-        &keys,
-        MatchOptions::default(),
-        now,
-        Some(&sink),
-    )
-    .unwrap();
+    let process = |s: &mut Store, list: &[u8], sink: Option<&dyn AlertSink>| {
+        process_list(s, list, &keys, MatchOptions::default(), now, sink)
+    };
+    let first = process(&mut s, &list, Some(&sink)).unwrap();
     assert_eq!(first.len(), 1);
     assert_eq!(sink.0.borrow().as_slice(), first.as_slice());
     assert_eq!(last_version(&s).unwrap(), 4);
     // The same list again, or an older one, raises nothing and does not call the sink.
-    let again = process_list(
-        &mut s,
-        &list,
-        &keys,
-        MatchOptions::default(),
-        now,
-        Some(&sink),
-    )
-    .unwrap();
+    let again = process(&mut s, &list, Some(&sink)).unwrap();
     assert!(again.is_empty());
     let older = build_list(&pkcs8, 3, 0, MIDNIGHT, &e).unwrap();
-    assert!(
-        process_list(&mut s, &older, &keys, MatchOptions::default(), now, None)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(process(&mut s, &older, None).unwrap().is_empty());
     assert_eq!(sink.0.borrow().len(), 1);
     // A newer incremental list is processed.
     let next = build_list(&pkcs8, 5, 4, MIDNIGHT + 22 * H, &[]).unwrap();
-    assert!(
-        process_list(&mut s, &next, &keys, MatchOptions::default(), now, None)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(process(&mut s, &next, None).unwrap().is_empty());
     assert_eq!(last_version(&s).unwrap(), 5);
     // A list that does not verify is an error and is not recorded.
     let (other, _) = test_support::signing_key();
     let forged = build_list(&other, 9, 5, 0, &e).unwrap();
-    assert!(process_list(&mut s, &forged, &keys, MatchOptions::default(), now, None).is_err());
+    assert!(process(&mut s, &forged, None).is_err());
     assert_eq!(last_version(&s).unwrap(), 5);
 }
 
 #[test]
 fn hostile_payloads_are_typed_errors() {
     let enc = |v: &Value| to_cbor(v).unwrap();
-    let entry_ok = Value::Array(vec![
-        Value::Bytes(vec![0; 16]),
-        Value::from(1),
-        Value::from(2),
-        Value::from(1),
-    ]);
-    let good = MapBuilder::new()
-        .put(1, FORMAT_VERSION)
-        .put(2, 1u64)
-        .put(3, 0u64)
-        .put(4, -5i64)
-        .put(5, Value::Array(vec![entry_ok.clone()]))
-        .build();
+    // An entry with an id of `id_len` bytes followed by `fields`.
+    let raw_entry = |id_len: usize, fields: &[i64]| {
+        let mut items = vec![Value::Bytes(vec![0; id_len])];
+        items.extend(fields.iter().map(|&f| Value::from(f)));
+        Value::Array(items)
+    };
+    // A version 1 payload issued at `issued_at` holding `entry`.
+    let payload = |issued_at: i64, entry: Value| {
+        MapBuilder::new()
+            .put(1, FORMAT_VERSION)
+            .put(2, 1u64)
+            .put(3, 0u64)
+            .put(4, issued_at)
+            .put(5, Value::Array(vec![entry]))
+            .build()
+    };
+    let good = payload(-5, raw_entry(16, &[1, 2, 1]));
     let list = decode_payload(&enc(&good)).unwrap();
     assert_eq!(list.issued_at, -5);
     assert_eq!(list.entries[0].venue_id, "0".repeat(32));
@@ -284,40 +267,14 @@ fn hostile_payloads_are_typed_errors() {
     trailing.push(0);
     assert!(decode_payload(&trailing).is_err());
     let bad_entries = [
-        Value::Array(vec![
-            Value::Bytes(vec![0; 15]),
-            Value::from(1),
-            Value::from(2),
-            Value::from(1),
-        ]),
-        Value::Array(vec![
-            Value::Bytes(vec![0; 16]),
-            Value::from(3),
-            Value::from(2),
-            Value::from(1),
-        ]),
-        Value::Array(vec![
-            Value::Bytes(vec![0; 16]),
-            Value::from(1),
-            Value::from(2),
-            Value::from(9),
-        ]),
-        Value::Array(vec![
-            Value::Bytes(vec![0; 16]),
-            Value::from(1),
-            Value::from(2),
-        ]),
+        raw_entry(15, &[1, 2, 1]),
+        raw_entry(16, &[3, 2, 1]),
+        raw_entry(16, &[1, 2, 9]),
+        raw_entry(16, &[1, 2]),
         Value::Text("x".into()),
     ];
     for e in bad_entries {
-        let m = MapBuilder::new()
-            .put(1, FORMAT_VERSION)
-            .put(2, 1u64)
-            .put(3, 0u64)
-            .put(4, 0i64)
-            .put(5, Value::Array(vec![e]))
-            .build();
-        assert!(decode_payload(&enc(&m)).is_err());
+        assert!(decode_payload(&enc(&payload(0, e))).is_err());
     }
     let wrong_format = MapBuilder::new()
         .put(1, 2u64)
