@@ -40,7 +40,7 @@ pub mod checkin;
 pub mod export;
 
 use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
-use crate::storage::store::{DayCiphers, Store};
+use crate::storage::store::{DayCiphers, Store, query_all};
 use crate::storage::vault::{self, Cipher, day_start, field_aad, local_day};
 use crate::upload::outbox::{self, NewItem};
 use crate::venue::ScannedVenue;
@@ -493,20 +493,22 @@ pub fn edit_visit(
 
 /// The edit history of visit `id`, oldest first.
 pub fn edits(store: &Store, id: i64) -> Result<Vec<VisitEdit>> {
-    let mut stmt = store.conn().prepare(
+    query_all(
+        store.conn(),
         "SELECT visit_id, edited_at, old_in, old_out, new_in, new_out FROM visit_edits WHERE visit_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([id], |r| {
-        Ok(VisitEdit {
-            visit_id: r.get(0)?,
-            edited_at: r.get(1)?,
-            old_checked_in_at: r.get(2)?,
-            old_checked_out_at: r.get(3)?,
-            new_checked_in_at: r.get(4)?,
-            new_checked_out_at: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        [id],
+        |r| {
+            let (visit_id, edited_at, old_in, old_out, new_in, new_out) = r.try_into()?;
+            Ok(VisitEdit {
+                visit_id,
+                edited_at,
+                old_checked_in_at: old_in,
+                old_checked_out_at: old_out,
+                new_checked_in_at: new_in,
+                new_checked_out_at: new_out,
+            })
+        },
+    )
 }
 
 /// Every visit, newest first. A row whose day key is gone is [`StorageError::DayKeyMissing`].

@@ -462,6 +462,18 @@ fn check_master(conn: &mut Connection, master: &Cipher) -> Result<()> {
     Ok(())
 }
 
+/// Every row `sql` returns for `params`, each read by `row`.
+pub(crate) fn query_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map(params, row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// Brings a database to `migrations.len()` by running the steps it has not had, in one
 /// IMMEDIATE transaction.
 pub(crate) fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<()> {

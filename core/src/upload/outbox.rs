@@ -20,7 +20,7 @@
 use crate::error::{NetError, SealError};
 use crate::net::transport::{HttpClient, HttpRequest, HttpResponse, header};
 use crate::storage::lock::StoreAccess;
-use crate::storage::store::Store;
+use crate::storage::store::{Store, query_all};
 use crate::upload::protocol::{self, IngestItem, IngestResult, ItemKind, ItemStatus};
 use crate::upload::retry::{RetryPolicy, parse_retry_after};
 use crate::{Result, UnixTime};
@@ -122,17 +122,18 @@ pub struct DeadItem {
 
 /// Every dead item, oldest first.
 pub fn dead_items(store: &Store) -> Result<Vec<DeadItem>> {
-    let mut stmt = store.conn().prepare(
+    query_all(
+        store.conn(),
         "SELECT idem_key, COALESCE(last_error, ''), attempts FROM outbox WHERE state = 'dead' ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(DeadItem {
-            idempotency_key: r.get(0)?,
-            reason: r.get(1)?,
-            attempts: r.get(2)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        [],
+        |r| {
+            Ok(DeadItem {
+                idempotency_key: r.get(0)?,
+                reason: r.get(1)?,
+                attempts: r.get(2)?,
+            })
+        },
+    )
 }
 
 /// When the earliest pending item may be sent again, if any is waiting; for scheduling the
@@ -398,24 +399,22 @@ fn claim(
     let tx = store
         .conn_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let batch = {
-        let mut stmt = tx.prepare(&format!(
+    let batch = query_all(
+        &tx,
+        &format!(
             "SELECT id, idem_key, kind, body, attempts FROM outbox WHERE {ELIGIBLE} ORDER BY id LIMIT ?4"
-        ))?;
-        let rows = stmt.query_map(
-            params![cursor, options.honour_backoff, now, limit as i64],
-            |r| {
-                Ok(Claimed {
-                    id: r.get(0)?,
-                    key: r.get(1)?,
-                    kind: r.get(2)?,
-                    body: r.get(3)?,
-                    attempts: r.get(4)?,
-                })
-            },
-        )?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?
-    };
+        ),
+        params![cursor, options.honour_backoff, now, limit as i64],
+        |r| {
+            Ok(Claimed {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                kind: r.get(2)?,
+                body: r.get(3)?,
+                attempts: r.get(4)?,
+            })
+        },
+    )?;
     {
         let mut update = tx
             .prepare("UPDATE outbox SET state = 'in_flight', next_attempt_at = ?1 WHERE id = ?2")?;
