@@ -183,11 +183,7 @@ impl Symptom {
             .map_or(0, |p| p as u64 + 1)
     }
     pub(crate) fn from_wire(v: u64) -> Result<Self> {
-        usize::try_from(v)
-            .ok()
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| Self::ALL.get(i).copied())
-            .ok_or(Error::Format(FormatError::InvalidField("symptom")))
+        crate::encoding::codec::from_wire(&Self::ALL, Self::to_wire, v, "symptom")
     }
     /// Parses a name made by [`Symptom::name`].
     pub fn from_name(name: &str) -> Option<Self> {

@@ -4,7 +4,7 @@
 //! defaults, and travels as a small CBOR map so a province can ship its own.
 
 use super::{CalendarDate, Declaration};
-use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
+use crate::encoding::codec::{self, MapBuilder, MapReader, from_cbor, to_cbor};
 use crate::error::FormatError;
 use crate::{Error, Result, UnixTime};
 
@@ -18,6 +18,7 @@ pub enum HealthStatus {
 }
 
 impl HealthStatus {
+    const ALL: [HealthStatus; 3] = [Self::Green, Self::Yellow, Self::Red];
     pub(crate) fn to_wire(self) -> u64 {
         match self {
             Self::Green => 1,
@@ -26,12 +27,7 @@ impl HealthStatus {
         }
     }
     pub(crate) fn from_wire(v: u64) -> Result<Self> {
-        match v {
-            1 => Ok(Self::Green),
-            2 => Ok(Self::Yellow),
-            3 => Ok(Self::Red),
-            _ => Err(Error::Format(FormatError::InvalidField("health status"))),
-        }
+        codec::from_wire(&Self::ALL, Self::to_wire, v, "health status")
     }
     /// Lowercase English name.
     pub fn name(self) -> &'static str {

@@ -7,7 +7,7 @@ use super::{
     CalendarDate, Declaration, FORMAT_VERSION, IdDocument, Sex, Symptom, Travel, TravelMode,
     VaccineDose,
 };
-use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor, value_u64};
+use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, from_wire, to_cbor, value_u64};
 use crate::error::FormatError;
 use crate::{Error, Result, UnixTime};
 use ciborium::Value;
@@ -32,12 +32,7 @@ fn sex_wire(s: Sex) -> u64 {
 }
 
 fn sex_from(v: u64) -> Result<Sex> {
-    match v {
-        1 => Ok(Sex::Male),
-        2 => Ok(Sex::Female),
-        3 => Ok(Sex::Other),
-        _ => Err(Error::Format(FormatError::InvalidField("sex"))),
-    }
+    from_wire(&[Sex::Male, Sex::Female, Sex::Other], sex_wire, v, "sex")
 }
 
 const MODES: [TravelMode; 5] = [
@@ -47,6 +42,14 @@ const MODES: [TravelMode; 5] = [
     TravelMode::Ship,
     TravelMode::Other,
 ];
+
+/// A travel mode's number: its place in [`MODES`], from 1.
+fn mode_wire(mode: TravelMode) -> u64 {
+    MODES
+        .iter()
+        .position(|m| *m == mode)
+        .map_or(5, |p| p as u64 + 1)
+}
 
 fn id_value(doc: &IdDocument) -> Value {
     let (kind, number) = match doc {
@@ -83,12 +86,8 @@ fn texts(items: &[String]) -> Value {
 }
 
 fn travel_value(t: &Travel) -> Value {
-    let mode = MODES
-        .iter()
-        .position(|m| *m == t.mode)
-        .map_or(5, |p| p as u64 + 1);
     MapBuilder::new()
-        .put(1, mode)
+        .put(1, mode_wire(t.mode))
         .put_opt(2, t.vehicle_number.as_deref())
         .put_opt(3, t.seat.as_deref())
         .put(4, t.departure.to_wire())
@@ -99,11 +98,7 @@ fn travel_value(t: &Travel) -> Value {
 
 fn travel_from(v: Value) -> Result<Travel> {
     let mut r = MapReader::new(v, "travel")?;
-    let mode = usize::try_from(r.u64(1, "travel mode")?)
-        .ok()
-        .and_then(|m| m.checked_sub(1))
-        .and_then(|m| MODES.get(m).copied())
-        .ok_or(FormatError::InvalidField("travel mode"))?;
+    let mode = from_wire(&MODES, mode_wire, r.u64(1, "travel mode")?, "travel mode")?;
     Ok(Travel {
         mode,
         vehicle_number: r.opt_text(2, "vehicle number", MAX_TEXT)?,

@@ -192,6 +192,20 @@ fn int<T: TryFrom<ciborium::value::Integer>>(v: &Value) -> Option<T> {
     v.as_integer().and_then(|i| T::try_from(i).ok())
 }
 
+/// The value among `all` whose wire number (`to_wire`) is `v`, for enums sent as numbers;
+/// any other number is an invalid `field`.
+pub fn from_wire<T: Copy>(
+    all: &[T],
+    to_wire: impl Fn(T) -> u64,
+    v: u64,
+    field: &'static str,
+) -> Result<T> {
+    all.iter()
+        .copied()
+        .find(|&x| to_wire(x) == v)
+        .ok_or(Error::Format(FormatError::InvalidField(field)))
+}
+
 /// Unsigned integer out of a bare CBOR value.
 pub fn value_u64(v: &Value, field: &'static str) -> Result<u64> {
     required(int(v), field)

@@ -56,6 +56,7 @@ pub enum Recommendation {
 }
 
 impl Recommendation {
+    const ALL: [Recommendation; 3] = [Self::MonitorSymptoms, Self::GetTested, Self::Isolate];
     fn to_wire(self) -> u64 {
         match self {
             Self::MonitorSymptoms => 1,
@@ -64,12 +65,7 @@ impl Recommendation {
         }
     }
     fn from_wire(v: u64) -> Result<Self> {
-        match v {
-            1 => Ok(Self::MonitorSymptoms),
-            2 => Ok(Self::GetTested),
-            3 => Ok(Self::Isolate),
-            _ => Err(Error::Format(FormatError::InvalidField("recommendation"))),
-        }
+        crate::encoding::codec::from_wire(&Self::ALL, Self::to_wire, v, "recommendation")
     }
     /// Stable lowercase name.
     pub fn name(self) -> &'static str {
@@ -81,9 +77,7 @@ impl Recommendation {
     }
     /// The recommendation with this stable name ([`Recommendation::name`]).
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::MonitorSymptoms, Self::GetTested, Self::Isolate]
-            .into_iter()
-            .find(|r| r.name() == name)
+        Self::ALL.into_iter().find(|r| r.name() == name)
     }
 }
 

@@ -31,7 +31,7 @@ pub mod keyset;
 pub mod registry;
 pub mod trust;
 
-use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, hex, to_cbor};
+use crate::encoding::codec::{self, MapBuilder, MapReader, from_cbor, hex, to_cbor};
 use crate::encoding::cose::{self, Signed};
 use crate::venue::keyset::Keyset;
 pub use crate::venue::keyset::TrustedKey;
@@ -96,10 +96,7 @@ impl VenueCategory {
         }
     }
     fn from_wire(v: u64) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.to_wire() == v)
-            .ok_or(Error::Format(FormatError::InvalidField("category")))
+        codec::from_wire(&Self::ALL, Self::to_wire, v, "category")
     }
     /// Parses a lowercase English name ("hospital", "restaurant", ...).
     pub fn from_name(name: &str) -> Option<Self> {
