@@ -1,12 +1,16 @@
 //! Test fixtures shared by the core's own tests, the authority's, the end-to-end tests, the
 //! benchmarks and the fuzz targets, so that none of them keeps its own copy: a venue to
-//! vary, keys, a master key and a store in memory or in a temporary folder.
+//! vary, a health declaration, keys, a master key and a store in memory or in a temporary
+//! folder.
 //!
 //! Compiled for the core's tests and, for other crates, behind the `test-support` feature;
 //! never part of the shipped library. Fixtures panic on failure, as test code does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::UnixTime;
+use crate::declaration::{
+    CalendarDate, Declaration, IdDocument, Sex, Symptom, Travel, TravelMode, VaccineDose,
+};
 use crate::encoding::cose::key_id;
 use crate::storage::store::Store;
 use crate::storage::vault::MasterKey;
@@ -58,6 +62,50 @@ pub fn signing_key() -> (Vec<u8>, TrustedKey) {
             public_key,
         },
     )
+}
+
+/// A health declaration as a person might type it: every section filled in, with the stray
+/// spaces, lowercase and unsorted lists that validation normalises. Valid once validated
+/// at 2021-09-15.
+pub fn declaration() -> Declaration {
+    let date = |year, month, day| CalendarDate { year, month, day };
+    Declaration {
+        full_name: "  Nguyễn Văn An ".into(),
+        birth_year: 1990,
+        date_of_birth: Some(date(1990, 5, 19)),
+        sex: Some(Sex::Male),
+        nationality: String::new(),
+        id_document: Some(IdDocument::Cccd {
+            number: "001 090 012345".into(),
+        }),
+        phone: "091 234 5678".into(),
+        email: Some(" An.Nguyen@Example.VN ".into()),
+        province: 1,
+        district: Some(5),
+        ward: Some(160),
+        street: " 12 Phố Huế ".into(),
+        health_insurance: Some("dn4797915012345".into()),
+        travel: vec![Travel {
+            mode: TravelMode::Air,
+            vehicle_number: Some("vn 213".into()),
+            seat: Some("12a".into()),
+            departure: date(2021, 9, 10),
+            arrival: date(2021, 9, 10),
+            places: vec![" Thành phố Hồ Chí Minh ".into()],
+        }],
+        symptoms: vec![Symptom::Cough, Symptom::Fever, Symptom::Cough],
+        vaccination: vec![
+            VaccineDose {
+                date: date(2021, 8, 20),
+                vaccine: Some("Pfizer".into()),
+            },
+            VaccineDose {
+                date: date(2021, 7, 1),
+                vaccine: None,
+            },
+        ],
+        ..Declaration::default()
+    }
 }
 
 /// The master key the tests' stores are opened with.

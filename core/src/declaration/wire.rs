@@ -250,43 +250,16 @@ impl Submission {
 mod tests {
     use super::*;
 
+    /// Every field set: the shared fixture with the answers and dates it leaves out.
     fn full() -> Declaration {
         let d = |year, month, day| CalendarDate { year, month, day };
         Declaration {
-            full_name: "Trần Thị Bích Ngọc".into(),
-            birth_year: 1995,
-            date_of_birth: Some(d(1995, 2, 28)),
-            sex: Some(Sex::Female),
-            nationality: "VN".into(),
-            id_document: Some(IdDocument::Passport {
-                number: "C7654321".into(),
-            }),
-            phone: "+84912345678".into(),
-            email: Some("ngoc@example.vn".into()),
-            province: 79,
-            district: Some(760),
-            ward: Some(26_734),
-            street: "1 Lê Duẩn".into(),
-            health_insurance: Some("0123456789".into()),
-            travel: vec![Travel {
-                mode: TravelMode::Train,
-                vehicle_number: Some("SE1".into()),
-                seat: None,
-                departure: d(2021, 9, 1),
-                arrival: d(2021, 9, 2),
-                places: vec!["Đà Nẵng".into(), "KR".into()],
-            }],
-            symptoms: vec![Symptom::Fever, Symptom::LossOfTasteOrSmell],
             close_contact: true,
-            visited_place_with_cases: false,
             visited_animal_market: true,
-            vaccination: vec![VaccineDose {
-                date: d(2021, 8, 1),
-                vaccine: Some("AstraZeneca".into()),
-            }],
-            recovered_on: None,
+            recovered_on: Some(d(2021, 6, 1)),
             negative_test_on: Some(d(2021, 9, 10)),
             on_behalf: true,
+            ..crate::test_support::declaration()
         }
     }
 

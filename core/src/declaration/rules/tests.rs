@@ -1,53 +1,14 @@
 //! Every validation rule, valid and invalid.
 
 use super::*;
-use crate::declaration::{Sex, Symptom, Travel, TravelMode, VaccineDose};
+use crate::declaration::Symptom;
+use crate::test_support;
 
 /// 2021-09-15T05:00:00Z, noon in Vietnam.
 const NOW: UnixTime = 1_631_682_000;
 
 fn date(year: i32, month: u8, day: u8) -> CalendarDate {
     CalendarDate { year, month, day }
-}
-
-fn sample() -> Declaration {
-    Declaration {
-        full_name: "  Nguyễn Văn An ".into(),
-        birth_year: 1990,
-        date_of_birth: Some(date(1990, 5, 19)),
-        sex: Some(Sex::Male),
-        nationality: String::new(),
-        id_document: Some(IdDocument::Cccd {
-            number: "001 090 012345".into(),
-        }),
-        phone: "091 234 5678".into(),
-        email: Some(" An.Nguyen@Example.VN ".into()),
-        province: 1,
-        district: Some(5),
-        ward: Some(160),
-        street: " 12 Phố Huế ".into(),
-        health_insurance: Some("dn4797915012345".into()),
-        travel: vec![Travel {
-            mode: TravelMode::Air,
-            vehicle_number: Some("vn 213".into()),
-            seat: Some("12a".into()),
-            departure: date(2021, 9, 10),
-            arrival: date(2021, 9, 10),
-            places: vec![" Thành phố Hồ Chí Minh ".into()],
-        }],
-        symptoms: vec![Symptom::Cough, Symptom::Fever, Symptom::Cough],
-        vaccination: vec![
-            VaccineDose {
-                date: date(2021, 8, 20),
-                vaccine: Some("Pfizer".into()),
-            },
-            VaccineDose {
-                date: date(2021, 7, 1),
-                vaccine: None,
-            },
-        ],
-        ..Declaration::default()
-    }
 }
 
 fn codes(d: &Declaration) -> Vec<(String, String)> {
@@ -65,7 +26,7 @@ fn one(d: &Declaration) -> (String, String) {
 
 #[test]
 fn valid_form_is_normalised() {
-    let d = validate(&sample(), NOW).unwrap();
+    let d = validate(&test_support::declaration(), NOW).unwrap();
     assert_eq!(d.full_name, "Nguyễn Văn An");
     assert_eq!(d.phone, "+84912345678");
     assert_eq!(d.nationality, "VN");
@@ -93,14 +54,14 @@ fn valid_form_is_normalised() {
 
 #[test]
 fn decomposed_name_becomes_nfc() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     s.full_name = "Nguye\u{302}\u{303}n".into();
     assert_eq!(validate(&s, NOW).unwrap().full_name, "Nguy\u{1ec5}n");
 }
 
 #[test]
 fn all_errors_come_back_together_without_the_values() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     s.full_name = " ".into();
     s.phone = "12345".into();
     s.birth_year = 1800;
@@ -125,7 +86,7 @@ fn all_errors_come_back_together_without_the_values() {
 
 #[test]
 fn name_rules() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     s.full_name = "Nguyễn Văn 2".into();
     assert_eq!(one(&s).1, "full_name.invalid");
     s.full_name = "A".repeat(101);
@@ -136,7 +97,7 @@ fn name_rules() {
 
 #[test]
 fn birth_rules() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     s.birth_year = 2022;
     s.date_of_birth = None;
     assert_eq!(one(&s).1, "birth_year.out_of_range");
@@ -152,7 +113,7 @@ fn birth_rules() {
 
 #[test]
 fn nationality_rules() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     s.nationality = "kr".into();
     assert_eq!(validate(&s, NOW).unwrap().nationality, "KR");
     s.nationality = "XX".into();
@@ -164,7 +125,7 @@ fn nationality_rules() {
 
 #[test]
 fn identity_document_rules() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     for (doc, code) in [
         (
             IdDocument::Cccd {
@@ -239,7 +200,7 @@ fn phone_forms() {
 
 #[test]
 fn email_rules() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     for bad in [
         "an",
         "an@",
@@ -262,7 +223,7 @@ fn email_rules() {
 
 #[test]
 fn address_rules() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     s.province = 79;
     assert!(codes(&s).is_empty());
     s.province = 97;
@@ -280,7 +241,7 @@ fn address_rules() {
 
 #[test]
 fn health_insurance_rules() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     s.health_insurance = Some("0123456789".into());
     assert!(codes(&s).is_empty());
     for bad in ["DN47979150123", "1N4797915012345", "DN479791501234X"] {
@@ -291,7 +252,7 @@ fn health_insurance_rules() {
 
 #[test]
 fn travel_rules() {
-    let base = sample();
+    let base = test_support::declaration();
     let mut s = base.clone();
     s.travel[0].arrival = date(2021, 9, 9);
     assert_eq!(
@@ -330,16 +291,16 @@ fn travel_rules() {
 
 #[test]
 fn vaccination_and_test_dates() {
-    let mut s = sample();
+    let mut s = test_support::declaration();
     s.vaccination[1].date = date(2021, 9, 31);
     assert_eq!(
         one(&s),
         ("vaccination[1].date".into(), "date.invalid".into())
     );
-    s = sample();
+    s = test_support::declaration();
     s.recovered_on = Some(date(2022, 1, 1));
     assert_eq!(one(&s), ("recovered_on".into(), "date.in_future".into()));
-    s = sample();
+    s = test_support::declaration();
     s.negative_test_on = Some(date(2021, 9, 15));
     assert!(codes(&s).is_empty(), "today is not the future");
 }
