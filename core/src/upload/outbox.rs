@@ -127,10 +127,11 @@ pub fn dead_items(store: &Store) -> Result<Vec<DeadItem>> {
         "SELECT idem_key, COALESCE(last_error, ''), attempts FROM outbox WHERE state = 'dead' ORDER BY id",
         [],
         |r| {
+            let (idempotency_key, reason, attempts) = r.try_into()?;
             Ok(DeadItem {
-                idempotency_key: r.get(0)?,
-                reason: r.get(1)?,
-                attempts: r.get(2)?,
+                idempotency_key,
+                reason,
+                attempts,
             })
         },
     )
@@ -406,12 +407,13 @@ fn claim(
         ),
         params![cursor, options.honour_backoff, now, limit as i64],
         |r| {
+            let (id, key, kind, body, attempts) = r.try_into()?;
             Ok(Claimed {
-                id: r.get(0)?,
-                key: r.get(1)?,
-                kind: r.get(2)?,
-                body: r.get(3)?,
-                attempts: r.get(4)?,
+                id,
+                key,
+                kind,
+                body,
+                attempts,
             })
         },
     )?;
