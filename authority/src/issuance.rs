@@ -213,6 +213,7 @@ pub fn issue_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use khaibao_core::venue::keyset::Keyset;
 
     #[test]
     fn csv_with_quoted_vietnamese_addresses() {
@@ -229,12 +230,6 @@ mod tests {
         assert_eq!(specs[1].district, None);
         assert!(specs_from_csv("h\nx,y,z,,,zoo,,\n").is_err());
     }
-}
-
-#[cfg(test)]
-mod issue_all_tests {
-    use super::*;
-    use khaibao_core::venue::keyset::Keyset;
 
     #[test]
     fn csv_batch_writes_posters_codes_and_a_registry_that_resolves_them() {

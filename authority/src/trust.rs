@@ -207,6 +207,7 @@ pub fn record_issued(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::saved_keys;
     use khaibao_core::venue::VenueCategory;
     use khaibao_core::venue::keyset::verify_update;
 
@@ -225,11 +226,9 @@ mod tests {
 
     #[test]
     fn ensure_root_adds_a_root_to_an_old_folder_and_never_overwrites() {
-        let dir = tempfile::tempdir().unwrap();
-        let now = 1_767_225_600;
         // A folder from before the root key existed.
-        AuthorityKeys::generate().unwrap().save(dir.path()).unwrap();
-        let keys = AuthorityKeys::load(dir.path()).unwrap();
+        let (dir, keys) = saved_keys();
+        let now = 1_767_225_600;
         let before = keys.public();
         assert!(ensure_root(dir.path(), &keys, now).unwrap());
         assert_eq!(AuthorityKeys::load(dir.path()).unwrap().public(), before);
@@ -247,10 +246,7 @@ mod tests {
 
     #[test]
     fn issued_codes_accumulate_into_a_registry_whose_serial_grows() {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = AuthorityKeys::generate().unwrap();
-        keys.save(dir.path()).unwrap();
-        let keys = AuthorityKeys::load(dir.path()).unwrap();
+        let (dir, keys) = saved_keys();
         let own = Keyset::from_trusted(std::slice::from_ref(&keys.public().venue_key));
         let now = 1_767_225_600;
         let mut issued = Vec::new();
