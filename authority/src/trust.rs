@@ -207,20 +207,16 @@ pub fn record_issued(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::issuance::VenueSpec;
     use crate::keys::saved_keys;
     use khaibao_core::venue::VenueCategory;
     use khaibao_core::venue::keyset::verify_update;
 
-    fn spec(province: u32) -> crate::issuance::VenueSpec {
-        crate::issuance::VenueSpec {
-            name: "Nhà văn hóa phường".into(),
-            address: "5 Hùng Vương".into(),
-            province,
-            district: None,
-            ward: None,
-            category: VenueCategory::Other,
-            stay_minutes: 60,
+    fn spec(province: u32) -> VenueSpec {
+        let name = "Nhà văn hóa phường";
+        VenueSpec {
             valid_days: 30,
+            ..VenueSpec::new(name, "5 Hùng Vương", province, VenueCategory::Other)
         }
     }
 

@@ -106,9 +106,9 @@ struct VenueArgs {
     /// hospital, school, office, market, lodging, restaurant, transport, event or other.
     #[arg(long, default_value = "other")]
     category: String,
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = issuance::DEFAULT_STAY_MINUTES)]
     stay_minutes: u32,
-    #[arg(long, default_value_t = 365)]
+    #[arg(long, default_value_t = issuance::DEFAULT_VALID_DAYS)]
     valid_days: i64,
 }
 
