@@ -180,14 +180,8 @@ mod tests {
     fn a_venue_code_names_its_venue_only_under_a_trusted_key() {
         let keys = AuthorityKeys::generate().unwrap();
         let venue_spec = VenueSpec {
-            name: "Chợ Bến Thành".into(),
-            address: String::new(),
-            province: 79,
-            district: None,
-            ward: None,
-            category: VenueCategory::Market,
-            stay_minutes: 60,
             valid_days: 30,
+            ..VenueSpec::new("Chợ Bến Thành", "", 79, VenueCategory::Market)
         };
         // Issued the day before the window and valid for 30 days.
         let v = new_venue(&venue_spec, MIDNIGHT - 86_400, "test").unwrap();

@@ -41,6 +41,33 @@ pub struct VenueSpec {
     pub valid_days: i64,
 }
 
+/// How long a visit lasts when a venue does not say (its `stay_minutes`).
+pub const DEFAULT_STAY_MINUTES: u32 = 60;
+/// How many days a venue code is valid for when its issuer does not say.
+pub const DEFAULT_VALID_DAYS: i64 = 365;
+
+impl VenueSpec {
+    /// A venue with no district or ward, [`DEFAULT_STAY_MINUTES`] and
+    /// [`DEFAULT_VALID_DAYS`]; vary it with struct update syntax.
+    pub fn new(
+        name: impl Into<String>,
+        address: impl Into<String>,
+        province: u32,
+        category: VenueCategory,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            address: address.into(),
+            province,
+            district: None,
+            ward: None,
+            category,
+            stay_minutes: DEFAULT_STAY_MINUTES,
+            valid_days: DEFAULT_VALID_DAYS,
+        }
+    }
+}
+
 /// A new venue with a random id, valid from the start of today (UTC) for `valid_days`.
 pub fn new_venue(spec: &VenueSpec, now: i64, issuer: &str) -> Result<Venue, IssueError> {
     let id = khaibao_core::upload::outbox::new_idempotency_key()?;
@@ -132,8 +159,8 @@ pub fn specs_from_csv(text: &str) -> Result<Vec<VenueSpec>, IssueError> {
             district: opt_num(field(3), line, "district")?,
             ward: opt_num(field(4), line, "ward")?,
             category,
-            stay_minutes: opt_num(field(6), line, "stay_minutes")?.unwrap_or(60),
-            valid_days: opt_num(field(7), line, "valid_days")?.unwrap_or(365),
+            stay_minutes: opt_num(field(6), line, "stay_minutes")?.unwrap_or(DEFAULT_STAY_MINUTES),
+            valid_days: opt_num(field(7), line, "valid_days")?.unwrap_or(DEFAULT_VALID_DAYS),
         });
     }
     Ok(out)
@@ -213,6 +240,7 @@ pub fn issue_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use khaibao_core::venue::keyset::Keyset;
 
     #[test]
     fn csv_with_quoted_vietnamese_addresses() {
@@ -229,12 +257,6 @@ mod tests {
         assert_eq!(specs[1].district, None);
         assert!(specs_from_csv("h\nx,y,z,,,zoo,,\n").is_err());
     }
-}
-
-#[cfg(test)]
-mod issue_all_tests {
-    use super::*;
-    use khaibao_core::venue::keyset::Keyset;
 
     #[test]
     fn csv_batch_writes_posters_codes_and_a_registry_that_resolves_them() {

@@ -167,17 +167,24 @@ pub(crate) fn write_secret(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// New keys saved into a fresh temporary folder and loaded back from it (so they know
+/// their folder), for tests; the folder lives as long as the returned guard.
+#[cfg(test)]
+pub(crate) fn saved_keys() -> (tempfile::TempDir, AuthorityKeys) {
+    let dir = tempfile::tempdir().unwrap();
+    AuthorityKeys::generate().unwrap().save(dir.path()).unwrap();
+    let keys = AuthorityKeys::load(dir.path()).unwrap();
+    (dir, keys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn save_load_and_public_text_agree() {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = AuthorityKeys::generate().unwrap();
-        keys.save(dir.path()).unwrap();
-        let loaded = AuthorityKeys::load(dir.path()).unwrap();
-        assert_eq!(loaded.public(), keys.public());
+        let (dir, keys) = saved_keys();
+        assert_eq!(keys.dir(), Some(dir.path()));
         let text = std::fs::read_to_string(dir.path().join("public.txt")).unwrap();
         assert_eq!(PublicKeys::parse(&text).unwrap(), keys.public());
         assert!(matches!(keys.save(dir.path()), Err(KeyError::Exists)));

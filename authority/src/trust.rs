@@ -2,8 +2,8 @@
 //! update and the signed venue registry, kept as files in the keys folder next to the keys.
 //!
 //! * `root.pk8` (secret, mode 0600) is the root Ed25519 key whose public half apps ship
-//!   (`root_public=` in `public.txt`). `khaibao keygen` creates it, also in a folder whose
-//!   other keys already exist.
+//!   (`root_public=` in `public.txt`). [`ensure_root`] creates it (for `khaibao keygen`),
+//!   also in a folder whose other keys already exist.
 //! * `keyset.cose` is the keyset update (format in `docs/venue-code.md` §4), signed by the
 //!   root when the root is created: the venue-signing key, valid from the epoch with no
 //!   end (a later rotation closes its window with a higher serial).
@@ -53,30 +53,6 @@ pub enum TrustError {
     ForeignLine(usize),
     #[error("not a venue code signed by this authority")]
     ForeignCode,
-}
-
-/// What `khaibao keygen` did in a folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Keygen {
-    /// The signing and sealing keys were created (they did not exist).
-    pub keys_created: bool,
-    /// The root key and the keyset update were created.
-    pub root_created: bool,
-}
-
-/// Creates whatever keys `dir` lacks: the signing and sealing keys, then the root key with
-/// its keyset update. Existing keys are never overwritten.
-pub fn keygen(dir: &Path, now: UnixTime) -> Result<Keygen, TrustError> {
-    let keys_created = !dir.join("signing.pk8").exists();
-    if keys_created {
-        AuthorityKeys::generate()?.save(dir)?;
-    }
-    let keys = AuthorityKeys::load(dir)?;
-    let root_created = ensure_root(dir, &keys, now)?;
-    Ok(Keygen {
-        keys_created,
-        root_created,
-    })
 }
 
 /// Creates `root.pk8`, `keyset.cose` and the `root_public=` line of `public.txt` when the
@@ -231,33 +207,27 @@ pub fn record_issued(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::issuance::VenueSpec;
+    use crate::keys::saved_keys;
     use khaibao_core::venue::VenueCategory;
     use khaibao_core::venue::keyset::verify_update;
 
-    fn spec(province: u32) -> crate::issuance::VenueSpec {
-        crate::issuance::VenueSpec {
-            name: "Nhà văn hóa phường".into(),
-            address: "5 Hùng Vương".into(),
-            province,
-            district: None,
-            ward: None,
-            category: VenueCategory::Other,
-            stay_minutes: 60,
+    fn spec(province: u32) -> VenueSpec {
+        let name = "Nhà văn hóa phường";
+        VenueSpec {
             valid_days: 30,
+            ..VenueSpec::new(name, "5 Hùng Vương", province, VenueCategory::Other)
         }
     }
 
     #[test]
-    fn keygen_adds_a_root_to_an_old_folder_and_never_overwrites() {
-        let dir = tempfile::tempdir().unwrap();
-        let now = 1_767_225_600;
+    fn ensure_root_adds_a_root_to_an_old_folder_and_never_overwrites() {
         // A folder from before the root key existed.
-        AuthorityKeys::generate().unwrap().save(dir.path()).unwrap();
-        let before = AuthorityKeys::load(dir.path()).unwrap().public();
-        let got = keygen(dir.path(), now).unwrap();
-        assert!(!got.keys_created && got.root_created);
-        let keys = AuthorityKeys::load(dir.path()).unwrap();
-        assert_eq!(keys.public(), before);
+        let (dir, keys) = saved_keys();
+        let now = 1_767_225_600;
+        let before = keys.public();
+        assert!(ensure_root(dir.path(), &keys, now).unwrap());
+        assert_eq!(AuthorityKeys::load(dir.path()).unwrap().public(), before);
         let root = root_public(dir.path()).unwrap();
         let text = std::fs::read_to_string(dir.path().join("public.txt")).unwrap();
         assert!(text.contains(&format!("root_public={}", hex(&root))));
@@ -266,17 +236,13 @@ mod tests {
         let ks = verify_update(&update, &root, None).unwrap();
         assert_eq!(ks.serial, now as u64);
         assert!(ks.key_for(&before.venue_key.kid, now).is_ok());
-        let again = keygen(dir.path(), now + 5).unwrap();
-        assert!(!again.keys_created && !again.root_created);
+        assert!(!ensure_root(dir.path(), &keys, now + 5).unwrap());
         assert_eq!(root_public(dir.path()).unwrap(), root);
     }
 
     #[test]
     fn issued_codes_accumulate_into_a_registry_whose_serial_grows() {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = AuthorityKeys::generate().unwrap();
-        keys.save(dir.path()).unwrap();
-        let keys = AuthorityKeys::load(dir.path()).unwrap();
+        let (dir, keys) = saved_keys();
         let own = Keyset::from_trusted(std::slice::from_ref(&keys.public().venue_key));
         let now = 1_767_225_600;
         let mut issued = Vec::new();

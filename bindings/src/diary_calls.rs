@@ -6,9 +6,11 @@
 //! venue codes and exposure lists with the same Ed25519 key.
 
 use crate::{Khaibao, Result, guard};
+use khaibao_core::UnixTime;
 use khaibao_core::diary::export::{self, CsvExport, Language};
 use khaibao_core::diary::{self, Visit, VisitEdit};
 use khaibao_core::exposure::{self, AlertSink, ExposureAlert, MatchOptions};
+use khaibao_core::venue::TrustedKey;
 use std::sync::Arc;
 
 /// Told about new exposure alerts, for example to post a notification. It is called on a
@@ -28,6 +30,45 @@ impl AlertSink for Listener {
         let _ = crate::panic_policy::quietly("ExposureListener", || {
             self.0.on_alerts(alerts.to_vec());
         });
+    }
+}
+
+/// What matching an exposure list against the diary takes, gathered once for the calls
+/// that match (a downloaded list, or the lists `sync_exposures` fetches).
+pub(crate) struct Matching {
+    pub options: MatchOptions,
+    /// The keys valid at `now` in the effective keyset.
+    pub keys: Vec<TrustedKey>,
+    pub now: UnixTime,
+    listener: Option<Listener>,
+}
+
+impl Matching {
+    /// The host's listener, as the sink core tells new alerts to.
+    pub fn sink(&self) -> Option<&dyn AlertSink> {
+        self.listener.as_ref().map(|l| l as &dyn AlertSink)
+    }
+}
+
+impl Khaibao {
+    /// The options (`min_overlap_seconds`, when given, over the default), the keys valid
+    /// now and the host's listener for matching exposure lists.
+    pub(crate) fn matching(
+        &self,
+        min_overlap_seconds: Option<i64>,
+        listener: Option<Arc<dyn ExposureListener>>,
+    ) -> Result<Matching> {
+        let mut options = MatchOptions::default();
+        if let Some(s) = min_overlap_seconds {
+            options.min_overlap_seconds = s;
+        }
+        let now = self.now();
+        Ok(Matching {
+            options,
+            keys: self.keyset(&self.store())?.valid_keys(now),
+            now,
+            listener: listener.map(Listener),
+        })
     }
 }
 
@@ -97,20 +138,14 @@ impl Khaibao {
         listener: Option<Arc<dyn ExposureListener>>,
     ) -> Result<Vec<ExposureAlert>> {
         guard("process_exposure_list", || {
-            let mut options = MatchOptions::default();
-            if let Some(s) = min_overlap_seconds {
-                options.min_overlap_seconds = s;
-            }
-            let sink = listener.map(Listener);
-            let now = self.now();
-            let keys = self.keyset(&self.store())?.valid_keys(now);
+            let m = self.matching(min_overlap_seconds, listener)?;
             Ok(exposure::process_list(
                 &self.store,
                 &list,
-                &keys,
-                options,
-                now,
-                sink.as_ref().map(|s| s as &dyn AlertSink),
+                &m.keys,
+                m.options,
+                m.now,
+                m.sink(),
             )?)
         })
     }

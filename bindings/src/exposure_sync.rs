@@ -6,10 +6,9 @@
 //! transport (the host's [`HostHttpClient`] or the library's own) and runs it off the
 //! caller's thread. The request carries nothing but the list version the phone has.
 
-use crate::diary_calls::{ExposureListener, Listener};
+use crate::diary_calls::ExposureListener;
 use crate::{HostHttpClient, Khaibao, Result};
 use khaibao_core::exposure::fetch::{self, ExposureFetch};
-use khaibao_core::exposure::{AlertSink, MatchOptions};
 use std::sync::Arc;
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -31,21 +30,15 @@ impl Khaibao {
         listener: Option<Arc<dyn ExposureListener>>,
     ) -> Result<ExposureFetch> {
         self.with_transport("sync_exposures", client, move |this, transport| {
-            let mut options = MatchOptions::default();
-            if let Some(s) = min_overlap_seconds {
-                options.min_overlap_seconds = s;
-            }
-            let sink = listener.map(Listener);
-            let now = this.now();
-            let keys = this.keyset(&this.store())?.valid_keys(now);
+            let m = this.matching(min_overlap_seconds, listener)?;
             Ok(fetch::fetch_and_match(
                 &this.store,
                 transport,
                 &this.config.authority_url,
-                &keys,
-                options,
-                now,
-                sink.as_ref().map(|s| s as &dyn AlertSink),
+                &m.keys,
+                m.options,
+                m.now,
+                m.sink(),
             )?)
         })
         .await

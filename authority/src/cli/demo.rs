@@ -3,6 +3,7 @@
 //! step.
 
 use khaibao_authority::http::RunningServer;
+use khaibao_authority::issuance::{VenueSpec, new_venue};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::poster;
 use khaibao_core::declaration::status::{StatusRules, derive_status};
@@ -15,7 +16,7 @@ use khaibao_core::pass::stafflog::StaffLog;
 use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
 use khaibao_core::upload::outbox;
-use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
+use khaibao_core::venue::{self, ScannedVenue, VenueCategory};
 use khaibao_core::{diary, scan};
 use std::io::Write;
 use std::time::Duration;
@@ -56,23 +57,16 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     ));
 
     // 2. A venue code, signed and rendered as a QR PNG.
-    let venue = Venue {
-        id: khaibao_core::encoding::codec::hex(&step("venue id", outbox::new_idempotency_key())?),
-        name: "Phở Thìn Lò Đúc".into(),
-        address: "13 Lò Đúc, phường Phạm Đình Hổ, quận Hai Bà Trưng, Hà Nội".into(),
-        province: 1,
-        district: None,
-        ward: None,
-        vehicle_plate: None,
-        route: None,
-        event_start: None,
-        event_end: None,
-        category: VenueCategory::Restaurant,
-        default_stay_minutes: 45,
-        not_before: now - 3600,
-        not_after: now + 365 * 86_400,
-        issuer: "khaibao-demo".into(),
+    let spec = VenueSpec {
+        stay_minutes: 45,
+        ..VenueSpec::new(
+            "Phở Thìn Lò Đúc",
+            "13 Lò Đúc, phường Phạm Đình Hổ, quận Hai Bà Trưng, Hà Nội",
+            1,
+            VenueCategory::Restaurant,
+        )
     };
+    let venue = step("venue id", new_venue(&spec, now, "khaibao-demo"))?;
     let code = step("venue issue", venue::issue(&venue, keys.signing_pkcs8()))?;
     let png_path = dir.path().join("venue.png");
     step("venue issue", poster::write_qr_png(&code, 8, &png_path))?;

@@ -1,9 +1,10 @@
 //! `khaibao`: the authority's command line — keys, venue codes, the server, and the demo.
 //!
-//! The binary's modules sit beside this file: [`demo`] (a phone client running the whole
-//! flow against a loopback authority), [`scanbench`] (the QR benchmark's `scan` command)
-//! and [`error`] (what a command fails with). They import the `khaibao_authority` library
-//! and `khaibao_core`; [`error`] imports the other two, and nothing imports this file.
+//! The binary's modules sit beside this file: [`keygen`] (filling a keys folder),
+//! [`demo`] (a phone client running the whole flow against a loopback authority),
+//! [`scanbench`] (the QR benchmark's `scan` command) and [`error`] (what a command fails
+//! with). They import the `khaibao_authority` library and `khaibao_core`; [`error`] imports
+//! [`demo`] and [`scanbench`], and nothing imports this file.
 
 use clap::{Parser, Subcommand};
 use error::CliError;
@@ -21,6 +22,7 @@ use std::process::ExitCode;
 
 mod demo;
 mod error;
+mod keygen;
 mod scanbench;
 
 #[derive(Parser)]
@@ -104,9 +106,9 @@ struct VenueArgs {
     /// hospital, school, office, market, lodging, restaurant, transport, event or other.
     #[arg(long, default_value = "other")]
     category: String,
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = issuance::DEFAULT_STAY_MINUTES)]
     stay_minutes: u32,
-    #[arg(long, default_value_t = 365)]
+    #[arg(long, default_value_t = issuance::DEFAULT_VALID_DAYS)]
     valid_days: i64,
 }
 
@@ -191,7 +193,7 @@ enum ExposureCommand {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Keygen { keys } => {
-            let done = trust::keygen(&keys, unix_now())?;
+            let done = keygen::keygen(&keys, unix_now())?;
             match (done.keys_created, done.root_created) {
                 (true, _) => println!("keys written to {}", keys.display()),
                 (false, true) => println!("root key added to {}", keys.display()),

@@ -108,14 +108,20 @@ pub trait Store: Send {
     /// Whether this is the PostgreSQL store.
     fn is_postgres(&self) -> bool;
 
+    /// Runs `write` with this store's [`BatchWriter`] inside one transaction, committed when
+    /// `write` succeeds.
+    fn write_batch(&mut self, write: &mut WriteBatch<'_>) -> Result<Vec<IngestResult>, DbError>;
+
     /// Stores a batch already verified and opened, in one transaction, through
     /// [`store_batch`].
     fn store_opened(
         &mut self,
         items: &[IngestItem],
-        opened: Vec<OpenedItem>,
+        mut opened: Vec<OpenedItem>,
         now: i64,
-    ) -> Result<Vec<IngestResult>, DbError>;
+    ) -> Result<Vec<IngestResult>, DbError> {
+        self.write_batch(&mut |writer| store_batch(writer, items, std::mem::take(&mut opened), now))
+    }
 
     /// (receipt, device kid, verified payload) of every declaration, oldest first.
     fn declaration_rows(&self) -> Result<Vec<(String, String, Vec<u8>)>, DbError>;
@@ -161,6 +167,10 @@ pub struct NewRow<'a> {
     pub submission: &'a Submission,
     pub payload: &'a [u8],
 }
+
+/// What [`Store::write_batch`] runs inside the transaction.
+pub type WriteBatch<'a> =
+    dyn FnMut(&mut dyn BatchWriter) -> Result<Vec<IngestResult>, DbError> + 'a;
 
 /// A store's two steps of storing a batch, inside its transaction.
 pub trait BatchWriter {

@@ -9,11 +9,11 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, NewRow, OpenedItem,
-    Store, rec_from_int, rec_to_int, store_batch, symptom_list,
+    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, NewRow, Store,
+    WriteBatch, rec_from_int, rec_to_int, symptom_list,
 };
 use khaibao_core::exposure::ExposureEntry;
-use khaibao_core::upload::protocol::{IngestItem, IngestResult};
+use khaibao_core::upload::protocol::IngestResult;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
 use postgres::{Client, NoTls};
@@ -51,12 +51,7 @@ impl Store for PgStore {
         true
     }
 
-    fn store_opened(
-        &mut self,
-        items: &[IngestItem],
-        opened: Vec<OpenedItem>,
-        now: i64,
-    ) -> Result<Vec<IngestResult>, DbError> {
+    fn write_batch(&mut self, write: &mut WriteBatch<'_>) -> Result<Vec<IngestResult>, DbError> {
         let mut client = self.client();
         let mut tx = client.transaction()?;
         let find = tx.prepare("SELECT receipt FROM declarations WHERE idem_key = $1")?;
@@ -72,7 +67,7 @@ impl Store for PgStore {
             find,
             insert,
         };
-        let results = store_batch(&mut batch, items, opened, now)?;
+        let results = write(&mut batch)?;
         tx.commit()?;
         Ok(results)
     }

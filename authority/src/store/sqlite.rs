@@ -4,11 +4,11 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, NewRow, OpenedItem,
-    Store, rec_from_int, rec_to_int, store_batch, symptom_list,
+    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, NewRow, Store,
+    WriteBatch, rec_from_int, rec_to_int, symptom_list,
 };
 use khaibao_core::exposure::ExposureEntry;
-use khaibao_core::upload::protocol::{IngestItem, IngestResult};
+use khaibao_core::upload::protocol::IngestResult;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 
@@ -42,12 +42,7 @@ impl Store for SqliteStore {
         false
     }
 
-    fn store_opened(
-        &mut self,
-        items: &[IngestItem],
-        opened: Vec<OpenedItem>,
-        now: i64,
-    ) -> Result<Vec<IngestResult>, DbError> {
+    fn write_batch(&mut self, write: &mut WriteBatch<'_>) -> Result<Vec<IngestResult>, DbError> {
         let tx = self.conn.transaction()?;
         let results = {
             let mut batch = SqliteBatch {
@@ -60,7 +55,7 @@ impl Store for SqliteStore {
                      ON CONFLICT (idem_key) DO NOTHING",
                 )?,
             };
-            store_batch(&mut batch, items, opened, now)?
+            write(&mut batch)?
         };
         tx.commit()?;
         Ok(results)
