@@ -5,10 +5,9 @@
 //! Imports: [`crate::db`] (the database it reads) and the store's row types.
 
 use crate::db::AuthorityDb;
-use crate::store::DbError;
+use crate::store::{DbError, ExportSink};
 pub use crate::store::{ExportFilter, ExportRow};
 use khaibao_core::encoding::time::{VIETNAM_OFFSET, format_vietnam};
-use std::cell::Cell;
 use std::io::Write;
 
 /// Why an export failed.
@@ -69,21 +68,48 @@ pub fn export_csv(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64, ExportError> {
     writeln!(out, "{HEADER}")?;
-    let total = Cell::new(0u64);
-    let mut done = 0u64;
-    let mut on_total = |n: u64| total.set(n);
-    let mut on_row = |row: ExportRow| -> std::io::Result<()> {
-        write_row(&row, out)?;
-        done += 1;
-        if every > 0 && done.is_multiple_of(every) {
-            progress(done, total.get());
+    let mut csv = CsvSink {
+        out,
+        every,
+        progress,
+        total: 0,
+        done: 0,
+    };
+    db.store().export_rows(filter, &mut csv)?;
+    let CsvSink {
+        out,
+        progress,
+        total,
+        done,
+        ..
+    } = csv;
+    out.flush()?;
+    progress(done, total);
+    Ok(done)
+}
+
+/// Writes exported rows as CSV, reporting progress every `every` rows.
+struct CsvSink<'a> {
+    out: &'a mut dyn Write,
+    every: u64,
+    progress: &'a mut dyn FnMut(u64, u64),
+    total: u64,
+    done: u64,
+}
+
+impl ExportSink for CsvSink<'_> {
+    fn total(&mut self, rows: u64) {
+        self.total = rows;
+    }
+
+    fn row(&mut self, row: ExportRow) -> std::io::Result<()> {
+        write_row(&row, self.out)?;
+        self.done += 1;
+        if self.every > 0 && self.done.is_multiple_of(self.every) {
+            (self.progress)(self.done, self.total);
         }
         Ok(())
-    };
-    db.store().export_rows(filter, &mut on_total, &mut on_row)?;
-    out.flush()?;
-    progress(done, total.get());
-    Ok(done)
+    }
 }
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.

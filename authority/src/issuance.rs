@@ -28,15 +28,21 @@ pub enum IssueError {
     Io(#[from] std::io::Error),
 }
 
-/// What a venue is made from.
-#[derive(Debug, Clone)]
-pub struct VenueSpec {
-    pub name: String,
+/// Where a venue is: its street address and the administrative units it is in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
     pub address: String,
     pub province: u32,
     pub district: Option<u32>,
     pub ward: Option<u32>,
+}
+
+/// What a venue is made from.
+#[derive(Debug, Clone)]
+pub struct VenueSpec {
+    pub name: String,
     pub category: VenueCategory,
+    pub place: Place,
     pub stay_minutes: u32,
     pub valid_days: i64,
 }
@@ -57,11 +63,12 @@ impl VenueSpec {
     ) -> Self {
         Self {
             name: name.into(),
-            address: address.into(),
-            province,
-            district: None,
-            ward: None,
             category,
+            place: Place {
+                address: address.into(),
+                province,
+                ..Place::default()
+            },
             stay_minutes: DEFAULT_STAY_MINUTES,
             valid_days: DEFAULT_VALID_DAYS,
         }
@@ -75,10 +82,10 @@ pub fn new_venue(spec: &VenueSpec, now: i64, issuer: &str) -> Result<Venue, Issu
     Ok(Venue {
         id: hex(&id),
         name: spec.name.clone(),
-        address: spec.address.clone(),
-        province: spec.province,
-        district: spec.district,
-        ward: spec.ward,
+        address: spec.place.address.clone(),
+        province: spec.place.province,
+        district: spec.place.district,
+        ward: spec.place.ward,
         category: spec.category,
         vehicle_plate: None,
         route: None,
@@ -151,14 +158,16 @@ pub fn specs_from_csv(text: &str) -> Result<Vec<VenueSpec>, IssueError> {
         })?;
         out.push(VenueSpec {
             name: field(0).trim().into(),
-            address: field(1).trim().into(),
-            province: opt_num(field(2), line, "province")?.ok_or(IssueError::Csv {
-                line,
-                reason: "province is required".into(),
-            })?,
-            district: opt_num(field(3), line, "district")?,
-            ward: opt_num(field(4), line, "ward")?,
             category,
+            place: Place {
+                address: field(1).trim().into(),
+                province: opt_num(field(2), line, "province")?.ok_or(IssueError::Csv {
+                    line,
+                    reason: "province is required".into(),
+                })?,
+                district: opt_num(field(3), line, "district")?,
+                ward: opt_num(field(4), line, "ward")?,
+            },
             stay_minutes: opt_num(field(6), line, "stay_minutes")?.unwrap_or(DEFAULT_STAY_MINUTES),
             valid_days: opt_num(field(7), line, "valid_days")?.unwrap_or(DEFAULT_VALID_DAYS),
         });
@@ -228,7 +237,7 @@ pub fn issue_all(
         progress(bar, i + 1, specs.len());
     }
     std::fs::write(out_dir.join("codes.csv"), list)?;
-    let province = specs.first().map_or(0, |s| s.province);
+    let province = specs.first().map_or(0, |s| s.place.province);
     let reg = Registry::build(now as u64, now, province, &issued)?;
     std::fs::write(
         out_dir.join("registry.cose"),
@@ -250,11 +259,14 @@ mod tests {
         let specs = specs_from_csv(text).unwrap();
         assert_eq!(specs.len(), 2);
         assert_eq!(specs[0].name, "Quán cà phê \"Gió\"");
-        assert_eq!(specs[0].address, "12 Lý Tự Trọng, Phường Bến Nghé, Quận 1");
-        assert_eq!(specs[0].ward, Some(26_740));
+        assert_eq!(
+            specs[0].place.address,
+            "12 Lý Tự Trọng, Phường Bến Nghé, Quận 1"
+        );
+        assert_eq!(specs[0].place.ward, Some(26_740));
         assert_eq!(specs[0].valid_days, 30);
         assert_eq!(specs[1].stay_minutes, 240);
-        assert_eq!(specs[1].district, None);
+        assert_eq!(specs[1].place.district, None);
         assert!(specs_from_csv("h\nx,y,z,,,zoo,,\n").is_err());
     }
 

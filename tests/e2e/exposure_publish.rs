@@ -30,14 +30,8 @@ fn a_window_published_by_venue_code_alerts_the_phone_that_was_there_once() {
     let keys = AuthorityKeys::generate().unwrap();
     let trusted = vec![keys.public().venue_key];
     let spec = VenueSpec {
-        name: "Chợ Bến Thành".into(),
-        address: "Lê Lợi, Quận 1".into(),
-        province: 79,
-        district: None,
-        ward: None,
-        category: VenueCategory::Market,
-        stay_minutes: 60,
         valid_days: 30,
+        ..VenueSpec::new("Chợ Bến Thành", "Lê Lợi, Quận 1", 79, VenueCategory::Market)
     };
     let market = new_venue(&spec, MIDNIGHT - 86_400, "test").unwrap();
     let code = venue::issue(&market, keys.signing_pkcs8()).unwrap();
@@ -143,14 +137,8 @@ fn a_code_from_another_authority_publishes_nothing() {
     let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &db_path, keys).unwrap();
     let stranger = AuthorityKeys::generate().unwrap();
     let spec = VenueSpec {
-        name: "Quán cà phê".into(),
-        address: String::new(),
-        province: 1,
-        district: None,
-        ward: None,
-        category: VenueCategory::Restaurant,
-        stay_minutes: 60,
         valid_days: 30,
+        ..VenueSpec::new("Quán cà phê", "", 1, VenueCategory::Restaurant)
     };
     let v = new_venue(&spec, MIDNIGHT, "stranger").unwrap();
     let code = venue::issue(&v, stranger.signing_pkcs8()).unwrap();

@@ -22,16 +22,17 @@ use std::path::Path;
 use std::time::Duration;
 
 fn issue(keys_dir: &Path, keys: &AuthorityKeys, name: &str, now: i64) -> (Venue, String) {
-    let spec = VenueSpec {
-        name: name.into(),
-        address: "254 Hòa Hảo, Phường 4, Quận 10".into(),
-        province: 79,
-        district: Some(771),
-        ward: None,
-        category: VenueCategory::Restaurant,
+    let mut spec = VenueSpec {
         stay_minutes: 45,
         valid_days: 30,
+        ..VenueSpec::new(
+            name,
+            "254 Hòa Hảo, Phường 4, Quận 10",
+            79,
+            VenueCategory::Restaurant,
+        )
     };
+    spec.place.district = Some(771);
     let v = new_venue(&spec, now, "khaibao").unwrap();
     let code = venue::issue(&v, keys.signing_pkcs8()).unwrap();
     authority_trust::record_issued(keys_dir, keys, std::slice::from_ref(&code), now).unwrap();

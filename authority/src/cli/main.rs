@@ -11,7 +11,7 @@ use error::CliError;
 use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
 use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
 use khaibao_authority::http::RunningServer;
-use khaibao_authority::issuance::{self, VenueSpec};
+use khaibao_authority::issuance::{self, Place, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::store::postgres::is_postgres_url;
 use khaibao_authority::{poster, trust, unix_now};
@@ -117,10 +117,12 @@ impl VenueArgs {
         Ok(VenueSpec {
             category: VenueCategory::from_name(&self.category).ok_or(CliError::UnknownCategory)?,
             name: self.name,
-            address: self.address,
-            province: self.province,
-            district: self.district,
-            ward: self.ward,
+            place: Place {
+                address: self.address,
+                province: self.province,
+                district: self.district,
+                ward: self.ward,
+            },
             stay_minutes: self.stay_minutes,
             valid_days: self.valid_days,
         })

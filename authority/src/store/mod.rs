@@ -103,6 +103,14 @@ impl ExportRow {
     }
 }
 
+/// Where [`Store::export_rows`] streams what it finds.
+pub trait ExportSink {
+    /// How many rows will follow.
+    fn total(&mut self, rows: u64);
+    /// The next row.
+    fn row(&mut self, row: ExportRow) -> std::io::Result<()>;
+}
+
 /// The authority's storage, as SQLite and PostgreSQL both provide it.
 pub trait Store: Send {
     /// Whether this is the PostgreSQL store.
@@ -132,14 +140,9 @@ pub trait Store: Send {
     /// How many declarations are stored.
     fn count(&self) -> Result<u64, DbError>;
 
-    /// The declarations `filter` matches: their number to `on_total`, then each row in
-    /// order (declaration time, then arrival) to `on_row`, streamed.
-    fn export_rows(
-        &self,
-        filter: &ExportFilter,
-        on_total: &mut dyn FnMut(u64),
-        on_row: &mut dyn FnMut(ExportRow) -> std::io::Result<()>,
-    ) -> Result<(), DbError>;
+    /// The declarations `filter` matches, streamed to `to`: their number, then each row in
+    /// order (declaration time, then arrival).
+    fn export_rows(&self, filter: &ExportFilter, to: &mut dyn ExportSink) -> Result<(), DbError>;
 
     /// Stores `entries` (already checked) as the next exposure version and returns it.
     fn publish_exposures(&mut self, entries: &[ExposureEntry], now: i64) -> Result<u64, DbError>;

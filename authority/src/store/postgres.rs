@@ -9,8 +9,8 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, NewRow, Store,
-    WriteBatch, rec_from_int, rec_to_int, symptom_list,
+    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink, NewRow,
+    Store, WriteBatch, rec_from_int, rec_to_int, symptom_list,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -100,12 +100,7 @@ impl Store for PgStore {
         Ok(n.max(0).unsigned_abs())
     }
 
-    fn export_rows(
-        &self,
-        filter: &ExportFilter,
-        on_total: &mut dyn FnMut(u64),
-        on_row: &mut dyn FnMut(ExportRow) -> std::io::Result<()>,
-    ) -> Result<(), DbError> {
+    fn export_rows(&self, filter: &ExportFilter, to: &mut dyn ExportSink) -> Result<(), DbError> {
         const WHERE: &str = "province = $1 AND declared_at >= $2 AND declared_at < $3
             AND ($4::TEXT IS NULL OR venue_id = $4)";
         let until = filter.until.unwrap_or(i64::MAX);
@@ -119,7 +114,7 @@ impl Store for PgStore {
                 &params,
             )?
             .try_get(0)?;
-        on_total(total.max(0).unsigned_abs());
+        to.total(total.max(0).unsigned_abs());
         let mut rows = client.query_raw(
             &format!(
                 "SELECT {EXPORT_COLUMNS} FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
@@ -127,7 +122,7 @@ impl Store for PgStore {
             params,
         )?;
         while let Some(r) = rows.next()? {
-            on_row(ExportRow::read(&r)?)?;
+            to.row(ExportRow::read(&r)?)?;
         }
         Ok(())
     }

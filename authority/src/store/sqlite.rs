@@ -4,8 +4,8 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, NewRow, Store,
-    WriteBatch, rec_from_int, rec_to_int, symptom_list,
+    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink, NewRow,
+    Store, WriteBatch, rec_from_int, rec_to_int, symptom_list,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -83,27 +83,26 @@ impl Store for SqliteStore {
             .query_row("SELECT COUNT(*) FROM declarations", [], |r| r.get(0))?)
     }
 
-    fn export_rows(
-        &self,
-        filter: &ExportFilter,
-        on_total: &mut dyn FnMut(u64),
-        on_row: &mut dyn FnMut(ExportRow) -> std::io::Result<()>,
-    ) -> Result<(), DbError> {
+    fn export_rows(&self, filter: &ExportFilter, to: &mut dyn ExportSink) -> Result<(), DbError> {
         const WHERE: &str = "province = ?1 AND declared_at >= ?2 AND declared_at < ?3 AND (?4 IS NULL OR venue_id = ?4)";
-        let until = filter.until.unwrap_or(i64::MAX);
-        let args = params![filter.province, filter.since, until, filter.venue_id];
+        let args = params![
+            filter.province,
+            filter.since,
+            filter.until.unwrap_or(i64::MAX),
+            filter.venue_id
+        ];
         let total: i64 = self.conn.query_row(
             &format!("SELECT COUNT(*) FROM declarations WHERE {WHERE}"),
             args,
             |r| r.get(0),
         )?;
-        on_total(total.max(0).unsigned_abs());
+        to.total(total.max(0).unsigned_abs());
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {EXPORT_COLUMNS} FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
         ))?;
         let mut rows = stmt.query(args)?;
         while let Some(r) = rows.next()? {
-            on_row(ExportRow::read(r)?)?;
+            to.row(ExportRow::read(r)?)?;
         }
         Ok(())
     }
