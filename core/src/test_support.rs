@@ -130,3 +130,21 @@ pub fn temp_store(now: UnixTime) -> (tempfile::TempDir, Store) {
     let store = Store::open(&dir.path().join("khaibao.db"), &master_key(), now).unwrap();
     (dir, store)
 }
+
+/// Checks an encoder and its decoder against published test vectors `(plain, encoded)`.
+pub fn assert_vectors<E>(
+    vectors: &[(&str, &str)],
+    encode: impl Fn(&[u8]) -> String,
+    decode: impl Fn(&str) -> Result<Vec<u8>, E>,
+) where
+    E: std::fmt::Debug,
+{
+    for (plain, encoded) in vectors {
+        assert_eq!(encode(plain.as_bytes()), *encoded, "encoding {plain:?}");
+        assert_eq!(
+            decode(encoded).unwrap(),
+            plain.as_bytes(),
+            "decoding {encoded:?}"
+        );
+    }
+}
