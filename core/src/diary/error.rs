@@ -8,6 +8,6 @@ pub enum DiaryError {
     InvalidEdit(&'static str),
 }
 
-crate::error::area_codes!(DiaryError {
+crate::error::code::area_codes!(DiaryError {
     InvalidEdit => DiaryInvalidEdit,
 });

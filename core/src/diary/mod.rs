@@ -33,7 +33,7 @@
 //! written with a check-in) and `venue`.
 
 use crate::error::StorageError;
-mod error;
+pub(crate) mod error;
 pub use error::DiaryError;
 
 pub mod checkin;

@@ -17,7 +17,7 @@ pub enum FormatError {
     FieldTooLong(&'static str),
 }
 
-crate::error::area_codes!(FormatError {
+crate::error::code::area_codes!(FormatError {
     Malformed => FormatMalformed,
     UnsupportedVersion => FormatUnsupportedVersion,
     InvalidField => FormatInvalidField,

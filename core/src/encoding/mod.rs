@@ -6,7 +6,7 @@
 //! May import: nothing else in the crate but the error types. Every other area builds on
 //! these.
 
-mod error;
+pub(crate) mod error;
 pub use error::FormatError;
 
 pub mod base45;

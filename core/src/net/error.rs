@@ -17,7 +17,7 @@ pub enum NetError {
     Protocol(&'static str),
 }
 
-crate::error::area_codes!(NetError {
+crate::error::code::area_codes!(NetError {
     Network => NetworkFailure,
     Server => NetworkServerError,
     Protocol => NetworkProtocol,

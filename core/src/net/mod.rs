@@ -5,7 +5,7 @@
 //! May import: nothing else in the crate but the error types. What is sent (ingest batches,
 //! exposure and trust downloads) is decided by `upload`, `exposure` and `venue`.
 
-mod error;
+pub(crate) mod error;
 pub use error::NetError;
 
 #[cfg(feature = "http")]

@@ -14,7 +14,7 @@ pub enum PassError {
     DeviceUncertified,
 }
 
-crate::error::area_codes!(PassError {
+crate::error::code::area_codes!(PassError {
     Expired => PassExpired,
     Replayed => PassReplayed,
     DeviceUncertified => PassDeviceUncertified,

@@ -20,7 +20,7 @@
 //! `venue` (trusted keys), `storage` (the staff log) and `net` (device registration).
 
 use crate::error::{FormatError, NetError, SealError, VenueError};
-mod error;
+pub(crate) mod error;
 pub use error::PassError;
 
 pub mod stafflog;

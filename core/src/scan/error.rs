@@ -11,7 +11,7 @@ pub enum ScanError {
     Image,
 }
 
-crate::error::area_codes!(ScanError {
+crate::error::code::area_codes!(ScanError {
     InvalidFrame => ScanInvalidFrame,
     Image => ScanImageUndecodable,
 });

@@ -14,7 +14,7 @@
 //! a crash, and both stop trying finder-pattern groups at a deadline past the budget, so a
 //! hostile frame cannot hold the scanner for seconds.
 
-mod error;
+pub(crate) mod error;
 pub use error::ScanError;
 
 mod binarize;

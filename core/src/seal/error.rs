@@ -11,7 +11,7 @@ pub enum SealError {
     CannotOpen,
 }
 
-crate::error::area_codes!(SealError {
+crate::error::code::area_codes!(SealError {
     Crypto => SealCryptoFailure,
     CannotOpen => SealCannotOpen,
 });

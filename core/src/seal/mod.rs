@@ -17,7 +17,7 @@
 //! May import: `encoding` only.
 
 use crate::error::{FormatError, VenueError};
-mod error;
+pub(crate) mod error;
 pub use error::SealError;
 
 use crate::{Error, Result};

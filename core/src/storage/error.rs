@@ -18,7 +18,7 @@ pub enum StorageError {
     DayKeyMissing,
 }
 
-crate::error::area_codes!(StorageError {
+crate::error::code::area_codes!(StorageError {
     Database => StorageFailure,
     Corrupt => StorageCorrupt,
     WrongMasterKey => StorageWrongMasterKey,
@@ -34,12 +34,6 @@ impl From<rusqlite::Error> for StorageError {
             // SQLite's own messages name tables and constraints, never row values.
             _ => Self::Database(e.to_string()),
         }
-    }
-}
-
-impl From<rusqlite::Error> for crate::Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Storage(e.into())
     }
 }
 

@@ -5,7 +5,7 @@
 //! May import: `encoding` and `seal` (the device key kept sealed in the store). The diary,
 //! outbox, exposure and trust tables are written by their own areas through [`store::Store`].
 
-mod error;
+pub(crate) mod error;
 pub use error::StorageError;
 
 mod checkpoint;

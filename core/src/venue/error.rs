@@ -35,7 +35,7 @@ pub enum VenueError {
     RegistryMissing,
 }
 
-crate::error::area_codes!(VenueError {
+crate::error::code::area_codes!(VenueError {
     NotVenueCode => VenueNotKhaibao,
     UnknownKey => VenueUnknownKey,
     BadSignature => VenueSignatureInvalid,

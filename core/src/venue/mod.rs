@@ -22,7 +22,7 @@
 //! knows of declarations, the diary or uploads.
 
 use crate::error::FormatError;
-mod error;
+pub(crate) mod error;
 pub use error::VenueError;
 
 pub mod fetch;
