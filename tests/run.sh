@@ -42,6 +42,9 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings denied)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
+step "fuzz targets compile (cargo check; fuzz/run.sh builds and runs them with cargo-fuzz)"
+(cd fuzz && cargo check --locked --bins)
+
 step "dependency audit (cargo deny: bans, licences, sources; see SECURITY.md for advisories)"
 deny="$(command -v cargo-deny || true)"
 if [ -z "$deny" ]; then
