@@ -10,7 +10,7 @@
 
 use crate::error::NetError;
 use crate::exposure::{self, AlertSink, EXPOSURES_PATH, ExposureAlert, MatchOptions};
-use crate::net::transport::{HttpClient, HttpRequest};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint};
 use crate::storage::lock::StoreAccess;
 use crate::venue::keyset::TrustedKey;
 use crate::{Result, UnixTime};
@@ -32,10 +32,7 @@ pub struct ExposureFetch {
 
 /// The URL of the lists published after `since`.
 pub fn exposures_url(base_url: &str, since: u64) -> String {
-    format!(
-        "{}{EXPOSURES_PATH}?since={since}",
-        base_url.trim_end_matches('/')
-    )
+    endpoint(base_url, &format!("{EXPOSURES_PATH}?since={since}"))
 }
 
 /// Downloads the lists published since the last one processed and matches them against the

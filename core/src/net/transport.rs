@@ -71,6 +71,12 @@ impl HttpRequest {
     }
 }
 
+/// The URL of `path` (which starts with `/`) on the server at `base_url`, whether or not
+/// the configured base URL ends with a slash.
+pub fn endpoint(base_url: &str, path: &str) -> String {
+    format!("{}{path}", base_url.trim_end_matches('/'))
+}
+
 /// The user agent: the library name and version only.
 pub fn user_agent() -> String {
     format!("khaibao/{}", crate::VERSION)

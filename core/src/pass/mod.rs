@@ -30,7 +30,7 @@ use crate::encoding::codec::{
     MapBuilder, MapReader, base64url_decode, base64url_encode, from_cbor, hex, to_cbor,
 };
 use crate::encoding::cose;
-use crate::net::transport::{HttpClient, HttpRequest};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint};
 use crate::seal::{DeviceKey, verify_cose};
 use crate::venue::keyset::TrustedKey;
 use crate::{Result, UnixTime};
@@ -140,7 +140,7 @@ pub fn register_device(
     authority_url: &str,
     now: UnixTime,
 ) -> Result<Vec<u8>> {
-    let url = format!("{}{REGISTER_PATH}", authority_url.trim_end_matches('/'));
+    let url = endpoint(authority_url, REGISTER_PATH);
     let response = client.send(HttpRequest::post_cbor(
         url,
         registration_request(device, now)?,

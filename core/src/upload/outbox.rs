@@ -18,7 +18,7 @@
 //!   when its [`CancelToken`] is cancelled.
 
 use crate::error::{NetError, SealError};
-use crate::net::transport::{HttpClient, HttpRequest, HttpResponse, header};
+use crate::net::transport::{HttpClient, HttpRequest, HttpResponse, endpoint, header};
 use crate::storage::lock::StoreAccess;
 use crate::storage::store::{Store, query_all};
 use crate::upload::protocol::{self, IngestItem, IngestResult, ItemKind, ItemStatus};
@@ -267,11 +267,7 @@ pub fn drain_with(
     cancel: &CancelToken,
 ) -> Result<DrainReport> {
     let mut batch_size = (options.batch_size as usize).clamp(1, protocol::MAX_BATCH);
-    let url = format!(
-        "{}{}",
-        base_url.trim_end_matches('/'),
-        protocol::INGEST_PATH
-    );
+    let url = endpoint(base_url, protocol::INGEST_PATH);
     let total = store.with_store(|s| {
         recover_and_prune(s, now)?;
         eligible_count(s, options, now)

@@ -11,7 +11,7 @@
 //! registry signed by a key that was just rotated in verifies.
 
 use crate::error::NetError;
-use crate::net::transport::{HttpClient, HttpRequest};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint};
 use crate::storage::lock::StoreAccess;
 use crate::venue::keyset::TrustedKey;
 use crate::venue::trust::{self, RegistryInfo, TrustKind};
@@ -38,13 +38,9 @@ pub struct TrustSync {
     pub requests: u32,
 }
 
-fn url(base_url: &str, path: &str) -> String {
-    format!("{}{path}", base_url.trim_end_matches('/'))
-}
-
 /// The body at `path`, `None` for 404.
 fn download(client: &dyn HttpClient, base_url: &str, path: &str) -> Result<Option<Vec<u8>>> {
-    let response = client.send(HttpRequest::get(url(base_url, path)))?;
+    let response = client.send(HttpRequest::get(endpoint(base_url, path)))?;
     match response.status {
         200 => Ok(Some(response.body)),
         404 => Ok(None),
