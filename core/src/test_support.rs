@@ -1,7 +1,6 @@
 //! Test fixtures shared by the core's own tests, the authority's, the end-to-end tests, the
 //! benchmarks and the fuzz targets, so that none of them keeps its own copy: a venue to
-//! vary, a health declaration, keys, a master key and a store in memory or in a temporary
-//! folder.
+//! vary, a health declaration, keys, a master key and a store in memory.
 //!
 //! Compiled for the core's tests and, for other crates, behind the `test-support` feature;
 //! never part of the shipped library. Fixtures panic on failure, as test code does.
@@ -121,14 +120,6 @@ pub fn master_key_from(byte: u8) -> MasterKey {
 /// A store in memory under [`master_key`], opened (and purged) at `now`.
 pub fn store_in_memory(now: UnixTime) -> Store {
     Store::open_in_memory(&master_key(), now).unwrap()
-}
-
-/// A store in a fresh temporary folder under [`master_key`]; the folder lives as long as
-/// the returned guard.
-pub fn temp_store(now: UnixTime) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("khaibao.db"), &master_key(), now).unwrap();
-    (dir, store)
 }
 
 /// Checks an encoder and its decoder against published test vectors `(plain, encoded)`.

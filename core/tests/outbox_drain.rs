@@ -145,7 +145,7 @@ fn drain_at(
 
 #[test]
 fn retry_after_is_honoured_then_item_is_delivered_and_deleted() {
-    let mut store = Store::open_in_memory(&test_key(), NOW).unwrap();
+    let mut store = test_support::store_in_memory(NOW);
     let keys = queue(&mut store, 1);
     let fake = FakeAuthority::new(|call, _| {
         (call == 0).then(|| status(503, "busy", &[("Retry-After", "120")]))
@@ -179,7 +179,7 @@ fn network_failure_backs_off_with_jitter_under_the_cap_and_send_now_ignores_it()
             Err(Error::Net(NetError::Network("connect".into())))
         }
     }
-    let mut store = Store::open_in_memory(&test_key(), NOW).unwrap();
+    let mut store = test_support::store_in_memory(NOW);
     queue(&mut store, 3);
     let options = DrainOptions::default();
     for attempt in 0..12 {
@@ -212,7 +212,7 @@ fn network_failure_backs_off_with_jitter_under_the_cap_and_send_now_ignores_it()
 
 #[test]
 fn permanent_4xx_goes_dead_with_reason_but_408_and_429_retry() {
-    let mut store = Store::open_in_memory(&test_key(), NOW).unwrap();
+    let mut store = test_support::store_in_memory(NOW);
     queue(&mut store, 2);
     let fake = FakeAuthority::new(|call, _| match call {
         0 => Some(status(408, "", &[])),
@@ -251,7 +251,7 @@ fn permanent_4xx_goes_dead_with_reason_but_408_and_429_retry() {
 
 #[test]
 fn payload_too_large_splits_the_batch() {
-    let mut store = Store::open_in_memory(&test_key(), NOW).unwrap();
+    let mut store = test_support::store_in_memory(NOW);
     queue(&mut store, 10);
     let fake = FakeAuthority::new(|_, n| (n > 3).then(|| status(413, "", &[])));
     let options = DrainOptions {
@@ -316,7 +316,7 @@ fn progress_is_reported_and_cancel_stops_between_batches() {
             }
         }
     }
-    let mut store = Store::open_in_memory(&test_key(), NOW).unwrap();
+    let mut store = test_support::store_in_memory(NOW);
     queue(&mut store, 7);
     let fake = FakeAuthority::ok();
     let cancel = CancelToken::new();
@@ -363,7 +363,7 @@ impl DrainListener for StoreFreeCheck {
 
 #[test]
 fn the_store_is_free_while_a_request_is_out_and_items_queued_meanwhile_go_in_the_same_drain() {
-    let shared = Arc::new(Mutex::new(Store::open_in_memory(&test_key(), NOW).unwrap()));
+    let shared = Arc::new(Mutex::new(test_support::store_in_memory(NOW)));
     let first = queue(&mut shared.lock().unwrap(), 1);
     let during = shared.clone();
     let queued_meanwhile = Arc::new(Mutex::new(Vec::new()));

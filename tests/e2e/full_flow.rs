@@ -12,7 +12,6 @@ use khaibao_core::diary::checkin;
 use khaibao_core::error::NetError;
 use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
 use khaibao_core::storage::store::Store;
-use khaibao_core::storage::vault::MasterKey;
 use khaibao_core::test_support;
 use khaibao_core::upload::outbox;
 use khaibao_core::upload::protocol::{self, ItemStatus};
@@ -44,10 +43,6 @@ fn form() -> Declaration {
         close_contact: true,
         ..Declaration::default()
     }
-}
-
-fn master() -> MasterKey {
-    test_support::master_key_from(9)
 }
 
 /// The library's client, keeping the last request it sent so a test can send it again.
@@ -100,7 +95,12 @@ fn poster_to_stored_declaration() {
     assert_eq!(seen, &venue());
 
     // Check in with a sealed declaration in the same transaction.
-    let mut store = Store::open(&dir.path().join("citizen.db"), &master(), NOW).expect("store");
+    let mut store = Store::open(
+        &dir.path().join("citizen.db"),
+        &test_support::master_key(),
+        NOW,
+    )
+    .expect("store");
     let key = declare(&mut store, &scanned, &public.sealing_public);
     assert_eq!(outbox::counts(&store).expect("counts").pending, 1);
 
@@ -161,7 +161,7 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
     let sealing_public = keys.public().sealing_public;
     let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.path().join("a.db"), keys)
         .expect("server");
-    let mut store = Store::open_in_memory(&master(), NOW).expect("store");
+    let mut store = test_support::store_in_memory(NOW);
     let device = store.device_key(NOW).expect("device key");
     let venue_id = venue().id;
     let mut sealed =
@@ -183,7 +183,7 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
 
 #[test]
 fn unreachable_authority_leaves_items_pending() {
-    let mut store = Store::open_in_memory(&master(), NOW).expect("store");
+    let mut store = test_support::store_in_memory(NOW);
     let keys = AuthorityKeys::generate().expect("keys");
     declare(
         &mut store,

@@ -133,8 +133,7 @@ mod tests {
 
     #[test]
     fn a_declared_check_in_queues_what_the_authority_can_open() {
-        let master = test_support::master_key_from(3);
-        let mut store = Store::open_in_memory(&master, NOW).unwrap();
+        let mut store = test_support::store_in_memory(NOW);
         let authority = SealingKey::generate().unwrap();
         let done = check_in(
             &mut store,
@@ -152,8 +151,7 @@ mod tests {
 
     #[test]
     fn an_invalid_form_stores_nothing() {
-        let master = test_support::master_key_from(3);
-        let mut store = Store::open_in_memory(&master, NOW).unwrap();
+        let mut store = test_support::store_in_memory(NOW);
         let bad = Declaration {
             phone: "12".into(),
             ..form()
@@ -169,8 +167,7 @@ mod tests {
 
     #[test]
     fn without_a_declaration_nothing_is_queued() {
-        let master = test_support::master_key_from(3);
-        let mut store = Store::open_in_memory(&master, NOW).unwrap();
+        let mut store = test_support::store_in_memory(NOW);
         let done = check_in(&mut store, &venue(), None, &[7; 32], NOW).unwrap();
         assert!(done.queued.is_none());
         assert_eq!(outbox::counts(&store).unwrap().pending, 0);

@@ -41,15 +41,7 @@ macro_rules! core_error {
             InvalidState(&'static str),
         }
 
-        /// A database error is a storage error, whichever area's query it came from (the
-/// classification is [`StorageError`]'s).
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Storage(e.into())
-    }
-}
-
-impl Error {
+        impl Error {
             /// A stable code for this kind of error, for programs and for support.
             pub fn code(&self) -> ErrorCode {
                 match self {
@@ -78,6 +70,14 @@ core_error! {
     Pass(PassError),
     /// The diary refused a change.
     Diary(DiaryError),
+}
+
+/// A database error is a storage error, whichever area's query it came from (the
+/// classification is [`StorageError`]'s).
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage(e.into())
+    }
 }
 
 impl Error {

@@ -41,7 +41,7 @@ fn entry(id: &str, start: i64, end: i64, r: Recommendation) -> ExposureEntry {
 
 /// A store with one visit to A from 10:00 to 11:00.
 fn diary_with_visit() -> Store {
-    let mut s = Store::open_in_memory(&test_support::master_key_from(1), MIDNIGHT).unwrap();
+    let mut s = test_support::store_in_memory(MIDNIGHT);
     check_in(&mut s, &venue(A, 240), MIDNIGHT + 10 * H, None).unwrap();
     crate::diary::check_out(&mut s, MIDNIGHT + 11 * H).unwrap();
     s
@@ -150,7 +150,7 @@ fn strongest_recommendation_wins_per_visit() {
 
 #[test]
 fn overlap_across_midnight() {
-    let mut s = Store::open_in_memory(&test_support::master_key_from(1), MIDNIGHT).unwrap();
+    let mut s = test_support::store_in_memory(MIDNIGHT);
     // 23:30 → 00:30 the next day.
     let ScannedVenue::Verified { venue: mut v } = venue(A, 60) else {
         unreachable!()
@@ -174,7 +174,7 @@ fn overlap_across_midnight() {
 
 #[test]
 fn active_visit_counts_until_now() {
-    let mut s = Store::open_in_memory(&test_support::master_key_from(1), MIDNIGHT).unwrap();
+    let mut s = test_support::store_in_memory(MIDNIGHT);
     check_in(&mut s, &venue(A, 240), MIDNIGHT + 10 * H, None).unwrap();
     let visits = crate::diary::visits(&s).unwrap();
     let e = [entry(

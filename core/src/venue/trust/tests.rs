@@ -18,7 +18,7 @@ use std::sync::Mutex;
 const NOW: UnixTime = 1_767_225_600;
 
 fn store() -> Store {
-    Store::open_in_memory(&test_support::master_key_from(3), NOW).unwrap()
+    test_support::store_in_memory(NOW)
 }
 
 fn trusted(public: &[u8]) -> TrustedKey {
