@@ -7,6 +7,7 @@
 //! declarations. It listens on loopback.
 //!
 //! The areas, each importing only those listed before it:
+//! * [`units`]: Vietnam's administrative units (today's and the 63 provinces before 2025).
 //! * [`keys`], [`trust`]: the keys folder (secret keys, root key, keyset update, venue list
 //!   and signed registry).
 //! * [`store`]: the storage trait with its SQLite and PostgreSQL implementations.
@@ -30,6 +31,7 @@ pub mod keys;
 pub mod poster;
 pub mod store;
 pub mod trust;
+pub mod units;
 
 /// Seconds since the Unix epoch, now.
 pub fn unix_now() -> i64 {
