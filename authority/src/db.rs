@@ -51,6 +51,11 @@ impl AuthorityDb {
         &*self.store
     }
 
+    /// The store underneath, to write to.
+    pub fn store_mut(&mut self) -> &mut dyn Store {
+        &mut *self.store
+    }
+
     /// Whether this is the PostgreSQL store.
     pub fn is_postgres(&self) -> bool {
         self.store.is_postgres()

@@ -28,6 +28,7 @@ pub mod http;
 pub mod ingest;
 pub mod issuance;
 pub mod keys;
+pub mod ops;
 pub mod poster;
 pub mod store;
 pub mod trust;

@@ -23,6 +23,7 @@ use std::process::ExitCode;
 mod demo;
 mod error;
 mod keygen;
+mod operator;
 mod scanbench;
 
 #[derive(Parser)]
@@ -79,6 +80,11 @@ enum Command {
     Exposure {
         #[command(subcommand)]
         command: ExposureCommand,
+    },
+    /// Operator accounts for the `/ops/` routes (ministry, provinces, units).
+    Operator {
+        #[command(subcommand)]
+        command: operator::OperatorCommand,
     },
     /// Run the whole flow end to end on a loopback authority and a temporary database.
     Demo,
@@ -264,6 +270,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             (&from, &until),
             &recommendation,
         )?,
+        Command::Operator { command } => operator::run(command)?,
         Command::Demo => demo::run(&mut std::io::stdout())?,
         Command::Scan(args) => scanbench::run(&args)?,
     }

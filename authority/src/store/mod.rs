@@ -11,8 +11,11 @@
 //! [`crate::db::AuthorityDb`].
 
 pub mod postgres;
+pub mod records;
 pub mod schema;
 pub mod sqlite;
+
+pub use records::{NewOperator, NewToken, OPERATOR_COLUMNS, OperatorRecord};
 
 use khaibao_core::declaration::{Declaration, Submission};
 use khaibao_core::encoding::codec::hex;
@@ -31,6 +34,9 @@ pub enum DbError {
     Payload(#[from] khaibao_core::Error),
     #[error("an insert conflicted on its key but no row holds it")]
     ConflictWithoutRow,
+    /// An operator with that login name already exists.
+    #[error("that operator name is taken")]
+    NameTaken,
     /// What an export's row callback failed with (writing the file).
     #[error("writing the rows: {0}")]
     Sink(#[from] std::io::Error),
@@ -159,6 +165,31 @@ pub trait Store: Send {
         since: i64,
         upto: i64,
     ) -> Result<Vec<ExposureEntry>, DbError>;
+
+    /// Stores a new operator and returns its id ([`DbError::NameTaken`] when the name is).
+    fn add_operator(&mut self, op: &NewOperator<'_>) -> Result<i64, DbError>;
+
+    /// Every operator, by id.
+    fn operators(&self) -> Result<Vec<OperatorRecord>, DbError>;
+
+    /// The operator called `name`, with its password hash if it has one.
+    fn operator_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<(OperatorRecord, Option<String>)>, DbError>;
+
+    /// Disables (or enables again) the operator called `name`; `false` when there is none.
+    fn set_operator_disabled(&mut self, name: &str, disabled: bool) -> Result<bool, DbError>;
+
+    /// Stores a token (its hash) for an operator.
+    fn add_token(&mut self, token: &NewToken<'_>) -> Result<(), DbError>;
+
+    /// The enabled operator holding the token whose SHA-256 is `hash`, if it has not expired
+    /// at `now`.
+    fn token_operator(&self, hash: &[u8], now: i64) -> Result<Option<OperatorRecord>, DbError>;
+
+    /// Deletes the token whose SHA-256 is `hash` (logging out); `false` when there is none.
+    fn revoke_token(&mut self, hash: &[u8]) -> Result<bool, DbError>;
 }
 
 /// A declaration about to be stored under a new receipt.

@@ -9,8 +9,9 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink, NewRow,
-    Store, WriteBatch, rec_from_int, rec_to_int, symptom_list,
+    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink,
+    NewOperator, NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, Store, WriteBatch,
+    rec_from_int, rec_to_int, symptom_list,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -205,6 +206,89 @@ impl Store for PgStore {
             })
             .collect()
     }
+
+    fn add_operator(&mut self, op: &NewOperator<'_>) -> Result<i64, DbError> {
+        let row = self.client().query_opt(
+            "INSERT INTO operators (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO NOTHING RETURNING id",
+            &[&op.name, &op.role, &op.password_hash, &op.created_at],
+        )?;
+        Ok(row.ok_or(DbError::NameTaken)?.try_get(0)?)
+    }
+
+    fn operators(&self) -> Result<Vec<OperatorRecord>, DbError> {
+        let rows = self.client().query(
+            &format!("SELECT {OPERATOR_COLUMNS} FROM operators o ORDER BY id"),
+            &[],
+        )?;
+        rows.iter().map(read_operator).collect()
+    }
+
+    fn operator_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<(OperatorRecord, Option<String>)>, DbError> {
+        let row = self.client().query_opt(
+            &format!(
+                "SELECT {OPERATOR_COLUMNS}, o.password_hash FROM operators o WHERE o.name = $1"
+            ),
+            &[&name],
+        )?;
+        row.map(|r| Ok((read_operator(&r)?, r.try_get(5)?)))
+            .transpose()
+    }
+
+    fn set_operator_disabled(&mut self, name: &str, disabled: bool) -> Result<bool, DbError> {
+        let n = self.client().execute(
+            "UPDATE operators SET disabled = $1 WHERE name = $2",
+            &[&disabled, &name],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn add_token(&mut self, token: &NewToken<'_>) -> Result<(), DbError> {
+        self.client().execute(
+            "INSERT INTO operator_tokens (hash, operator_id, kind, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &token.hash,
+                &token.operator_id,
+                &token.kind,
+                &token.created_at,
+                &token.expires_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn token_operator(&self, hash: &[u8], now: i64) -> Result<Option<OperatorRecord>, DbError> {
+        let row = self.client().query_opt(
+            &format!(
+                "SELECT {OPERATOR_COLUMNS} FROM operators o JOIN operator_tokens t
+                 ON t.operator_id = o.id
+                 WHERE t.hash = $1 AND t.expires_at > $2 AND NOT o.disabled"
+            ),
+            &[&hash, &now],
+        )?;
+        row.as_ref().map(read_operator).transpose()
+    }
+
+    fn revoke_token(&mut self, hash: &[u8]) -> Result<bool, DbError> {
+        let n = self
+            .client()
+            .execute("DELETE FROM operator_tokens WHERE hash = $1", &[&hash])?;
+        Ok(n == 1)
+    }
+}
+
+fn read_operator(r: &postgres::Row) -> Result<OperatorRecord, DbError> {
+    Ok(OperatorRecord {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        role: r.try_get(2)?,
+        disabled: r.try_get(3)?,
+        created_at: r.try_get(4)?,
+    })
 }
 
 impl Columns for postgres::Row {

@@ -1,7 +1,8 @@
 //! The tables, as each database spells them. Both hold the same columns: `declarations`
 //! (one row per stored declaration, unique on its idempotency key and its receipt),
 //! `exposure_entries` (the windows of each publication) and `exposure_versions` (one row per
-//! publication). Creating them is idempotent, so every start runs it.
+//! publication), plus the operators' accounts (`operators`) and the hashes of their tokens
+//! (`operator_tokens`). Creating them is idempotent, so every start runs it.
 
 /// SQLite.
 pub const SQLITE: &str = "
@@ -36,6 +37,21 @@ CREATE TABLE IF NOT EXISTS exposure_versions (
     version INTEGER PRIMARY KEY,
     published_at INTEGER NOT NULL,
     entries INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS operators (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    password_hash TEXT,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS operator_tokens (
+    hash BLOB PRIMARY KEY,
+    operator_id INTEGER NOT NULL REFERENCES operators(id),
+    kind TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
 );
 ";
 
@@ -72,5 +88,20 @@ CREATE TABLE IF NOT EXISTS exposure_versions (
     version BIGINT PRIMARY KEY,
     published_at BIGINT NOT NULL,
     entries BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS operators (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    password_hash TEXT,
+    disabled BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS operator_tokens (
+    hash BYTEA PRIMARY KEY,
+    operator_id BIGINT NOT NULL REFERENCES operators(id),
+    kind TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
 );
 ";

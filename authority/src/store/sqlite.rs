@@ -4,8 +4,9 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink, NewRow,
-    Store, WriteBatch, rec_from_int, rec_to_int, symptom_list,
+    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink,
+    NewOperator, NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, Store, WriteBatch,
+    rec_from_int, rec_to_int, symptom_list,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -175,6 +176,97 @@ impl Store for SqliteStore {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    fn add_operator(&mut self, op: &NewOperator<'_>) -> Result<i64, DbError> {
+        let n = self.conn.execute(
+            "INSERT INTO operators (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO NOTHING",
+            params![op.name, op.role, op.password_hash, op.created_at],
+        )?;
+        if n == 0 {
+            return Err(DbError::NameTaken);
+        }
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn operators(&self) -> Result<Vec<OperatorRecord>, DbError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OPERATOR_COLUMNS} FROM operators o ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], read_operator)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn operator_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<(OperatorRecord, Option<String>)>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {OPERATOR_COLUMNS}, o.password_hash FROM operators o WHERE o.name = ?1"
+                ),
+                [name],
+                |r| Ok((read_operator(r)?, r.get(5)?)),
+            )
+            .optional()?)
+    }
+
+    fn set_operator_disabled(&mut self, name: &str, disabled: bool) -> Result<bool, DbError> {
+        let n = self.conn.execute(
+            "UPDATE operators SET disabled = ?1 WHERE name = ?2",
+            params![disabled, name],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn add_token(&mut self, token: &NewToken<'_>) -> Result<(), DbError> {
+        self.conn.execute(
+            "INSERT INTO operator_tokens (hash, operator_id, kind, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                token.hash,
+                token.operator_id,
+                token.kind,
+                token.created_at,
+                token.expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn token_operator(&self, hash: &[u8], now: i64) -> Result<Option<OperatorRecord>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {OPERATOR_COLUMNS} FROM operators o JOIN operator_tokens t
+                     ON t.operator_id = o.id
+                     WHERE t.hash = ?1 AND t.expires_at > ?2 AND NOT o.disabled"
+                ),
+                params![hash, now],
+                read_operator,
+            )
+            .optional()?)
+    }
+
+    fn revoke_token(&mut self, hash: &[u8]) -> Result<bool, DbError> {
+        let n = self
+            .conn
+            .execute("DELETE FROM operator_tokens WHERE hash = ?1", [hash])?;
+        Ok(n == 1)
+    }
+}
+
+fn read_operator(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperatorRecord> {
+    Ok(OperatorRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        disabled: r.get(3)?,
+        created_at: r.get(4)?,
+    })
 }
 
 impl Columns for rusqlite::Row<'_> {
