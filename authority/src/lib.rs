@@ -17,6 +17,7 @@
 //!   window).
 //! * [`poster`], [`issuance`]: rendering and issuing venue codes.
 //! * [`http`]: the HTTP server and its routes.
+//! * [`portal`]: the web pages for venue owners and health departments, served by [`http`].
 //!
 //! The phone-side demo and the benchmark tools live in the CLI and `examples/`, not here.
 
@@ -29,6 +30,7 @@ pub mod ingest;
 pub mod issuance;
 pub mod keys;
 pub mod ops;
+pub mod portal;
 pub mod poster;
 pub mod store;
 pub mod trust;

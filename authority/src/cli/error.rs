@@ -49,6 +49,8 @@ pub enum CliError {
     #[error(transparent)]
     Scan(#[from] ScanError),
     #[error(transparent)]
+    Sign(#[from] khaibao_authority::portal::venue::SignError),
+    #[error(transparent)]
     Account(#[from] AccountError),
     #[error(transparent)]
     Role(#[from] RoleError),

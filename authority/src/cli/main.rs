@@ -24,6 +24,7 @@ mod demo;
 mod error;
 mod keygen;
 mod operator;
+mod portal;
 mod scanbench;
 
 #[derive(Parser)]
@@ -55,6 +56,10 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
+        /// Create demo accounts for the web portal and print the portal's URL and their
+        /// logins and passwords.
+        #[arg(long)]
+        demo_data: bool,
     },
     /// Export stored declarations as CSV (for health departments).
     Export {
@@ -138,6 +143,15 @@ impl VenueArgs {
 
 #[derive(Subcommand)]
 enum VenueCommand {
+    /// The ministry's offline signing run: sign every venue the web portal approved, with
+    /// the venue key of --keys, and record the codes in that folder's registry.
+    SignApproved {
+        /// The authority database the portal writes to.
+        #[arg(long, default_value = "authority.db")]
+        db: PathBuf,
+        #[arg(long, default_value = "keys")]
+        keys: PathBuf,
+    },
     /// Sign a venue code and render its A4 poster (.svg, .png or .pdf by the --out extension).
     Issue {
         #[arg(long, default_value = "keys")]
@@ -222,6 +236,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             issue_one(&keys, &spec, &out, dpi)?;
         }
         Command::Venue {
+            command: VenueCommand::SignApproved { db, keys },
+        } => portal::sign_approved(&db, &keys)?,
+        Command::Venue {
             command:
                 VenueCommand::IssueCsv {
                     keys,
@@ -230,11 +247,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     format,
                 },
         } => issue_csv(&keys, &csv, &out, &format)?,
-        Command::Serve { listen, db, keys } => {
+        Command::Serve {
+            listen,
+            db,
+            keys,
+            demo_data,
+        } => {
             let k = AuthorityKeys::load(&keys)?;
             let server = RunningServer::start(listen, &db, k)?;
             // The first line is machine-readable, for scripts that start the server on port 0.
             println!("listening {}", server.base_url());
+            if demo_data {
+                portal::demo_data(&db, &server.base_url())?;
+            }
             // Serve until interrupted (Ctrl-C); SIGTERM ends the process as usual, and
             // SQLite's journal keeps every committed batch.
             let rt = tokio::runtime::Builder::new_current_thread()

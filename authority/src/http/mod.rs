@@ -66,6 +66,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(trust::get_registry),
         )
         .merge(ops::routes())
+        .merge(crate::portal::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -88,10 +88,12 @@ fn category_vi(c: VenueCategory) -> &'static str {
     }
 }
 
+/// The civil date and time in Vietnam (UTC+7) of Unix time `t`: (year, month, day, hour,
+/// minute), by Howard Hinnant's days-to-civil algorithm.
 #[allow(clippy::many_single_char_names)] // the algorithm's own names
-fn date_vi(t: i64) -> String {
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm), in UTC+7.
-    let z = (t + 7 * 3600).div_euclid(86_400) + 719_468;
+pub fn vietnam_time(t: i64) -> (i64, i64, i64, i64, i64) {
+    let local = t + 7 * 3600;
+    let z = local.div_euclid(86_400) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -100,6 +102,12 @@ fn date_vi(t: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
+    let secs = local.rem_euclid(86_400);
+    (y, m, d, secs / 3600, secs % 3600 / 60)
+}
+
+fn date_vi(t: i64) -> String {
+    let (y, m, d, _, _) = vietnam_time(t);
     format!("{d:02}/{m:02}/{y}")
 }
 

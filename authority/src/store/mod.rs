@@ -190,6 +190,33 @@ pub trait Store: Send {
 
     /// Deletes the token whose SHA-256 is `hash` (logging out); `false` when there is none.
     fn revoke_token(&mut self, hash: &[u8]) -> Result<bool, DbError>;
+
+    /// Writes the portal record `kind`/`id` (a JSON document, see [`PortalRecord`]),
+    /// replacing an older one.
+    fn put_portal_record(&mut self, record: &PortalRecord) -> Result<(), DbError>;
+
+    /// The portal record `kind`/`id`.
+    fn portal_record(&self, kind: &str, id: &str) -> Result<Option<PortalRecord>, DbError>;
+
+    /// The portal records of `kind` (in `province` when given), oldest first.
+    fn portal_records(
+        &self,
+        kind: &str,
+        province: Option<u32>,
+    ) -> Result<Vec<PortalRecord>, DbError>;
+}
+
+/// One document of the web portal (a venue application, a province's settings, an
+/// event of its history), stored as JSON text under its kind and id. Its meaning belongs
+/// to [`crate::portal`]; `province` is kept as a column so a province's records are found
+/// without reading every document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalRecord {
+    pub kind: String,
+    pub id: String,
+    pub province: u32,
+    pub value: String,
+    pub updated_at: i64,
 }
 
 /// A declaration about to be stored under a new receipt.

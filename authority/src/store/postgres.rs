@@ -10,8 +10,8 @@
 use super::schema;
 use super::{
     BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink,
-    NewOperator, NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, Store, WriteBatch,
-    rec_from_int, rec_to_int, symptom_list,
+    NewOperator, NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, PortalRecord, Store,
+    WriteBatch, rec_from_int, rec_to_int, symptom_list,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -279,6 +279,46 @@ impl Store for PgStore {
             .execute("DELETE FROM operator_tokens WHERE hash = $1", &[&hash])?;
         Ok(n == 1)
     }
+
+    fn put_portal_record(&mut self, r: &PortalRecord) -> Result<(), DbError> {
+        self.client().execute(
+            "INSERT INTO portal_records (kind, id, province, value, updated_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (kind, id) DO UPDATE SET province = EXCLUDED.province,
+             value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
+            &[
+                &r.kind,
+                &r.id,
+                &i64::from(r.province),
+                &r.value,
+                &r.updated_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn portal_record(&self, kind: &str, id: &str) -> Result<Option<PortalRecord>, DbError> {
+        let rows = self.client().query(
+            "SELECT kind, id, province, value, updated_at FROM portal_records
+             WHERE kind = $1 AND id = $2",
+            &[&kind, &id],
+        )?;
+        rows.first().map(read_portal).transpose()
+    }
+
+    fn portal_records(
+        &self,
+        kind: &str,
+        province: Option<u32>,
+    ) -> Result<Vec<PortalRecord>, DbError> {
+        let province = province.map(i64::from);
+        let rows = self.client().query(
+            "SELECT kind, id, province, value, updated_at FROM portal_records
+             WHERE kind = $1 AND ($2::BIGINT IS NULL OR province = $2) ORDER BY updated_at, id",
+            &[&kind, &province],
+        )?;
+        rows.iter().map(read_portal).collect()
+    }
 }
 
 fn read_operator(r: &postgres::Row) -> Result<OperatorRecord, DbError> {
@@ -349,4 +389,15 @@ impl BatchWriter for PgBatch<'_, '_> {
         )?;
         Ok(n == 1)
     }
+}
+
+fn read_portal(r: &postgres::Row) -> Result<PortalRecord, DbError> {
+    let province: i64 = r.try_get(2)?;
+    Ok(PortalRecord {
+        kind: r.try_get(0)?,
+        id: r.try_get(1)?,
+        province: u32::try_from(province).unwrap_or_default(),
+        value: r.try_get(3)?,
+        updated_at: r.try_get(4)?,
+    })
 }

@@ -2,7 +2,7 @@
 //! (one row per stored declaration, unique on its idempotency key and its receipt),
 //! `exposure_entries` (the windows of each publication) and `exposure_versions` (one row per
 //! publication), plus the operators' accounts (`operators`) and the hashes of their tokens
-//! (`operator_tokens`). Creating them is idempotent, so every start runs it.
+//! (`operator_tokens`), and the web portal's documents (`portal_records`). Creating them is idempotent, so every start runs it.
 
 /// SQLite.
 pub const SQLITE: &str = "
@@ -53,6 +53,15 @@ CREATE TABLE IF NOT EXISTS operator_tokens (
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS portal_records (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    province INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS portal_records_province ON portal_records(kind, province);
 ";
 
 /// PostgreSQL.
@@ -104,4 +113,13 @@ CREATE TABLE IF NOT EXISTS operator_tokens (
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS portal_records (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    province BIGINT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS portal_records_province ON portal_records(kind, province);
 ";

@@ -5,8 +5,8 @@
 use super::schema;
 use super::{
     BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink,
-    NewOperator, NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, Store, WriteBatch,
-    rec_from_int, rec_to_int, symptom_list,
+    NewOperator, NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, PortalRecord, Store,
+    WriteBatch, rec_from_int, rec_to_int, symptom_list,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -257,6 +257,42 @@ impl Store for SqliteStore {
             .execute("DELETE FROM operator_tokens WHERE hash = ?1", [hash])?;
         Ok(n == 1)
     }
+
+    fn put_portal_record(&mut self, r: &PortalRecord) -> Result<(), DbError> {
+        self.conn.execute(
+            "INSERT INTO portal_records (kind, id, province, value, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (kind, id) DO UPDATE SET province = excluded.province,
+             value = excluded.value, updated_at = excluded.updated_at",
+            params![r.kind, r.id, r.province, r.value, r.updated_at],
+        )?;
+        Ok(())
+    }
+
+    fn portal_record(&self, kind: &str, id: &str) -> Result<Option<PortalRecord>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT kind, id, province, value, updated_at FROM portal_records
+                 WHERE kind = ?1 AND id = ?2",
+                [kind, id],
+                read_portal,
+            )
+            .optional()?)
+    }
+
+    fn portal_records(
+        &self,
+        kind: &str,
+        province: Option<u32>,
+    ) -> Result<Vec<PortalRecord>, DbError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, id, province, value, updated_at FROM portal_records
+             WHERE kind = ?1 AND (?2 IS NULL OR province = ?2) ORDER BY updated_at, id",
+        )?;
+        let rows = stmt.query_map(params![kind, province], read_portal)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 fn read_operator(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperatorRecord> {
@@ -316,4 +352,14 @@ impl BatchWriter for SqliteBatch<'_> {
         ])?;
         Ok(n == 1)
     }
+}
+
+fn read_portal(r: &rusqlite::Row<'_>) -> rusqlite::Result<PortalRecord> {
+    Ok(PortalRecord {
+        kind: r.get(0)?,
+        id: r.get(1)?,
+        province: r.get(2)?,
+        value: r.get(3)?,
+        updated_at: r.get(4)?,
+    })
 }
