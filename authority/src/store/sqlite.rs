@@ -4,9 +4,9 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink,
-    NewOperator, NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, Store, WriteBatch,
-    rec_from_int, rec_to_int, symptom_list,
+    BatchWriter, Columns, DbError, ExportFilter, ExportSink, NewOperator, NewRow, NewToken,
+    OPERATOR_COLUMNS, OperatorRecord, STORED_COLUMNS, Store, StoredRow, WriteBatch, rec_from_int,
+    rec_to_int,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -33,6 +33,8 @@ impl SqliteStore {
     }
 
     fn with_schema(conn: Connection) -> Result<Self, DbError> {
+        // Deleted rows (retention) are overwritten, not left in free pages.
+        conn.execute_batch("PRAGMA secure_delete = ON;")?;
         conn.execute_batch(schema::SQLITE)?;
         Ok(Self { conn })
     }
@@ -50,9 +52,8 @@ impl Store for SqliteStore {
                 find: tx.prepare_cached("SELECT receipt FROM declarations WHERE idem_key = ?1")?,
                 insert: tx.prepare_cached(
                     "INSERT INTO declarations (idem_key, receipt, device_kid, received_at,
-                        declared_at, venue_id, full_name, birth_year, phone, province, symptoms,
-                        close_contact, on_behalf, payload)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                        declared_at, venue_id, province, sealed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                      ON CONFLICT (idem_key) DO NOTHING",
                 )?,
             };
@@ -62,11 +63,11 @@ impl Store for SqliteStore {
         Ok(results)
     }
 
-    fn declaration_rows(&self) -> Result<Vec<(String, String, Vec<u8>)>, DbError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT receipt, device_kid, payload FROM declarations ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    fn declaration_rows(&self) -> Result<Vec<StoredRow>, DbError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {STORED_COLUMNS} FROM declarations ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], |r| StoredRow::read(r))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -85,7 +86,7 @@ impl Store for SqliteStore {
     }
 
     fn export_rows(&self, filter: &ExportFilter, to: &mut dyn ExportSink) -> Result<(), DbError> {
-        const WHERE: &str = "province = ?1 AND declared_at >= ?2 AND declared_at < ?3 AND (?4 IS NULL OR venue_id = ?4)";
+        const WHERE: &str = "(?1 IS NULL OR province = ?1) AND declared_at >= ?2 AND declared_at < ?3 AND (?4 IS NULL OR venue_id = ?4)";
         let args = params![
             filter.province,
             filter.since,
@@ -99,13 +100,24 @@ impl Store for SqliteStore {
         )?;
         to.total(total.max(0).unsigned_abs());
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {EXPORT_COLUMNS} FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
+            "SELECT {STORED_COLUMNS} FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
         ))?;
         let mut rows = stmt.query(args)?;
         while let Some(r) = rows.next()? {
-            to.row(ExportRow::read(r)?)?;
+            to.row(StoredRow::read(r)?)?;
         }
         Ok(())
+    }
+
+    fn purge_declared_before(&mut self, cutoff: i64) -> Result<u64, DbError> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute("DELETE FROM declarations WHERE declared_at < ?1", [cutoff])?;
+        tx.execute(
+            "DELETE FROM operator_tokens WHERE expires_at < ?1",
+            [cutoff],
+        )?;
+        tx.commit()?;
+        Ok(n as u64)
     }
 
     fn publish_exposures(&mut self, entries: &[ExposureEntry], now: i64) -> Result<u64, DbError> {
@@ -280,7 +292,7 @@ impl Columns for rusqlite::Row<'_> {
     fn int(&self, i: usize) -> rusqlite::Result<i64> {
         self.get(i)
     }
-    fn flag(&self, i: usize) -> rusqlite::Result<bool> {
+    fn bytes(&self, i: usize) -> rusqlite::Result<Vec<u8>> {
         self.get(i)
     }
 }
@@ -297,7 +309,6 @@ impl BatchWriter for SqliteBatch<'_> {
 
     fn insert(&mut self, row: &NewRow<'_>) -> Result<bool, DbError> {
         let sub = row.submission;
-        let d = &sub.declaration;
         let n = self.insert.execute(params![
             row.key,
             row.receipt,
@@ -305,14 +316,8 @@ impl BatchWriter for SqliteBatch<'_> {
             row.received_at,
             sub.declared_at,
             sub.venue_id,
-            d.full_name,
-            d.birth_year,
-            d.phone,
-            d.province,
-            symptom_list(d),
-            d.close_contact,
-            d.on_behalf,
-            row.payload
+            sub.declaration.province,
+            row.sealed
         ])?;
         Ok(n == 1)
     }
