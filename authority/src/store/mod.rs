@@ -15,7 +15,10 @@ pub mod records;
 pub mod schema;
 pub mod sqlite;
 
-pub use records::{NewOperator, NewToken, OPERATOR_COLUMNS, OperatorRecord};
+pub use records::{
+    AUDIT_COLUMNS, AuditDraft, AuditRecord, Decision, EXTRACTION_COLUMNS, ExtractionRecord,
+    NewExtraction, NewOperator, NewToken, OPERATOR_COLUMNS, OperatorRecord,
+};
 
 use khaibao_core::declaration::Submission;
 use khaibao_core::encoding::codec::hex;
@@ -192,6 +195,28 @@ pub trait Store: Send {
 
     /// Deletes the token whose SHA-256 is `hash` (logging out); `false` when there is none.
     fn revoke_token(&mut self, hash: &[u8]) -> Result<bool, DbError>;
+
+    /// Stores a pending extraction request and returns its id.
+    fn add_extraction(&mut self, e: &NewExtraction<'_>) -> Result<i64, DbError>;
+
+    /// The extraction `id`, if any.
+    fn extraction(&self, id: i64) -> Result<Option<ExtractionRecord>, DbError>;
+
+    /// Every extraction, newest first.
+    fn extractions(&self) -> Result<Vec<ExtractionRecord>, DbError>;
+
+    /// Records the decision on a pending extraction; `false` when it is not pending.
+    fn decide_extraction(&mut self, d: &Decision<'_>) -> Result<bool, DbError>;
+
+    /// Counts one download of extraction `id`.
+    fn count_download(&mut self, id: i64) -> Result<(), DbError>;
+
+    /// Appends an entry to the audit log, in one transaction that numbers it after the
+    /// last entry and chains it to that entry's hash.
+    fn append_audit(&mut self, draft: &AuditDraft<'_>) -> Result<AuditRecord, DbError>;
+
+    /// The whole audit log, by sequence number.
+    fn audit_entries(&self) -> Result<Vec<AuditRecord>, DbError>;
 }
 
 /// A declaration about to be stored under a new receipt: its sealed body as received and

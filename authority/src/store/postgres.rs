@@ -9,9 +9,10 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, ExportFilter, ExportSink, NewOperator, NewRow, NewToken,
-    OPERATOR_COLUMNS, OpenedItem, OperatorRecord, STORED_COLUMNS, Store, StoredRow, WriteBatch,
-    rec_from_int, rec_to_int, store_batch,
+    AUDIT_COLUMNS, AuditDraft, AuditRecord, BatchWriter, Columns, DbError, Decision,
+    EXTRACTION_COLUMNS, ExportFilter, ExportSink, ExtractionRecord, NewExtraction, NewOperator,
+    NewRow, NewToken, OPERATOR_COLUMNS, OpenedItem, OperatorRecord, STORED_COLUMNS, Store,
+    StoredRow, WriteBatch, rec_from_int, rec_to_int, store_batch,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::{IngestItem, IngestResult};
@@ -382,6 +383,131 @@ impl Store for PgStore {
             .execute("DELETE FROM operator_tokens WHERE hash = $1", &[&hash])?;
         Ok(n == 1)
     }
+
+    fn add_extraction(&mut self, e: &NewExtraction<'_>) -> Result<i64, DbError> {
+        let row = self.client().query_one(
+            "INSERT INTO extractions (requester_id, scope, since, until, reason, requested_at,
+                state) VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
+            &[
+                &e.requester_id,
+                &e.scope,
+                &e.since,
+                &e.until,
+                &e.reason,
+                &e.requested_at,
+            ],
+        )?;
+        Ok(row.try_get(0)?)
+    }
+
+    fn extraction(&self, id: i64) -> Result<Option<ExtractionRecord>, DbError> {
+        let row = self.client().query_opt(
+            &format!("SELECT {EXTRACTION_COLUMNS} FROM extractions WHERE id = $1"),
+            &[&id],
+        )?;
+        row.as_ref().map(read_extraction).transpose()
+    }
+
+    fn extractions(&self) -> Result<Vec<ExtractionRecord>, DbError> {
+        let rows = self.client().query(
+            &format!("SELECT {EXTRACTION_COLUMNS} FROM extractions ORDER BY id DESC"),
+            &[],
+        )?;
+        rows.iter().map(read_extraction).collect()
+    }
+
+    fn decide_extraction(&mut self, d: &Decision<'_>) -> Result<bool, DbError> {
+        let n = self.client().execute(
+            "UPDATE extractions SET state = $2, decided_by = $3, decided_at = $4,
+                download_until = $5 WHERE id = $1 AND state = 'pending'",
+            &[&d.id, &d.state, &d.by, &d.at, &d.download_until],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn count_download(&mut self, id: i64) -> Result<(), DbError> {
+        self.client().execute(
+            "UPDATE extractions SET downloads = downloads + 1 WHERE id = $1",
+            &[&id],
+        )?;
+        Ok(())
+    }
+
+    fn append_audit(&mut self, draft: &AuditDraft<'_>) -> Result<AuditRecord, DbError> {
+        let mut client = self.client();
+        let mut tx = client.transaction()?;
+        // One appender at a time, across processes: each entry chains to the last.
+        tx.batch_execute("LOCK TABLE audit_log IN EXCLUSIVE MODE")?;
+        let last = tx.query_opt(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            &[],
+        )?;
+        let (seq, prev_hash): (i64, Vec<u8>) = match last {
+            Some(r) => (r.try_get::<_, i64>(0)? + 1, r.try_get(1)?),
+            None => (1, vec![0; 32]),
+        };
+        let hash = (draft.link)(seq, &prev_hash);
+        tx.execute(
+            "INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &seq,
+                &draft.at,
+                &draft.actor,
+                &draft.action,
+                &draft.detail,
+                &prev_hash,
+                &hash,
+            ],
+        )?;
+        tx.commit()?;
+        Ok(AuditRecord {
+            seq,
+            at: draft.at,
+            actor: draft.actor.to_owned(),
+            action: draft.action.to_owned(),
+            detail: draft.detail.to_owned(),
+            prev_hash,
+            hash,
+        })
+    }
+
+    fn audit_entries(&self) -> Result<Vec<AuditRecord>, DbError> {
+        let rows = self.client().query(
+            &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"),
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    seq: r.try_get(0)?,
+                    at: r.try_get(1)?,
+                    actor: r.try_get(2)?,
+                    action: r.try_get(3)?,
+                    detail: r.try_get(4)?,
+                    prev_hash: r.try_get(5)?,
+                    hash: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn read_extraction(r: &postgres::Row) -> Result<ExtractionRecord, DbError> {
+    Ok(ExtractionRecord {
+        id: r.try_get(0)?,
+        requester_id: r.try_get(1)?,
+        scope: r.try_get(2)?,
+        since: r.try_get(3)?,
+        until: r.try_get(4)?,
+        reason: r.try_get(5)?,
+        requested_at: r.try_get(6)?,
+        state: r.try_get(7)?,
+        decided_by: r.try_get(8)?,
+        decided_at: r.try_get(9)?,
+        download_until: r.try_get(10)?,
+        downloads: r.try_get(11)?,
+    })
 }
 
 fn read_operator(r: &postgres::Row) -> Result<OperatorRecord, DbError> {

@@ -4,9 +4,10 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, ExportFilter, ExportSink, NewOperator, NewRow, NewToken,
-    OPERATOR_COLUMNS, OperatorRecord, STORED_COLUMNS, Store, StoredRow, WriteBatch, rec_from_int,
-    rec_to_int,
+    AUDIT_COLUMNS, AuditDraft, AuditRecord, BatchWriter, Columns, DbError, Decision,
+    EXTRACTION_COLUMNS, ExportFilter, ExportSink, ExtractionRecord, NewExtraction, NewOperator,
+    NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, STORED_COLUMNS, Store, StoredRow,
+    WriteBatch, rec_from_int, rec_to_int,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -30,6 +31,12 @@ impl SqliteStore {
     /// A database in memory (for tests).
     pub fn open_in_memory() -> Result<Self, DbError> {
         Self::with_schema(Connection::open_in_memory()?)
+    }
+
+    /// The connection underneath (for tests that tamper with the file).
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     fn with_schema(conn: Connection) -> Result<Self, DbError> {
@@ -269,6 +276,131 @@ impl Store for SqliteStore {
             .execute("DELETE FROM operator_tokens WHERE hash = ?1", [hash])?;
         Ok(n == 1)
     }
+
+    fn add_extraction(&mut self, e: &NewExtraction<'_>) -> Result<i64, DbError> {
+        self.conn.execute(
+            "INSERT INTO extractions (requester_id, scope, since, until, reason, requested_at,
+                state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')",
+            params![
+                e.requester_id,
+                e.scope,
+                e.since,
+                e.until,
+                e.reason,
+                e.requested_at
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn extraction(&self, id: i64) -> Result<Option<ExtractionRecord>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {EXTRACTION_COLUMNS} FROM extractions WHERE id = ?1"),
+                [id],
+                read_extraction,
+            )
+            .optional()?)
+    }
+
+    fn extractions(&self) -> Result<Vec<ExtractionRecord>, DbError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EXTRACTION_COLUMNS} FROM extractions ORDER BY id DESC"
+        ))?;
+        let rows = stmt.query_map([], read_extraction)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn decide_extraction(&mut self, d: &Decision<'_>) -> Result<bool, DbError> {
+        let n = self.conn.execute(
+            "UPDATE extractions SET state = ?2, decided_by = ?3, decided_at = ?4,
+                download_until = ?5 WHERE id = ?1 AND state = 'pending'",
+            params![d.id, d.state, d.by, d.at, d.download_until],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn count_download(&mut self, id: i64) -> Result<(), DbError> {
+        self.conn.execute(
+            "UPDATE extractions SET downloads = downloads + 1 WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    fn append_audit(&mut self, draft: &AuditDraft<'_>) -> Result<AuditRecord, DbError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let last: Option<(i64, Vec<u8>)> = tx
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (seq, prev_hash) = last.map_or((1, vec![0; 32]), |(s, h)| (s + 1, h));
+        let hash = (draft.link)(seq, &prev_hash);
+        tx.execute(
+            "INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                seq,
+                draft.at,
+                draft.actor,
+                draft.action,
+                draft.detail,
+                prev_hash,
+                hash
+            ],
+        )?;
+        tx.commit()?;
+        Ok(AuditRecord {
+            seq,
+            at: draft.at,
+            actor: draft.actor.to_owned(),
+            action: draft.action.to_owned(),
+            detail: draft.detail.to_owned(),
+            prev_hash,
+            hash,
+        })
+    }
+
+    fn audit_entries(&self) -> Result<Vec<AuditRecord>, DbError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AuditRecord {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                detail: r.get(4)?,
+                prev_hash: r.get(5)?,
+                hash: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn read_extraction(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExtractionRecord> {
+    Ok(ExtractionRecord {
+        id: r.get(0)?,
+        requester_id: r.get(1)?,
+        scope: r.get(2)?,
+        since: r.get(3)?,
+        until: r.get(4)?,
+        reason: r.get(5)?,
+        requested_at: r.get(6)?,
+        state: r.get(7)?,
+        decided_by: r.get(8)?,
+        decided_at: r.get(9)?,
+        download_until: r.get(10)?,
+        downloads: r.get(11)?,
+    })
 }
 
 fn read_operator(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperatorRecord> {
