@@ -21,10 +21,12 @@
 //!
 //! The phone-side demo and the benchmark tools live in the CLI and `examples/`, not here.
 
+pub mod audit;
 pub mod db;
 pub mod export;
 pub mod exposure_publish;
 pub mod exposures;
+pub mod extraction;
 pub mod http;
 pub mod ingest;
 pub mod issuance;

@@ -15,7 +15,7 @@ use khaibao_authority::http::RunningServer;
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
-use khaibao_core::seal::DeviceKey;
+use khaibao_core::seal::{DeviceKey, SealingKey};
 use khaibao_core::upload::protocol::{self, IngestItem, ItemStatus};
 use khaibao_tests::declarations::sealed;
 use std::os::unix::fs::PermissionsExt;
@@ -133,9 +133,9 @@ fn entry(venue: u8, start: i64, end: i64, recommendation: Recommendation) -> Exp
 }
 
 /// The CSV without its first column (receipts are random per store).
-fn csv_without_receipts(db: &AuthorityDb, filter: &ExportFilter) -> String {
+fn csv_without_receipts(db: &AuthorityDb, sealing: &SealingKey, filter: &ExportFilter) -> String {
     let mut out = Vec::new();
-    export_csv(db, filter, &mut out, 1, &mut |_, _| {}).unwrap();
+    export_csv(db, sealing, filter, &mut out, 1, &mut |_, _| {}).unwrap();
     String::from_utf8(out)
         .unwrap()
         .lines()
@@ -220,7 +220,7 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
     }
 
     let submissions = |db: &AuthorityDb| -> Vec<_> {
-        db.declarations()
+        db.declarations(keys.sealing())
             .unwrap()
             .into_iter()
             .map(|d| (d.device_kid, d.submission))
@@ -231,7 +231,7 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
     let hcm = ExportFilter {
         since: day1,
         until: None,
-        province: 79,
+        province: Some(79),
         venue_id: None,
     };
     let venue_a_day1 = ExportFilter {
@@ -240,11 +240,16 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
         ..hcm.clone()
     };
     for filter in [&hcm, &venue_a_day1] {
-        let expected = csv_without_receipts(&lite, filter);
-        assert_eq!(csv_without_receipts(&pg, filter), expected);
+        let expected = csv_without_receipts(&lite, keys.sealing(), filter);
+        assert_eq!(csv_without_receipts(&pg, keys.sealing(), filter), expected);
     }
-    assert!(csv_without_receipts(&pg, &hcm).contains("\"Trần, Thị \"\"Bé\"\"\""));
-    assert_eq!(csv_without_receipts(&pg, &venue_a_day1).lines().count(), 2);
+    assert!(csv_without_receipts(&pg, keys.sealing(), &hcm).contains("\"Trần, Thị \"\"Bé\"\"\""));
+    assert_eq!(
+        csv_without_receipts(&pg, keys.sealing(), &venue_a_day1)
+            .lines()
+            .count(),
+        2
+    );
 
     let lists: Vec<Vec<ExposureEntry>> = [&mut lite, &mut pg]
         .into_iter()
@@ -272,9 +277,11 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
     let server =
         RunningServer::start(([127, 0, 0, 1], 0).into(), Path::new(&cluster.url), keys).unwrap();
     let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(30)).unwrap();
+    // Dated now: the server refuses declarations outside its retention window.
+    let today = khaibao_authority::unix_now();
     let batch = vec![
-        sealed(&device, &public, "Đặng Thùy Trâm", 48, None, day2),
-        sealed(&device, &public, "Võ Thị Sáu", 77, None, day2),
+        sealed(&device, &public, "Đặng Thùy Trâm", 48, None, today),
+        sealed(&device, &public, "Võ Thị Sáu", 77, None, today),
     ];
     let url = format!("{}{}", server.base_url(), protocol::INGEST_PATH);
     let post = || {

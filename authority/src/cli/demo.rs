@@ -204,7 +204,11 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     ));
 
     // 9. What the authority decrypted.
-    let stored = step("authority", server.state().with_db(|db| db.declarations()))?;
+    let sealing = server.state().keys().sealing();
+    let stored = step(
+        "authority",
+        server.state().with_db(|db| db.declarations(sealing)),
+    )?;
     let Some(d) = stored.first() else {
         return Err(DemoError {
             step: "authority",

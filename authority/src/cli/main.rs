@@ -61,20 +61,24 @@ enum Command {
         #[arg(long)]
         demo_data: bool,
     },
-    /// Export stored declarations as CSV (for health departments).
+    /// Export stored declarations as CSV, opening each with the sealing key of the keys
+    /// folder (the way for whoever holds both; departments use extractions under /ops/).
     Export {
         /// A SQLite file, or a PostgreSQL URL (`postgres://user@host:port/dbname`).
         #[arg(long, default_value = "authority.db")]
         db: PathBuf,
+        /// The keys folder whose sealing key opens the stored declarations.
+        #[arg(long, default_value = "keys")]
+        keys: PathBuf,
         /// Declared at or after: Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM (Vietnam time).
         #[arg(long)]
         since: String,
         /// Declared before (same formats).
         #[arg(long)]
         until: Option<String>,
-        /// National province code.
+        /// Only declarants of this national province code.
         #[arg(long)]
-        province: u32,
+        province: Option<u32>,
         /// Only this venue id.
         #[arg(long)]
         venue: Option<String>,
@@ -270,12 +274,21 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Export {
             db,
+            keys,
             since,
             until,
             province,
             venue,
             out,
-        } => export(&db, &since, until.as_deref(), province, venue, &out)?,
+        } => {
+            let filter = ExportFilter {
+                since: parse_time(&since)?,
+                until: until.as_deref().map(parse_time).transpose()?,
+                province,
+                venue_id: venue,
+            };
+            export(&db, &keys, &filter, &out)?;
+        }
         Command::Exposure {
             command:
                 ExposureCommand::Publish {
@@ -342,20 +355,8 @@ fn issue_csv(keys: &Path, csv: &Path, out: &Path, format: &str) -> Result<(), Cl
     Ok(())
 }
 
-fn export(
-    db: &Path,
-    since: &str,
-    until: Option<&str>,
-    province: u32,
-    venue_id: Option<String>,
-    out: &Path,
-) -> Result<(), CliError> {
-    let filter = ExportFilter {
-        since: parse_time(since)?,
-        until: until.map(parse_time).transpose()?,
-        province,
-        venue_id,
-    };
+fn export(db: &Path, keys: &Path, filter: &ExportFilter, out: &Path) -> Result<(), CliError> {
+    let keys = AuthorityKeys::load(keys)?;
     if !db.exists() && !is_postgres_url(&db.to_string_lossy()) {
         return Err(CliError::NoDatabase(db.to_path_buf()));
     }
@@ -365,9 +366,16 @@ fn export(
     let tmp = out.with_extension("csv.partial");
     let file = std::fs::File::create(&tmp)?;
     let mut w = std::io::BufWriter::new(file);
-    let n = export_csv(&db, &filter, &mut w, 10_000, &mut |done, total| {
-        eprintln!("exported {done} of {total}");
-    })?;
+    let n = export_csv(
+        &db,
+        keys.sealing(),
+        filter,
+        &mut w,
+        10_000,
+        &mut |done, total| {
+            eprintln!("exported {done} of {total}");
+        },
+    )?;
     drop(w);
     std::fs::rename(&tmp, out)?;
     println!("{n} declarations written to {}", out.display());
