@@ -96,6 +96,26 @@ KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/t
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_hostile.py"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_trust.py"
 
+step "portal browser test (chromium over WebDriver, axe-core; screenshots in build/portal-test)"
+need_apt chromium chromium
+need_apt chromedriver chromium-driver
+need_apt npm npm
+if [ ! -d "$build/tools/selenium/selenium" ]; then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+    fi
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+        --target "$build/tools/selenium" selenium==4.31.0
+fi
+axe="$build/tools/axe/node_modules/axe-core/axe.min.js"
+if [ ! -f "$axe" ]; then
+    mkdir -p "$build/tools/axe"
+    npm install --prefix "$build/tools/axe" --no-audit --no-fund --silent axe-core@4.10.3
+fi
+KHAIBAO_BIN="$root/target/release/khaibao" KHAIBAO_PORTAL_OUT="$build/portal-test" AXE_JS="$axe" \
+    PYTHONPATH="$build/tools/selenium" python3 "$root/tests/portal/test_portal.py"
+
 step "Kotlin binding tests (JVM, JNA)"
 t0=$SECONDS
 KHAIBAO_BIN="$root/target/release/khaibao" "$root/tests/bindings/run_kotlin.sh" "$lib" "$py"

@@ -6,10 +6,12 @@
 use super::venue::{self as pv, Event, FieldError, PortalVenue, VenueForm};
 use super::web::{Ctx, LANG_COOKIE, cookie, form};
 use crate::exposure_publish::{self, VenueRef, WindowSpec};
+use crate::extraction::{self, Extraction, ExtractionError, State as ExtractionState};
 use crate::http::AppState;
 use crate::http::auth::SESSION_COOKIE;
 use crate::ops::{self, AccountError, Role, Scope};
 use crate::poster::{self, category};
+use crate::store::AuditRecord;
 use crate::units::{Unit, units};
 use askama::Template;
 use axum::Router;
@@ -44,6 +46,12 @@ pub fn routes() -> Router<Arc<AppState>> {
             "/portal/venues/{id}/{file}",
             get(poster_file).post(venue_action),
         )
+        .route("/portal/venues/{id}/extraction", post(request_extraction))
+        .route(
+            "/portal/extractions/{id}/{action}",
+            get(extraction_csv).post(decide_extraction),
+        )
+        .route("/favicon.ico", get(no_icon))
         .route("/portal/province", get(province))
         .route("/portal/province/{code}/self-service", post(self_service))
 }
@@ -544,6 +552,26 @@ struct VenuePage<'a> {
     owner: bool,
     department: bool,
     notice: Option<&'a str>,
+    extractions: Vec<Extraction>,
+}
+
+#[allow(clippy::unused_self)] // askama calls helpers as methods
+impl VenuePage<'_> {
+    fn time(&self, t: &i64) -> String {
+        super::web::time(t)
+    }
+    fn state(&self, e: &Extraction) -> &'static str {
+        extraction_state(self.c, e)
+    }
+}
+
+/// An extraction's state in the page's language.
+fn extraction_state(c: &Ctx, e: &Extraction) -> &'static str {
+    match e.state {
+        ExtractionState::Pending => c.s("Chờ duyệt", "Awaiting approval"),
+        ExtractionState::Approved => c.s("Đã duyệt", "Approved"),
+        ExtractionState::Refused => c.s("Bị từ chối", "Refused"),
+    }
 }
 
 async fn venue_page(
@@ -572,9 +600,29 @@ async fn venue_page(
             "Đã công bố khung giờ phơi nhiễm.",
             "The exposure window was published.",
         )),
+        Some("requested") => Some(c.s(
+            "Đã gửi yêu cầu khai thác dữ liệu; Sở Y tế sẽ duyệt.",
+            "The data request was sent; the health department will review it.",
+        )),
+        Some("bad-request") => Some(c.s(
+            "Yêu cầu không hợp lệ: khoảng ngày từ 1 đến 31 ngày và cần nêu lý do.",
+            "The request is not valid: a range of 1 to 31 days and a reason are needed.",
+        )),
         _ => None,
     };
     let cat = category::parse(&v.category).ok();
+    let me = c.who.clone();
+    let scope = Scope::Venue(v.id.clone());
+    let extractions = match me {
+        Some(me) => db(&state, move |db| extraction::visible_to(db, &me))
+            .await
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.scope == scope)
+            .collect(),
+        None => Vec::new(),
+    };
     let page = VenuePage {
         c: &c,
         v: &v,
@@ -588,6 +636,7 @@ async fn venue_page(
         owner,
         department,
         notice,
+        extractions,
     };
     c.page(StatusCode::OK, page.render())
 }
@@ -897,13 +946,21 @@ struct ProvincePage<'a> {
     venues: &'a [PortalVenue],
     /// (code, name, self-service)
     settings: Vec<(u32, String, bool)>,
-    history: &'a [Event],
+    history: &'a [AuditRecord],
+    /// Extraction requests this department may decide, with the venue's name.
+    requests: Vec<(Extraction, String)>,
 }
 
 #[allow(clippy::unused_self, clippy::trivially_copy_pass_by_ref)] // askama passes references to methods
 impl ProvincePage<'_> {
     fn time(&self, t: &i64) -> String {
         super::web::time(t)
+    }
+    fn day(&self, t: &i64) -> String {
+        super::web::time(t)[..10].to_owned()
+    }
+    fn state(&self, e: &Extraction) -> &'static str {
+        extraction_state(self.c, e)
     }
 }
 
@@ -925,21 +982,40 @@ async fn province(State(state): State<Arc<AppState>>, c: Ctx) -> Response {
     }
     let codes = provinces_of(&me.role);
     let role = me.role.clone();
+    let who = me.clone();
     let loaded = db(&state, move |db| {
         let store = db.store();
-        let venues = visible(store, &role)?;
+        let venues = visible(store, &role).ok()?;
         let mut settings = Vec::new();
         let mut history = Vec::new();
         for p in &codes {
-            settings.push((*p, pv::self_service(store, *p)?));
-            history.extend(pv::events(store, *p)?);
+            settings.push((*p, pv::self_service(store, *p).ok()?));
+            history.extend(pv::events(store, *p).ok()?);
         }
-        history.sort_by_key(|e| std::cmp::Reverse(e.at));
+        history.sort_by_key(|e| std::cmp::Reverse(e.seq));
+        history.dedup_by_key(|e| e.seq);
         history.truncate(200);
-        Ok::<_, crate::store::DbError>((venues, settings, history))
+        let requests = extraction::visible_to(db, &who)
+            .ok()?
+            .into_iter()
+            .filter(|e| e.requester_id != who.id && who.role.may_approve(&e.scope))
+            .map(|e| {
+                let name = match &e.scope {
+                    Scope::Venue(v) => pv::load(db.store(), v)
+                        .ok()
+                        .flatten()
+                        .map_or_else(|| v.clone(), |x| x.name),
+                    Scope::Province(p) => units()
+                        .display_province(*p)
+                        .unwrap_or_else(|| p.to_string()),
+                };
+                (e, name)
+            })
+            .collect::<Vec<_>>();
+        Some((venues, settings, history, requests))
     })
     .await;
-    let Some(Ok((venues, settings, history))) = loaded else {
+    let Some(Some((venues, settings, history, requests))) = loaded else {
         return unavailable(&c);
     };
     let name = |p: u32| units().display_province(p).unwrap_or_else(|| p.to_string());
@@ -959,6 +1035,7 @@ async fn province(State(state): State<Arc<AppState>>, c: Ctx) -> Response {
         venues: &venues,
         settings: settings.iter().map(|(p, on)| (*p, name(*p), *on)).collect(),
         history: &history,
+        requests,
     };
     c.page(StatusCode::OK, page.render())
 }
@@ -1004,6 +1081,138 @@ async fn self_service(
     .await;
     match done {
         Some(Ok(())) => c.redirect("/portal/province", &[]),
+        _ => unavailable(&c),
+    }
+}
+
+// ---- extraction (the workflow of crate::extraction) ---------------------------------------
+
+async fn no_icon() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+/// A date field (`YYYY-MM-DD`, Vietnam time) as Unix seconds at the start of that day.
+fn day(text: &str) -> Option<i64> {
+    let t = text.trim();
+    (t.len() == 10)
+        .then(|| crate::export::parse_time(t).ok())
+        .flatten()
+}
+
+async fn request_extraction(
+    State(state): State<Arc<AppState>>,
+    c: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let fields = form(&body);
+    if !c.csrf_ok(&fields) {
+        return bad_csrf(&c);
+    }
+    let (v, owner, _) = match venue_for(&state, &c, &id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(me) = c.who.clone().filter(|_| owner) else {
+        return forbidden(&c);
+    };
+    let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    // The last day is included: the range ends at the start of the day after it.
+    let range = day(&field("since")).zip(day(&field("until")).map(|u| u + 86_400));
+    let reason = field("reason");
+    let Some(range) = range else {
+        return c.redirect(&format!("/portal/venues/{}?done=bad-request", v.id), &[]);
+    };
+    let scope = Scope::Venue(v.id.clone());
+    let now = crate::unix_now();
+    let done = db(&state, move |db| {
+        extraction::request(db, &me, &scope, range, &reason, now)
+    })
+    .await;
+    match done {
+        Some(Ok(_)) => c.redirect(&format!("/portal/venues/{}?done=requested", v.id), &[]),
+        Some(Err(ExtractionError::BadRange | ExtractionError::BadReason)) => {
+            c.redirect(&format!("/portal/venues/{}?done=bad-request", v.id), &[])
+        }
+        Some(Err(ExtractionError::Forbidden)) => forbidden(&c),
+        _ => unavailable(&c),
+    }
+}
+
+async fn decide_extraction(
+    State(state): State<Arc<AppState>>,
+    c: Ctx,
+    Path((id, action)): Path<(i64, String)>,
+    body: Bytes,
+) -> Response {
+    if !c.csrf_ok(&form(&body)) {
+        return bad_csrf(&c);
+    }
+    let Some(me) = c.who.clone() else {
+        return to_login(&c);
+    };
+    let approve = match action.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        _ => return not_found(&c),
+    };
+    let now = crate::unix_now();
+    match db(&state, move |db| {
+        extraction::decide(db, &me, id, approve, now)
+    })
+    .await
+    {
+        Some(Ok(_)) => c.redirect("/portal/province#extractions", &[]),
+        Some(Err(ExtractionError::Forbidden)) => forbidden(&c),
+        Some(Err(ExtractionError::NotFound)) => not_found(&c),
+        Some(Err(ExtractionError::NotPending)) => c.redirect("/portal/province#extractions", &[]),
+        _ => unavailable(&c),
+    }
+}
+
+async fn extraction_csv(
+    State(state): State<Arc<AppState>>,
+    c: Ctx,
+    Path((id, file)): Path<(i64, String)>,
+) -> Response {
+    if file != "data.csv" {
+        return not_found(&c);
+    }
+    let Some(me) = c.who.clone() else {
+        return to_login(&c);
+    };
+    let now = crate::unix_now();
+    let worker = state.clone();
+    let done = db(&state, move |db| {
+        let mut out = Vec::new();
+        extraction::download(db, worker.keys().sealing(), &me, id, &mut out, now).map(|_| out)
+    })
+    .await;
+    match done {
+        Some(Ok(csv)) => c.finish(
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"khaibao-extraction-{id}.csv\""),
+                    ),
+                ],
+                csv,
+            )
+                .into_response(),
+        ),
+        Some(Err(ExtractionError::Forbidden)) => forbidden(&c),
+        Some(Err(ExtractionError::NotFound)) => not_found(&c),
+        Some(Err(ExtractionError::NotApproved | ExtractionError::Expired)) => message(
+            &c,
+            StatusCode::GONE,
+            c.s("Không tải được", "Cannot download"),
+            c.s(
+                "Yêu cầu này chưa được duyệt hoặc đã hết hạn tải (24 giờ sau khi duyệt).",
+                "This request is not approved or its download window (24 hours after approval) has closed.",
+            ),
+        ),
         _ => unavailable(&c),
     }
 }

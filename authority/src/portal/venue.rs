@@ -11,7 +11,7 @@
 use crate::issuance::DEFAULT_VALID_DAYS;
 use crate::keys::AuthorityKeys;
 use crate::poster::category;
-use crate::store::{DbError, PortalRecord, Store};
+use crate::store::{AuditRecord, DbError, PortalRecord, Store};
 use crate::units::units;
 use khaibao_core::declaration::normalise_phone;
 use khaibao_core::venue::{self, Venue, registry};
@@ -21,8 +21,6 @@ use serde_json::{Value, json};
 pub const KIND: &str = "venue";
 /// The record kind of a province's portal settings.
 pub const PROVINCE_KIND: &str = "province";
-/// The record kind of the portal's history entries.
-pub const EVENT_KIND: &str = "event";
 
 /// Longest and shortest expected stay a venue may declare, minutes.
 pub const STAY_RANGE: (u32, u32) = (5, 720);
@@ -361,7 +359,7 @@ pub fn set_self_service(store: &mut dyn Store, p: u32, on: bool, now: i64) -> Re
     })
 }
 
-/// One entry of the portal's history.
+/// One step of the portal, as the audit log records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub at: i64,
@@ -371,42 +369,57 @@ pub struct Event {
     pub detail: String,
 }
 
-/// Records that `actor` did `action` on `venue` (in `province`).
+/// Appends `e` to the authority's hash-chained audit log ([`crate::audit`]) as
+/// `portal.ACTION` by `operator:ACTOR`, with the province and venue in its particulars so
+/// the province's page can find it.
 pub fn record_event(store: &mut dyn Store, province: u32, e: &Event) -> Result<(), DbError> {
-    let nonce = khaibao_core::upload::outbox::new_idempotency_key()
-        .map(|k| khaibao_core::encoding::codec::hex(&k))
-        .unwrap_or_default();
-    store.put_portal_record(&PortalRecord {
-        kind: EVENT_KIND.into(),
-        id: format!("{:012}-{nonce}", e.at),
-        province,
-        value:
-            json!({ "actor": e.actor, "action": e.action, "venue": e.venue, "detail": e.detail })
-                .to_string(),
-        updated_at: e.at,
-    })
+    let actor = if e.actor.starts_with("cli") {
+        e.actor.clone()
+    } else {
+        format!("operator:{}", e.actor)
+    };
+    let mut detail = format!("province={province:02}");
+    if !e.venue.is_empty() {
+        detail.push_str(&format!(" venue={}", e.venue));
+    }
+    if !e.detail.is_empty() {
+        detail.push_str(&format!(" {}", e.detail));
+    }
+    crate::audit::append(
+        store,
+        e.at,
+        &actor,
+        &format!("portal.{}", e.action),
+        &detail,
+    )?;
+    Ok(())
 }
 
-/// The history of `province`, newest first.
-pub fn events(store: &dyn Store, province: u32) -> Result<Vec<Event>, DbError> {
-    let mut out: Vec<Event> = store
-        .portal_records(EVENT_KIND, Some(province))?
-        .iter()
-        .filter_map(|r| {
-            let v: Value = serde_json::from_str(&r.value).ok()?;
-            let s = |k: &str| {
-                v.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            Some(Event {
-                at: r.updated_at,
-                actor: s("actor"),
-                action: s("action"),
-                venue: s("venue"),
-                detail: s("detail"),
-            })
+/// The audit entries about province `province`, newest first: the portal's steps in it and
+/// every step of the extractions whose scope is the province or one of its venues.
+pub fn events(store: &dyn Store, province: u32) -> Result<Vec<AuditRecord>, DbError> {
+    let venues: std::collections::HashSet<String> = list(store, Some(province))?
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    let extractions: std::collections::HashSet<String> = store
+        .extractions()?
+        .into_iter()
+        .filter(|e| match crate::ops::Scope::parse(&e.scope) {
+            Ok(crate::ops::Scope::Province(p)) => p == province,
+            Ok(crate::ops::Scope::Venue(v)) => venues.contains(&v),
+            Err(_) => false,
+        })
+        .map(|e| format!("id={}", e.id))
+        .collect();
+    let marker = format!("province={province:02}");
+    let mut out: Vec<AuditRecord> = store
+        .audit_entries()?
+        .into_iter()
+        .filter(|a| {
+            let first = a.detail.split(' ').next().unwrap_or_default();
+            (a.action.starts_with("portal.") && first == marker)
+                || (a.action.starts_with("extraction.") && extractions.contains(first))
         })
         .collect();
     out.reverse();
@@ -467,7 +480,7 @@ pub fn sign_approved(
             v.province,
             &Event {
                 at: now,
-                actor: "ministry signing run".into(),
+                actor: "cli".into(),
                 action: "signed".into(),
                 venue: v.id.clone(),
                 detail: manual.clone(),
