@@ -31,6 +31,7 @@ pub mod issuance;
 pub mod keys;
 pub mod ops;
 pub mod poster;
+pub mod retention;
 pub mod store;
 pub mod trust;
 
