@@ -67,3 +67,68 @@ fn open_item(key: &SealingKey, item: &IngestItem) -> OpenedItem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::AuthorityKeys;
+    use khaibao_core::declaration::Declaration;
+    use khaibao_core::seal::{DeviceKey, sign_and_seal};
+
+    /// A form sealed as a modified client would, without the phone's validation.
+    fn raw_item(keys: &AuthorityKeys, device: &DeviceKey, form: Declaration, n: u8) -> IngestItem {
+        let payload = Submission {
+            declaration: form,
+            declared_at: 1_767_225_600,
+            venue_id: None,
+        }
+        .to_cbor()
+        .unwrap();
+        let key = vec![n; 16];
+        let body = sign_and_seal(device, &keys.public().sealing_public, payload, &key).unwrap();
+        IngestItem {
+            idempotency_key: key,
+            kind: ItemKind::Declaration,
+            body,
+        }
+    }
+
+    #[test]
+    fn forms_that_fail_core_rules_or_are_not_normalised_are_refused() {
+        let keys = AuthorityKeys::generate().unwrap();
+        let device = DeviceKey::generate().unwrap();
+        let good = Declaration {
+            full_name: "Lê Văn Tám".into(),
+            birth_year: 1990,
+            phone: "+84912345678".into(),
+            province: 79,
+            nationality: "VN".into(),
+            ..Declaration::default()
+        };
+        let digits = Declaration {
+            full_name: "Lê Văn 8".into(),
+            ..good.clone()
+        };
+        let raw_phone = Declaration {
+            phone: "0912 345 678".into(),
+            ..good.clone()
+        };
+        let unborn = Declaration {
+            birth_year: 2100,
+            ..good.clone()
+        };
+        let items = [good, digits, raw_phone, unborn]
+            .into_iter()
+            .zip(1..)
+            .map(|(f, n)| raw_item(&keys, &device, f, n))
+            .collect::<Vec<_>>();
+        let opened = open_items(keys.sealing(), &items);
+        assert!(opened[0].is_ok(), "{:?}", opened[0].as_ref().err());
+        for refused in &opened[1..] {
+            assert_eq!(
+                refused.as_ref().err(),
+                Some(&ErrorCode::DeclarationInvalid.as_str())
+            );
+        }
+    }
+}
