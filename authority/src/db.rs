@@ -32,9 +32,10 @@ pub struct StoredDeclaration {
 /// check-in data).
 pub const DEFAULT_RETENTION_DAYS: i64 = 21;
 
-/// How far in the future (the phone's clock ahead of the server's) a declaration may be
-/// dated.
-pub const MAX_CLOCK_AHEAD: i64 = 600;
+/// How far in the future a declaration may be dated: two days, for phones whose clock runs
+/// ahead of the server's (and apps tested on a simulated clock a day ahead). Past that a
+/// date would let a declaration outlive the retention period.
+pub const MAX_CLOCK_AHEAD: i64 = 2 * 86_400;
 
 /// The reason an item dated outside the accepted window is refused with.
 pub const DECLARED_AT_REFUSED: &str = "declaration.declared_at";

@@ -109,7 +109,7 @@ mod tests {
         // Ingest refuses a declaration older than the period, or from the future.
         let late = [
             item(&keys, &device, now - 22 * day),
-            item(&keys, &device, now + 3600),
+            item(&keys, &device, now + 3 * day),
         ];
         for r in db.ingest(keys.sealing(), &late, now).unwrap() {
             assert!(
