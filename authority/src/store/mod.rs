@@ -37,6 +37,13 @@ pub enum DbError {
     Payload(#[from] khaibao_core::Error),
     #[error("an insert conflicted on its key but no row holds it")]
     ConflictWithoutRow,
+    /// The database holds declarations in the earlier layout, with personal fields in clear
+    /// columns; this version does not read or extend it.
+    #[error(
+        "the declarations table has the earlier layout (personal fields in clear columns): \
+         export what must be kept with the earlier version, then start a new database"
+    )]
+    OldLayout,
     /// An operator with that login name already exists.
     #[error("that operator name is taken")]
     NameTaken,

@@ -39,7 +39,7 @@ pub fn is_postgres_url(db: &str) -> bool {
 
 impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/dbname`) and creates missing tables.
-    pub fn connect(url: &str) -> Result<Self, postgres::Error> {
+    pub fn connect(url: &str) -> Result<Self, DbError> {
         let mut client = Client::connect(url, NoTls)?;
         let mut tx = client.transaction()?;
         tx.batch_execute(&format!(
@@ -47,6 +47,9 @@ impl PgStore {
             schema::POSTGRES
         ))?;
         tx.commit()?;
+        if client.prepare(schema::CHECK_LAYOUT).is_err() {
+            return Err(DbError::OldLayout);
+        }
         Ok(Self {
             client: Mutex::new(client),
             partitions: HashSet::new(),

@@ -43,6 +43,9 @@ impl SqliteStore {
         // Deleted rows (retention) are overwritten, not left in free pages.
         conn.execute_batch("PRAGMA secure_delete = ON;")?;
         conn.execute_batch(schema::SQLITE)?;
+        if conn.prepare(schema::CHECK_LAYOUT).is_err() {
+            return Err(DbError::OldLayout);
+        }
         Ok(Self { conn })
     }
 }
@@ -452,5 +455,27 @@ impl BatchWriter for SqliteBatch<'_> {
             row.sealed
         ])?;
         Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_of_the_earlier_clear_text_layout_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE declarations (id INTEGER PRIMARY KEY, idem_key BLOB, receipt TEXT,
+                 device_kid TEXT, received_at INTEGER, declared_at INTEGER, venue_id TEXT,
+                 full_name TEXT, birth_year INTEGER, phone TEXT, province INTEGER,
+                 symptoms TEXT, close_contact INTEGER, on_behalf INTEGER, payload BLOB);",
+            )
+            .unwrap();
+        assert!(matches!(SqliteStore::open(&path), Err(DbError::OldLayout)));
+        assert!(SqliteStore::open(&dir.path().join("new.db")).is_ok());
     }
 }
