@@ -2,7 +2,7 @@
 //! head; it fails when an entry was changed or removed behind the database's back (the
 //! append-only triggers dropped first, as someone holding the file could), and when the
 //! log was cut after a head recorded earlier. `khaibao operator add` prints a token once;
-//! `khaibao export` goes in the log.
+//! adding and disabling operators and `khaibao export` go in the log.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
@@ -189,14 +189,18 @@ fn operator_add_prints_the_token_once_and_cli_exports_are_audited() {
         String::from_utf8_lossy(&out.stderr)
     );
     let d = AuthorityDb::open(&db).unwrap();
-    let log = d.store().audit_entries().unwrap();
-    assert_eq!(log.len(), 1);
-    assert_eq!(
-        (log[0].actor.as_str(), log[0].action.as_str()),
-        ("cli", "export.cli")
-    );
+    let log: Vec<(String, String)> = d
+        .store()
+        .audit_entries()
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.actor, e.action))
+        .collect();
+    let expected = ["operator.add", "operator.disable", "export.cli"]
+        .map(|a| ("cli".to_owned(), a.to_owned()));
+    assert_eq!(log, expected);
     let (ok, text) = verify(&db, None);
-    assert!(ok && text.contains("1 entries"), "{text}");
+    assert!(ok && text.contains("3 entries"), "{text}");
     let out = khaibao(&["purge", "--db", db_arg, "--retention-days", "21"]);
     assert!(out.status.success());
     assert!(

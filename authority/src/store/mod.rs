@@ -1,5 +1,7 @@
-//! Where the authority keeps what it receives and publishes: declarations (stored under
-//! their idempotency key) and exposure windows (numbered by publication version).
+//! Where the authority keeps what it receives and publishes: declarations (sealed, stored
+//! under their idempotency key) and exposure windows (numbered by publication version);
+//! and its own bookkeeping: operator accounts and token hashes, extraction requests and
+//! the audit log ([`records`]).
 //!
 //! [`Store`] is the one interface; [`sqlite`] (the default, one file) and [`postgres`] (for
 //! deployments that outgrow one file) implement it over the tables of [`schema`]. This file
