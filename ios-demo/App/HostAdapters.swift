@@ -3,6 +3,9 @@
 
 import CryptoKit
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking  // URLSession on Linux, where the test command type-checks this file
+#endif
 import Khaibao
 import KhaibaoDemoCore
 import Security

@@ -8,6 +8,7 @@ import Foundation
 import Khaibao
 import KhaibaoDemoCore
 import SwiftUI
+import UIKit
 import UserNotifications
 
 /// The library handle and the demo's ports for the process, or why they could not open.

@@ -237,5 +237,6 @@ extension View {
     public func environmentObject<T: ObservableObject>(_ object: T) -> ModifiedContent<Self> { fatalError("stub") }
     public func onAppear(perform action: (() -> Void)? = nil) -> ModifiedContent<Self> { fatalError("stub") }
     public func onChange<V: Equatable>(of value: V, perform action: @escaping (V) -> Void) -> ModifiedContent<Self> { fatalError("stub") }
+    public func task<T: Equatable>(id value: T, priority: TaskPriority = .userInitiated, _ action: @escaping @Sendable () async -> Void) -> ModifiedContent<Self> { fatalError("stub") }
     public func onReceive<P: Publisher>(_ publisher: P, perform action: @escaping (P.Output) -> Void) -> ModifiedContent<Self> where P.Failure == Never { fatalError("stub") }
 }

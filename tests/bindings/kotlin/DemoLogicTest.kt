@@ -124,7 +124,7 @@ class MemorySettings : Settings {
     }
 }
 
-fun demoMappersAndSyncDecision(f: Fixture) {
+fun demoMappersAndSyncDecision(f: Fixture): Unit = runBlocking<Unit> {
     val dir = Files.createTempDirectory("demo").toFile()
     Khaibao.open(f.config.copy(dbPath = File(dir, "d.db").path)).use { app ->
         val ports = LibraryPorts(app, UrlConnectionClient(), trustConfigured = false)
