@@ -16,10 +16,13 @@ struct CheckInView: View {
 
     init(ports: LibraryPorts) { _vm = State(initialValue: CheckInViewModel(service: ports)) }
 
-    private func act(_ block: () -> Void) {
-        block()
-        Texts.announce(vm.takeAnnouncement())
-        tick += 1
+    /// Runs a view-model call (those that reach the library are async) and re-renders.
+    private func act(_ block: @escaping () async -> Void) {
+        Task { @MainActor in
+            await block()
+            Texts.announce(vm.takeAnnouncement())
+            tick += 1
+        }
     }
 
     var body: some View {
@@ -33,16 +36,16 @@ struct CheckInView: View {
                 Button(Texts.text(Message(.enter_code_manually))) { act { vm.openManualEntry() } }
             case .scanning:
                 Text(Texts.text(Message(.scan_hint)))
-                ScannerView(gate: vm.gate, torch: torch) { text in act { vm.onScanned(text) } }
+                ScannerView(gate: vm.gate, torch: torch) { text in act { await vm.onScanned(text) } }
                 Toggle(Texts.text("torch"), isOn: $torch)
                 Button(Texts.text(Message(.enter_code_manually))) { act { vm.openManualEntry() } }
-                Button(Texts.text("back")) { act { vm.cancel() } }
+                Button(Texts.text("back")) { act { await vm.cancel() } }
             case .manualEntry(let typed):
                 ScrollView {
                     TextField(Texts.text("manual_code"), text: Binding(get: { typed }, set: { v in act { vm.typeManual(v) } }))
                         .accessibilityLabel(Texts.text("manual_code"))
-                    Button(Texts.text("continue_")) { act { vm.submitManual() } }
-                    Button(Texts.text("back")) { act { vm.cancel() } }
+                    Button(Texts.text("continue_")) { act { await vm.submitManual() } }
+                    Button(Texts.text("back")) { act { await vm.cancel() } }
                 }
             case .confirming(let venue):
                 let card = venueCard(venue.info)
@@ -51,25 +54,27 @@ struct CheckInView: View {
                     if let category = card.category { Text(Texts.text(category)) }
                     Text(card.subtitle)
                     if let warning = card.warning { Text(Texts.text(warning)).foregroundColor(.red) }
-                    Button(Texts.text("declare_and_check_in")) { act { vm.confirm(withDeclaration: true) } }
-                    Button(Texts.text("check_in_only")) { act { vm.confirm(withDeclaration: false); Background.uploadNow() } }
-                    Button(Texts.text("cancel")) { act { vm.cancel() } }
+                    Button(Texts.text("declare_and_check_in")) { act { await vm.confirm(withDeclaration: true) } }
+                    Button(Texts.text("check_in_only")) { act { await vm.confirm(withDeclaration: false); Background.uploadNow() } }
+                    Button(Texts.text("cancel")) { act { await vm.cancel() } }
                 }
             case .declaring:
-                DeclarationView(vm: form, onCancel: { act { vm.cancel() } }) {
-                    act { vm.submitDeclaration(form) }
-                    if case .active = vm.state { Background.uploadNow() }
+                DeclarationView(vm: form, onCancel: { act { await vm.cancel() } }) {
+                    act {
+                        await vm.submitDeclaration(form)
+                        if case .active = vm.state { Background.uploadNow() }
+                    }
                 }
             case .active(let visit):
                 Text(visit.venueName).font(.title2)
                 ForEach(vm.activeLines(visit), id: \.key) { Text(Texts.text($0)) }
-                Button(Texts.text("check_out")) { act { vm.checkOut() } }
+                Button(Texts.text("check_out")) { act { await vm.checkOut() } }
                 Button(Texts.text("scan_next")) { act { vm.scanNext() } }
             }
         }
         .padding()
         .onAppear {
-            act { vm.start(cameraGranted: CameraPermission.granted) }
+            act { await vm.start(cameraGranted: CameraPermission.granted) }
             if CameraPermission.granted == nil { CameraPermission.request { granted in act { vm.onPermissionResult(granted) } } }
         }
         .onReceive(timer) { _ in act { vm.tick() } }

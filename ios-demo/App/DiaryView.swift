@@ -14,6 +14,7 @@ struct DiaryView: View {
     @State private var editing: Int64?
     @State private var start = ""
     @State private var end = ""
+    @State private var csv: String?
 
     init(diary: Diary, highlight: Int64?) {
         self.diary = diary
@@ -26,9 +27,7 @@ struct DiaryView: View {
         List {
             Text(Texts.text(vm.status))
             if let error = vm.error { Text(Texts.text(error)).foregroundColor(.red) }
-            if let csv = try? vm.export(Texts.language) {
-                ShareLink(Texts.text("export_diary"), item: csv)
-            }
+            if let csv { ShareLink(Texts.text("export_diary"), item: csv) }
             ForEach(vm.rows, id: \.id) { row in
                 VStack(alignment: .leading) {
                     Text(row.venue).font(row.id == highlight ? .headline : .body)
@@ -38,23 +37,38 @@ struct DiaryView: View {
                         TextField(Texts.text("checked_in_time"), text: $start)
                         TextField(Texts.text("checked_out_time"), text: $end)
                         Button(Texts.text("save")) {
-                            if let a = parseTime(start), let b = parseTime(end), vm.edit(visitId: row.id, checkedInAt: a, checkedOutAt: b) {
-                                editing = nil
+                            Task { @MainActor in
+                                if let a = parseTime(start), let b = parseTime(end),
+                                   await vm.edit(visitId: row.id, checkedInAt: a, checkedOutAt: b) {
+                                    editing = nil
+                                }
+                                await reload()
                             }
-                            tick += 1
                         }
                     } else {
-                        Button(Texts.text("edit_times")) {
-                            let visit = visitForAlert(diary, row.id)
-                            start = visit.map { formatTime($0.checkedInAt) } ?? ""
-                            end = visit.map { formatTime($0.checkedOutAt ?? $0.autoCheckoutAt) } ?? ""
-                            editing = row.id
-                        }
+                        Button(Texts.text("edit_times")) { Task { @MainActor in await openEditor(row.id) } }
                     }
                 }
                 .accessibilityElement(children: .combine)
             }
         }
-        .onAppear { vm.refresh(); editing = highlight; tick += 1 }
+        .task(id: highlight) {
+            await reload()
+            if let highlight { await openEditor(highlight) }
+        }
+    }
+
+    private func reload() async {
+        await vm.refresh()
+        csv = try? await vm.export(Texts.language)
+        tick += 1
+    }
+
+    /// Opens the editor of one visit with its current times.
+    private func openEditor(_ id: Int64) async {
+        guard let visit = await visitForAlert(diary, id) else { return }
+        start = formatTime(visit.checkedInAt)
+        end = formatTime(visit.checkedOutAt ?? visit.autoCheckoutAt)
+        editing = id
     }
 }

@@ -55,7 +55,7 @@ struct PassView: View {
                 Text(Texts.text(vm.countdown())).font(.title2)
             }
             .padding()
-            .onReceive(timer) { _ in vm.tick(); tick += 1 }
+            .onReceive(timer) { _ in Task { @MainActor in await vm.tick(); tick += 1 } }
         }
     }
 }

@@ -4,6 +4,7 @@
 // can be switched, and the preview layer follows the view's bounds (not the screen's).
 
 import AVFoundation
+import Foundation
 import KhaibaoDemoCore
 import SwiftUI
 import UIKit

@@ -11,6 +11,7 @@ struct StaffView: View {
     @State private var vm: DoorLogViewModel?
     @State private var tick = 0
     @State private var openError: String?
+    @State private var csv: String?
 
     private func open() {
         guard vm == nil else { return }
@@ -18,11 +19,17 @@ struct StaffView: View {
             let dir = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
             let staff = try VenueStaff.open(dbPath: dir.appendingPathComponent("door.db").path, authorityKeys: Deployment.venueKeys)
             let door = DoorLogViewModel(log: LibraryDoorLog(staff: staff))
-            door.refresh()
             vm = door
+            Task { @MainActor in await reload(door) }
         } catch {
             openError = Texts.text(libraryError(error).text)
         }
+    }
+
+    private func reload(_ door: DoorLogViewModel) async {
+        await door.refresh()
+        csv = try? await door.export()
+        tick += 1
     }
 
     var body: some View {
@@ -32,9 +39,11 @@ struct StaffView: View {
             Text(Texts.text(Message(.door_offline))).font(.caption)
             if let vm {
                 ScannerView(gate: vm.gate, torch: false) { text in
-                    vm.onScanned(text)
-                    Texts.announce(vm.takeAnnouncement())
-                    tick += 1
+                    Task { @MainActor in
+                        await vm.onScanned(text)
+                        Texts.announce(vm.takeAnnouncement())
+                        await reload(vm)
+                    }
                 }
                 .frame(height: 280)
                 switch vm.last {
@@ -47,7 +56,7 @@ struct StaffView: View {
                     EmptyView()
                 }
                 Text(Texts.text(Message(.door_report, [String(vm.report.visitors), String(vm.report.stillInside)])))
-                if let csv = try? vm.export() { ShareLink(Texts.text("export_report"), item: csv) }
+                if let csv { ShareLink(Texts.text("export_report"), item: csv) }
                 List(Array(vm.today.enumerated()), id: \.offset) { _, e in
                     Text("\(e.enteredAt) → \(e.exitedAt ?? "…") · \(Texts.text(Message(statusKey(e.status))))")
                 }

@@ -53,6 +53,8 @@ public final class CheckInViewModel {
     public let gate = ScanGate()
     private var pendingAnnouncement: Message?
     private var activeCode: String?
+    /// A check-in is under way: further taps do nothing until it ends.
+    public private(set) var busy = false
     private let service: CheckInService
     private let clock: DemoClock
 
@@ -61,8 +63,8 @@ public final class CheckInViewModel {
     /// What VoiceOver should announce now; taken once.
     public func takeAnnouncement() -> Message? { defer { pendingAnnouncement = nil }; return pendingAnnouncement }
 
-    public func start(cameraGranted: Bool?) {
-        if let active = try? service.activeVisit() { state = .active(active); return }
+    public func start(cameraGranted: Bool?) async {
+        if let active = try? await service.activeVisit() { state = .active(active); return }
         switch cameraGranted { case nil: state = .askingPermission; case true?: state = .scanning; case false?: state = .permissionDenied }
     }
 
@@ -73,9 +75,9 @@ public final class CheckInViewModel {
     /// Whether the camera should run in the current state.
     public var cameraActive: Bool { state.isScanning }
 
-    public func onScanned(_ text: String) {
+    public func onScanned(_ text: String) async {
         guard state.isScanning, gate.accept(text, clock.nowMillis) else { return }
-        read { try self.service.readScanned(text) }
+        await read { try await self.service.readScanned(text) }
     }
 
     public func openManualEntry() {
@@ -84,14 +86,14 @@ public final class CheckInViewModel {
 
     public func typeManual(_ text: String) { if case .manualEntry = state { state = .manualEntry(typed: text) } }
 
-    public func submitManual() {
+    public func submitManual() async {
         guard case .manualEntry(let typed) = state else { return }
-        read { try self.service.resolveManualCode(typed) }
+        await read { try await self.service.resolveManualCode(typed) }
     }
 
-    private func read(_ call: () throws -> ReadVenue) {
+    private func read(_ call: () async throws -> ReadVenue) async {
         do {
-            let venue = try call()
+            let venue = try await call()
             error = nil
             if venue.info.sourceText == activeCode {
                 pendingAnnouncement = Message(.announce_same_venue, [venue.info.name])
@@ -102,20 +104,23 @@ public final class CheckInViewModel {
         } catch let e as LibraryError { error = e.text } catch {}
     }
 
-    public func confirm(withDeclaration: Bool) {
+    public func confirm(withDeclaration: Bool) async {
         guard case .confirming(let venue) = state else { return }
-        if withDeclaration { state = .declaring(venue) } else { try? checkIn(venue, nil) }
+        if withDeclaration { state = .declaring(venue) } else { try? await checkIn(venue, nil) }
     }
 
     /// The declaration's submit: core validates it again as part of the check-in.
-    public func submitDeclaration(_ form: DeclarationFormViewModel) {
-        guard case .declaring(let venue) = state, let input = form.submit() else { return }
-        do { try checkIn(venue, input) } catch let e as LibraryError { form.show(e.fields) } catch {}
+    public func submitDeclaration(_ form: DeclarationFormViewModel) async {
+        guard case .declaring(let venue) = state, !busy, let input = form.submit() else { return }
+        do { try await checkIn(venue, input) } catch let e as LibraryError { form.show(e.fields) } catch {}
     }
 
-    private func checkIn(_ venue: ReadVenue, _ declaration: DeclarationInput?) throws {
+    private func checkIn(_ venue: ReadVenue, _ declaration: DeclarationInput?) async throws {
+        guard !busy else { return }
+        busy = true
+        defer { busy = false }
         do {
-            let visit = try service.checkIn(venue, declaration: declaration)
+            let visit = try await service.checkIn(venue, declaration: declaration)
             activeCode = venue.info.sourceText
             error = nil
             pendingAnnouncement = Message(.announce_checked_in, [visit.venueName])
@@ -127,11 +132,11 @@ public final class CheckInViewModel {
     }
 
     /// Back: from a venue, the form or manual entry (or scanning during a visit).
-    public func cancel() {
+    public func cancel() async {
         switch state {
         case .confirming, .declaring, .manualEntry, .scanning:
             error = nil
-            if let active = try? service.activeVisit() { state = .active(active) } else { state = .scanning }
+            if let active = try? await service.activeVisit() { state = .active(active) } else { state = .scanning }
         default: break
         }
     }
@@ -139,10 +144,10 @@ public final class CheckInViewModel {
     /// From the active visit: scan the next venue (checking in there ends this visit).
     public func scanNext() { if case .active = state { state = .scanning } }
 
-    public func checkOut() {
+    public func checkOut() async {
         guard case .active = state else { return }
         do {
-            let visit = try service.checkOut()
+            let visit = try await service.checkOut()
             activeCode = nil
             pendingAnnouncement = Message(.announce_checked_out, [visit.venueName])
             state = .scanning

@@ -18,27 +18,27 @@ public final class DiaryViewModel {
     private let diary: Diary
     public init(diary: Diary) { self.diary = diary }
 
-    public func refresh() {
+    public func refresh() async {
         do {
-            rows = try diary.visits().map(diaryRow)
-            let pending = try diary.pendingUploads()
+            rows = try await diary.visits().map(diaryRow)
+            let pending = try await diary.pendingUploads()
             status = pending > 0 ? Message(.outbox_pending, [String(pending)]) : Message(.outbox_all_sent)
         } catch let e as LibraryError { error = e.text } catch {}
     }
 
     /// Corrects a visit's times; core keeps the original too.
     @discardableResult
-    public func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) -> Bool {
+    public func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) async -> Bool {
         do {
-            _ = try diary.edit(visitId: visitId, checkedInAt: checkedInAt, checkedOutAt: checkedOutAt)
+            _ = try await diary.edit(visitId: visitId, checkedInAt: checkedInAt, checkedOutAt: checkedOutAt)
             error = nil
-            refresh()
+            await refresh()
             return true
         } catch let e as LibraryError { error = e.text; return false } catch { return false }
     }
 
     /// The CSV the share sheet sends (in the app's language).
-    public func export(_ language: AppLanguage) throws -> String { try diary.exportCsv(language) }
+    public func export(_ language: AppLanguage) async throws -> String { try await diary.exportCsv(language) }
 }
 
 /// A notification for an exposure alert; tapping it opens `visitId` in the diary.
@@ -58,6 +58,6 @@ public func alertNotifications(_ matches: [ExposureMatch]) -> [AlertNotification
 }
 
 /// The notification's tap: the visit it is about, if the diary still holds it.
-public func visitForAlert(_ diary: Diary, _ visitId: Int64) -> VisitInfo? {
-    (try? diary.visits())?.first { $0.id == visitId }
+public func visitForAlert(_ diary: Diary, _ visitId: Int64) async -> VisitInfo? {
+    (try? await diary.visits())?.first { $0.id == visitId }
 }

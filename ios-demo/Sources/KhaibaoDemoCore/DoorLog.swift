@@ -18,30 +18,30 @@ public final class DoorLogViewModel {
 
     public func takeAnnouncement() -> Message? { defer { pendingAnnouncement = nil }; return pendingAnnouncement }
 
-    public func onScanned(_ text: String) {
+    public func onScanned(_ text: String) async {
         guard gate.accept(text, clock.nowMillis) else { return }
         do {
-            let a = try log.scan(text)
+            let a = try await log.scan(text)
             pendingAnnouncement = Message(a.direction == .entry ? .door_entry : .door_exit, [statusKey(a.status).rawValue])
             last = .admitted(a)
         } catch let e as LibraryError {
             pendingAnnouncement = Message(.door_refused)
             last = .refused(e.text)
         } catch {}
-        refresh()
+        await refresh()
     }
 
-    public func refresh() {
-        if let r = try? log.report() { report = r }
-        if let csv = try? log.exportCsv() { today = parseDoorCsv(csv) }
+    public func refresh() async {
+        if let r = try? await log.report() { report = r }
+        if let csv = try? await log.exportCsv() { today = parseDoorCsv(csv) }
     }
 
-    public func export() throws -> String { try log.exportCsv() }
+    public func export() async throws -> String { try await log.exportCsv() }
 }
 
 /// The door log's CSV (`pseudonym,status,entered_at,exited_at`) as today's list.
 public func parseDoorCsv(_ csv: String) -> [DoorEntry] {
-    csv.split(separator: "\n").dropFirst().compactMap { line in
+    csv.split(whereSeparator: \.isNewline).dropFirst().compactMap { line in
         let c = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard c.count >= 4, let status = PassStatus(rawValue: c[1].lowercased()) else { return nil }
         let exit = c[3].trimmingCharacters(in: .whitespaces)

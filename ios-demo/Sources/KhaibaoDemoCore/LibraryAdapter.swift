@@ -118,28 +118,28 @@ public final class LibraryPorts: CheckInService, Diary, PassService, BackgroundS
         self.app = app; self.client = client; self.trustConfigured = trustConfigured
     }
 
-    public func readScanned(_ text: String) throws -> ReadVenue { try lib { LibraryVenue(try app.readVenue(text: text), source: text) } }
-    public func resolveManualCode(_ typed: String) throws -> ReadVenue {
+    public func readScanned(_ text: String) async throws -> ReadVenue { try lib { LibraryVenue(try app.readVenue(text: text), source: text) } }
+    public func resolveManualCode(_ typed: String) async throws -> ReadVenue {
         try lib { LibraryVenue(.verified(venue: try app.resolveManualCode(typed: typed)), source: typed.filter { $0.isLetter || $0.isNumber }) }
     }
-    public func checkIn(_ venue: ReadVenue, declaration: DeclarationInput?) throws -> VisitInfo {
+    public func checkIn(_ venue: ReadVenue, declaration: DeclarationInput?) async throws -> VisitInfo {
         guard let v = venue as? LibraryVenue else { throw LibraryError(code: "venue.unknown", text: Bilingual(vi: "Địa điểm không hợp lệ", en: "Not a venue")) }
         return try lib { info(try app.checkIn(venue: v.scanned, declaration: declaration.map(coreDeclaration))) }
     }
-    public func checkOut() throws -> VisitInfo { try lib { info(try app.checkOut()) } }
-    public func activeVisit() throws -> VisitInfo? { try lib { try app.activeVisit().map(info) } }
+    public func checkOut() async throws -> VisitInfo { try lib { info(try app.checkOut()) } }
+    public func activeVisit() async throws -> VisitInfo? { try lib { try app.activeVisit().map(info) } }
 
-    public func visits() throws -> [VisitInfo] { try lib { try app.diary().map(info) } }
-    public func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) throws -> VisitInfo {
+    public func visits() async throws -> [VisitInfo] { try lib { try app.diary().map(info) } }
+    public func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) async throws -> VisitInfo {
         try lib { info(try app.editVisit(visitId: visitId, checkedInAt: checkedInAt, checkedOutAt: checkedOutAt)) }
     }
-    public func exportCsv(_ language: AppLanguage) throws -> String {
+    public func exportCsv(_ language: AppLanguage) async throws -> String {
         try lib { try app.exportCsv(language: language == .vi ? .vietnamese : .english).visits }
     }
-    public func pendingUploads() throws -> Int { try lib { Int(try app.outboxCounts().pending) } }
+    public func pendingUploads() async throws -> Int { try lib { Int(try app.outboxCounts().pending) } }
 
     public func register() async throws -> Data { try await libAsync { try await app.registerDevice() } }
-    public func makePass(_ declaration: DeclarationInput, certificate: Data, showName: Bool) throws -> String {
+    public func makePass(_ declaration: DeclarationInput, certificate: Data, showName: Bool) async throws -> String {
         try lib { try app.makePass(declaration: coreDeclaration(declaration), certificate: certificate, showName: showName) }
     }
     public var validSeconds: Int64 { 5 * 60 }
@@ -171,7 +171,7 @@ private func recommendation(_ r: Recommendation) -> String {
 public struct LibraryDoorLog: DoorLog {
     let staff: VenueStaff
     public init(staff: VenueStaff) { self.staff = staff }
-    public func scan(_ text: String) throws -> DoorAdmission {
+    public func scan(_ text: String) async throws -> DoorAdmission {
         try lib {
             let a = try staff.scan(text: text)
             let status: PassStatus
@@ -180,11 +180,11 @@ public struct LibraryDoorLog: DoorLog {
                                  at: a.at, pseudonym: a.check.pseudonym)
         }
     }
-    public func report() throws -> DoorReport {
+    public func report() async throws -> DoorReport {
         try lib {
             let r = try staff.report()
             return DoorReport(visitors: Int(r.visitors), stillInside: Int(r.stillInside), entriesPerHour: r.entriesPerHour.map { Int($0) })
         }
     }
-    public func exportCsv() throws -> String { try lib { try staff.exportCsv() } }
+    public func exportCsv() async throws -> String { try lib { try staff.exportCsv() } }
 }

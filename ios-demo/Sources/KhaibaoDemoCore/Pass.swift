@@ -33,12 +33,12 @@ public final class PassViewModel {
                 certificate = c
             } catch let e as LibraryError { state = .failed(e.text); return } catch { return }
         }
-        if let certificate { render(certificate) }
+        if let certificate { await render(certificate) }
     }
 
-    private func render(_ certificate: Data) {
+    private func render(_ certificate: Data) async {
         guard let d = declaration else { return }
-        do { state = .showing(text: try service.makePass(d, certificate: certificate, showName: showName),
+        do { state = .showing(text: try await service.makePass(d, certificate: certificate, showName: showName),
                               expiresAt: clock.nowSeconds + service.validSeconds) }
         catch let e as LibraryError { state = .failed(e.text) } catch {}
     }
@@ -54,10 +54,10 @@ public final class PassViewModel {
     }
 
     /// Called every second by the screen: renews the pass when it is about to expire.
-    public func tick() {
+    public func tick() async {
         guard case .showing = state, remainingSeconds() <= renewBefore,
               let c = settings.get(Self.certificateKey).flatMap({ Data(base64Encoded: $0) }) else { return }
-        render(c)
+        await render(c)
     }
 }
 

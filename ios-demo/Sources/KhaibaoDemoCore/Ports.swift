@@ -70,26 +70,27 @@ public struct VisitInfo: Equatable {
 /// Core's declaration validation (`validateDeclaration`).
 public protocol DeclarationValidator { func validate(_ form: DeclarationInput) -> [FieldProblem] }
 
-/// Reading codes and checking in and out. Throws LibraryError.
+/// Reading codes and checking in and out. Throws LibraryError. Calls that touch disk,
+/// crypto or the network are `async`, so the library can do them off the caller's thread.
 public protocol CheckInService {
-    func readScanned(_ text: String) throws -> ReadVenue
-    func resolveManualCode(_ typed: String) throws -> ReadVenue
-    func checkIn(_ venue: ReadVenue, declaration: DeclarationInput?) throws -> VisitInfo
-    func checkOut() throws -> VisitInfo
-    func activeVisit() throws -> VisitInfo?
+    func readScanned(_ text: String) async throws -> ReadVenue
+    func resolveManualCode(_ typed: String) async throws -> ReadVenue
+    func checkIn(_ venue: ReadVenue, declaration: DeclarationInput?) async throws -> VisitInfo
+    func checkOut() async throws -> VisitInfo
+    func activeVisit() async throws -> VisitInfo?
 }
 
 public protocol Diary {
-    func visits() throws -> [VisitInfo]
-    func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) throws -> VisitInfo
-    func exportCsv(_ language: AppLanguage) throws -> String
-    func pendingUploads() throws -> Int
+    func visits() async throws -> [VisitInfo]
+    func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) async throws -> VisitInfo
+    func exportCsv(_ language: AppLanguage) async throws -> String
+    func pendingUploads() async throws -> Int
 }
 
 public protocol PassService {
     /// Registers the device with the authority once; returns its certificate.
     func register() async throws -> Data
-    func makePass(_ declaration: DeclarationInput, certificate: Data, showName: Bool) throws -> String
+    func makePass(_ declaration: DeclarationInput, certificate: Data, showName: Bool) async throws -> String
     /// How long a pass stays valid, in seconds.
     var validSeconds: Int64 { get }
 }
@@ -127,10 +128,10 @@ public struct DoorReport: Equatable {
 
 /// The staff app's door log: passes verified offline against the authority's keys.
 public protocol DoorLog {
-    func scan(_ text: String) throws -> DoorAdmission
-    func report() throws -> DoorReport
+    func scan(_ text: String) async throws -> DoorAdmission
+    func report() async throws -> DoorReport
     /// The day's log as CSV: `pseudonym,status,entered_at,exited_at`.
-    func exportCsv() throws -> String
+    func exportCsv() async throws -> String
 }
 
 /// An exposure alert: one visit of the diary overlapped a published case.

@@ -30,9 +30,9 @@ final class FakeCheckIn: CheckInService {
     let clock: FakeClock
     var checkIns: [String] = [], active: VisitInfo?, nextFields: [FieldProblem] = []
     init(_ clock: FakeClock) { self.clock = clock }
-    func readScanned(_ text: String) throws -> ReadVenue { guard text.hasPrefix("KB:") else { throw refusal }; return FakeVenue(String(text.dropFirst(3)), text) }
-    func resolveManualCode(_ typed: String) throws -> ReadVenue { guard typed == "0101 0001 27" else { throw refusal }; return FakeVenue("Chợ Đồng Xuân", "0101000127") }
-    func checkIn(_ venue: ReadVenue, declaration: DeclarationInput?) throws -> VisitInfo {
+    func readScanned(_ text: String) async throws -> ReadVenue { guard text.hasPrefix("KB:") else { throw refusal }; return FakeVenue(String(text.dropFirst(3)), text) }
+    func resolveManualCode(_ typed: String) async throws -> ReadVenue { guard typed == "0101 0001 27" else { throw refusal }; return FakeVenue("Chợ Đồng Xuân", "0101000127") }
+    func checkIn(_ venue: ReadVenue, declaration: DeclarationInput?) async throws -> VisitInfo {
         if !nextFields.isEmpty { throw LibraryError(code: "declaration.invalid", text: Bilingual(vi: "sai", en: "wrong"), fields: nextFields) }
         checkIns.append(venue.info.sourceText)
         let t = clock.nowSeconds
@@ -40,12 +40,12 @@ final class FakeCheckIn: CheckInService {
         active = v
         return v
     }
-    func checkOut() throws -> VisitInfo {
+    func checkOut() async throws -> VisitInfo {
         guard let a = active else { throw refusal }
         active = nil
         return VisitInfo(id: a.id, venueName: a.venueName, address: "", verified: true, checkedInAt: a.checkedInAt, checkedOutAt: clock.nowSeconds, autoCheckoutAt: a.autoCheckoutAt, edited: false)
     }
-    func activeVisit() throws -> VisitInfo? { active }
+    func activeVisit() async throws -> VisitInfo? { active }
 }
 
 func scanGateThrottles() throws {
@@ -60,54 +60,54 @@ func scanGateThrottles() throws {
     try eq(true, gate.accept("B", 3000), "another text")
 }
 
-func checkInStateMachine() throws {
+func checkInStateMachine() async throws {
     let clock = FakeClock(), service = FakeCheckIn(clock)
     let vm = CheckInViewModel(service: service, clock: clock)
-    vm.start(cameraGranted: nil)
+    await vm.start(cameraGranted: nil)
     guard case .askingPermission = vm.state else { throw Failure(description: "asks first") }
-    vm.onScanned("KB:Trường A")
+    await vm.onScanned("KB:Trường A")
     vm.onPermissionResult(false)
     guard case .permissionDenied = vm.state else { throw Failure(description: "denied") }
     vm.openManualEntry()
     vm.typeManual("0101 0001 28")
-    vm.submitManual()
+    await vm.submitManual()
     try eq("Invalid code", vm.error?.en, "typo shows core's message")
     vm.typeManual("0101 0001 27")
-    vm.submitManual()
+    await vm.submitManual()
     guard case .confirming(let manual) = vm.state else { throw Failure(description: "manual code read") }
     try eq("Chợ Đồng Xuân", manual.info.name, "manual venue")
     try eq(Str.announce_venue_read, vm.takeAnnouncement()?.key, "announced")
     try eq(nil, vm.takeAnnouncement(), "announced once")
-    vm.cancel()
+    await vm.cancel()
     try eq(true, vm.cameraActive, "scanning again")
-    vm.onScanned("KB:Trường A")
+    await vm.onScanned("KB:Trường A")
     try eq(false, vm.cameraActive, "camera stops on confirmation")
-    vm.onScanned("KB:Trường B")
+    await vm.onScanned("KB:Trường B")
     guard case .confirming(let a) = vm.state, a.info.name == "Trường A" else { throw Failure(description: "a poster in view replaced the venue") }
-    vm.confirm(withDeclaration: true)
+    await vm.confirm(withDeclaration: true)
     let form = DeclarationFormViewModel(validator: AcceptAll(), language: .vi)
     service.nextFields = [FieldProblem(field: "phone", code: "phone.x", message: Bilingual(vi: "SĐT sai", en: "Bad phone"))]
-    vm.submitDeclaration(form)
+    await vm.submitDeclaration(form)
     try eq("SĐT sai", form.errorFor("phone"), "check-in's field errors land on the form")
     service.nextFields = []
-    vm.submitDeclaration(form)
+    await vm.submitDeclaration(form)
     guard case .active(let visit) = vm.state else { throw Failure(description: "active") }
     try eq(["KB:Trường A"], service.checkIns, "one check-in")
     try eq([Str.checked_in_since, .auto_checkout_at], vm.activeLines(visit).map(\.key), "active lines")
-    vm.submitDeclaration(form)
+    await vm.submitDeclaration(form)
     try eq(1, service.checkIns.count, "a second tap checks in nobody")
     vm.scanNext()
     clock.millis += 5000
-    vm.onScanned("KB:Trường A")
+    await vm.onScanned("KB:Trường A")
     try eq(true, vm.cameraActive, "the same code again does not open a check-in")
     try eq(Str.announce_same_venue, vm.takeAnnouncement()?.key, "told it is the same venue")
-    vm.cancel()
+    await vm.cancel()
     guard case .active = vm.state else { throw Failure(description: "cancel returns to the visit") }
-    vm.checkOut()
+    await vm.checkOut()
     try eq(true, vm.cameraActive, "checked out")
     clock.millis += 5000
-    vm.onScanned("KB:Trường A")
-    vm.confirm(withDeclaration: false)
+    await vm.onScanned("KB:Trường A")
+    await vm.confirm(withDeclaration: false)
     guard case .active(let again) = vm.state else { throw Failure(description: "a new visit after check-out") }
     clock.millis = (again.autoCheckoutAt + 1) * 1000
     vm.tick()
@@ -145,34 +145,34 @@ func declarationFormParses() throws {
 
 final class FakeDoor: DoorLog {
     var rows: [String] = []
-    func scan(_ text: String) throws -> DoorAdmission {
+    func scan(_ text: String) async throws -> DoorAdmission {
         guard text.hasPrefix("KBP1:") else { throw LibraryError(code: "pass.replayed", text: Bilingual(vi: "Đã dùng", en: "Already used")) }
         let p = String(text.dropFirst(5)), exit = rows.contains { $0.hasPrefix(p + ",") }
         rows.append("\(p),green,2026-12-02 08:00,\(exit ? "2026-12-02 09:00" : "")")
         return DoorAdmission(direction: exit ? .exit : .entry, status: .green, name: nil, at: 0, pseudonym: p)
     }
-    func report() throws -> DoorReport { DoorReport(visitors: rows.count, stillInside: 0, entriesPerHour: []) }
-    func exportCsv() throws -> String { (["pseudonym,status,entered_at,exited_at"] + rows).joined(separator: "\n") }
+    func report() async throws -> DoorReport { DoorReport(visitors: rows.count, stillInside: 0, entriesPerHour: []) }
+    func exportCsv() async throws -> String { (["pseudonym,status,entered_at,exited_at"] + rows).joined(separator: "\n") }
 }
 
-func doorLog() throws {
+func doorLog() async throws {
     let clock = FakeClock(), vm = DoorLogViewModel(log: FakeDoor(), clock: clock)
-    vm.onScanned("KBP1:ab")
+    await vm.onScanned("KBP1:ab")
     try eq(DoorResult.admitted(DoorAdmission(direction: .entry, status: .green, name: nil, at: 0, pseudonym: "ab")), vm.last, "entry")
     try eq(Str.door_entry, vm.takeAnnouncement()?.key, "announced")
-    vm.onScanned("KBP1:ab")
+    await vm.onScanned("KBP1:ab")
     try eq(1, vm.today.count, "one scan")
     clock.millis += 4000
-    vm.onScanned("nonsense")
+    await vm.onScanned("nonsense")
     try eq(DoorResult.refused(Bilingual(vi: "Đã dùng", en: "Already used")), vm.last, "refused")
-    vm.onScanned("KBP1:ab")
+    await vm.onScanned("KBP1:ab")
     try eq("2026-12-02 09:00", vm.today.last?.exitedAt, "exit in today's list")
 }
 
 final class FakePass: PassService {
     var made = 0, registered = 0
     func register() async throws -> Data { registered += 1; return Data([1, 2, 255]) }
-    func makePass(_ declaration: DeclarationInput, certificate: Data, showName: Bool) throws -> String {
+    func makePass(_ declaration: DeclarationInput, certificate: Data, showName: Bool) async throws -> String {
         guard certificate == Data([1, 2, 255]) else { throw refusal }
         made += 1
         return "KBP1:\(made)"
@@ -186,9 +186,9 @@ func passCountdown() async throws {
     await vm.show(DeclarationForm().input, showName: false)
     try eq(PassState.showing(text: "KBP1:1", expiresAt: clock.nowSeconds + 300), vm.state, "first pass")
     try eq(["5:00"], vm.countdown().args, "countdown")
-    clock.millis += 65_000; vm.tick()
+    clock.millis += 65_000; await vm.tick()
     try eq(["3:55"], vm.countdown().args, "counting down")
-    clock.millis += 206_000; vm.tick()
+    clock.millis += 206_000; await vm.tick()
     try eq(["5:00"], vm.countdown().args, "renewed 30 s before expiry")
     await PassViewModel(service: service, settings: settings, clock: clock).show(DeclarationForm().input, showName: true)
     try eq(1, service.registered, "registered once")

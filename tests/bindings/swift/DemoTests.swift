@@ -81,29 +81,29 @@ func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
     let ports = LibraryPorts(app: app, client: URLSessionClient(), trustConfigured: false)
     let clock = StepClock()
     let vm = CheckInViewModel(service: ports, clock: clock)
-    vm.start(cameraGranted: false)
+    await vm.start(cameraGranted: false)
     vm.openManualEntry()
     vm.typeManual("0101 0000 00")
-    vm.submitManual()
+    await vm.submitManual()
     try check(vm.error != nil && vm.error!.vi != vm.error!.en, "manual-code refusal in vi and en")
     vm.onPermissionResult(true)
-    vm.cancel()
-    vm.onScanned("https://tokhaiyte.vn/?venue=42")
+    await vm.cancel()
+    await vm.onScanned("https://tokhaiyte.vn/?venue=42")
     guard case .confirming(let other) = vm.state, !other.info.verified else { throw Failure(description: "unverified venue") }
-    vm.cancel()
-    vm.onScanned(f.code)
+    await vm.cancel()
+    await vm.onScanned(f.code)
     guard case .confirming(let venue) = vm.state else { throw Failure(description: "venue read: \(vm.state)") }
     try check(venue.info.verified && venue.info.name == "Trường THPT Chu Văn An" && venue.info.category == "school", "venue \(venue.info)")
     try checkEq(Str.announce_venue_read, vm.takeAnnouncement()?.key, "announced")
-    vm.confirm(withDeclaration: true)
+    await vm.confirm(withDeclaration: true)
     let form = DeclarationFormViewModel(validator: CoreValidator(), language: .en)
     fillFullForm(form)
-    vm.submitDeclaration(form)
+    await vm.submitDeclaration(form)
     guard case .active(let visit) = vm.state else { throw Failure(description: "active: \(vm.state) \(form.errorFields)") }
     try check(visit.autoCheckoutAt > visit.checkedInAt, "auto check-out after check-in")
 
     let diary = DiaryViewModel(diary: ports)
-    diary.refresh()
+    await diary.refresh()
     try checkEq(Str.outbox_pending, diary.status.key, "one declaration waits")
     try checkEq(Str.still_here, diary.rows.first?.period.key, "the visit is active")
     let broken = LibraryPorts(app: app, client: ExplodingClient(), trustConfigured: false)
@@ -111,13 +111,16 @@ func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
     try checkEq(SyncOutcome.retry, retry, "broken client retries")
     let done = await runBackgroundSync(ports) { _ in }
     try checkEq(SyncOutcome.done, done, "background run")
-    diary.refresh()
+    await diary.refresh()
     try checkEq(Str.outbox_all_sent, diary.status.key, "sent")
-    try checkEq(visit.id, visitForAlert(ports, visit.id)?.id, "an alert's visit is found")
-    vm.checkOut()
-    diary.refresh()
+    let alerted = await visitForAlert(ports, visit.id)
+    try checkEq(visit.id, alerted?.id, "an alert's visit is found")
+    await vm.checkOut()
+    await diary.refresh()
     try checkEq(Str.checked_out_at, diary.rows.first?.period.key, "ended")
-    try check(try diary.export(.en).split(separator: "\n").count >= 2, "CSV has the visit")
+    let csv = try await diary.export(.en)
+    // CRLF line ends (RFC 4180): "\r\n" is one Character in Swift, so split on newlines.
+    try check(csv.split(whereSeparator: \.isNewline).count >= 2, "CSV has the visit: \(csv)")
 
     let settings = MemorySettings()
     let pass = PassViewModel(service: ports, settings: settings)
@@ -128,18 +131,18 @@ func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
     try checkEq(["5:00"], pass.countdown().args, "countdown")
     let staff = try VenueStaff.open(dbPath: f.tmp + "/demo-door.db", authorityKeys: f.config().venueKeys)
     let door = DoorLogViewModel(log: LibraryDoorLog(staff: staff), clock: clock)
-    door.onScanned(text)
+    await door.onScanned(text)
     guard case .admitted(let a)? = door.last else { throw Failure(description: "door: \(String(describing: door.last))") }
     try checkEq(DoorDirection.entry, a.direction, "entry")
     try checkEq("Nguyễn Văn An", a.name, "name shown by choice")
     try checkEq(1, door.today.count, "today's list")
     clock.millis += 5000
-    door.onScanned(text)
+    await door.onScanned(text)
     guard case .refused? = door.last else { throw Failure(description: "the same pass twice is refused") }
     let again = PassViewModel(service: ports, settings: settings)
     await again.show(declared.submit()!, showName: false)
     guard case .showing(let second, _) = again.state else { throw Failure(description: "second pass") }
-    door.onScanned(second)
+    await door.onScanned(second)
     guard case .admitted(let exit)? = door.last, exit.direction == .exit else { throw Failure(description: "exit") }
     try check(door.today.first?.exitedAt != nil, "exit in today's list")
 }

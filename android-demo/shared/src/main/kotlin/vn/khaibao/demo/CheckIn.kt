@@ -85,10 +85,14 @@ class CheckInViewModel(private val service: CheckInService, private val clock: D
     /** The source text of the code of the active visit: reading it again checks in nobody. */
     private var activeCode: String? = null
 
+    /** A check-in is under way: further taps do nothing until it ends. */
+    var busy = false
+        private set
+
     fun takeAnnouncement(): Message? = pendingAnnouncement.also { pendingAnnouncement = null }
 
     /** On start: resume the active visit if there is one. */
-    fun start(cameraGranted: Boolean?) {
+    suspend fun start(cameraGranted: Boolean?) {
         val active = service.activeVisit()
         state = when {
             active != null -> CheckInState.Active(active)
@@ -108,7 +112,7 @@ class CheckInViewModel(private val service: CheckInService, private val clock: D
     val cameraActive get() = state == CheckInState.Scanning
 
     /** A text decoded from a camera frame. Ignored unless scanning. */
-    fun onScanned(text: String) {
+    suspend fun onScanned(text: String) {
         if (state != CheckInState.Scanning || !gate.accept(text, clock.nowMillis())) return
         read { service.readScanned(text) }
     }
@@ -124,12 +128,12 @@ class CheckInViewModel(private val service: CheckInService, private val clock: D
         if (state is CheckInState.ManualEntry) state = CheckInState.ManualEntry(text)
     }
 
-    fun submitManual() {
+    suspend fun submitManual() {
         val typed = (state as? CheckInState.ManualEntry)?.typed ?: return
         read { service.resolveManualCode(typed) }
     }
 
-    private fun read(call: () -> ReadVenue) {
+    private suspend fun read(call: suspend () -> ReadVenue) {
         try {
             val venue = call()
             error = null
@@ -145,14 +149,15 @@ class CheckInViewModel(private val service: CheckInService, private val clock: D
     }
 
     /** From the confirmation: go on to the declaration, or check in without one. */
-    fun confirm(withDeclaration: Boolean) {
+    suspend fun confirm(withDeclaration: Boolean) {
         val venue = (state as? CheckInState.Confirming)?.venue ?: return
         if (withDeclaration) state = CheckInState.Declaring(venue) else checkIn(venue, null)
     }
 
     /** The declaration form's submit: core validates it again as part of the check-in. */
-    fun submitDeclaration(form: DeclarationFormViewModel) {
+    suspend fun submitDeclaration(form: DeclarationFormViewModel) {
         val venue = (state as? CheckInState.Declaring)?.venue ?: return
+        if (busy) return
         val input = form.submit() ?: return
         try {
             checkIn(venue, input)
@@ -161,7 +166,9 @@ class CheckInViewModel(private val service: CheckInService, private val clock: D
         }
     }
 
-    private fun checkIn(venue: ReadVenue, declaration: DeclarationInput?) {
+    private suspend fun checkIn(venue: ReadVenue, declaration: DeclarationInput?) {
+        if (busy) return
+        busy = true
         try {
             val visit = service.checkIn(venue, declaration)
             activeCode = venue.info.sourceText
@@ -171,11 +178,13 @@ class CheckInViewModel(private val service: CheckInService, private val clock: D
         } catch (e: LibraryError) {
             if (e.fields.isNotEmpty() && declaration != null) throw e
             error = e.text
+        } finally {
+            busy = false
         }
     }
 
     /** Back: from a venue, the form or manual entry (or scanning during a visit). */
-    fun cancel() {
+    suspend fun cancel() {
         val s = state
         if (s is CheckInState.Confirming || s is CheckInState.Declaring || s is CheckInState.ManualEntry || s == CheckInState.Scanning) {
             error = null
@@ -188,7 +197,7 @@ class CheckInViewModel(private val service: CheckInService, private val clock: D
         if (state is CheckInState.Active) state = CheckInState.Scanning
     }
 
-    fun checkOut() {
+    suspend fun checkOut() {
         if (state !is CheckInState.Active) return
         try {
             val visit = service.checkOut()

@@ -22,14 +22,14 @@ class DiaryViewModel(private val diary: Diary) {
     var status = Message(Str.outbox_all_sent)
         private set
 
-    fun refresh() {
+    suspend fun refresh() {
         rows = diary.visits().map(::diaryRow)
         val pending = diary.pendingUploads()
         status = if (pending > 0) Message(Str.outbox_pending, listOf(pending)) else Message(Str.outbox_all_sent)
     }
 
     /** Corrects a visit's times (typed HH:mm dd/MM/yyyy); core keeps the original too. */
-    fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long): Boolean = try {
+    suspend fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long): Boolean = try {
         diary.edit(visitId, checkedInAt, checkedOutAt)
         error = null
         refresh()
@@ -40,7 +40,7 @@ class DiaryViewModel(private val diary: Diary) {
     }
 
     /** The CSV the share sheet sends (in the app's language). */
-    fun export(language: Language): String = diary.exportCsv(language)
+    suspend fun export(language: Language): String = diary.exportCsv(language)
 }
 
 /** A system notification for an exposure alert; tapping it opens `visitId` in the diary. */
@@ -62,4 +62,4 @@ fun alertNotifications(matches: List<ExposureMatch>): List<AlertNotification> = 
 }
 
 /** The notification's tap: the visit it is about, if the diary still holds it. */
-fun visitForAlert(diary: Diary, visitId: Long): VisitInfo? = diary.visits().firstOrNull { it.id == visitId }
+suspend fun visitForAlert(diary: Diary, visitId: Long): VisitInfo? = diary.visits().firstOrNull { it.id == visitId }

@@ -22,7 +22,7 @@ class DoorLogViewModel(private val log: DoorLog, private val clock: DemoClock = 
     fun takeAnnouncement(): Message? = pendingAnnouncement.also { pendingAnnouncement = null }
 
     /** A text decoded from the camera (or typed): one pass once. */
-    fun onScanned(text: String) {
+    suspend fun onScanned(text: String) {
         if (!gate.accept(text, clock.nowMillis())) return
         last = try {
             val a = log.scan(text)
@@ -35,13 +35,13 @@ class DoorLogViewModel(private val log: DoorLog, private val clock: DemoClock = 
         refresh()
     }
 
-    fun refresh() {
+    suspend fun refresh() {
         report = log.report()
         today = parseDoorCsv(log.exportCsv())
     }
 
     /** The daily report file for the share sheet. */
-    fun export(): String = log.exportCsv()
+    suspend fun export(): String = log.exportCsv()
 }
 
 /** The door log's CSV (`pseudonym,status,entered_at,exited_at`) as today's list. */

@@ -132,23 +132,23 @@ class LibraryPorts(
     private val client: HostHttpClient?,
     private val trustConfigured: Boolean,
 ) : CheckInService, Diary, PassService, BackgroundSync {
-    override fun readScanned(text: String): ReadVenue = lib { LibraryVenue(app.readVenue(text), text) }
-    override fun resolveManualCode(typed: String): ReadVenue =
+    override suspend fun readScanned(text: String): ReadVenue = lib { LibraryVenue(app.readVenue(text), text) }
+    override suspend fun resolveManualCode(typed: String): ReadVenue =
         lib { LibraryVenue(ScannedVenue.Verified(app.resolveManualCode(typed)), typed.filter(Char::isLetterOrDigit)) }
-    override fun checkIn(venue: ReadVenue, declaration: DeclarationInput?) =
+    override suspend fun checkIn(venue: ReadVenue, declaration: DeclarationInput?) =
         lib { app.checkIn((venue as LibraryVenue).scanned, declaration?.toCore()).toInfo() }
-    override fun checkOut() = lib { app.checkOut().toInfo() }
-    override fun activeVisit() = lib { app.activeVisit()?.toInfo() }
+    override suspend fun checkOut() = lib { app.checkOut().toInfo() }
+    override suspend fun activeVisit() = lib { app.activeVisit()?.toInfo() }
 
-    override fun visits() = lib { app.diary().map { it.toInfo() } }
-    override fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long) =
+    override suspend fun visits() = lib { app.diary().map { it.toInfo() } }
+    override suspend fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long) =
         lib { app.editVisit(visitId, checkedInAt, checkedOutAt).toInfo() }
-    override fun exportCsv(language: Language) =
+    override suspend fun exportCsv(language: Language) =
         lib { app.exportCsv(if (language == Language.VI) CoreLanguage.VIETNAMESE else CoreLanguage.ENGLISH).visits }
-    override fun pendingUploads() = lib { app.outboxCounts().pending.toLong() }
+    override suspend fun pendingUploads() = lib { app.outboxCounts().pending.toLong() }
 
     override suspend fun register() = lib { app.registerDevice() }
-    override fun makePass(declaration: DeclarationInput, certificate: ByteArray, showName: Boolean) =
+    override suspend fun makePass(declaration: DeclarationInput, certificate: ByteArray, showName: Boolean) =
         lib { app.makePass(declaration.toCore(), certificate, showName) }
     override val validSeconds = 5L * 60
 
@@ -167,17 +167,17 @@ class LibraryPorts(
 
 /** The staff app's door log over the library's VenueStaff (offline pass verification). */
 class LibraryDoorLog(private val staff: VenueStaff) : DoorLog {
-    override fun scan(text: String) = lib {
+    override suspend fun scan(text: String) = lib {
         val a = staff.scan(text)
         DoorAdmission(
             if (a.direction == CoreDirection.ENTRY) DoorDirection.ENTRY else DoorDirection.EXIT,
             status(a.check.status), a.check.name, a.at, a.check.pseudonym,
         )
     }
-    override fun report() = lib {
+    override suspend fun report() = lib {
         staff.report().let { r -> DoorReport(r.visitors.toInt(), r.stillInside.toInt(), r.entriesPerHour.map { it.toInt() }) }
     }
-    override fun exportCsv() = lib { staff.exportCsv() }
+    override suspend fun exportCsv() = lib { staff.exportCsv() }
 
     private fun status(s: HealthStatus) = when (s) {
         HealthStatus.GREEN -> PassStatus.GREEN

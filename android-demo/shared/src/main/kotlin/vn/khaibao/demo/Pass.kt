@@ -37,7 +37,7 @@ class PassViewModel(
         render(certificate)
     }
 
-    private fun render(certificate: ByteArray) {
+    private suspend fun render(certificate: ByteArray) {
         val d = declaration ?: return
         state = try {
             PassState.Showing(service.makePass(d, certificate, showName), clock.nowSeconds() + service.validSeconds)
@@ -56,7 +56,7 @@ class PassViewModel(
     }
 
     /** Called every second by the screen: renews the pass when it is about to expire. */
-    fun tick() {
+    suspend fun tick() {
         if (state is PassState.Showing && remainingSeconds() <= renewBefore) {
             settings.get(CERTIFICATE)?.let { render(unhex(it)) }
         }

@@ -50,28 +50,31 @@ fun interface DeclarationValidator {
     fun validate(form: DeclarationInput): List<FieldProblem>
 }
 
-/** Reading codes and checking in and out (the citizen's main flow). */
+/**
+ * Reading codes and checking in and out (the citizen's main flow). Calls that touch disk,
+ * crypto or the network are `suspend`, so the library can do them off the caller's thread.
+ */
 interface CheckInService {
-    fun readScanned(text: String): ReadVenue
-    fun resolveManualCode(typed: String): ReadVenue
-    fun checkIn(venue: ReadVenue, declaration: DeclarationInput?): VisitInfo
-    fun checkOut(): VisitInfo
-    fun activeVisit(): VisitInfo?
+    suspend fun readScanned(text: String): ReadVenue
+    suspend fun resolveManualCode(typed: String): ReadVenue
+    suspend fun checkIn(venue: ReadVenue, declaration: DeclarationInput?): VisitInfo
+    suspend fun checkOut(): VisitInfo
+    suspend fun activeVisit(): VisitInfo?
 }
 
 /** The citizen's diary of visits. */
 interface Diary {
-    fun visits(): List<VisitInfo>
-    fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long): VisitInfo
-    fun exportCsv(language: Language): String
-    fun pendingUploads(): Long
+    suspend fun visits(): List<VisitInfo>
+    suspend fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long): VisitInfo
+    suspend fun exportCsv(language: Language): String
+    suspend fun pendingUploads(): Long
 }
 
 /** The personal pass: a QR text the door's staff app verifies offline. */
 interface PassService {
     /** Registers the device with the authority once; returns its certificate. */
     suspend fun register(): ByteArray
-    fun makePass(declaration: DeclarationInput, certificate: ByteArray, showName: Boolean): String
+    suspend fun makePass(declaration: DeclarationInput, certificate: ByteArray, showName: Boolean): String
     /** How long a pass stays valid, in seconds. */
     val validSeconds: Long
 }
@@ -86,10 +89,10 @@ data class DoorReport(val visitors: Int, val stillInside: Int, val entriesPerHou
 
 /** The staff app's door log: passes verified offline against the authority's keys. */
 interface DoorLog {
-    fun scan(text: String): DoorAdmission
-    fun report(): DoorReport
+    suspend fun scan(text: String): DoorAdmission
+    suspend fun report(): DoorReport
     /** The day's log as CSV: `pseudonym,status,entered_at,exited_at`. */
-    fun exportCsv(): String
+    suspend fun exportCsv(): String
 }
 
 /** An exposure alert: one visit of the diary overlapped a published case. */

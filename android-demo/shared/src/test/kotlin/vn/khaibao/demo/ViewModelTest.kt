@@ -36,16 +36,16 @@ class FakeCheckIn(private val clock: FakeClock) : CheckInService {
     val checkIns = mutableListOf<String>()
     var active: VisitInfo? = null
     var nextFields: List<FieldProblem> = emptyList()
-    override fun readScanned(text: String): ReadVenue = if (text.startsWith("KB:")) FakeVenue(text.drop(3), text) else throw refusal
-    override fun resolveManualCode(typed: String): ReadVenue = if (typed == "0101 0001 27") FakeVenue("Chợ Đồng Xuân", "0101000127") else throw refusal
-    override fun checkIn(venue: ReadVenue, declaration: DeclarationInput?): VisitInfo {
+    override suspend fun readScanned(text: String): ReadVenue = if (text.startsWith("KB:")) FakeVenue(text.drop(3), text) else throw refusal
+    override suspend fun resolveManualCode(typed: String): ReadVenue = if (typed == "0101 0001 27") FakeVenue("Chợ Đồng Xuân", "0101000127") else throw refusal
+    override suspend fun checkIn(venue: ReadVenue, declaration: DeclarationInput?): VisitInfo {
         if (nextFields.isNotEmpty()) throw LibraryError("declaration.invalid", Bilingual("sai", "wrong"), nextFields)
         checkIns += venue.info.sourceText
         val t = clock.nowSeconds()
         return VisitInfo(checkIns.size.toLong(), venue.info.name, "", true, t, null, t + 7200, false).also { active = it }
     }
-    override fun checkOut(): VisitInfo = active!!.copy(checkedOutAt = clock.nowSeconds()).also { active = null }
-    override fun activeVisit() = active
+    override suspend fun checkOut(): VisitInfo = active!!.copy(checkedOutAt = clock.nowSeconds()).also { active = null }
+    override suspend fun activeVisit() = active
 }
 
 fun scanGateThrottlesFramesAndRepeats() {
@@ -61,7 +61,7 @@ fun scanGateThrottlesFramesAndRepeats() {
     eq(true, gate.accept("A", 3100), "A again after B")
 }
 
-fun checkInStateMachine() {
+fun checkInStateMachine(): Unit = runBlocking<Unit> {
     val clock = FakeClock()
     val service = FakeCheckIn(clock)
     val vm = CheckInViewModel(service, clock)
@@ -176,17 +176,17 @@ fun declarationFormParsesEveryField() {
 
 class FakeDoor : DoorLog {
     val rows = mutableListOf<String>()
-    override fun scan(text: String): DoorAdmission {
+    override suspend fun scan(text: String): DoorAdmission {
         if (!text.startsWith("KBP1:")) throw LibraryError("pass.replayed", Bilingual("Đã dùng", "Already used"))
         val exit = rows.any { it.startsWith(text.drop(5) + ",") }
         rows += "${text.drop(5)},green,2026-12-02 08:00,${if (exit) "2026-12-02 09:00" else ""}"
         return DoorAdmission(if (exit) DoorDirection.EXIT else DoorDirection.ENTRY, PassStatus.GREEN, null, 0, text.drop(5))
     }
-    override fun report() = DoorReport(rows.size, rows.count { it.endsWith(",") }, List(24) { 0 })
-    override fun exportCsv() = "pseudonym,status,entered_at,exited_at\n" + rows.joinToString("\n")
+    override suspend fun report() = DoorReport(rows.size, rows.count { it.endsWith(",") }, List(24) { 0 })
+    override suspend fun exportCsv() = "pseudonym,status,entered_at,exited_at\n" + rows.joinToString("\n")
 }
 
-fun doorLogScansListsAndRefuses() {
+fun doorLogScansListsAndRefuses(): Unit = runBlocking<Unit> {
     val clock = FakeClock()
     val vm = DoorLogViewModel(FakeDoor(), clock)
     vm.onScanned("KBP1:ab")
@@ -209,7 +209,7 @@ fun passCountdownRenews() = runBlocking {
     var registered = 0
     val service = object : PassService {
         override suspend fun register(): ByteArray = byteArrayOf(1, 2, 0xff.toByte()).also { registered++ }
-        override fun makePass(declaration: DeclarationInput, certificate: ByteArray, showName: Boolean): String {
+        override suspend fun makePass(declaration: DeclarationInput, certificate: ByteArray, showName: Boolean): String {
             check(certificate.contentEquals(byteArrayOf(1, 2, 0xff.toByte()))) { "certificate kept" }
             return "KBP1:${++made}"
         }

@@ -25,12 +25,14 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.unit.dp
 import androidx.core.content.ContextCompat
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
 import vn.khaibao.demo.CheckInService
 import vn.khaibao.demo.CheckInState
 import vn.khaibao.demo.CheckInViewModel
@@ -46,7 +48,10 @@ fun CheckInScreen(service: CheckInService, onCheckedIn: () -> Unit) {
     val t = texts()
     val vm = remember { CheckInViewModel(service) }
     var tick by rememberTick()
-    val act: (() -> Unit) -> Unit = { block -> block(); tick++ }
+    val scope = rememberCoroutineScope()
+    // View-model calls that reach the library suspend; each runs in the screen's scope and
+    // re-renders when done.
+    val act: (suspend () -> Unit) -> Unit = { block -> scope.launch { block(); tick++ } }
     val permission = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
         act { vm.onPermissionResult(granted) }
     }
@@ -90,14 +95,21 @@ fun CheckInScreen(service: CheckInService, onCheckedIn: () -> Unit) {
                 card.warning?.let { Text(text(it), color = MaterialTheme.colorScheme.error) }
                 error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
                 Button(onClick = { act { vm.confirm(withDeclaration = true) } }) { Text(stringRes(R.string.declare_and_check_in)) }
-                OutlinedButton(onClick = { act { vm.confirm(withDeclaration = false) } }) { Text(stringRes(R.string.check_in_only)) }
+                OutlinedButton(onClick = {
+                    act {
+                        vm.confirm(withDeclaration = false)
+                        if (vm.state is CheckInState.Active) onCheckedIn()
+                    }
+                }) { Text(stringRes(R.string.check_in_only)) }
                 OutlinedButton(onClick = { act { vm.cancel() } }) { Text(stringRes(R.string.cancel)) }
             }
             is CheckInState.Declaring -> {
                 val form = remember(s.venue) { DeclarationFormViewModel(CoreValidator, t.language) }
                 DeclarationScreen(form, onCancel = { act { vm.cancel() } }) {
-                    act { vm.submitDeclaration(form) }
-                    if (vm.state is CheckInState.Active) onCheckedIn()
+                    act {
+                        vm.submitDeclaration(form)
+                        if (vm.state is CheckInState.Active) onCheckedIn()
+                    }
                 }
             }
             is CheckInState.Active -> {

@@ -17,6 +17,7 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
@@ -25,10 +26,12 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import java.time.LocalDateTime
 import java.time.format.DateTimeFormatter
+import kotlinx.coroutines.launch
 import vn.khaibao.demo.Diary
 import vn.khaibao.demo.DiaryViewModel
 import vn.khaibao.demo.VIETNAM
 import vn.khaibao.demo.formatTime
+import vn.khaibao.demo.visitForAlert
 
 private val typed = DateTimeFormatter.ofPattern("HH:mm dd/MM/yyyy")
 
@@ -39,16 +42,33 @@ private fun parseTime(text: String): Long? =
 fun DiaryScreen(diary: Diary, highlight: Long?) {
     val context = LocalContext.current
     val t = texts()
+    val scope = rememberCoroutineScope()
     val vm = remember { DiaryViewModel(diary) }
     var tick by rememberTick()
-    var editing by remember { mutableStateOf<Long?>(highlight) }
-    LaunchedEffect(Unit) { vm.refresh(); tick++ }
+    var editing by remember { mutableStateOf<Long?>(null) }
+    var start by remember { mutableStateOf("") }
+    var end by remember { mutableStateOf("") }
+    // Opens the editor of one visit with its current times.
+    val edit: suspend (Long) -> Unit = { id ->
+        visitForAlert(diary, id)?.let {
+            start = formatTime(it.checkedInAt)
+            end = formatTime(it.checkedOutAt ?: it.autoCheckoutAt)
+            editing = id
+        }
+    }
+    LaunchedEffect(highlight) {
+        vm.refresh()
+        highlight?.let { edit(it) }
+        tick++
+    }
     Column(Modifier.padding(16.dp)) {
         Text(if (tick >= 0) text(vm.status) else "")
         vm.error?.let { Text(t.of(it), color = MaterialTheme.colorScheme.error) }
         OutlinedButton(onClick = {
-            val share = Intent(Intent.ACTION_SEND).setType("text/csv").putExtra(Intent.EXTRA_TEXT, vm.export(t.language))
-            context.startActivity(Intent.createChooser(share, t.of(R.string.export_diary)))
+            scope.launch {
+                val share = Intent(Intent.ACTION_SEND).setType("text/csv").putExtra(Intent.EXTRA_TEXT, vm.export(t.language))
+                context.startActivity(Intent.createChooser(share, t.of(R.string.export_diary)))
+            }
         }) { Text(stringRes(R.string.export_diary)) }
         LazyColumn {
             items(vm.rows) { row ->
@@ -58,19 +78,18 @@ fun DiaryScreen(diary: Diary, highlight: Long?) {
                     Text(text(row.period))
                     if (!row.verified) Text(stringRes(R.string.unverified_visit))
                     if (editing == row.id) {
-                        val visit = diary.visits().firstOrNull { it.id == row.id }
-                        var start by remember { mutableStateOf(visit?.let { formatTime(it.checkedInAt) } ?: "") }
-                        var end by remember { mutableStateOf(visit?.let { formatTime(it.checkedOutAt ?: it.autoCheckoutAt) } ?: "") }
                         LabelledField(R.string.checked_in_time, start, null, "HH:mm dd/MM/yyyy") { start = it }
                         LabelledField(R.string.checked_out_time, end, null, "HH:mm dd/MM/yyyy") { end = it }
                         OutlinedButton(onClick = {
-                            val a = parseTime(start)
-                            val b = parseTime(end)
-                            if (a != null && b != null && vm.edit(row.id, a, b)) editing = null
-                            tick++
+                            scope.launch {
+                                val a = parseTime(start)
+                                val b = parseTime(end)
+                                if (a != null && b != null && vm.edit(row.id, a, b)) editing = null
+                                tick++
+                            }
                         }) { Text(stringRes(R.string.save)) }
                     } else {
-                        OutlinedButton(onClick = { editing = row.id }) { Text(stringRes(R.string.edit_times)) }
+                        OutlinedButton(onClick = { scope.launch { edit(row.id) } }) { Text(stringRes(R.string.edit_times)) }
                     }
                 }
             }

@@ -18,11 +18,13 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.unit.dp
 import java.io.File
+import kotlinx.coroutines.launch
 import vn.khaibao.VenueStaff
 import vn.khaibao.demo.DoorDirection
 import vn.khaibao.demo.DoorLogViewModel
@@ -45,13 +47,16 @@ fun StaffScreen() {
         DoorLogViewModel(LibraryDoorLog(staff))
     }
     var tick by rememberTick()
+    val scope = rememberCoroutineScope()
     LaunchedEffect(Unit) { vm.refresh(); tick++ }
     Announce(if (tick >= 0) vm.takeAnnouncement() else null)
     Column(Modifier.padding(16.dp)) {
         Text(text(Message(Str.door_offline)))
         CameraScanner(vm.gate, false, stringRes(R.string.camera_description), Modifier.fillMaxWidth().height(280.dp)) { code ->
-            vm.onScanned(code)
-            tick++
+            scope.launch {
+                vm.onScanned(code)
+                tick++
+            }
         }
         when (val last = vm.last) {
             is DoorResult.Admitted -> {
@@ -65,8 +70,10 @@ fun StaffScreen() {
         }
         Text(text(Message(Str.door_report, listOf(vm.report.visitors, vm.report.stillInside))))
         OutlinedButton(onClick = {
-            val share = Intent(Intent.ACTION_SEND).setType("text/csv").putExtra(Intent.EXTRA_TEXT, vm.export())
-            context.startActivity(Intent.createChooser(share, t.of(R.string.export_report)))
+            scope.launch {
+                val share = Intent(Intent.ACTION_SEND).setType("text/csv").putExtra(Intent.EXTRA_TEXT, vm.export())
+                context.startActivity(Intent.createChooser(share, t.of(R.string.export_report)))
+            }
         }) { Text(stringRes(R.string.export_report)) }
         LazyColumn {
             items(vm.today) { e ->
