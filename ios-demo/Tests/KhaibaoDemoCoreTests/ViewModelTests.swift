@@ -29,10 +29,13 @@ struct FakeVenue: ReadVenue { let info: VenueInfo
 final class FakeCheckIn: CheckInService {
     let clock: FakeClock
     var checkIns: [String] = [], active: VisitInfo?, nextFields: [FieldProblem] = []
+    /// While set, a check-in waits (a slow disk or network).
+    var holding = false
     init(_ clock: FakeClock) { self.clock = clock }
     func readScanned(_ text: String) async throws -> ReadVenue { guard text.hasPrefix("KB:") else { throw refusal }; return FakeVenue(String(text.dropFirst(3)), text) }
     func resolveManualCode(_ typed: String) async throws -> ReadVenue { guard typed == "0101 0001 27" else { throw refusal }; return FakeVenue("Chợ Đồng Xuân", "0101000127") }
     func checkIn(_ venue: ReadVenue, declaration: DeclarationInput?) async throws -> VisitInfo {
+        while holding { await Task.yield() }
         if !nextFields.isEmpty { throw LibraryError(code: "declaration.invalid", text: Bilingual(vi: "sai", en: "wrong"), fields: nextFields) }
         checkIns.append(venue.info.sourceText)
         let t = clock.nowSeconds
@@ -112,6 +115,23 @@ func checkInStateMachine() async throws {
     clock.millis = (again.autoCheckoutAt + 1) * 1000
     vm.tick()
     try eq(true, vm.cameraActive, "automatic check-out passed")
+}
+
+func doubleTapChecksInOnce() async throws {
+    let clock = FakeClock(), service = FakeCheckIn(clock)
+    let vm = CheckInViewModel(service: service, clock: clock)
+    await vm.start(cameraGranted: true)
+    await vm.onScanned("KB:Trường A")
+    await vm.confirm(withDeclaration: true)
+    let form = DeclarationFormViewModel(validator: AcceptAll(), language: .vi)
+    service.holding = true
+    let first = Task { await vm.submitDeclaration(form) }
+    while !vm.busy { await Task.yield() }  // the first tap is now inside the check-in
+    await vm.submitDeclaration(form)         // the second tap
+    service.holding = false
+    await first.value
+    try eq(["KB:Trường A"], service.checkIns, "two taps, one check-in")
+    try eq(false, vm.busy, "not busy after")
 }
 
 struct AcceptAll: DeclarationValidator { func validate(_ form: DeclarationInput) -> [FieldProblem] { [] } }
@@ -236,6 +256,7 @@ struct ViewModelTests {
         }
         await run("scanGateThrottles", scanGateThrottles)
         await run("checkInStateMachine", checkInStateMachine)
+        await run("doubleTapChecksInOnce", doubleTapChecksInOnce)
         await run("declarationFormParses", declarationFormParses)
         await run("doorLog", doorLog)
         await run("passCountdown", passCountdown)

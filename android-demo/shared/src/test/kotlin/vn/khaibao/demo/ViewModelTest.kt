@@ -6,7 +6,10 @@
 package vn.khaibao.demo
 
 import kotlin.system.exitProcess
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.yield
 
 private fun check(cond: Boolean, what: () -> String) {
     if (!cond) throw AssertionError(what())
@@ -36,9 +39,13 @@ class FakeCheckIn(private val clock: FakeClock) : CheckInService {
     val checkIns = mutableListOf<String>()
     var active: VisitInfo? = null
     var nextFields: List<FieldProblem> = emptyList()
+
+    /** When set, a check-in waits for it (a slow disk or network). */
+    var hold: CompletableDeferred<Unit>? = null
     override suspend fun readScanned(text: String): ReadVenue = if (text.startsWith("KB:")) FakeVenue(text.drop(3), text) else throw refusal
     override suspend fun resolveManualCode(typed: String): ReadVenue = if (typed == "0101 0001 27") FakeVenue("Chợ Đồng Xuân", "0101000127") else throw refusal
     override suspend fun checkIn(venue: ReadVenue, declaration: DeclarationInput?): VisitInfo {
+        hold?.await()
         if (nextFields.isNotEmpty()) throw LibraryError("declaration.invalid", Bilingual("sai", "wrong"), nextFields)
         checkIns += venue.info.sourceText
         val t = clock.nowSeconds()
@@ -127,6 +134,26 @@ fun checkInStateMachine(): Unit = runBlocking<Unit> {
     val resumed = CheckInViewModel(service, clock)
     resumed.start(cameraGranted = true)
     check(resumed.state is CheckInState.Active) { "an active visit resumes on start" }
+}
+
+fun doubleTapWhileCheckingInChecksInOnce(): Unit = runBlocking<Unit> {
+    val clock = FakeClock()
+    val service = FakeCheckIn(clock)
+    val vm = CheckInViewModel(service, clock)
+    vm.start(cameraGranted = true)
+    vm.onScanned("KB:Trường A")
+    vm.confirm(withDeclaration = true)
+    val form = DeclarationFormViewModel({ emptyList() }, Language.VI)
+    service.hold = CompletableDeferred()
+    val first = launch { vm.submitDeclaration(form) }
+    yield() // the first tap is now waiting inside the check-in
+    eq(true, vm.busy, "busy while the check-in runs")
+    vm.submitDeclaration(form) // the second tap
+    service.hold?.complete(Unit)
+    first.join()
+    eq(listOf("KB:Trường A"), service.checkIns, "two taps, one check-in")
+    check(vm.state is CheckInState.Active) { "active after the first tap" }
+    eq(false, vm.busy, "not busy after")
 }
 
 fun declarationFormParsesEveryField() {
@@ -270,7 +297,8 @@ fun onboardingAndBackgroundRun() = runBlocking {
 
 fun main() {
     val tests = listOf(
-        ::scanGateThrottlesFramesAndRepeats, ::checkInStateMachine, ::declarationFormParsesEveryField,
+        ::scanGateThrottlesFramesAndRepeats, ::checkInStateMachine, ::doubleTapWhileCheckingInChecksInOnce,
+        ::declarationFormParsesEveryField,
         ::doorLogScansListsAndRefuses, ::passCountdownRenews, ::onboardingAndBackgroundRun,
     )
     var failed = 0
