@@ -1,10 +1,14 @@
 // The library's foreign traits on iOS: URLSession as the host HTTP client and the Keychain
-// as the key store that wraps the master key.
+// as the key store that wraps the master key; UserDefaults for the demo's small settings.
 
-import Foundation
-import Khaibao
-import Security
 import CryptoKit
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking  // URLSession on Linux, where the test command type-checks this file
+#endif
+import Khaibao
+import KhaibaoDemoCore
+import Security
 
 final class URLSessionHostClient: HostHttpClient, @unchecked Sendable {
     private let session: URLSession = {
@@ -77,4 +81,23 @@ final class KeychainKeyStore: KeyStore, @unchecked Sendable {
         catch let e as KeyStoreError { throw e }
         catch { throw KeyStoreError.Failed(reason: "open") }
     }
+}
+
+/// The database master key: random on first start, kept wrapped by the Keychain key.
+enum MasterKey {
+    static func load(_ keyStore: KeychainKeyStore) throws -> Data {
+        let defaults = UserDefaults.standard
+        if let wrapped = defaults.data(forKey: "khaibao.master_key") { return try keyStore.unwrap(wrapped: wrapped) }
+        var key = Data(count: 32)
+        let status = key.withUnsafeMutableBytes { SecRandomCopyBytes(kSecRandomDefault, 32, $0.baseAddress!) }
+        guard status == errSecSuccess else { throw KeyStoreError.Failed(reason: "random") }
+        defaults.set(try keyStore.wrap(secret: key), forKey: "khaibao.master_key")
+        return key
+    }
+}
+
+/// The demo's small settings (no personal data is kept there).
+final class UserDefaultsSettings: Settings {
+    func get(_ key: String) -> String? { UserDefaults.standard.string(forKey: key) }
+    func put(_ key: String, _ value: String) { UserDefaults.standard.set(value, forKey: key) }
 }

@@ -34,7 +34,7 @@ class OkHttpHostClient(
                 return HttpResponse(
                     status = response.code.toUShort(),
                     headers = response.headers.map { (name, value) -> HttpHeader(name, value) },
-                    body = response.body?.bytes() ?: ByteArray(0),
+                    body = response.body.bytes(),
                 )
             }
         } catch (e: InterruptedIOException) {
