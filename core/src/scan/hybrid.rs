@@ -104,51 +104,51 @@ impl Bits {
     }
 }
 
-/// The hybrid bitmap of `view`; `None` when it is narrower or lower than five blocks (rxing
-/// then falls back to a global histogram, which the caller leaves to rxing).
-pub(crate) fn hybrid(view: &View<'_>) -> Option<Bits> {
+/// The hybrid bitmap of `view`. A view narrower or lower than five blocks gets one
+/// threshold, its mean (rxing's binarizer falls back to a global histogram there; no QR code
+/// fits in 40 pixels at the two pixels a module decoding needs anyway).
+pub(crate) fn hybrid(view: &View<'_>) -> Bits {
     let (w, h) = (view.width, view.height);
     if w < BLOCK * 5 || h < BLOCK * 5 {
-        return None;
+        return global(view);
     }
     let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
     let col = |bx: usize| (bx * BLOCK).min(w - BLOCK);
     let line = |by: usize| (by * BLOCK).min(h - BLOCK);
 
     let mut black = vec![0u32; bw * bh];
-    let mut sums = vec![0u32; bw];
-    let mut mins = vec![0u8; bw];
-    let mut maxs = vec![0u8; bw];
+    let mut sums = vec![0u64; bw];
+    let mut lows = vec![(0u64, 0u64); bw];
+    let mut highs = vec![(0u64, 0u64); bw];
     for by in 0..bh {
         sums.fill(0);
-        mins.fill(u8::MAX);
-        maxs.fill(0);
+        lows.fill((FF, FF));
+        highs.fill((0, 0));
         for r in 0..BLOCK {
             let row = view.row(line(by) + r);
-            for bx in 0..bw {
-                let px = &row[col(bx)..col(bx) + BLOCK];
-                let (mut s, mut lo, mut hi) = (0u32, u8::MAX, 0u8);
-                for &v in px {
-                    s += u32::from(v);
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
-                sums[bx] += s;
-                mins[bx] = mins[bx].min(lo);
-                maxs[bx] = maxs[bx].max(hi);
+            for (bx, ((sum, low), high)) in
+                sums.iter_mut().zip(&mut lows).zip(&mut highs).enumerate()
+            {
+                let x = col(bx);
+                let px = eight(&row[x..x + BLOCK]);
+                let (even, odd) = (px & FF, (px >> 8) & FF);
+                *sum += even + odd;
+                *low = (lane_min(low.0, even), lane_min(low.1, odd));
+                *high = (lane_max(high.0, even), lane_max(high.1, odd));
             }
         }
         for bx in 0..bw {
-            let (min, max) = (mins[bx], maxs[bx]);
-            let mut point = sums[bx] >> 6;
-            if max - min <= MIN_DYNAMIC_RANGE {
-                point = u32::from(min) / 2;
+            let min = lanes(lane_min(lows[bx].0, lows[bx].1)).min().unwrap_or(0);
+            let max = lanes(lane_max(highs[bx].0, highs[bx].1)).max().unwrap_or(0);
+            let mut point = lanes(sums[bx]).sum::<u32>() >> 6;
+            if max - min <= u32::from(MIN_DYNAMIC_RANGE) {
+                point = min / 2;
                 if by > 0 && bx > 0 {
                     let neighbours = (black[(by - 1) * bw + bx]
                         + 2 * black[by * bw + bx - 1]
                         + black[(by - 1) * bw + bx - 1])
                         / 4;
-                    if u32::from(min) < neighbours {
+                    if min < neighbours {
                         point = neighbours;
                     }
                 }
@@ -158,7 +158,7 @@ pub(crate) fn hybrid(view: &View<'_>) -> Option<Bits> {
     }
 
     let mut out = Bits::new(w, h);
-    let mut thresholds = vec![0u8; bw];
+    let mut thresholds = vec![0u64; bw];
     for by in 0..bh {
         let top = by.clamp(2, bh - 3) - 2;
         for (bx, t) in thresholds.iter_mut().enumerate() {
@@ -166,25 +166,87 @@ pub(crate) fn hybrid(view: &View<'_>) -> Option<Bits> {
             let sum: u32 = (top..top + 5)
                 .map(|y| black[y * bw + left..y * bw + left + 5].iter().sum::<u32>())
                 .sum();
-            // Means of luma values: at most 255.
-            *t = u8::try_from(sum / 25).unwrap_or(u8::MAX);
+            // The mean of black points, each at most 255, in every 16-bit lane.
+            *t = u64::from(sum / 25) * LANES;
         }
         for r in 0..BLOCK {
             let y = line(by) + r;
             let row = view.row(y);
             for (bx, &t) in thresholds.iter().enumerate() {
                 let x = col(bx);
-                let mut mask = 0usize;
-                for (i, &v) in row[x..x + BLOCK].iter().enumerate() {
-                    mask |= usize::from(v <= t) << i;
-                }
+                let mask = at_or_below(eight(&row[x..x + BLOCK]), t);
                 if mask != 0 {
-                    out.or8(x, y, mask);
+                    out.or8(x, y, mask as usize);
                 }
             }
         }
     }
-    Some(out)
+    out
+}
+
+/// One threshold for the whole view, its mean.
+fn global(view: &View<'_>) -> Bits {
+    let (w, h) = (view.width, view.height);
+    let total: u64 = (0..h)
+        .flat_map(|y| view.row(y).iter())
+        .map(|&v| u64::from(v))
+        .sum();
+    let mean = total / (w * h) as u64;
+    let mut out = Bits::new(w, h);
+    for y in 0..h {
+        for (x, &v) in view.row(y).iter().enumerate() {
+            if u64::from(v) <= mean {
+                out.words[y * out.row_words + x / WORD] |= 1 << (x % WORD);
+            }
+        }
+    }
+    out
+}
+
+// The pixel loops work on eight pixels at a time in a 64-bit word, as four 16-bit lanes of
+// the even pixels and four of the odd ones (the release profile optimises for size, which
+// leaves byte loops unvectorised).
+
+/// The low byte of each 16-bit lane.
+const FF: u64 = 0x00FF_00FF_00FF_00FF;
+/// Bit 8 of each lane.
+const CARRY: u64 = 0x0100_0100_0100_0100;
+/// One in each lane.
+const LANES: u64 = 0x0001_0001_0001_0001;
+
+/// Eight pixels, the first in the lowest byte.
+fn eight(px: &[u8]) -> u64 {
+    u64::from_le_bytes(px.try_into().unwrap_or([0; 8]))
+}
+
+/// 0x00FF in the lanes where `a` ≥ `b` (lanes hold 0..=255), else 0.
+fn at_least(a: u64, b: u64) -> u64 {
+    ((((a | CARRY) - b) & CARRY) >> 8) * 0xFF
+}
+
+fn lane_min(a: u64, b: u64) -> u64 {
+    let ge = at_least(a, b);
+    (b & ge) | (a & !ge & FF)
+}
+
+fn lane_max(a: u64, b: u64) -> u64 {
+    let ge = at_least(a, b);
+    (a & ge) | (b & !ge & FF)
+}
+
+/// The four lanes.
+fn lanes(v: u64) -> impl Iterator<Item = u32> {
+    (0..4).map(move |i| ((v >> (16 * i)) & 0xFFFF) as u32)
+}
+
+/// Bit i set where pixel i of `px` is at or below the threshold in every lane of `t`.
+fn at_or_below(px: u64, t: u64) -> u64 {
+    // Bit 8 of a lane survives `(t | 0x100) - pixel` exactly when pixel ≤ t; the multiply
+    // gathers lane bits 0, 16, 32, 48 at bits 48, 50, 52, 54 without carries.
+    const GATHER: u64 = (1 << 48) | (1 << 34) | (1 << 20) | (1 << 6);
+    let even = (((t | CARRY) - (px & FF)) & CARRY) >> 8;
+    let odd = (((t | CARRY) - ((px >> 8) & FF)) & CARRY) >> 8;
+    ((even.wrapping_mul(GATHER) >> 48) & 0x55) | ((odd.wrapping_mul(GATHER) >> 47) & 0xAA)
 }
 
 #[cfg(test)]
@@ -245,7 +307,7 @@ mod tests {
                     })
                     .collect();
                 let view = View::new(&data, 0, w, w, h).unwrap();
-                let bits = hybrid(&view).unwrap();
+                let bits = hybrid(&view);
                 assert_eq!(ours(&bits), rxing_bits(&data, w, h), "{w}x{h} kind {kind}");
             }
         }
@@ -268,9 +330,15 @@ mod tests {
         let packed: Vec<u8> = (0..h)
             .flat_map(|y| frame[offset + y * stride..offset + y * stride + w].to_vec())
             .collect();
-        assert_eq!(ours(&hybrid(&view).unwrap()), rxing_bits(&packed, w, h));
+        assert_eq!(ours(&hybrid(&view)), rxing_bits(&packed, w, h));
         assert!(View::new(&frame, offset, stride, w, h + 6).is_none());
-        assert!(hybrid(&View::new(&frame, 0, stride, 39, 50).unwrap()).is_none());
+        // Too narrow for blocks: one threshold, the mean (the stripes are 20 and 220).
+        let narrow = hybrid(&View::new(&frame, 0, stride, 39, 50).unwrap());
+        let frame = &frame;
+        let expect: Vec<bool> = (0..50)
+            .flat_map(|y| (0..39).map(move |x| frame[y * stride + x] == 20))
+            .collect();
+        assert_eq!(ours(&narrow), expect);
     }
 
     #[test]

@@ -16,8 +16,7 @@ use super::pyramid::Plane;
 use super::{Deadline, Frame, Point, Region, ScannedCode};
 use rxing::common::string_utils::guessCharset;
 use rxing::common::{
-    BitArray, BitMatrix, CharacterSet, DetectorRXingResult, ECIStringBuilder, HybridBinarizer,
-    LineOrientation,
+    BitArray, BitMatrix, CharacterSet, DetectorRXingResult, ECIStringBuilder, LineOrientation,
 };
 use rxing::qrcode::cpp_port::{decoder, detector};
 use rxing::{BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource};
@@ -143,7 +142,7 @@ pub(crate) fn decode(
     deadline: Deadline,
 ) -> Reading {
     let run = || match input {
-        Input::Luma(source, view) => match hybrid::hybrid(&view).and_then(|b| matrix(&b)) {
+        Input::Luma(source, view) => match matrix(&hybrid::hybrid(&view)) {
             Some(matrix) => both_ways(
                 BinaryBitmap::new(Prebinarized { source, matrix }),
                 passes,
@@ -152,14 +151,7 @@ pub(crate) fn decode(
                 may_invert,
                 deadline,
             ),
-            None => both_ways(
-                BinaryBitmap::new(HybridBinarizer::new(source)),
-                passes,
-                polarity,
-                map,
-                may_invert,
-                deadline,
-            ),
+            None => Reading::default(),
         },
         Input::Bits(plane, bits) => match Prebinarized::new(plane, bits) {
             Some(binarizer) => both_ways(

@@ -18,7 +18,9 @@
 //!    passes) runs on the region around them, and that region is tried first next frame;
 //! 4. every [`IDLE_EVERY`]-th frame without candidates also gets the next of the rxing
 //!    expensive passes on the whole region: a low-contrast or inverted code, which the
-//!    cheap pass cannot see, is still read within a few frames.
+//!    cheap pass cannot see, is still read within a few frames. When that frame's cheap
+//!    pass already took more than 1/[`IDLE_HEAVY_PART`] of the budget, the next light
+//!    frame runs it instead.
 //!
 //! A frame runs at most one expensive pass. Each payload is reported once while it stays in
 //! view: a code seen again within [`REPORT_AGAIN_AFTER`] frames of its last sighting is not
@@ -35,6 +37,10 @@ pub const MIN_CANDIDATES: usize = 1;
 
 /// One frame in this many gets an expensive pass even without candidates.
 pub const IDLE_EVERY: u64 = 3;
+
+/// A frame whose cheap pass took more than this part of the budget gets no idle expensive
+/// pass (the next light frame gets it).
+pub const IDLE_HEAVY_PART: u32 = 8;
 
 /// Frames after its last sighting before a payload is reported again.
 pub const REPORT_AGAIN_AFTER: u64 = 45;
@@ -89,6 +95,8 @@ pub struct Scanner {
     /// frames.
     next: usize,
     next_idle: usize,
+    /// An idle expensive pass was left by a heavy frame.
+    idle_owed: bool,
     /// Payloads reported, with the frame they were last seen on.
     recent: Vec<(Vec<u8>, u64)>,
     stats: ScannerStats,
@@ -113,6 +121,7 @@ impl Scanner {
             focus: None,
             next: 0,
             next_idle: 0,
+            idle_owed: false,
             recent: Vec::new(),
             stats: ScannerStats::default(),
         }
@@ -165,7 +174,20 @@ impl Scanner {
                     codes = self.deep(frame, region, &mut run, true);
                 }
             }
+            // A frame whose cheap pass was slow (dense texture, heavy noise) leaves its idle
+            // pass to the next frame, so no frame pays for both.
+            let light = self
+                .options
+                .budget
+                .is_none_or(|b| start.elapsed() < b / IDLE_HEAVY_PART);
             if codes.is_none() && !deep_done && self.stats.frames.is_multiple_of(IDLE_EVERY) {
+                if light {
+                    codes = self.deep(frame, roi, &mut run, false);
+                } else {
+                    self.idle_owed = true;
+                }
+            } else if codes.is_none() && !deep_done && self.idle_owed && light {
+                self.idle_owed = false;
                 codes = self.deep(frame, roi, &mut run, false);
             }
         }
