@@ -13,9 +13,10 @@
 //!    search, then sampling and decoding of each group of three patterns (`rxing`, normal
 //!    polarity). A frame where it forms no such group (no candidate) and decodes nothing
 //!    ends here;
-//! 3. when it saw candidates it could not decode, the next expensive pass in the rotation
-//!    ([`DEEP`]: inverted, smoothed threshold, half size, contrast stretch, then the rqrr
-//!    passes) runs on the region around them, and that region is tried first next frame;
+//! 3. when it saw candidates it could not decode, the next expensive rxing pass (inverted,
+//!    smoothed threshold, half size, contrast stretch), or on every [`IDLE_EVERY`]-th such
+//!    frame the next of the whole rotation ([`DEEP`], with the rqrr passes), runs on the
+//!    region around them, and that region is tried first next frame;
 //! 4. every [`IDLE_EVERY`]-th frame without candidates also gets the next of the rxing
 //!    expensive passes on the whole region: a low-contrast or inverted code, which the
 //!    cheap pass cannot see, is still read within a few frames. When that frame's cheap
@@ -97,6 +98,8 @@ pub struct Scanner {
     next_idle: usize,
     /// An idle expensive pass was left by a heavy frame.
     idle_owed: bool,
+    /// Frames that got an expensive pass on candidates.
+    candidate_frames: u64,
     /// Payloads reported, with the frame they were last seen on.
     recent: Vec<(Vec<u8>, u64)>,
     stats: ScannerStats,
@@ -122,6 +125,7 @@ impl Scanner {
             next: 0,
             next_idle: 0,
             idle_owed: false,
+            candidate_frames: 0,
             recent: Vec::new(),
             stats: ScannerStats::default(),
         }
@@ -156,7 +160,7 @@ impl Scanner {
             }
             Some(Focus::Candidates(region)) => {
                 deep_done = true;
-                codes = self.deep(frame, region, &mut run, true);
+                codes = self.deep_on_candidates(frame, region, &mut run);
             }
             None => {}
         }
@@ -171,7 +175,7 @@ impl Scanner {
                 self.focus = Some(Focus::Candidates(region));
                 if !deep_done {
                     deep_done = true;
-                    codes = self.deep(frame, region, &mut run, true);
+                    codes = self.deep_on_candidates(frame, region, &mut run);
                 }
             }
             // A frame whose cheap pass was slow (dense texture, heavy noise) leaves its idle
@@ -196,6 +200,20 @@ impl Scanner {
         };
         self.focus = enclosing(&codes, roi).map(Focus::Code);
         Ok(self.report(codes))
+    }
+
+    /// An expensive pass on the region of candidates: the next rxing pass, and on every
+    /// [`IDLE_EVERY`]-th such frame the next of the whole rotation (the rqrr passes cost
+    /// several rxing passes and read few codes rxing cannot).
+    fn deep_on_candidates(
+        &mut self,
+        frame: &Frame<'_>,
+        region: Region,
+        run: &mut Run,
+    ) -> Option<(Vec<ScannedCode>, &'static str)> {
+        self.candidate_frames += 1;
+        let all = self.candidate_frames.is_multiple_of(IDLE_EVERY);
+        self.deep(frame, region, run, all)
     }
 
     /// The next expensive pass of the rotation (of its rxing part when not `all`) that the
