@@ -37,7 +37,7 @@ use std::time::Instant;
 pub const MIN_CANDIDATES: usize = 1;
 
 /// One frame in this many gets an expensive pass even without candidates.
-pub const IDLE_EVERY: u64 = 3;
+pub const IDLE_EVERY: u64 = 4;
 
 /// A frame whose cheap pass took more than this part of the budget gets no idle expensive
 /// pass (the next light frame gets it).
