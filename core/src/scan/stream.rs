@@ -136,7 +136,7 @@ impl Scanner {
         self.stats
     }
 
-    /// Forgets the focus and the payloads already reported (a new scanning session).
+    /// Forgets the focus and the payloads already reported (the camera opens again).
     pub fn reset(&mut self) {
         let stats = self.stats;
         *self = Self::with_options(self.options);
