@@ -16,6 +16,7 @@ mod keystore;
 mod listeners;
 mod panic_policy;
 mod pass;
+mod scanner;
 mod sync_progress;
 mod trust;
 mod upload;
@@ -27,6 +28,7 @@ pub use http::{HostHttpClient, HostHttpError};
 pub use keystore::{KeyStore, KeyStoreError, verify_key_store};
 pub use listeners::SyncListener;
 pub use pass::VenueStaff;
+pub use scanner::Scanner;
 
 use khaibao_core::ErrorCode;
 use khaibao_core::declaration::{self, Declaration, FieldError};

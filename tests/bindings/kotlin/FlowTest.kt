@@ -353,6 +353,7 @@ fun main() {
         ::demoCameraPlaneScans,
         ::demoDeclarationFormShowsCoreFieldErrors,
         ::demoMappersAndSyncDecision,
+        ::streamScannerReportsTheVenueOnce,
     )
     val dir = Files.createTempDirectory("khaibao-kt").toFile()
     val fixture = Fixture(dir)

@@ -296,7 +296,7 @@ struct FlowTest {
             ("forgedVenueIsATypedError", forgedVenueIsATypedError),
             ("badFramesAreTypedErrors", badFramesAreTypedErrors),
             ("clockAndKeyStore", clockAndKeyStore),
-        ] + passTests + exposureTests + trustTests + demoTests
+        ] + passTests + exposureTests + trustTests + demoTests + scannerTests
         var failed = 0
         for (name, test) in tests {
             do {
