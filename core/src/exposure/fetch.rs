@@ -39,7 +39,8 @@ pub fn exposures_url(base_url: &str, since: u64) -> String {
 /// diary, until the authority has nothing newer (at most [`MAX_ROUNDS`] requests).
 ///
 /// A non-200 answer is [`NetError::Server`] (lists already processed in this call stay
-/// processed); a list that does not verify is refused as [`exposure::verify_list`] says.
+/// processed); a list that does not verify is refused as [`exposure::verify_list`] says,
+/// and one that fails [`exposure::check_list`] as that says.
 /// The store is released while a request is out and while `sink` runs
 /// ([`crate::storage::lock`]); a list processed meanwhile by another call raises no alert twice.
 pub fn fetch_and_match(
@@ -63,11 +64,9 @@ pub fn fetch_and_match(
             .into());
         }
         let list = exposure::verify_list(&response.body, keys)?;
-        if list.base_version > since {
-            // A list that starts after what we have would leave a gap.
-            return Err(NetError::Protocol("exposure list skips versions").into());
-        }
-        if list.version <= since {
+        // The gate every list passes (base version, version jump, age), here for the loop:
+        // nothing new ends it. `process_verified` checks again in its own store step.
+        if !exposure::check_list(&list, since, now)? {
             break;
         }
         let alerts = store.with_store(|s| exposure::process_verified(s, &list, options, now))?;
