@@ -10,11 +10,15 @@
 
 use crate::error::NetError;
 use crate::exposure::{self, AlertSink, EXPOSURES_PATH, ExposureAlert, MatchOptions};
-use crate::net::transport::{HttpClient, HttpRequest, endpoint};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint, send_limited};
 use crate::storage::lock::StoreAccess;
 use crate::venue::keyset::TrustedKey;
 use crate::{Result, UnixTime};
 
+/// Largest exposure list the phone downloads (32 MiB). The authority answers at most
+/// 500,000 entries at a time (about 18 MB; a phone further behind catches up over several
+/// requests), and a list over this cap is refused before it is read to the end.
+pub const MAX_LIST_BYTES: usize = 32 << 20;
 /// Most requests one [`fetch_and_match`] makes while catching up on a backlog.
 pub const MAX_ROUNDS: usize = 16;
 
@@ -55,7 +59,8 @@ pub fn fetch_and_match(
     let mut out = ExposureFetch::default();
     for _ in 0..MAX_ROUNDS {
         let since = store.with_store(|s| exposure::last_version(s))?;
-        let response = client.send(HttpRequest::get(exposures_url(base_url, since)))?;
+        let request = HttpRequest::get(exposures_url(base_url, since));
+        let response = send_limited(client, request, MAX_LIST_BYTES)?;
         out.requests += 1;
         if response.status != 200 {
             return Err(NetError::Server {

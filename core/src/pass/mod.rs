@@ -30,7 +30,7 @@ use crate::encoding::codec::{
     MapBuilder, MapReader, base64url_decode, base64url_encode, from_cbor, hex, to_cbor,
 };
 use crate::encoding::cose;
-use crate::net::transport::{HttpClient, HttpRequest, endpoint};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint, send_limited};
 use crate::seal::{DeviceKey, verify_cose};
 use crate::venue::keyset::TrustedKey;
 use crate::{Result, UnixTime};
@@ -159,6 +159,8 @@ fn attested_status(
 
 /// Path of the authority's device registration endpoint.
 pub const REGISTER_PATH: &str = "/v1/devices";
+/// Largest registration answer (a device certificate, about 150 bytes) the phone reads.
+pub const MAX_CERTIFICATE_BYTES: usize = 4 << 10;
 /// How long a device certificate from registration is valid.
 pub const CERTIFICATE_SECONDS: i64 = 30 * 86_400;
 const REGISTRATION_CONTEXT: &[u8] = b"khaibao device registration v1";
@@ -191,10 +193,11 @@ pub fn register_device(
     now: UnixTime,
 ) -> Result<Vec<u8>> {
     let url = endpoint(authority_url, REGISTER_PATH);
-    let response = client.send(HttpRequest::post_cbor(
-        url,
-        registration_request(device, now)?,
-    ))?;
+    let response = send_limited(
+        client,
+        HttpRequest::post_cbor(url, registration_request(device, now)?),
+        MAX_CERTIFICATE_BYTES,
+    )?;
     if response.status != 200 {
         return Err(NetError::Server {
             status: response.status,
