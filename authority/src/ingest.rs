@@ -2,11 +2,18 @@
 //! with the authority's sealing key, before anything touches the database. This is the
 //! costly part of ingest, so it runs outside the store's lock and over several cores.
 //!
+//! A venue door-log passage (a staff app's upload) carries the visitor's personal data as
+//! their pass sealed it: opened here, it is stored as a declaration at that venue dated at
+//! the entry, so contact tracing finds it with the declarations made there. Its device id
+//! is `door:` and the start of the day's pseudonym (the pass's device key is not in it).
+//!
 //! Imports: the store's [`OpenedItem`] (what it takes), `khaibao_core`.
 
 pub use crate::store::OpenedItem;
 use khaibao_core::declaration::Submission;
 use khaibao_core::encoding::codec::hex;
+use khaibao_core::pass::PASS_INFO;
+use khaibao_core::pass::stafflog::PassageUpload;
 use khaibao_core::seal::{SealingKey, open_and_verify};
 use khaibao_core::upload::protocol::{IngestItem, ItemKind};
 
@@ -58,6 +65,16 @@ fn open_item(
                 sub,
                 opened.payload,
             ))
+        }
+        ItemKind::StaffPassage => {
+            let passage = PassageUpload::from_cbor(&item.body)?;
+            let personal = key.open(PASS_INFO, &passage.aad()?, &passage.sealed_personal_data)?;
+            let mut sub = Submission::from_cbor(&personal)?;
+            sub.venue_id = Some(passage.venue_id.clone());
+            sub.declared_at = passage.entered_at;
+            let payload = sub.to_cbor()?;
+            let short = passage.pseudonym.get(..16).unwrap_or_default();
+            Ok((format!("door:{short}"), sub, payload))
         }
     }
 }

@@ -17,7 +17,8 @@
 //! The staff side lives in [`stafflog`]: the door log of passes seen, which refuses replays.
 //!
 //! May import: `encoding`, `declaration` (the health status), `seal` (the device key),
-//! `venue` (trusted keys), `storage` (the staff log) and `net` (device registration).
+//! `venue` (trusted keys), `storage` (the staff log), `net` (device registration) and
+//! `upload` (the ingest format the staff log uploads its passages in).
 
 use crate::error::{FormatError, NetError, SealError, VenueError};
 pub(crate) mod error;

@@ -32,6 +32,9 @@ pub const IDEMPOTENCY_KEY_LEN: usize = 16;
 pub enum ItemKind {
     /// A sealed, signed health declaration.
     Declaration,
+    /// A venue door-log passage with the visitor's personal data sealed to the authority
+    /// (`pass::stafflog::PassageUpload`).
+    StaffPassage,
 }
 
 impl ItemKind {
@@ -39,12 +42,14 @@ impl ItemKind {
     pub fn to_wire(self) -> u64 {
         match self {
             Self::Declaration => 1,
+            Self::StaffPassage => 2,
         }
     }
     /// From the wire number.
     pub fn from_wire(v: u64) -> Result<Self> {
         match v {
             1 => Ok(Self::Declaration),
+            2 => Ok(Self::StaffPassage),
             _ => Err(Error::Format(FormatError::InvalidField("item kind"))),
         }
     }
