@@ -49,8 +49,6 @@ pub const EXPOSURES_PATH: &str = "/v1/exposures";
 /// (`issued_at` = the time of the request), so a list older than this is a replay by a
 /// mirror or a cache holding back newer lists.
 pub const MAX_LIST_AGE_SECONDS: i64 = 2 * 86_400;
-/// How far in the future a list's `issued_at` may be (the phone's clock may be behind).
-pub const MAX_LIST_CLOCK_SKEW_SECONDS: i64 = 86_400;
 /// Most versions one list may move the phone forward. The authority numbers its
 /// publications 1, 2, 3, …; a list claiming a far higher version (up to `i64::MAX`) would
 /// make every later genuine list look already processed and end all future alerts.
@@ -490,8 +488,9 @@ pub fn process_list(
 /// * its base version is not above `last` (a list starting later would leave a gap);
 /// * its version is at most [`MAX_VERSION_JUMP`] above `last` (a signed list with a huge
 ///   version would freeze the phone: every genuine list after it would look old);
-/// * it was issued at most [`MAX_LIST_AGE_SECONDS`] ago and at most
-///   [`MAX_LIST_CLOCK_SKEW_SECONDS`] ahead (an old list replayed hides newer ones).
+/// * it was issued at most [`MAX_LIST_AGE_SECONDS`] ago (an old list replayed hides newer
+///   ones). A list issued "in the future" is taken: only the authority signs lists, and a
+///   phone whose clock is behind must still get them.
 pub fn check_list(list: &ExposureList, last: u64, now: UnixTime) -> Result<bool> {
     if list.version <= last {
         return Ok(false);
@@ -504,9 +503,6 @@ pub fn check_list(list: &ExposureList, last: u64, now: UnixTime) -> Result<bool>
     }
     if list.issued_at < now.saturating_sub(MAX_LIST_AGE_SECONDS) {
         return Err(NetError::Protocol("exposure list too old").into());
-    }
-    if list.issued_at > now.saturating_add(MAX_LIST_CLOCK_SKEW_SECONDS) {
-        return Err(NetError::Protocol("exposure list issued in the future").into());
     }
     Ok(true)
 }
