@@ -12,6 +12,7 @@ mod diary_calls;
 mod error;
 mod exposure_sync;
 mod http;
+mod key_rotation;
 mod keystore;
 mod listeners;
 mod panic_policy;
