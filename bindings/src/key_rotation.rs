@@ -27,3 +27,51 @@ impl Khaibao {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Khaibao, KhaibaoConfig};
+    use khaibao_core::ErrorCode;
+
+    fn config(db: &std::path::Path, master_key: Vec<u8>) -> KhaibaoConfig {
+        KhaibaoConfig {
+            db_path: db.to_string_lossy().into_owned(),
+            venue_keys: vec![],
+            authority_sealing_key: vec![1; 32],
+            authority_url: "https://authority.invalid".into(),
+            master_key,
+            root_public_key: None,
+            spki_sha256_pins: vec![],
+            extra_roots_der: vec![],
+        }
+    }
+
+    #[test]
+    fn master_key_rotation_and_pins_through_the_config() {
+        let dir = std::env::temp_dir().join(format!("khaibao-rotation-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("k.db");
+        let (old, new) = (vec![3u8; 32], vec![4u8; 32]);
+        let k = Khaibao::open(config(&db, old.clone())).unwrap();
+        assert!(!k.master_key_rotation_due().unwrap());
+        assert_eq!(
+            k.rotate_master_key(vec![5; 31]).unwrap_err().code(),
+            ErrorCode::FormatInvalidField
+        );
+        assert_eq!(k.rotate_master_key(new.clone()).unwrap(), 2);
+        drop(k);
+        assert_eq!(
+            Khaibao::open(config(&db, old)).err().unwrap().code(),
+            ErrorCode::StorageWrongMasterKey
+        );
+        assert!(Khaibao::open(config(&db, new.clone())).is_ok());
+        // Pins are set in the config; one that is not a SHA-256 is refused at open.
+        let mut pinned = config(&db, new);
+        pinned.spki_sha256_pins = vec![vec![7; 32], vec![8; 31]];
+        assert_eq!(
+            Khaibao::open(pinned).err().unwrap().code(),
+            ErrorCode::FormatInvalidField
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
