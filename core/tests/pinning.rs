@@ -1,5 +1,8 @@
 //! SPKI pinning against a real TLS server on loopback. The certificates in `tests/data`
-//! are throwaway test fixtures: a test CA and a leaf for 127.0.0.1/localhost (P-256).
+//! are throwaway test fixtures: a test CA and a leaf for 127.0.0.1/localhost (P-256), and
+//! `pinned.der`, a self-signed P-256 certificate with a key of its own (made with
+//! `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -outform DER`,
+//! its private key discarded).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
