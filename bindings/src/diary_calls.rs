@@ -129,8 +129,10 @@ impl Khaibao {
         })
     }
 
-    /// Verifies a downloaded exposure list and matches it against the diary on the phone.
-    /// A list already processed yields nothing. The listener hears about new alerts.
+    /// Verifies a downloaded exposure list and matches it against the diary on the phone,
+    /// through the same checks as `sync_exposures` (base version, version jump, age:
+    /// `network.protocol` when one fails, nothing recorded). A list already processed
+    /// yields nothing. The listener hears about new alerts.
     pub fn process_exposure_list(
         &self,
         list: Vec<u8>,

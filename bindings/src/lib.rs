@@ -12,6 +12,7 @@ mod diary_calls;
 mod error;
 mod exposure_sync;
 mod http;
+mod key_rotation;
 mod keystore;
 mod listeners;
 mod panic_policy;
@@ -33,14 +34,13 @@ pub use scanner::Scanner;
 use khaibao_core::ErrorCode;
 use khaibao_core::declaration::{self, Declaration, FieldError};
 use khaibao_core::diary::{self, Visit, checkin};
-use khaibao_core::net::transport::{HttpClient, ReqwestClient};
+use khaibao_core::net::transport::{HttpClient, ReqwestClient, TransportConfig};
 use khaibao_core::scan::{self, Frame, Region, ScannedCode};
 use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
 use khaibao_core::upload::outbox::{self, DrainReport, OutboxCounts};
 use khaibao_core::venue::{self, ScannedVenue, TrustedKey};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 uniffi::setup_scaffolding!("khaibao");
 
@@ -74,6 +74,16 @@ pub struct KhaibaoConfig {
     /// it only `venue_keys` are trusted (see `sync_trust`).
     #[uniffi(default = None)]
     pub root_public_key: Option<Vec<u8>>,
+    /// SHA-256 pins of the authority's TLS key (32 bytes each, the SHA-256 of the server
+    /// certificate's SubjectPublicKeyInfo): the library's own HTTP client then refuses a
+    /// server whose certificate's key is none of them, whatever CA signed it. Ship a
+    /// backup pin for key rotation. Empty: no pinning. A host HTTP client pins itself.
+    #[uniffi(default = [])]
+    pub spki_sha256_pins: Vec<Vec<u8>>,
+    /// DER root certificates the library's own HTTP client trusts instead of the platform's
+    /// (a private authority CA). Empty: the platform's roots.
+    #[uniffi(default = [])]
+    pub extra_roots_der: Vec<Vec<u8>>,
 }
 
 /// Scans an 8-bit luma plane (a camera's Y plane) with its row stride.
@@ -170,6 +180,12 @@ impl Khaibao {
                 "the root public key must be 32 bytes",
             ));
         }
+        if config.spki_sha256_pins.iter().any(|p| p.len() != 32) {
+            return Err(khaibao_core::Error::Format(
+                khaibao_core::error::FormatError::InvalidField("spki pin"),
+            )
+            .into());
+        }
         if config.db_path.trim().is_empty() {
             // SQLite would open a private temporary database: everything lost on close.
             return Err(KhaibaoError::new(
@@ -192,10 +208,11 @@ impl Khaibao {
         if let Some(c) = self.http.get() {
             return Ok(c.clone());
         }
-        let c = Arc::new(ReqwestClient::new(
-            Duration::from_secs(10),
-            Duration::from_secs(30),
-        )?);
+        let c = Arc::new(ReqwestClient::with_config(&TransportConfig {
+            spki_sha256_pins: self.config.spki_sha256_pins.clone(),
+            extra_roots_der: self.config.extra_roots_der.clone(),
+            ..TransportConfig::default()
+        })?);
         Ok(self.http.get_or_init(|| c).clone())
     }
 }

@@ -33,10 +33,23 @@ pub(crate) struct Reporting<'a> {
 
 impl HttpClient for Reporting<'_> {
     fn send(&self, request: HttpRequest) -> khaibao_core::Result<HttpResponse> {
-        let response = self.inner.send(request)?;
+        Ok(self.report(self.inner.send(request)?))
+    }
+
+    fn send_limited(
+        &self,
+        request: HttpRequest,
+        max_body: usize,
+    ) -> khaibao_core::Result<HttpResponse> {
+        Ok(self.report(self.inner.send_limited(request, max_body)?))
+    }
+}
+
+impl Reporting<'_> {
+    fn report(&self, response: HttpResponse) -> HttpResponse {
         let batch = self.batches.fetch_add(1, Ordering::Relaxed) + 1;
         let status = response.status;
         notify(|| self.listener.on_batch(batch, status));
-        Ok(response)
+        response
     }
 }

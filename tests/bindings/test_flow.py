@@ -297,7 +297,12 @@ class Flow(unittest.TestCase):
         self.assertEqual(leave.direction, core.Direction.EXIT)
         report = staff.report()
         self.assertEqual((report.visitors, report.still_inside), (1, 0))
-        self.assertEqual(staff.export_csv().splitlines()[0], "pseudonym,status,entered_at,exited_at")
+        self.assertEqual(staff.export_csv().splitlines()[0], "pseudonym,status,entered_at,exited_at,nonce,sealed")
+        # The entry keeps the pass's nonce and sealed personal data (opaque to staff).
+        row = staff.export_csv().splitlines()[1].split(",")
+        self.assertEqual(row[4], entry.check.nonce)
+        self.assertGreater(len(row[5]), 40)
+        self.assertFalse(entry.check.status_attested)
 
     def config_with(self, db_path, venue_keys):
         c = self.config
