@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use error::CliError;
 use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
 use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
-use khaibao_authority::http::RunningServer;
+use khaibao_authority::http::{RunningServer, ServerOptions};
 use khaibao_authority::issuance::{self, Place, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::store::postgres::is_postgres_url;
@@ -54,6 +54,12 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
+        /// Serve HTTPS with this certificate chain (PEM, or one DER certificate).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM, or PKCS#8 DER).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Export stored declarations as CSV (for health departments).
     Export {
@@ -223,9 +229,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     format,
                 },
         } => issue_csv(&keys, &csv, &out, &format)?,
-        Command::Serve { listen, db, keys } => {
+        Command::Serve {
+            listen,
+            db,
+            keys,
+            tls_cert,
+            tls_key,
+        } => {
             let k = AuthorityKeys::load(&keys)?;
-            let server = RunningServer::start(listen, &db, k)?;
+            let options = ServerOptions {
+                tls: tls_cert.zip(tls_key),
+                ..ServerOptions::new(listen, &db)
+            };
+            let server = RunningServer::start_with(options, k)?;
             // The first line is machine-readable, for scripts that start the server on port 0.
             println!("listening {}", server.base_url());
             // Serve until interrupted (Ctrl-C); SIGTERM ends the process as usual, and
