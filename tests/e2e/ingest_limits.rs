@@ -35,10 +35,10 @@ fn garbage_bodies_get_4xx_and_the_server_keeps_working() {
     let mut bodies: Vec<Vec<u8>> = vec![
         vec![],
         b"{\"items\":[]}".to_vec(),
-        vec![0xa0],                                                 // an empty map
-        vec![0x81; 10_000],                                         // deeply nested arrays
-        valid[..valid.len() / 2].to_vec(),                          // truncated
-        vec![0x81, 0xa1, 0x01, 0x40],                               // key of the wrong length
+        vec![0xa0],                        // an empty map
+        vec![0x81; 10_000],                // deeply nested arrays
+        valid[..valid.len() / 2].to_vec(), // truncated
+        vec![0x81, 0xa1, 0x01, 0x40],      // key of the wrong length
     ];
     let mut rng = SplitMix(7);
     for len in [1usize, 3, 17, 100, 1000, 50_000] {
