@@ -128,7 +128,7 @@ fn own_venue(line: &str, public_key: &[u8]) -> Option<Venue> {
     if signed.kid() != cose::key_id(public_key).as_slice() {
         return None;
     }
-    venue::parse_payload(&signed.verify(public_key).ok()?).ok()
+    venue::parse_payload(&signed.verify(public_key, cose::Purpose::VenueCode).ok()?).ok()
 }
 
 /// Every venue listed in `venues.txt` with its code text.

@@ -71,7 +71,7 @@ pub fn certify_device(
             .put(4, not_after)
             .build(),
     )?;
-    cose::sign_with(&key, payload)
+    cose::sign_with(&key, payload, cose::Purpose::DeviceCertificate)
 }
 
 /// Checks a device certificate against the authority's keys and returns the device key.
@@ -87,10 +87,13 @@ pub fn verify_certificate(
         .find(|k| &k.kid == kid)
         .ok_or(PassError::DeviceUncertified)?;
     sign1
-        .verify_signature(b"", |sig, data| {
-            signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
-                .verify(data, sig)
-        })
+        .verify_signature(
+            cose::Purpose::DeviceCertificate.external_aad(),
+            |sig, data| {
+                signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
+                    .verify(data, sig)
+            },
+        )
         .map_err(|_| PassError::DeviceUncertified)?;
     let mut r = MapReader::new(
         from_cbor(sign1.payload.as_deref().unwrap_or_default())?,

@@ -155,7 +155,7 @@ impl Keyset {
 
     /// Signs this keyset with the root key (PKCS#8), giving the update bytes apps fetch.
     pub fn sign(&self, root_pkcs8: &[u8]) -> Result<Vec<u8>> {
-        cose::sign(self.payload()?, root_pkcs8)
+        cose::sign(self.payload()?, root_pkcs8, cose::Purpose::KeysetUpdate)
     }
 }
 
@@ -170,7 +170,7 @@ pub fn verify_update(
     if signed.kid() != cose::key_id(root_public_key).as_slice() {
         return Err(VenueError::UnknownKey.into());
     }
-    let payload = signed.verify(root_public_key)?;
+    let payload = signed.verify(root_public_key, cose::Purpose::KeysetUpdate)?;
     let keyset = parse_payload(&payload)?;
     if current_serial.is_some_and(|cur| keyset.serial <= cur) {
         return Err(VenueError::StaleUpdate.into());
