@@ -54,6 +54,9 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
+        /// Connections to a PostgreSQL database (SQLite uses one).
+        #[arg(long, default_value_t = khaibao_authority::http::DEFAULT_DB_CONNECTIONS)]
+        db_connections: usize,
         /// Serve HTTPS with this certificate chain (PEM, or one DER certificate).
         #[arg(long, requires = "tls_key")]
         tls_cert: Option<PathBuf>,
@@ -235,10 +238,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             keys,
             tls_cert,
             tls_key,
+            db_connections,
         } => {
             let k = AuthorityKeys::load(&keys)?;
             let options = ServerOptions {
                 tls: tls_cert.zip(tls_key),
+                db_connections: db_connections.max(1),
                 ..ServerOptions::new(listen, &db)
             };
             let server = RunningServer::start_with(options, k)?;

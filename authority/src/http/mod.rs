@@ -93,6 +93,9 @@ pub async fn serve(
     listen::serve(listener, router(state), guards, tls, shutdown).await
 }
 
+/// Connections a server opens to a PostgreSQL database by default.
+pub const DEFAULT_DB_CONNECTIONS: usize = 8;
+
 /// How [`RunningServer::start_with`] runs a server.
 pub struct ServerOptions {
     /// Address to bind (port 0 for a free port).
@@ -100,6 +103,8 @@ pub struct ServerOptions {
     /// A SQLite file or a PostgreSQL URL.
     pub db: PathBuf,
     pub limits: Limits,
+    /// Connections to a PostgreSQL database (SQLite always uses one).
+    pub db_connections: usize,
     /// Certificate chain and private key files, for HTTPS.
     pub tls: Option<(PathBuf, PathBuf)>,
 }
@@ -111,6 +116,7 @@ impl ServerOptions {
             addr,
             db: db.to_path_buf(),
             limits: Limits::default(),
+            db_connections: DEFAULT_DB_CONNECTIONS,
             tls: None,
         }
     }
@@ -141,8 +147,13 @@ impl RunningServer {
         };
         let addr = options.addr;
         let https = tls.is_some();
-        let db = AuthorityDb::open(&options.db).map_err(std::io::Error::other)?;
-        let state = AppState::with_limits(db, keys, options.limits);
+        let mut dbs = vec![AuthorityDb::open(&options.db).map_err(std::io::Error::other)?];
+        if dbs[0].is_postgres() {
+            for _ in 1..options.db_connections {
+                dbs.push(AuthorityDb::open(&options.db).map_err(std::io::Error::other)?);
+            }
+        }
+        let state = AppState::with_pool(dbs, keys, options.limits);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
