@@ -43,6 +43,7 @@ impl Signer {
                 public_key: self.public(),
                 valid_from: TIME_EPOCH,
                 valid_until: TIME_EPOCH + 3_000 * DAY,
+                usage: khaibao_core::venue::keyset::USAGE_VENUE,
             }],
         }
     }
