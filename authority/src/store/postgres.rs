@@ -19,9 +19,6 @@ use postgres::types::Type;
 use postgres::{Client, NoTls};
 use std::sync::{Mutex, MutexGuard};
 
-/// The advisory lock key that schema creation runs under.
-const SCHEMA_LOCK: i64 = 0x6b68_6169_6261_6f01;
-
 /// A connection to the authority's PostgreSQL database.
 pub struct PgStore {
     client: Mutex<Client>,
@@ -36,12 +33,7 @@ impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/dbname`) and creates missing tables.
     pub fn connect(url: &str) -> Result<Self, postgres::Error> {
         let mut client = Client::connect(url, NoTls)?;
-        // Several authority processes may start at once; PostgreSQL's CREATE … IF NOT EXISTS
-        // can still collide between them, so creation runs under an advisory lock.
-        client.batch_execute(&format!(
-            "SELECT pg_advisory_lock({SCHEMA_LOCK}); {} SELECT pg_advisory_unlock({SCHEMA_LOCK});",
-            schema::POSTGRES
-        ))?;
+        client.batch_execute(schema::POSTGRES)?;
         Ok(Self {
             client: Mutex::new(client),
         })
