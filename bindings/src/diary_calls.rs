@@ -65,7 +65,9 @@ impl Khaibao {
         let now = self.now();
         Ok(Matching {
             options,
-            keys: self.keyset(&self.store())?.valid_keys(now),
+            keys: self
+                .keyset(&self.store())?
+                .valid_keys_for(khaibao_core::venue::keyset::USAGE_EXPOSURE, now),
             now,
             listener: listener.map(Listener),
         })
