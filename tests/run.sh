@@ -61,6 +61,10 @@ if [ -z "$deny" ]; then
 fi
 "$deny" check bans licenses sources
 
+step "administrative units: the checked-in data file is what its generator writes"
+python3 authority/assets/units/generate.py "$build/units.tsv"
+cmp authority/assets/units/units.tsv "$build/units.tsv"
+
 step "Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --locked --workspace

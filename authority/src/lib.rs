@@ -9,6 +9,7 @@
 //! under `/ops/`. It listens on loopback.
 //!
 //! The areas, each importing only those listed before it:
+//! * [`units`]: Vietnam's administrative units (today's and the 63 provinces before 2025).
 //! * [`keys`], [`trust`]: the keys folder (secret keys, root key, keyset update, venue list
 //!   and signed registry).
 //! * [`store`]: the storage trait with its SQLite and PostgreSQL implementations.
@@ -38,6 +39,7 @@ pub mod poster;
 pub mod retention;
 pub mod store;
 pub mod trust;
+pub mod units;
 
 /// Seconds since the Unix epoch, now.
 pub fn unix_now() -> i64 {
