@@ -35,6 +35,9 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 fi
 export KHAIBAO_REQUIRE_POSTGRES=1
+# Vector PDF posters are checked by rendering them with poppler (pdftoppm, pdftotext).
+need_apt pdftoppm poppler-utils
+export KHAIBAO_REQUIRE_POPPLER=1
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

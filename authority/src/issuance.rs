@@ -154,10 +154,12 @@ pub fn specs_from_csv(text: &str) -> Result<Vec<VenueSpec>, IssueError> {
     for (i, r) in records.iter().enumerate().skip(1) {
         let line = i + 1;
         let field = |n: usize| r.get(n).map_or("", String::as_str);
-        let category = VenueCategory::from_name(field(5).trim()).ok_or(IssueError::Csv {
-            line,
-            reason: "unknown category".into(),
-        })?;
+        let category = poster::category::parse(field(5))
+            .map_err(|e| IssueError::Csv {
+                line,
+                reason: e.to_string(),
+            })?
+            .category;
         out.push(VenueSpec {
             name: field(0).trim().into(),
             category,

@@ -19,8 +19,8 @@ use std::path::PathBuf;
 pub enum CliError {
     #[error("keys already exist in that folder")]
     KeysExist,
-    #[error("unknown category")]
-    UnknownCategory,
+    #[error(transparent)]
+    UnknownCategory(#[from] khaibao_authority::poster::category::UnknownCategory),
     #[error("no database at {}", .0.display())]
     NoDatabase(PathBuf),
     #[error("give --venue-id or --venue-code")]

@@ -14,7 +14,7 @@ use khaibao_authority::http::{RunningServer, ServerOptions};
 use khaibao_authority::issuance::{self, Place, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::{poster, trust, unix_now};
-use khaibao_core::venue::{self, VenueCategory, registry};
+use khaibao_core::venue::{self, registry};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -141,7 +141,8 @@ struct VenueArgs {
     /// National ward (commune) code.
     #[arg(long)]
     ward: Option<u32>,
-    /// hospital, school, office, market, lodging, restaurant, transport, event or other.
+    /// shop, cafe, restaurant, hotel, company, office, school, hospital, market, transport,
+    /// event, lodging or other.
     #[arg(long, default_value = "other")]
     category: String,
     #[arg(long, default_value_t = issuance::DEFAULT_STAY_MINUTES)]
@@ -153,7 +154,7 @@ struct VenueArgs {
 impl VenueArgs {
     fn spec(self) -> Result<VenueSpec, CliError> {
         Ok(VenueSpec {
-            category: VenueCategory::from_name(&self.category).ok_or(CliError::UnknownCategory)?,
+            category: poster::category::parse(&self.category)?.category,
             name: self.name,
             place: Place {
                 address: self.address,
@@ -175,7 +176,7 @@ enum VenueCommand {
         keys: PathBuf,
         #[command(flatten)]
         venue: VenueArgs,
-        /// Poster file: .svg or .png.
+        /// Poster file: .svg, .png or .pdf (A4, vector).
         #[arg(long)]
         out: PathBuf,
         /// PNG resolution.

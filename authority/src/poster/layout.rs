@@ -18,6 +18,8 @@ pub enum PosterError {
     Io(#[from] std::io::Error),
     #[error("unsupported poster format (use .svg, .png or .pdf)")]
     Format,
+    #[error("the poster font could not be read or subset")]
+    Font,
     #[error("venue: {0}")]
     Venue(#[from] khaibao_core::Error),
 }

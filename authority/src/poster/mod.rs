@@ -1,12 +1,13 @@
 //! Venue posters: what a venue prints and hangs at its door. [`layout`] places everything on
-//! an A4 page in millimetres; [`svg`], [`png`] and [`pdf`] render that one layout (the PDF
-//! wraps the PNG raster), so the formats match. The PNG rasteriser draws text with the
+//! an A4 page in millimetres; [`svg`], [`png`] and [`pdf`] render that one layout (SVG and PDF as
+//! vector pages, PNG as a raster), so the formats match. The PNG rasteriser draws text with the
 //! DejaVu Sans fonts shipped in `authority/assets/fonts` (full Vietnamese coverage; licence
 //! alongside).
 //!
 //! Imports: `khaibao_core` and the rendering crates only; nothing else of this crate. Inside,
 //! the renderers import [`layout`] (and `pdf` the PNG raster), never the other way round.
 
+pub mod category;
 pub mod layout;
 pub mod pdf;
 pub mod png;
@@ -19,8 +20,8 @@ pub use svg::svg;
 use khaibao_core::venue::Venue;
 use std::path::Path;
 
-/// Writes the poster to `path`, as SVG, PNG or PDF by its extension (PNG and PDF at `dpi`,
-/// grayscale).
+/// Writes the poster to `path`, as SVG, PNG or PDF by its extension (PNG at `dpi`,
+/// grayscale; PDF as an A4 vector page).
 pub fn write_poster(venue: &Venue, code: &str, path: &Path, dpi: u32) -> Result<(), PosterError> {
     let ext = path
         .extension()
@@ -33,7 +34,7 @@ pub fn write_poster(venue: &Venue, code: &str, path: &Path, dpi: u32) -> Result<
             png::render_gray(venue, code, dpi)?.save_with_format(path, image::ImageFormat::Png)?;
         }
         Some("pdf") => {
-            std::fs::write(path, pdf::render(venue, code, dpi)?)?;
+            std::fs::write(path, pdf::render(venue, code, pdf::Paper::A4)?)?;
         }
         _ => return Err(PosterError::Format),
     }
