@@ -4,7 +4,12 @@
 //! This crate is a thin facade: each exported call delegates to `khaibao-core`, converts
 //! core errors to [`KhaibaoError`], and runs under `catch_unwind` so that no panic crosses
 //! the boundary. Plain data types (venues, visits, declarations) are core's own types,
-//! which derive uniffi's traits there behind the `uniffi` feature; nothing is mirrored.
+//! which derive uniffi's traits there behind the `uniffi` feature.
+//!
+//! The shape apps see: one handle, [`KhaibaoLibrary`], opened with the host's hardware key
+//! wrapper, hands out small area objects ([`Diary`], [`Uploads`], [`Trust`], [`Exposures`],
+//! [`Pass`]). Every call that touches the disk, crypto or the network is `async` (Kotlin
+//! `suspend`, Swift `async`) and runs on the library's own threads, never the caller's.
 //! The bridging layer is not API: apps use the generated classes, not this crate.
 
 mod clock;
@@ -16,27 +21,25 @@ mod keystore;
 mod listeners;
 mod panic_policy;
 mod pass;
-mod sync_progress;
 mod trust;
 mod upload;
 
-pub use clock::Clock;
-pub use diary_calls::ExposureListener;
+pub use clock::KhaibaoClock;
+pub use diary_calls::{Diary, DiaryListener, DiaryWatch, ExposureListener};
 pub use error::{KhaibaoError, error_code_family, error_code_string};
-pub use http::{HostHttpClient, HostHttpError};
-pub use keystore::{KeyStore, KeyStoreError, verify_key_store};
-pub use listeners::SyncListener;
-pub use pass::VenueStaff;
+pub use exposure_sync::{ExposureSync, Exposures};
+pub use http::{HostHttpClient, HostHttpError, HostHttpResponse};
+pub use keystore::{HardwareKeyWrapper, KeyWrapError, discard_unrecoverable_diary};
+pub use pass::{Passes, VenueStaff};
+pub use trust::{Trust, VenueScan, VerifiedVenue};
+pub use upload::{UploadCancel, UploadListener, UploadOptions, UploadReport, Uploads};
 
 use khaibao_core::ErrorCode;
 use khaibao_core::declaration::{self, Declaration, FieldError};
-use khaibao_core::diary::{self, Visit, checkin};
-use khaibao_core::net::transport::{HttpClient, ReqwestClient};
+use khaibao_core::net::transport::ReqwestClient;
 use khaibao_core::scan::{self, Frame, Region, ScannedCode};
 use khaibao_core::storage::store::Store;
-use khaibao_core::storage::vault::MasterKey;
-use khaibao_core::upload::outbox::{self, DrainReport, OutboxCounts};
-use khaibao_core::venue::{self, ScannedVenue, TrustedKey};
+use khaibao_core::venue::TrustedKey;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -50,14 +53,27 @@ fn guard<T>(what: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     panic_policy::quietly(what, f).unwrap_or_else(|()| Err(KhaibaoError::internal(what)))
 }
 
+/// Runs the blocking work `f` on tokio's blocking pool under the panic guard named `what`:
+/// the caller's thread (an app's UI thread) never waits on the disk, crypto or network.
+async fn off_thread<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(move || guard(what, f))
+        .await
+        .unwrap_or_else(|_| Err(KhaibaoError::internal(what)))
+}
+
 fn now() -> i64 {
     clock::system_now()
 }
 
-/// How an app configures the library.
+/// How an app configures the library. It holds no secret: the database key is made and kept
+/// by the library, wrapped by the host's [`HardwareKeyWrapper`].
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct KhaibaoConfig {
-    /// Path of the SQLite database file (created if missing).
+    /// Path of the SQLite database file (created if missing). The wrapped database key is
+    /// kept next to it, in the same path with `.key` appended.
     pub db_path: String,
     /// Keys that venue codes may be signed with.
     pub venue_keys: Vec<TrustedKey>,
@@ -65,11 +81,8 @@ pub struct KhaibaoConfig {
     pub authority_sealing_key: Vec<u8>,
     /// Base URL of the authority, e.g. `https://api.example.vn`.
     pub authority_url: String,
-    /// The 32-byte master key that the database's day keys are wrapped with; the app keeps
-    /// it in the Android Keystore or the iOS Keychain.
-    pub master_key: Vec<u8>,
     /// The authority's 32-byte root public key that keyset updates are signed with; without
-    /// it only `venue_keys` are trusted (see `sync_trust`).
+    /// it only `venue_keys` are trusted (see `Trust.sync`).
     #[uniffi(default = None)]
     pub root_public_key: Option<Vec<u8>>,
 }
@@ -78,13 +91,18 @@ pub struct KhaibaoConfig {
 #[uniffi::export]
 pub fn scan_frame(
     luma: Vec<u8>,
-    width: u32,
-    height: u32,
-    stride: u32,
+    width: i32,
+    height: i32,
+    stride: i32,
     roi: Option<Region>,
 ) -> Result<Vec<ScannedCode>> {
     guard("scan_frame", || {
-        let frame = Frame::new(&luma, width, height, stride)?;
+        let dim = |v: i32| {
+            u32::try_from(v).map_err(|_| {
+                KhaibaoError::new(ErrorCode::ScanInvalidFrame, "a negative frame dimension")
+            })
+        };
+        let frame = Frame::new(&luma, dim(width)?, dim(height)?, dim(stride)?)?;
         Ok(scan::scan_frame(&frame, roi)?)
     })
 }
@@ -96,7 +114,8 @@ pub fn scan_image(encoded: Vec<u8>) -> Result<Vec<ScannedCode>> {
     guard("scan_image", || Ok(scan::scan_image(&encoded)?))
 }
 
-/// Validates a declaration form; an empty list means it is valid.
+/// Validates a declaration form; an empty list means it is valid. Pure and fast: call it
+/// as the citizen types.
 #[uniffi::export]
 pub fn validate_declaration(declaration: Declaration) -> Vec<FieldError> {
     panic_policy::quietly("validate_declaration", || {
@@ -107,17 +126,18 @@ pub fn validate_declaration(declaration: Declaration) -> Vec<FieldError> {
     .unwrap_or_default()
 }
 
-/// The library's handle: one per database.
-#[derive(uniffi::Object)]
-pub struct Khaibao {
+/// What every area object shares: the database, the configuration, the clock, the
+/// library's own HTTP client (made on first use) and the diary's listeners.
+pub(crate) struct Inner {
     store: Mutex<Store>,
     sync_gate: Mutex<()>,
     config: KhaibaoConfig,
     http: OnceLock<Arc<ReqwestClient>>,
     clock: clock::TimeSource,
+    watchers: diary_calls::Watchers,
 }
 
-impl Khaibao {
+impl Inner {
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back on drop), so a poisoned lock is safe to keep using.
@@ -140,18 +160,7 @@ impl Khaibao {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn drain_blocking(&self, client: &dyn HttpClient) -> Result<DrainReport> {
-        let t = self.now();
-        Ok(outbox::drain(
-            &self.store,
-            client,
-            &self.config.authority_url,
-            50,
-            t,
-        )?)
-    }
-
-    fn open_inner(config: KhaibaoConfig, clock: clock::TimeSource) -> Result<Arc<Self>> {
+    fn check_config(config: &KhaibaoConfig) -> Result<()> {
         if config.authority_sealing_key.len() != 32 {
             return Err(KhaibaoError::new(
                 ErrorCode::ConfigSealingKey,
@@ -175,15 +184,26 @@ impl Khaibao {
                 "the database path is empty",
             ));
         }
-        let master = MasterKey::from_bytes(&config.master_key)?;
-        let store = Store::open(std::path::Path::new(&config.db_path), &master, clock.now())?;
-        Ok(Arc::new(Self {
+        Ok(())
+    }
+
+    fn open(
+        config: KhaibaoConfig,
+        wrapper: &dyn HardwareKeyWrapper,
+        clock: clock::TimeSource,
+    ) -> Result<Self> {
+        Self::check_config(&config)?;
+        let path = std::path::Path::new(&config.db_path);
+        let master = keystore::master_key(path, wrapper)?;
+        let store = Store::open(path, &master, clock.now())?;
+        Ok(Self {
             store: Mutex::new(store),
             sync_gate: Mutex::new(()),
             config,
             http: OnceLock::new(),
             clock,
-        }))
+            watchers: diary_calls::Watchers::default(),
+        })
     }
 
     fn reqwest(&self) -> Result<Arc<ReqwestClient>> {
@@ -198,86 +218,71 @@ impl Khaibao {
     }
 }
 
+/// The library's handle: one per database. It hands out the area objects; they share the
+/// handle's database and stay valid as long as any of them is held.
+#[derive(uniffi::Object)]
+pub struct KhaibaoLibrary(Arc<Inner>);
+
 #[uniffi::export(async_runtime = "tokio")]
-impl Khaibao {
-    /// Opens (creating) the database and checks the configuration.
+impl KhaibaoLibrary {
+    /// Opens (creating) the database and checks the configuration. On first open the
+    /// library makes its database key and stores it wrapped by `key_wrapper`; later opens
+    /// unwrap it. If the hardware key is gone (the app was restored onto a new phone) this
+    /// fails with `keystore.unavailable`: tell the user the local diary could not be
+    /// recovered, call `discard_unrecoverable_diary` and open again.
     #[uniffi::constructor]
-    pub fn open(config: KhaibaoConfig) -> Result<Arc<Self>> {
-        guard("open", || {
-            Self::open_inner(config, clock::TimeSource::System)
-        })
-    }
-
-    /// Like [`Khaibao::open`], with a host-provided clock (for tests and for hosts with a
-    /// trusted time source).
-    #[uniffi::constructor]
-    pub fn open_with_clock(config: KhaibaoConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>> {
-        guard("open_with_clock", || {
-            Self::open_inner(config, clock::TimeSource::Foreign(clock))
-        })
-    }
-
-    /// Reads a scanned text as a venue: verified khaibao code (under the effective keyset,
-    /// see `sync_trust`), or unverified other text.
-    pub fn read_venue(&self, text: String) -> Result<ScannedVenue> {
-        guard("read_venue", || {
-            let keyset = self.keyset(&self.store())?;
-            Ok(venue::read_with(&text, &keyset, self.now())?)
-        })
-    }
-
-    /// Checks in to `venue`. With a declaration, it is validated, signed with the device
-    /// key, sealed to the authority and queued in the same transaction as the check-in.
-    pub fn check_in(&self, venue: ScannedVenue, declaration: Option<Declaration>) -> Result<Visit> {
-        guard("check_in", || {
-            let t = self.now();
-            let checked_in = checkin::check_in(
-                &mut self.store(),
-                &venue,
-                declaration.as_ref(),
-                &self.config.authority_sealing_key,
-                t,
-            )?;
-            Ok(checked_in.visit)
-        })
-    }
-
-    /// Checks out of the active visit.
-    pub fn check_out(&self) -> Result<Visit> {
-        guard("check_out", || {
-            let t = self.now();
-            Ok(diary::check_out(&mut self.store(), t)?)
-        })
-    }
-
-    /// The diary, newest first.
-    pub fn diary(&self) -> Result<Vec<Visit>> {
-        guard("diary", || {
-            let mut store = self.store();
-            diary::settle(&mut store, self.now())?;
-            Ok(diary::visits(&store)?)
-        })
-    }
-
-    /// Outbox items by state.
-    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
-        guard("outbox_counts", || Ok(outbox::counts(&self.store())?))
-    }
-
-    /// Uploads queued items over the library's own HTTP client (reqwest).
-    pub async fn sync(self: Arc<Self>) -> Result<DrainReport> {
-        self.with_transport("sync", None, |this, client| this.drain_blocking(client))
-            .await
-    }
-
-    /// Uploads queued items through the host app's own HTTP client.
-    pub async fn sync_with(
-        self: Arc<Self>,
-        client: Arc<dyn HostHttpClient>,
-    ) -> Result<DrainReport> {
-        self.with_transport("sync_with", Some(client), |this, client| {
-            this.drain_blocking(client)
+    pub async fn open(
+        config: KhaibaoConfig,
+        key_wrapper: Arc<dyn HardwareKeyWrapper>,
+    ) -> Result<Arc<Self>> {
+        off_thread("open", move || {
+            let inner = Inner::open(config, key_wrapper.as_ref(), clock::TimeSource::System)?;
+            Ok(Arc::new(Self(Arc::new(inner))))
         })
         .await
+    }
+
+    /// Like [`KhaibaoLibrary::open`], with a host-provided clock (for tests and for hosts
+    /// with a trusted time source).
+    #[uniffi::constructor]
+    pub async fn open_with_clock(
+        config: KhaibaoConfig,
+        key_wrapper: Arc<dyn HardwareKeyWrapper>,
+        clock: Arc<dyn KhaibaoClock>,
+    ) -> Result<Arc<Self>> {
+        off_thread("open_with_clock", move || {
+            let inner = Inner::open(
+                config,
+                key_wrapper.as_ref(),
+                clock::TimeSource::Foreign(clock),
+            )?;
+            Ok(Arc::new(Self(Arc::new(inner))))
+        })
+        .await
+    }
+
+    /// Visits: check in and out, read, correct and export the diary.
+    pub fn diary(&self) -> Arc<Diary> {
+        Arc::new(Diary(self.0.clone()))
+    }
+
+    /// The upload of queued declarations to the authority.
+    pub fn uploads(&self) -> Arc<Uploads> {
+        Arc::new(Uploads(self.0.clone()))
+    }
+
+    /// Venue codes, manual codes and the authority's keyset and registry.
+    pub fn trust(&self) -> Arc<Trust> {
+        Arc::new(Trust(self.0.clone()))
+    }
+
+    /// Exposure lists and the alerts they raise.
+    pub fn exposures(&self) -> Arc<Exposures> {
+        Arc::new(Exposures(self.0.clone()))
+    }
+
+    /// The device certificate and personal passes.
+    pub fn passes(&self) -> Arc<Passes> {
+        Arc::new(Passes(self.0.clone()))
     }
 }

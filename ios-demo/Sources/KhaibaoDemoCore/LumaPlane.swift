@@ -25,8 +25,8 @@ public struct LumaPlane {
 
     /// The first decoded text in the frame (or within `roi`), or nil.
     public func firstText(roi: Region? = nil) -> String? {
-        let codes = (try? scanFrame(luma: bytes, width: UInt32(width), height: UInt32(height),
-                                    stride: UInt32(bytesPerRow), roi: roi)) ?? []
+        let codes = (try? scanFrame(luma: bytes, width: Int32(width), height: Int32(height),
+                                    stride: Int32(bytesPerRow), roi: roi)) ?? []
         return codes.lazy.compactMap(\.text).first
     }
 }

@@ -9,7 +9,7 @@ import Khaibao
 
 public enum SyncOutcome: Equatable { case done, retry, failed }
 
-public func syncOutcome(_ report: DrainReport) -> SyncOutcome {
+public func syncOutcome(_ report: UploadReport) -> SyncOutcome {
     report.remaining > 0 ? .retry : .done
 }
 
@@ -19,9 +19,9 @@ public func syncOutcome(_ error: Error) -> SyncOutcome {
     return .failed
 }
 
-public func runSync(_ app: Khaibao, client: HostHttpClient, listener: SyncListener) async -> SyncOutcome {
+public func runSync(_ app: KhaibaoLibrary, client: HostHttpClient, listener: UploadListener) async -> SyncOutcome {
     do {
-        return syncOutcome(try await app.syncReporting(client: client, listener: listener))
+        return syncOutcome(try await app.uploads().upload(options: UploadOptions(client: client, listener: listener)))
     } catch {
         return syncOutcome(error)
     }

@@ -27,13 +27,13 @@ public struct VenueCard: Equatable {
     public let warning: String?
 }
 
-public func venueCard(_ scanned: ScannedVenue) -> VenueCard {
+public func venueCard(_ scanned: VenueScan) -> VenueCard {
     switch scanned {
     case .verified(let v):
-        let detail = [v.vehiclePlate, v.route].compactMap { $0 }.joined(separator: " · ")
-        let subtitle = [categoryLabel(v.category), v.address, detail].filter { !$0.isEmpty }
+        let detail = [v.vehiclePlate(), v.route()].compactMap { $0 }.joined(separator: " · ")
+        let subtitle = [categoryLabel(v.category()), v.address(), detail].filter { !$0.isEmpty }
             .joined(separator: " — ")
-        return VenueCard(title: v.name, subtitle: subtitle, verified: true, warning: nil)
+        return VenueCard(title: v.name(), subtitle: subtitle, verified: true, warning: nil)
     case .unverified(let text):
         return VenueCard(title: String(text.prefix(80)), subtitle: "Mã QR không do cơ quan y tế cấp",
                          verified: false,

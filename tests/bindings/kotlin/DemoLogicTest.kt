@@ -7,10 +7,8 @@ import java.nio.ByteBuffer
 import java.nio.file.Files
 import javax.imageio.ImageIO
 import kotlinx.coroutines.runBlocking
-import vn.khaibao.Khaibao
-import vn.khaibao.KhaibaoException
-import vn.khaibao.core.OutboxCounts
-import vn.khaibao.core.ScannedVenue
+import vn.khaibao.*
+import vn.khaibao.core.*
 import vn.khaibao.demo.DeclarationFormModel
 import vn.khaibao.demo.Language
 import vn.khaibao.demo.LumaPlane
@@ -21,7 +19,6 @@ import vn.khaibao.demo.outboxStatus
 import vn.khaibao.demo.runSync
 import vn.khaibao.demo.syncOutcome
 import vn.khaibao.demo.venueCard
-import vn.khaibao.core.ErrorCode
 
 /** The poster as a camera would deliver it: interleaved (pixel stride 2), padded rows. */
 fun cameraPlane(png: File, pixelStride: Int, padding: Int): Triple<ByteBuffer, Int, Int> {
@@ -36,7 +33,7 @@ fun cameraPlane(png: File, pixelStride: Int, padding: Int): Triple<ByteBuffer, I
     return Triple(ByteBuffer.wrap(bytes), img.width, img.height).also { check(rowStride > 0) { "stride" } }
 }
 
-fun demoCameraPlaneScans(f: Fixture) {
+suspend fun demoCameraPlaneScans(f: Fixture) {
     for ((pixelStride, padding) in listOf(1 to 0, 1 to 32, 2 to 16)) {
         val (buffer, w, h) = cameraPlane(f.png, pixelStride, padding)
         val plane = LumaPlane.fromYPlane(buffer, w, h, w * pixelStride + padding, pixelStride)
@@ -47,7 +44,7 @@ fun demoCameraPlaneScans(f: Fixture) {
     checkEq(null, blank.scanFirstText(), "blank frame")
 }
 
-fun demoDeclarationFormShowsCoreFieldErrors(@Suppress("UNUSED_PARAMETER") f: Fixture) {
+suspend fun demoDeclarationFormShowsCoreFieldErrors(@Suppress("UNUSED_PARAMETER") f: Fixture) {
     val model = DeclarationFormModel(Language.VI)
     model.update { it.copy(fullName = "Nguyễn Văn An", birthYear = "19x5", phone = "12345", province = "79") }
     checkEq(null, model.submit(), "invalid form submits nothing")
@@ -60,30 +57,30 @@ fun demoDeclarationFormShowsCoreFieldErrors(@Suppress("UNUSED_PARAMETER") f: Fix
     checkEq(1985.toUShort(), declaration.birthYear, "birth year")
 }
 
-fun demoMappersAndSyncDecision(f: Fixture) {
+suspend fun demoMappersAndSyncDecision(f: Fixture) {
     val dir = Files.createTempDirectory("demo").toFile()
-    Khaibao.open(f.config.copy(dbPath = File(dir, "d.db").path)).use { app ->
-        val scanned = app.readVenue(f.code)
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "d.db").path), WRAPPER).use { app ->
+        val scanned = app.trust().readVenue(f.code)
         val card = venueCard(scanned)
         check(card.verified && card.title == "Trường THPT Chu Văn An" && card.subtitle.startsWith("Trường học")) { "card $card" }
-        val other = venueCard(app.readVenue("https://tokhaiyte.vn/?venue=42"))
+        val other = venueCard(app.trust().readVenue("https://tokhaiyte.vn/?venue=42"))
         check(!other.verified && other.warning != null) { "unverified card $other" }
 
         val model = DeclarationFormModel(Language.EN)
         model.update { it.copy(fullName = "Lê Thị Hoa", birthYear = "1990", phone = "0987654321", province = "1") }
-        app.checkIn(scanned as ScannedVenue.Verified, model.submit())
-        checkEq("1 tờ khai chờ gửi", outboxStatus(app.outboxCounts()), "status before sync")
-        val rows = diaryRows(app.diary())
+        app.diary().checkIn(scanned as VenueScan.Verified, model.submit())
+        checkEq("1 tờ khai chờ gửi", outboxStatus(app.uploads().counts()), "status before sync")
+        val rows = diaryRows(app.diary().visits())
         check(rows.size == 1 && rows[0].period.endsWith("đang ở đây")) { "rows $rows" }
 
-        val listener = RecordingListener(throwOnBatch = false)
+        val listener = RecordingListener(throwOnProgress = false)
         checkEq(SyncOutcome.DONE, runBlocking { runSync(app, UrlConnectionClient(), listener) }, "sync outcome")
-        checkEq("Đã gửi tất cả", outboxStatus(app.outboxCounts()), "status after sync")
+        checkEq("Đã gửi tất cả", outboxStatus(app.uploads().counts()), "status after sync")
         // Nothing is queued now, so a broken client is never called.
         checkEq(SyncOutcome.DONE, runBlocking { runSync(app, ExplodingClient(), listener) }, "nothing to send")
         // With an item queued, a broken client means "retry later".
-        app.checkOut()
-        app.checkIn(scanned, model.submit())
+        app.diary().checkOut()
+        app.diary().checkIn(scanned, model.submit())
         checkEq(SyncOutcome.RETRY, runBlocking { runSync(app, ExplodingClient(), listener) }, "broken client")
         checkEq(SyncOutcome.RETRY, syncOutcome(KhaibaoException.Network(ErrorCode.NETWORK_FAILURE, "vi", "en", "x")), "network error retries")
         checkEq(SyncOutcome.FAILED, syncOutcome(KhaibaoException.Storage(ErrorCode.STORAGE_CORRUPT, "vi", "en", "x")), "storage error fails")

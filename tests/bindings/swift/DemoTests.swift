@@ -39,11 +39,11 @@ func demoFormShowsCoreFieldErrors(_ f: Fixture) async throws {
 }
 
 func demoMappersAndSyncDecision(_ f: Fixture) async throws {
-    let app = try Khaibao.open(config: f.config("demo.db"))
-    let scanned = try app.readVenue(text: f.code)
+    let app = try await KhaibaoLibrary.open(config: f.config("demo.db"), keyWrapper: WRAPPER)
+    let scanned = try await app.trust().readVenue(text: f.code)
     let card = venueCard(scanned)
     try check(card.verified && card.title == "Trường THPT Chu Văn An" && card.subtitle.hasPrefix("Trường học"), "card \(card)")
-    let other = venueCard(try app.readVenue(text: "https://tokhaiyte.vn/?venue=42"))
+    let other = venueCard(try await app.trust().readVenue(text: "https://tokhaiyte.vn/?venue=42"))
     try check(!other.verified && other.warning != nil, "unverified card \(other)")
 
     let model = DeclarationFormModel(language: .en)
@@ -51,13 +51,15 @@ func demoMappersAndSyncDecision(_ f: Fixture) async throws {
     model.state.birthYear = "1990"
     model.state.phone = "0987654321"
     model.state.province = "1"
-    _ = try app.checkIn(venue: scanned, declaration: model.submit())
-    try checkEq("1 tờ khai chờ gửi", outboxStatus(try app.outboxCounts()), "status before")
-    let rows = diaryRows(try app.diary())
+    _ = try await app.diary().checkIn(venue: scanned, declaration: model.submit())
+    try checkEq("1 tờ khai chờ gửi", outboxStatus(try await app.uploads().counts()), "status before")
+    let rows = diaryRows(try await app.diary().visits())
     try check(rows.count == 1 && rows[0].period.hasSuffix("đang ở đây"), "rows \(rows)")
 
-    try checkEq(SyncOutcome.retry, await runSync(app, client: ExplodingClient(), listener: RecordingListener()), "broken client")
     try checkEq(SyncOutcome.done, await runSync(app, client: URLSessionClient(), listener: RecordingListener()), "sync")
-    try checkEq("Đã gửi tất cả", outboxStatus(try app.outboxCounts()), "status after")
+    try checkEq("Đã gửi tất cả", outboxStatus(try await app.uploads().counts()), "status after")
+    _ = try await app.diary().checkOut()
+    _ = try await app.diary().checkIn(venue: scanned, declaration: model.submit())
+    try checkEq(SyncOutcome.retry, await runSync(app, client: ExplodingClient(), listener: RecordingListener()), "broken client")
     try checkEq("1 tờ khai bị từ chối", outboxStatus(OutboxCounts(pending: 0, inFlight: 0, delivered: 3, dead: 1)), "dead")
 }

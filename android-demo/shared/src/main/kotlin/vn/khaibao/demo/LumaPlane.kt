@@ -45,7 +45,7 @@ class LumaPlane(val bytes: ByteArray, val width: Int, val height: Int, val rowSt
      */
     fun scanFirstText(roi: Region? = null): String? =
         try {
-            scanFrame(bytes, width.toUInt(), height.toUInt(), rowStride.toUInt(), roi)
+            scanFrame(bytes, width, height, rowStride, roi)
                 .firstNotNullOfOrNull(ScannedCode::text)
         } catch (e: KhaibaoException.Scan) {
             null

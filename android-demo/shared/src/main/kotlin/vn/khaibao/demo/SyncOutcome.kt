@@ -5,15 +5,16 @@
 package vn.khaibao.demo
 
 import vn.khaibao.HostHttpClient
-import vn.khaibao.Khaibao
 import vn.khaibao.KhaibaoException
-import vn.khaibao.SyncListener
-import vn.khaibao.core.DrainReport
+import vn.khaibao.KhaibaoLibrary
+import vn.khaibao.UploadListener
+import vn.khaibao.UploadOptions
+import vn.khaibao.UploadReport
 
 enum class SyncOutcome { DONE, RETRY, FAILED }
 
-fun syncOutcome(report: DrainReport): SyncOutcome =
-    if (report.remaining > 0uL) SyncOutcome.RETRY else SyncOutcome.DONE
+fun syncOutcome(report: UploadReport): SyncOutcome =
+    if (report.remaining > 0L) SyncOutcome.RETRY else SyncOutcome.DONE
 
 fun syncOutcome(error: KhaibaoException): SyncOutcome = when (error) {
     // Network trouble and server errors, or a host callback that failed: the items stay
@@ -23,9 +24,9 @@ fun syncOutcome(error: KhaibaoException): SyncOutcome = when (error) {
 }
 
 /** Runs one sync through the host's HTTP client and maps the result. */
-suspend fun runSync(app: Khaibao, client: HostHttpClient, listener: SyncListener): SyncOutcome =
+suspend fun runSync(app: KhaibaoLibrary, client: HostHttpClient, listener: UploadListener): SyncOutcome =
     try {
-        syncOutcome(app.syncReporting(client, listener))
+        syncOutcome(app.uploads().upload(UploadOptions(client = client, listener = listener)))
     } catch (e: KhaibaoException) {
         syncOutcome(e)
     }

@@ -6,8 +6,8 @@ package vn.khaibao.demo
 import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
+import vn.khaibao.VenueScan
 import vn.khaibao.core.OutboxCounts
-import vn.khaibao.core.ScannedVenue
 import vn.khaibao.core.VenueCategory
 import vn.khaibao.core.Visit
 
@@ -31,18 +31,18 @@ fun categoryLabel(category: VenueCategory): String = when (category) {
 /** The venue confirmation card. */
 data class VenueCard(val title: String, val subtitle: String, val verified: Boolean, val warning: String?)
 
-fun venueCard(scanned: ScannedVenue): VenueCard = when (scanned) {
-    is ScannedVenue.Verified -> {
+fun venueCard(scanned: VenueScan): VenueCard = when (scanned) {
+    is VenueScan.Verified -> {
         val v = scanned.venue
-        val detail = listOfNotNull(v.vehiclePlate, v.route).joinToString(" · ")
+        val detail = listOfNotNull(v.vehiclePlate(), v.route()).joinToString(" · ")
         VenueCard(
-            title = v.name,
-            subtitle = listOf(categoryLabel(v.category), v.address, detail).filter { it.isNotBlank() }.joinToString(" — "),
+            title = v.name(),
+            subtitle = listOf(categoryLabel(v.category()), v.address(), detail).filter { it.isNotBlank() }.joinToString(" — "),
             verified = true,
             warning = null,
         )
     }
-    is ScannedVenue.Unverified -> VenueCard(
+    is VenueScan.Unverified -> VenueCard(
         title = scanned.text.take(80),
         subtitle = "Mã QR không do cơ quan y tế cấp",
         verified = false,
