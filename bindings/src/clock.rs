@@ -1,8 +1,8 @@
 //! The clock as a foreign trait, so hosts and tests can pin "now" (venue codes' validity
 //! windows, declaration ages, check-in times all depend on it).
 //!
-//! Apps normally use [`crate::KhaibaoLibrary::open`], which reads the system clock. Tests use
-//! [`crate::KhaibaoLibrary::open_with_clock`] with a clock they control. A foreign clock that
+//! Apps normally open the library without a clock and it reads the system clock. Tests use
+//! [`crate::KhaibaoLibrary::open`] with a clock they control. A foreign clock that
 //! throws is a bug in the host; the call that asked for the time fails with
 //! `KhaibaoError::Internal` (code `internal.panic`) and the handle stays usable.
 

@@ -88,7 +88,7 @@ impl Drop for DiaryWatch {
 #[derive(uniffi::Object)]
 pub struct Diary(pub(crate) Arc<Inner>);
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Diary {
     /// Checks in to a venue read by `Trust.read_venue` or `Trust.resolve_manual_code`. With
     /// a declaration, it is validated, signed with the device key, sealed to the authority

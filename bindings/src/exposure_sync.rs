@@ -66,7 +66,7 @@ impl Inner {
 #[derive(uniffi::Object)]
 pub struct Exposures(pub(crate) Arc<Inner>);
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Exposures {
     /// Downloads and matches the exposure lists published since the last one processed,
     /// through `client` (the host's HTTP client) or, when it is `None`, the library's own.

@@ -41,17 +41,14 @@ pub trait HostHttpClient: Send + Sync {
     async fn send(&self, request: HttpRequest) -> Result<HostHttpResponse, HostHttpError>;
 }
 
-/// The host's client as core's blocking transport. Core's network jobs run on tokio's
-/// blocking pool (see [`crate::Inner::with_transport`]), where waiting for the host's
-/// answer blocks only that pool thread.
+/// The host's client as core's blocking transport. Core's network jobs run on a library
+/// thread (see [`crate::Inner::with_transport`]), where waiting for the host's answer blocks
+/// only that thread.
 pub(crate) struct HostClient(pub Arc<dyn HostHttpClient>);
 
 impl HttpClient for HostClient {
     fn send(&self, request: HttpRequest) -> khaibao_core::Result<HttpResponse> {
-        let answer = match tokio::runtime::Handle::try_current() {
-            Ok(rt) => rt.block_on(self.0.send(request)),
-            Err(_) => Err(HostHttpError::Timeout),
-        };
+        let answer = crate::block_on(self.0.send(request));
         let answer = answer.and_then(|r| {
             Ok(HttpResponse {
                 // A status outside HTTP's range is the host's bug: no response to trust.

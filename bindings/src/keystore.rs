@@ -150,7 +150,7 @@ fn create(file: &Path, wrapper: &dyn HardwareKeyWrapper) -> Result<MasterKey> {
 /// journal files and its key file, so that the next open starts an empty diary. Call it once
 /// the user has been told the local diary could not be recovered. A diary whose key still
 /// unwraps is never deleted: that is `api.invalid_state`.
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 pub async fn discard_unrecoverable_diary(
     config: KhaibaoConfig,
     key_wrapper: Arc<dyn HardwareKeyWrapper>,

@@ -53,15 +53,101 @@ fn guard<T>(what: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     panic_policy::quietly(what, f).unwrap_or_else(|()| Err(KhaibaoError::internal(what)))
 }
 
-/// Runs the blocking work `f` on tokio's blocking pool under the panic guard named `what`:
-/// the caller's thread (an app's UI thread) never waits on the disk, crypto or network.
-async fn off_thread<T: Send + 'static>(
+/// Runs the blocking work `f` on a library thread under the panic guard named `what`: the
+/// caller's thread (an app's UI thread) never waits on the disk, crypto or network.
+///
+/// Each call gets its own short-lived thread; the returned future completes when the work
+/// is done, whichever executor polls it (Kotlin coroutines, Swift tasks, Python asyncio).
+/// The job is boxed so that thread spawning is compiled once, not once per call (that keeps
+/// the library within its size budget). Dropping the future does not stop the work (the
+/// upload has its own cancellation, see `upload.rs`).
+fn off_thread<T: Send + 'static>(
     what: &'static str,
     f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(move || guard(what, f))
-        .await
-        .unwrap_or_else(|_| Err(KhaibaoError::internal(what)))
+) -> OffThread<Result<T>> {
+    let slot: Arc<Mutex<Slot<Result<T>>>> = Arc::new(Mutex::new(Slot::default()));
+    let out = slot.clone();
+    let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+        let result = guard(what, f);
+        let waker = {
+            let mut s = out
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            s.value = Some(result);
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    });
+    if spawn_job(job).is_err() {
+        slot.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .value = Some(Err(KhaibaoError::internal(what)));
+    }
+    OffThread(slot)
+}
+
+/// The future of [`off_thread`]: ready once the library thread has left its result.
+struct OffThread<T>(Arc<Mutex<Slot<T>>>);
+
+impl<T> std::future::Future for OffThread<T> {
+    type Output = T;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<T> {
+        let mut s = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(v) = s.value.take() {
+            std::task::Poll::Ready(v)
+        } else {
+            s.waker = Some(cx.waker().clone());
+            std::task::Poll::Pending
+        }
+    }
+}
+
+/// Where a library thread leaves its result for the future awaiting it.
+struct Slot<T> {
+    value: Option<T>,
+    waker: Option<std::task::Waker>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Self {
+            value: None,
+            waker: None,
+        }
+    }
+}
+
+fn spawn_job(job: Box<dyn FnOnce() + Send>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("khaibao".into())
+        .spawn(job)
+        .map(drop)
+}
+
+/// Waits on this (library) thread for `f`: the host's async callbacks complete through
+/// their waker, so no executor is needed here.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
 }
 
 fn now() -> i64 {
@@ -223,39 +309,21 @@ impl Inner {
 #[derive(uniffi::Object)]
 pub struct KhaibaoLibrary(Arc<Inner>);
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl KhaibaoLibrary {
-    /// Opens (creating) the database and checks the configuration. On first open the
-    /// library makes its database key and stores it wrapped by `key_wrapper`; later opens
-    /// unwrap it. If the hardware key is gone (the app was restored onto a new phone) this
-    /// fails with `keystore.unavailable`: tell the user the local diary could not be
-    /// recovered, call `discard_unrecoverable_diary` and open again.
-    #[uniffi::constructor]
+    /// Opens (creating) the database. The first open makes the database key, kept wrapped
+    /// by `key_wrapper`. Without the hardware key (restored onto a new phone) this fails
+    /// with `keystore.unavailable`: see `discard_unrecoverable_diary`. `clock` replaces the
+    /// system clock (tests, trusted time sources).
+    #[uniffi::constructor(default(clock = None))]
     pub async fn open(
         config: KhaibaoConfig,
         key_wrapper: Arc<dyn HardwareKeyWrapper>,
+        clock: Option<Arc<dyn KhaibaoClock>>,
     ) -> Result<Arc<Self>> {
         off_thread("open", move || {
-            let inner = Inner::open(config, key_wrapper.as_ref(), clock::TimeSource::System)?;
-            Ok(Arc::new(Self(Arc::new(inner))))
-        })
-        .await
-    }
-
-    /// Like [`KhaibaoLibrary::open`], with a host-provided clock (for tests and for hosts
-    /// with a trusted time source).
-    #[uniffi::constructor]
-    pub async fn open_with_clock(
-        config: KhaibaoConfig,
-        key_wrapper: Arc<dyn HardwareKeyWrapper>,
-        clock: Arc<dyn KhaibaoClock>,
-    ) -> Result<Arc<Self>> {
-        off_thread("open_with_clock", move || {
-            let inner = Inner::open(
-                config,
-                key_wrapper.as_ref(),
-                clock::TimeSource::Foreign(clock),
-            )?;
+            let time = clock.map_or(clock::TimeSource::System, clock::TimeSource::Foreign);
+            let inner = Inner::open(config, key_wrapper.as_ref(), time)?;
             Ok(Arc::new(Self(Arc::new(inner))))
         })
         .await

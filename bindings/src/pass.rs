@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 #[derive(uniffi::Object)]
 pub struct Passes(pub(crate) Arc<Inner>);
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Passes {
     /// Registers this device's key with the authority, through `client` (the host's HTTP
     /// client) or, when it is `None`, the library's own, and returns the certificate, which
@@ -85,54 +85,46 @@ impl Passes {
 /// A venue's door log, for staff apps: scan personal passes in and out.
 #[derive(uniffi::Object)]
 pub struct VenueStaff {
-    log: Arc<Mutex<stafflog::StaffLog>>,
+    log: Mutex<stafflog::StaffLog>,
 }
 
 impl VenueStaff {
-    async fn with_log<T: Send + 'static>(
-        &self,
-        what: &'static str,
-        f: impl FnOnce(&mut stafflog::StaffLog) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let log = self.log.clone();
-        off_thread(what, move || {
-            f(&mut log
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner))
-        })
-        .await
+    fn log(&self) -> std::sync::MutexGuard<'_, stafflog::StaffLog> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+/// The door log's calls are synchronous: a staff app scans one pass at a time, each a
+/// millisecond of local work; call them off the main thread.
+#[uniffi::export]
 impl VenueStaff {
     /// Opens (creating) the log, trusting `authority_keys` for device certificates.
     #[uniffi::constructor]
-    pub async fn open(db_path: String, authority_keys: Vec<TrustedKey>) -> Result<Arc<Self>> {
-        off_thread("VenueStaff.open", move || {
+    pub fn open(db_path: String, authority_keys: Vec<TrustedKey>) -> Result<Arc<Self>> {
+        guard("VenueStaff.open", || {
             let log = stafflog::StaffLog::open(std::path::Path::new(&db_path), authority_keys)?;
             Ok(Arc::new(Self {
-                log: Arc::new(Mutex::new(log)),
+                log: Mutex::new(log),
             }))
         })
-        .await
     }
 
     /// Verifies a scanned pass and records an entry or an exit.
-    pub async fn scan(&self, text: String) -> Result<Admission> {
-        self.with_log("VenueStaff.scan", move |log| Ok(log.scan(&text, now())?))
-            .await
+    pub fn scan(&self, text: String) -> Result<Admission> {
+        guard("VenueStaff.scan", || Ok(self.log().scan(&text, now())?))
     }
 
     /// Today's figures.
-    pub async fn report(&self) -> Result<DailyReport> {
-        self.with_log("VenueStaff.report", |log| Ok(log.report(now())?))
-            .await
+    pub fn report(&self) -> Result<DailyReport> {
+        guard("VenueStaff.report", || Ok(self.log().report(now())?))
     }
 
     /// Today's log as CSV for the authority.
-    pub async fn export_csv(&self) -> Result<String> {
-        self.with_log("VenueStaff.export_csv", |log| Ok(log.export_csv(now())?))
-            .await
+    pub fn export_csv(&self) -> Result<String> {
+        guard("VenueStaff.export_csv", || {
+            Ok(self.log().export_csv(now())?)
+        })
     }
 }

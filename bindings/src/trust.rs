@@ -88,7 +88,7 @@ impl Inner {
 #[derive(uniffi::Object)]
 pub struct Trust(pub(crate) Arc<Inner>);
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Trust {
     /// Reads a scanned text as a venue: a verified khaibao code, or unverified other text.
     /// A khaibao code that does not verify is refused with the failed check's code.

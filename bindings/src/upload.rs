@@ -117,7 +117,7 @@ impl Drop for CancelOnDrop {
 #[derive(uniffi::Object)]
 pub struct Uploads(pub(crate) Arc<Inner>);
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Uploads {
     /// Uploads the queued items that are due: items still backing off (after a failure or
     /// the authority's `Retry-After`) are left for later (see `next_upload_at`).

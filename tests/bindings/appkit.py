@@ -13,9 +13,10 @@ LOOP = asyncio.new_event_loop()
 khaibao.uniffi_set_event_loop(LOOP)
 
 
-def run(coro):
-    """Awaits a library call on the shared loop."""
-    return LOOP.run_until_complete(coro)
+def run(call):
+    """Awaits a library call on the shared loop (the synchronous ones, such as the staff
+    door log's, pass their result through)."""
+    return LOOP.run_until_complete(call) if asyncio.iscoroutine(call) else call
 
 
 def at(seconds):
@@ -71,4 +72,4 @@ class TestClock(khaibao.KhaibaoClock):
 def open_app(config, clock=None, wrapper=WRAPPER):
     if clock is None:
         return run(khaibao.KhaibaoLibrary.open(config, wrapper))
-    return run(khaibao.KhaibaoLibrary.open_with_clock(config, wrapper, clock))
+    return run(khaibao.KhaibaoLibrary.open(config, wrapper, clock))

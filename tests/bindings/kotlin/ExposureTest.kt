@@ -45,7 +45,7 @@ suspend fun exposureAlertThroughKotlinHttp(f: Fixture) {
     val dir = Files.createTempDirectory("exposure").toFile()
     val t = tomorrowAtTenVietnam()
     val clock = TestClock(t)
-    KhaibaoLibrary.openWithClock(f.config.copy(dbPath = File(dir, "citizen.db").path), WRAPPER, clock).use { app ->
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "citizen.db").path), WRAPPER, clock).use { app ->
         val scanned = app.trust().readVenue(f.code) as? VenueScan.Verified ?: error("venue not verified")
         val visit = app.diary().checkIn(scanned, null)
         clock.now = t + 40 * 60
@@ -86,7 +86,7 @@ suspend fun exposureAlertThroughKotlinHttp(f: Fixture) {
 
         // A listener that throws loses nothing: the call still returns the alert, recorded.
         val clock2 = TestClock(t)
-        KhaibaoLibrary.openWithClock(f.config.copy(dbPath = File(dir, "citizen2.db").path), WRAPPER, clock2).use { phone ->
+        KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "citizen2.db").path), WRAPPER, clock2).use { phone ->
             phone.diary().checkIn(scanned, null)
             clock2.now = t + 40 * 60
             phone.diary().checkOut()
@@ -101,7 +101,7 @@ suspend fun exposureAlertThroughKotlinHttp(f: Fixture) {
             dbPath = File(dir, "stranger.db").path,
             venueKeys = listOf(TrustedKey(ByteArray(8) { 1 }, ByteArray(32) { 2 })),
         )
-        KhaibaoLibrary.openWithClock(stranger, WRAPPER, clock).use { other ->
+        KhaibaoLibrary.open(stranger, WRAPPER, clock).use { other ->
             val e = expectThrows<KhaibaoException.Venue> { other.exposures().sync(client, null, null) }
             checkEq(ErrorCode.VENUE_UNKNOWN_KEY, e.code, "stranger's list")
             checkEq(0L, other.exposures().since(), "nothing recorded")

@@ -315,9 +315,9 @@ suspend fun clockThatThrowsFailsOneCallOnly(f: Fixture) {
     val config = f.config.copy(dbPath = File(dir, "c.db").path)
     // Opening reads the clock (retention purge); the broken first reading fails that call
     // with a typed error, and the library works on the next one.
-    val e = expectThrows<KhaibaoException.Internal> { KhaibaoLibrary.openWithClock(config, WRAPPER, clock) }
+    val e = expectThrows<KhaibaoException.Internal> { KhaibaoLibrary.open(config, WRAPPER, clock) }
     checkEq(ErrorCode.INTERNAL_PANIC, e.code, "internal code")
-    KhaibaoLibrary.openWithClock(config, WRAPPER, clock).use { app ->
+    KhaibaoLibrary.open(config, WRAPPER, clock).use { app ->
         (app.trust().readVenue(f.code) as? VenueScan.Verified)?.venue ?: error("the handle did not survive")
         // The host's clock decides validity: long after, the code has expired.
         clock.now += 5L * 365 * 86400
@@ -354,7 +354,7 @@ suspend fun retryAfterCancelAndOpaqueVenues(f: Fixture) {
     val dir = Files.createTempDirectory("upload").toFile()
     val t = System.currentTimeMillis() / 1000
     val clock = FlakyClock(t).apply { calls.set(1) }
-    KhaibaoLibrary.openWithClock(f.config.copy(dbPath = File(dir, "u.db").path), WRAPPER, clock).use { app ->
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "u.db").path), WRAPPER, clock).use { app ->
         app.diary().checkIn(app.trust().readVenue(f.code), form())
         val busy = BusyClient(600)
         expectThrows<KhaibaoException.Network> { app.uploads().upload(UploadOptions(client = busy)) }
@@ -419,6 +419,7 @@ fun main() {
         ::keysStayInsideAndALostHardwareKeyHasAResetPath,
         ::retryAfterCancelAndOpaqueVenues,
         ::diaryChangesReachAWatcher,
+        ::platformDiaryFlowFollowsChanges,
         ::personalPassCheckedByStaff,
         ::exposureAlertThroughKotlinHttp,
         ::trustSyncAndManualCodeThroughKotlinHttp,

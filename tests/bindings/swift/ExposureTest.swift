@@ -48,7 +48,7 @@ func publishExposure(venueId: String, start: Int64, end: Int64, recommendation: 
 func exposureAlertThroughURLSession(_ f: Fixture) async throws {
     let t = tomorrowAtTenVietnam()
     let clock = TestClock(t)
-    let app = try await KhaibaoLibrary.openWithClock(config: f.config("exposure.db"), keyWrapper: WRAPPER, clock: clock)
+    let app = try await KhaibaoLibrary.open(config: f.config("exposure.db"), keyWrapper: WRAPPER, clock: clock)
     let scanned = try await app.trust().readVenue(text: f.code)
     guard case .verified(let venue) = scanned else { throw Failure(description: "not verified: \(scanned)") }
     let visit = try await app.diary().checkIn(venue: scanned, declaration: nil)
@@ -93,7 +93,7 @@ func exposureAlertThroughURLSession(_ f: Fixture) async throws {
     // Lists signed by another authority are refused with a typed error, and not recorded.
     var stranger = f.config("exposure-stranger.db")
     stranger.venueKeys = [TrustedKey(kid: Data(repeating: 1, count: 8), publicKey: Data(repeating: 2, count: 32))]
-    let other = try await KhaibaoLibrary.openWithClock(config: stranger, keyWrapper: WRAPPER, clock: clock)
+    let other = try await KhaibaoLibrary.open(config: stranger, keyWrapper: WRAPPER, clock: clock)
     do {
         _ = try await other.exposures().sync(client: client, minOverlapSeconds: nil, listener: nil)
         throw Failure(description: "a stranger's list was accepted")

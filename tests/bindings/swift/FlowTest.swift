@@ -281,7 +281,7 @@ func badFramesAreTypedErrors(_ f: Fixture) async throws {
 
 func clockAndKeysInsideTheLibrary(_ f: Fixture) async throws {
     let clock = TestClock(Int64(Date().timeIntervalSince1970))
-    let app = try await KhaibaoLibrary.openWithClock(config: f.config("clock.db"), keyWrapper: WRAPPER, clock: clock)
+    let app = try await KhaibaoLibrary.open(config: f.config("clock.db"), keyWrapper: WRAPPER, clock: clock)
     guard case .verified = try await app.trust().readVenue(text: f.code) else { throw Failure(description: "not verified") }
     clock.seconds += 5 * 365 * 86400
     do {
@@ -318,7 +318,7 @@ func clockAndKeysInsideTheLibrary(_ f: Fixture) async throws {
 func retryAfterCancelAndWatch(_ f: Fixture) async throws {
     let t = Int64(Date().timeIntervalSince1970)
     let clock = TestClock(t)
-    let app = try await KhaibaoLibrary.openWithClock(config: f.config("retry.db"), keyWrapper: WRAPPER, clock: clock)
+    let app = try await KhaibaoLibrary.open(config: f.config("retry.db"), keyWrapper: WRAPPER, clock: clock)
     let changes = ChangeCounter()
     let watch = app.diary().watch(listener: changes)
     _ = try await app.diary().checkIn(venue: try await app.trust().readVenue(text: f.code), declaration: form())
@@ -358,7 +358,7 @@ struct FlowTest {
             ("badFramesAreTypedErrors", badFramesAreTypedErrors),
             ("clockAndKeysInsideTheLibrary", clockAndKeysInsideTheLibrary),
             ("retryAfterCancelAndWatch", retryAfterCancelAndWatch),
-        ] + passTests + exposureTests + trustTests + demoTests
+        ] + passTests + exposureTests + trustTests + demoTests + platformTests
         var failed = 0
         for (name, test) in tests {
             do {
