@@ -84,6 +84,15 @@ cargo run --locked -q -p khaibao-ffi --features cli --bin uniffi-bindgen -- \
 strip --strip-all -o "$py/libkhaibao_ffi.so" "$lib"
 printf 'stripped cdylib: %s bytes\n' "$(stat -c %s "$py/libkhaibao_ffi.so")"
 
+step "public API of the generated Kotlin and Swift (bindings/api/, reviewed copies)"
+api="$build/bindings/api"
+rm -rf "$api" && mkdir -p "$api/kotlin" "$api/swift"
+for language in kotlin swift; do
+    cargo run --locked -q -p khaibao-ffi --features cli --bin uniffi-bindgen -- generate --no-format \
+        --library "$lib" --language "$language" --config "$root/uniffi.toml" --out-dir "$api/$language" >/dev/null
+done
+python3 "$root/tests/bindings/api_dump.py" check "$api/kotlin" "$api/swift"
+
 step "Python binding tests"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_flow.py"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_hostile.py"
