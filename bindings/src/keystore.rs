@@ -185,3 +185,82 @@ pub async fn discard_unrecoverable_diary(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Wraps with XOR under a key it can lose.
+    struct Xor(Mutex<Option<u8>>);
+
+    impl HardwareKeyWrapper for Xor {
+        fn wrap(&self, secret: Vec<u8>) -> std::result::Result<Vec<u8>, KeyWrapError> {
+            let k = self
+                .0
+                .lock()
+                .map_err(|_| KeyWrapError::KeyUnavailable)?
+                .ok_or(KeyWrapError::KeyUnavailable)?;
+            Ok(secret.iter().map(|b| b ^ k).collect())
+        }
+        fn unwrap(&self, wrapped: Vec<u8>) -> std::result::Result<Vec<u8>, KeyWrapError> {
+            self.wrap(wrapped)
+        }
+    }
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("khaibao-keys-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).map(|()| d).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_key_is_stored_only_wrapped_and_a_lost_hardware_key_is_typed() {
+        let d = dir("lost");
+        let db = d.join("c.db");
+        let wrapper = Xor(Mutex::new(Some(0x5a)));
+        let key = master_key(&db, &wrapper).map(|k| format!("{k:?}"));
+        assert!(key.is_ok());
+        let file = std::fs::read(key_path(&db)).unwrap_or_default();
+        assert!(file.starts_with(MAGIC));
+        let clear = wrapper
+            .unwrap(file[MAGIC.len()..].to_vec())
+            .unwrap_or_default();
+        assert_eq!(clear.len(), 32);
+        assert!(
+            !file.windows(32).any(|w| w == clear),
+            "the clear key is not stored"
+        );
+        // No Debug output carries the key's bytes (hex or decimal).
+        let shown = key.unwrap_or_default();
+        assert!(!shown.contains(&format!("{:02x}{:02x}", clear[0], clear[1])));
+        assert!(!shown.contains(&format!("{}, {}", clear[0], clear[1])));
+
+        // The same key again from the file.
+        assert!(master_key(&db, &wrapper).is_ok());
+        // The hardware key gone: a typed error, nothing created or overwritten.
+        *wrapper
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        let lost = master_key(&db, &wrapper).err().map(|e| e.code());
+        assert_eq!(lost, Some(ErrorCode::KeystoreUnavailable));
+        assert_eq!(std::fs::read(key_path(&db)).unwrap_or_default(), file);
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn a_database_without_its_key_file_is_unrecoverable() {
+        let d = dir("nofile");
+        let db = d.join("c.db");
+        let _ = std::fs::write(&db, b"sqlite");
+        let wrapper = Xor(Mutex::new(Some(1)));
+        let err = master_key(&db, &wrapper).err().map(|e| e.code());
+        assert_eq!(err, Some(ErrorCode::KeystoreUnavailable));
+        assert!(
+            !key_path(&db).exists(),
+            "no new key is made for an existing database"
+        );
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
