@@ -121,4 +121,17 @@ t0=$SECONDS
 "$root/tests/bindings/run_swift.sh" "$lib" "$py/libkhaibao_ffi.so" "$root/target/release/khaibao"
 printf 'Swift stage: %ss\n' "$((SECONDS - t0))"
 
+step "demo apps: every text key in Vietnamese and English on both platforms"
+python3 "$root/tests/demo/check_strings.py"
+
+step "Android demo: view models against fakes, app/ type-checked against API stubs (kotlinc)"
+t0=$SECONDS
+"$root/android-demo/check-demo.sh" "$build/bindings/kotlin"
+printf 'Android demo stage: %ss\n' "$((SECONDS - t0))"
+
+step "iOS demo: view models against fakes, App/ type-checked against API stubs (swiftc, chroot)"
+t0=$SECONDS
+"$root/ios-demo/check-demo.sh" "$build/bindings/swift"
+printf 'iOS demo stage: %ss\n' "$((SECONDS - t0))"
+
 step "all tests passed"

@@ -16,7 +16,7 @@ use crate::store::postgres::{PgStore, is_postgres_url};
 use crate::store::sqlite::SqliteStore;
 use khaibao_core::declaration::Submission;
 use khaibao_core::exposure::ExposureEntry;
-use khaibao_core::seal::SealingKey;
+use khaibao_core::seal::{SealingKey, open_and_verify};
 use khaibao_core::upload::protocol::{IngestItem, IngestResult};
 use std::path::Path;
 
@@ -28,9 +28,22 @@ pub struct StoredDeclaration {
     pub submission: Submission,
 }
 
+/// How long declarations are kept by default: 21 days (the UK's figure for venue
+/// check-in data).
+pub const DEFAULT_RETENTION_DAYS: i64 = 21;
+
+/// How far in the future a declaration may be dated: two days, for phones whose clock runs
+/// ahead of the server's (and apps tested on a simulated clock a day ahead). Past that a
+/// date would let a declaration outlive the retention period.
+pub const MAX_CLOCK_AHEAD: i64 = 2 * 86_400;
+
+/// The reason an item dated outside the accepted window is refused with.
+pub const DECLARED_AT_REFUSED: &str = "declaration.declared_at";
+
 /// The authority's database.
 pub struct AuthorityDb {
     store: Box<dyn Store>,
+    retention_days: i64,
 }
 
 impl AuthorityDb {
@@ -43,12 +56,43 @@ impl AuthorityDb {
         } else {
             Box::new(SqliteStore::open(path)?)
         };
-        Ok(Self { store })
+        Ok(Self {
+            store,
+            retention_days: DEFAULT_RETENTION_DAYS,
+        })
+    }
+
+    /// Keeps declarations `days` days (at least one) instead of
+    /// [`DEFAULT_RETENTION_DAYS`]; ingest refuses declarations older than that too.
+    pub fn set_retention_days(&mut self, days: i64) {
+        self.retention_days = days.max(1);
+    }
+
+    /// How many days declarations are kept.
+    pub fn retention_days(&self) -> i64 {
+        self.retention_days
+    }
+
+    /// The oldest declaration time kept at `now`.
+    pub fn retention_cutoff(&self, now: i64) -> i64 {
+        now.saturating_sub(self.retention_days.saturating_mul(86_400))
+    }
+
+    /// Deletes every declaration older than the retention period at `now` (on PostgreSQL,
+    /// whole day partitions); returns how many went.
+    pub fn purge(&mut self, now: i64) -> Result<u64, DbError> {
+        let cutoff = self.retention_cutoff(now);
+        self.store.purge_declared_before(cutoff)
     }
 
     /// The store underneath.
     pub fn store(&self) -> &dyn Store {
         &*self.store
+    }
+
+    /// The store underneath, to write to.
+    pub fn store_mut(&mut self) -> &mut dyn Store {
+        &mut *self.store
     }
 
     /// Whether this is the PostgreSQL store.
@@ -71,25 +115,39 @@ impl AuthorityDb {
     /// which can run without holding the database), in one transaction. An item whose key
     /// is already stored is answered as a duplicate with the original receipt, whatever its
     /// body.
+    ///
+    /// An item declared before the retention period or more than [`MAX_CLOCK_AHEAD`]
+    /// seconds after `now` is refused with [`DECLARED_AT_REFUSED`].
     pub fn store_opened(
         &mut self,
         items: &[IngestItem],
-        opened: Vec<OpenedItem>,
+        mut opened: Vec<OpenedItem>,
         now: i64,
     ) -> Result<Vec<IngestResult>, DbError> {
+        let earliest = self.retention_cutoff(now);
+        let latest = now.saturating_add(MAX_CLOCK_AHEAD);
+        for item in &mut opened {
+            if let Ok((_, sub, _)) = item
+                && !(earliest..=latest).contains(&sub.declared_at)
+            {
+                *item = Err(DECLARED_AT_REFUSED);
+            }
+        }
         self.store.store_opened(items, opened, now)
     }
 
-    /// Every stored declaration, oldest first, decoded from the verified payload.
-    pub fn declarations(&self) -> Result<Vec<StoredDeclaration>, DbError> {
+    /// Every stored declaration, oldest first, opened from its seal with `key` (the
+    /// database alone holds no personal field in the clear).
+    pub fn declarations(&self, key: &SealingKey) -> Result<Vec<StoredDeclaration>, DbError> {
         self.store
             .declaration_rows()?
             .into_iter()
-            .map(|(receipt, device_kid, payload)| {
+            .map(|row| {
+                let opened = open_and_verify(key, &row.sealed, &row.idem_key)?;
                 Ok(StoredDeclaration {
-                    receipt,
-                    device_kid,
-                    submission: Submission::from_cbor(&payload)?,
+                    receipt: row.receipt,
+                    device_kid: row.device_kid,
+                    submission: Submission::from_cbor(&opened.payload)?,
                 })
             })
             .collect()

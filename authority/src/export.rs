@@ -1,14 +1,83 @@
-//! `khaibao export`: stored declarations as CSV for a health department ("khai thác dữ
-//! liệu"), filtered by declaration time, province and venue, streamed row by row with
-//! progress for large exports.
+//! Stored declarations as CSV for a health department ("khai thác dữ liệu"), filtered by
+//! declaration time, province and venue, streamed row by row with progress for large
+//! exports. This is where personal fields exist in the clear: each stored row is opened
+//! from its seal with the sealing key (kept in the keys folder, never in the database) as
+//! it is written, and nothing opened is kept. An approved extraction
+//! ([`crate::extraction`]) and the `khaibao export` command run it.
 //!
-//! Imports: [`crate::db`] (the database it reads) and the store's row types.
+//! Every cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return) is neutralised with a leading `'`.
+//!
+//! Imports: [`crate::db`] (the database it reads), the store's row types, and core's seal
+//! opening.
 
 use crate::db::AuthorityDb;
-use crate::store::{DbError, ExportSink};
-pub use crate::store::{ExportFilter, ExportRow};
+pub use crate::store::ExportFilter;
+use crate::store::{DbError, ExportSink, StoredRow};
+use khaibao_core::declaration::{Declaration, Submission};
 use khaibao_core::encoding::time::{VIETNAM_OFFSET, format_vietnam};
+use khaibao_core::seal::{SealingKey, open_and_verify};
 use std::io::Write;
+
+/// One exported declaration, opened from its seal.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub receipt: String,
+    pub declared_at: i64,
+    pub received_at: i64,
+    pub province: i64,
+    pub venue_id: Option<String>,
+    pub full_name: String,
+    pub birth_year: i64,
+    pub phone: String,
+    pub symptoms: String,
+    pub close_contact: bool,
+    pub on_behalf: bool,
+    pub device_kid: String,
+}
+
+impl std::fmt::Debug for ExportRow {
+    /// The receipt only: the rest is personal.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportRow")
+            .field("receipt", &self.receipt)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored declaration that does not open under the sealing key given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a stored declaration does not open with this sealing key")]
+pub struct SealMismatch;
+
+/// The symptoms column: symptom names joined by `;`.
+pub fn symptom_list(d: &Declaration) -> String {
+    let names: Vec<&str> = d.symptoms.iter().map(|s| s.name()).collect();
+    names.join(";")
+}
+
+impl ExportRow {
+    /// Opens a stored row (verifying the device signature again) into its CSV fields.
+    pub fn open(key: &SealingKey, row: StoredRow) -> Result<Self, SealMismatch> {
+        let opened = open_and_verify(key, &row.sealed, &row.idem_key).map_err(|_| SealMismatch)?;
+        let sub = Submission::from_cbor(&opened.payload).map_err(|_| SealMismatch)?;
+        let d = sub.declaration;
+        Ok(Self {
+            symptoms: symptom_list(&d),
+            receipt: row.receipt,
+            declared_at: row.declared_at,
+            received_at: row.received_at,
+            province: row.province,
+            venue_id: row.venue_id,
+            full_name: d.full_name,
+            birth_year: i64::from(d.birth_year),
+            phone: d.phone,
+            close_contact: d.close_contact,
+            on_behalf: d.on_behalf,
+            device_kid: row.device_kid,
+        })
+    }
+}
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +131,7 @@ fn write_row(row: &ExportRow, out: &mut dyn Write) -> std::io::Result<()> {
 /// `progress(done, total)` every `every` rows and at the end. Returns the row count.
 pub fn export_csv(
     db: &AuthorityDb,
+    key: &SealingKey,
     filter: &ExportFilter,
     out: &mut dyn Write,
     every: u64,
@@ -69,6 +139,7 @@ pub fn export_csv(
 ) -> Result<u64, ExportError> {
     writeln!(out, "{HEADER}")?;
     let mut csv = CsvSink {
+        key,
         out,
         every,
         progress,
@@ -90,6 +161,7 @@ pub fn export_csv(
 
 /// Writes exported rows as CSV, reporting progress every `every` rows.
 struct CsvSink<'a> {
+    key: &'a SealingKey,
     out: &'a mut dyn Write,
     every: u64,
     progress: &'a mut dyn FnMut(u64, u64),
@@ -102,7 +174,8 @@ impl ExportSink for CsvSink<'_> {
         self.total = rows;
     }
 
-    fn row(&mut self, row: ExportRow) -> std::io::Result<()> {
+    fn row(&mut self, row: StoredRow) -> std::io::Result<()> {
+        let row = ExportRow::open(self.key, row).map_err(std::io::Error::other)?;
         write_row(&row, self.out)?;
         self.done += 1;
         if self.every > 0 && self.done.is_multiple_of(self.every) {
@@ -112,12 +185,24 @@ impl ExportSink for CsvSink<'_> {
     }
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a field
+/// that a spreadsheet would take for a formula gets a leading `'` first.
 pub fn csv_field(s: &str) -> String {
+    let s = neutralise(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s.into_owned()
+    }
+}
+
+/// `s` with a leading `'` when it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return (what spreadsheets read as the start of a formula).
+pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
     }
 }
 
@@ -170,5 +255,23 @@ mod tests {
         assert_eq!(csv_field("Lê Văn Tám"), "Lê Văn Tám");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\"\n"), "\"say \"\"hi\"\"\n\"");
+    }
+
+    #[test]
+    fn csv_formulas_are_neutralised() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        for (cell, out) in [
+            ("+84912345678", "'+84912345678"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\r=1", "\"'\r=1\""),
+            ("a=1", "a=1"),
+        ] {
+            assert_eq!(csv_field(cell), out, "{cell:?}");
+        }
     }
 }

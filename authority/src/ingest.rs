@@ -2,11 +2,18 @@
 //! with the authority's sealing key, before anything touches the database. This is the
 //! costly part of ingest, so it runs outside the store's lock and over several cores.
 //!
+//! The opened form is validated again with core's declaration rules (as of its declaration
+//! time) and must already be in the normalised form the phone produces, so a modified or
+//! hand-made client cannot store names with digits, impossible phones or dates in the
+//! future. What is stored is the sealed body, not what was opened.
+//!
 //! Imports: the store's [`OpenedItem`] (what it takes), `khaibao_core`.
 
 pub use crate::store::OpenedItem;
 use khaibao_core::declaration::Submission;
+use khaibao_core::declaration::validate;
 use khaibao_core::encoding::codec::hex;
+use khaibao_core::error::ErrorCode;
 use khaibao_core::seal::{SealingKey, open_and_verify};
 use khaibao_core::upload::protocol::{IngestItem, ItemKind};
 
@@ -14,10 +21,7 @@ use khaibao_core::upload::protocol::{IngestItem, ItemKind};
 /// Large batches are split over the machine's cores.
 pub fn open_items(key: &SealingKey, items: &[IngestItem]) -> Vec<OpenedItem> {
     let open = |chunk: &[IngestItem]| -> Vec<OpenedItem> {
-        chunk
-            .iter()
-            .map(|i| open_item(key, i).map_err(|e| e.code().as_str()))
-            .collect()
+        chunk.iter().map(|i| open_item(key, i)).collect()
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if threads < 2 || items.len() < 16 {
@@ -40,14 +44,16 @@ pub fn open_items(key: &SealingKey, items: &[IngestItem]) -> Vec<OpenedItem> {
     })
 }
 
-fn open_item(
-    key: &SealingKey,
-    item: &IngestItem,
-) -> khaibao_core::Result<(String, Submission, Vec<u8>)> {
+fn open_item(key: &SealingKey, item: &IngestItem) -> OpenedItem {
+    let code = |e: khaibao_core::Error| e.code().as_str();
     match item.kind {
         ItemKind::Declaration => {
-            let opened = open_and_verify(key, &item.body, &item.idempotency_key)?;
-            let sub = Submission::from_cbor(&opened.payload)?;
+            let opened = open_and_verify(key, &item.body, &item.idempotency_key).map_err(code)?;
+            let sub = Submission::from_cbor(&opened.payload).map_err(code)?;
+            match validate(&sub.declaration, sub.declared_at) {
+                Ok(normalised) if normalised == sub.declaration => {}
+                _ => return Err(ErrorCode::DeclarationInvalid.as_str()),
+            }
             Ok((
                 // Device id: 8 bytes of the key's SHA-256 (more than a 4-byte kid, as
                 // there are millions of devices).
@@ -58,6 +64,71 @@ fn open_item(
                 sub,
                 opened.payload,
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::AuthorityKeys;
+    use khaibao_core::declaration::Declaration;
+    use khaibao_core::seal::{DeviceKey, sign_and_seal};
+
+    /// A form sealed as a modified client would, without the phone's validation.
+    fn raw_item(keys: &AuthorityKeys, device: &DeviceKey, form: Declaration, n: u8) -> IngestItem {
+        let payload = Submission {
+            declaration: form,
+            declared_at: 1_767_225_600,
+            venue_id: None,
+        }
+        .to_cbor()
+        .unwrap();
+        let key = vec![n; 16];
+        let body = sign_and_seal(device, &keys.public().sealing_public, payload, &key).unwrap();
+        IngestItem {
+            idempotency_key: key,
+            kind: ItemKind::Declaration,
+            body,
+        }
+    }
+
+    #[test]
+    fn forms_that_fail_core_rules_or_are_not_normalised_are_refused() {
+        let keys = AuthorityKeys::generate().unwrap();
+        let device = DeviceKey::generate().unwrap();
+        let good = Declaration {
+            full_name: "Lê Văn Tám".into(),
+            birth_year: 1990,
+            phone: "+84912345678".into(),
+            province: 79,
+            nationality: "VN".into(),
+            ..Declaration::default()
+        };
+        let digits = Declaration {
+            full_name: "Lê Văn 8".into(),
+            ..good.clone()
+        };
+        let raw_phone = Declaration {
+            phone: "0912 345 678".into(),
+            ..good.clone()
+        };
+        let unborn = Declaration {
+            birth_year: 2100,
+            ..good.clone()
+        };
+        let items = [good, digits, raw_phone, unborn]
+            .into_iter()
+            .zip(1..)
+            .map(|(f, n)| raw_item(&keys, &device, f, n))
+            .collect::<Vec<_>>();
+        let opened = open_items(keys.sealing(), &items);
+        assert!(opened[0].is_ok(), "{:?}", opened[0].as_ref().err());
+        for refused in &opened[1..] {
+            assert_eq!(
+                refused.as_ref().err(),
+                Some(&ErrorCode::DeclarationInvalid.as_str())
+            );
         }
     }
 }

@@ -258,9 +258,14 @@ class Flow(unittest.TestCase):
         self.assertEqual(err.exception.code, core.ErrorCode.NETWORK_FAILURE)
         self.assertNotIn("blew up", str(err.exception))
         self.assertEqual(run(app.uploads().counts()).pending, 1)
-        # The item backs off after the failure: an upload straight away leaves it queued.
-        report = run(app.uploads().upload(khaibao.UploadOptions()))
-        self.assertEqual((report.sent, report.remaining), (0, 1))
+        # The item backs off after the failure, by a full-jitter delay of 0 to 5 s.
+        due = run(app.uploads().next_upload_at())
+        self.assertIsNotNone(due)
+        self.assertLessEqual(due.timestamp(), time.time() + 6)
+        if due.timestamp() > time.time() + 1:
+            # Not due yet: an upload straight away leaves it queued.
+            report = run(app.uploads().upload(khaibao.UploadOptions()))
+            self.assertEqual((report.sent, report.remaining), (0, 1))
 
     def test_4_forged_venue_is_a_typed_error(self):
         app = open_app(self.config)

@@ -57,14 +57,17 @@ fn export_filters_by_province_venue_and_time_and_reports_progress() {
     let export = |filter: &ExportFilter, every: u64| {
         let mut out = Vec::new();
         let mut seen = Vec::new();
-        let n = export_csv(&db, filter, &mut out, every, &mut |d, t| seen.push((d, t))).unwrap();
+        let n = export_csv(&db, keys.sealing(), filter, &mut out, every, &mut |d, t| {
+            seen.push((d, t));
+        })
+        .unwrap();
         (n, String::from_utf8(out).unwrap(), seen)
     };
 
     let hcm = ExportFilter {
         since: day1,
         until: None,
-        province: 79,
+        province: Some(79),
         venue_id: None,
     };
     let (n, csv, progress) = export(&hcm, 1);
@@ -72,7 +75,7 @@ fn export_filters_by_province_venue_and_time_and_reports_progress() {
     assert_eq!(progress, vec![(1, 3), (2, 3), (3, 3), (3, 3)]);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], HEADER);
-    assert!(lines[1].contains(",Lê Văn Tám,1990,+84912345678,fever;cough,0,0,"));
+    assert!(lines[1].contains(",Lê Văn Tám,1990,'+84912345678,fever;cough,0,0,"));
     assert!(lines[1].contains(",2026-01-01 01:00,"), "{}", lines[1]);
     assert!(
         lines[2].contains(",\"Trần, Thị \"\"Bé\"\"\","),

@@ -20,15 +20,18 @@ use khaibao_core::{Error, diary, scan};
 use std::sync::Mutex;
 use std::time::Duration;
 
-const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+/// The test's clock: today's midnight (UTC) by the server's clock, which bounds declaration
+/// times (venue codes carry whole days).
+static NOW: std::sync::LazyLock<i64> =
+    std::sync::LazyLock::new(|| khaibao_authority::unix_now().div_euclid(86_400) * 86_400);
 
 fn venue() -> Venue {
     Venue {
         name: "Siêu thị Co.opmart Cống Quỳnh".into(),
         address: "189C Cống Quỳnh, phường Nguyễn Cư Trinh, Quận 1, TP. Hồ Chí Minh".into(),
         category: VenueCategory::Market,
-        not_before: NOW - 86_400,
-        not_after: NOW + 86_400 * 30,
+        not_before: *NOW - 86_400,
+        not_after: *NOW + 86_400 * 30,
         ..test_support::venue("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
     }
 }
@@ -59,7 +62,7 @@ impl HttpClient for Recording {
 }
 
 fn declare(store: &mut Store, scanned: &ScannedVenue, sealing_public: &[u8]) -> [u8; 16] {
-    checkin::check_in(store, scanned, Some(&form()), sealing_public, NOW)
+    checkin::check_in(store, scanned, Some(&form()), sealing_public, *NOW)
         .expect("check in")
         .queued
         .expect("declaration queued")
@@ -86,7 +89,7 @@ fn poster_to_stored_declaration() {
     let scanned = venue::read(
         found[0].text.as_deref().expect("utf-8"),
         std::slice::from_ref(&public.venue_key),
-        NOW,
+        *NOW,
     )
     .expect("verify");
     let ScannedVenue::Verified { venue: seen } = &scanned else {
@@ -98,7 +101,7 @@ fn poster_to_stored_declaration() {
     let mut store = Store::open(
         &dir.path().join("citizen.db"),
         &test_support::master_key(),
-        NOW,
+        *NOW,
     )
     .expect("store");
     let key = declare(&mut store, &scanned, &public.sealing_public);
@@ -109,14 +112,14 @@ fn poster_to_stored_declaration() {
         inner: ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client"),
         last: Mutex::new(None),
     };
-    let report = outbox::drain(&mut store, &client, &server.base_url(), 50, NOW).expect("drain");
+    let report = outbox::drain(&mut store, &client, &server.base_url(), 50, *NOW).expect("drain");
     assert_eq!((report.sent, report.accepted, report.remaining), (1, 1, 0));
     let stored = server
         .state()
-        .with_db(|db| db.declarations())
+        .with_db(|db| db.declarations(server.state().keys().sealing()))
         .expect("read back");
     assert_eq!(stored.len(), 1);
-    let expected = declaration::validate(&form(), NOW).expect("valid");
+    let expected = declaration::validate(&form(), *NOW).expect("valid");
     assert_eq!(stored[0].submission.declaration, expected);
     assert_eq!(
         stored[0].submission.venue_id.as_deref(),
@@ -161,20 +164,20 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
     let sealing_public = keys.public().sealing_public;
     let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.path().join("a.db"), keys)
         .expect("server");
-    let mut store = test_support::store_in_memory(NOW);
-    let device = store.device_key(NOW).expect("device key");
+    let mut store = test_support::store_in_memory(*NOW);
+    let device = store.device_key(*NOW).expect("device key");
     let venue_id = venue().id;
     let mut sealed =
-        checkin::seal_declaration(&device, &sealing_public, &form(), Some(&venue_id), NOW)
+        checkin::seal_declaration(&device, &sealing_public, &form(), Some(&venue_id), *NOW)
             .expect("seal");
     let last = sealed.item.body.len() - 1;
     sealed.item.body[last] ^= 1;
     let scanned = ScannedVenue::Verified { venue: venue() };
-    diary::check_in_declared(&mut store, &scanned, NOW, &sealed.item, &sealed.payload)
+    diary::check_in_declared(&mut store, &scanned, *NOW, &sealed.item, &sealed.payload)
         .expect("check in");
     let client =
         ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
-    let report = outbox::drain(&mut store, &client, &server.base_url(), 50, NOW).expect("drain");
+    let report = outbox::drain(&mut store, &client, &server.base_url(), 50, *NOW).expect("drain");
     assert_eq!(report.rejected, 1);
     let counts = outbox::counts(&store).expect("counts");
     assert_eq!((counts.pending, counts.dead), (0, 1));
@@ -183,7 +186,7 @@ fn tampered_body_is_rejected_and_kept_as_dead() {
 
 #[test]
 fn unreachable_authority_leaves_items_pending() {
-    let mut store = test_support::store_in_memory(NOW);
+    let mut store = test_support::store_in_memory(*NOW);
     let keys = AuthorityKeys::generate().expect("keys");
     declare(
         &mut store,
@@ -203,7 +206,7 @@ fn unreachable_authority_leaves_items_pending() {
         &client,
         &format!("http://127.0.0.1:{port}"),
         50,
-        NOW,
+        *NOW,
     )
     .unwrap_err();
     assert!(matches!(err, Error::Net(NetError::Network(_))), "{err:?}");

@@ -2,6 +2,10 @@
 //! a SQLite store and a PostgreSQL store, and both must answer, deduplicate, export and
 //! publish exposures alike; then the HTTP server runs on the PostgreSQL store.
 //!
+//! A second test runs retention, operator accounts, an extraction and the audit log on
+//! both stores: on PostgreSQL whole day partitions are dropped and the audit triggers
+//! refuse changes.
+//!
 //! The test starts its own throwaway cluster with the machine's `initdb` and `pg_ctl`
 //! (Debian's `postgresql` package; as the `postgres` user when run as root). Without them it
 //! says so and passes, unless `KHAIBAO_REQUIRE_POSTGRES` is set, as the README test command
@@ -15,7 +19,7 @@ use khaibao_authority::http::RunningServer;
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
-use khaibao_core::seal::DeviceKey;
+use khaibao_core::seal::{DeviceKey, SealingKey};
 use khaibao_core::upload::protocol::{self, IngestItem, ItemStatus};
 use khaibao_tests::declarations::sealed;
 use std::os::unix::fs::PermissionsExt;
@@ -133,9 +137,9 @@ fn entry(venue: u8, start: i64, end: i64, recommendation: Recommendation) -> Exp
 }
 
 /// The CSV without its first column (receipts are random per store).
-fn csv_without_receipts(db: &AuthorityDb, filter: &ExportFilter) -> String {
+fn csv_without_receipts(db: &AuthorityDb, sealing: &SealingKey, filter: &ExportFilter) -> String {
     let mut out = Vec::new();
-    export_csv(db, filter, &mut out, 1, &mut |_, _| {}).unwrap();
+    export_csv(db, sealing, filter, &mut out, 1, &mut |_, _| {}).unwrap();
     String::from_utf8(out)
         .unwrap()
         .lines()
@@ -220,7 +224,7 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
     }
 
     let submissions = |db: &AuthorityDb| -> Vec<_> {
-        db.declarations()
+        db.declarations(keys.sealing())
             .unwrap()
             .into_iter()
             .map(|d| (d.device_kid, d.submission))
@@ -231,7 +235,7 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
     let hcm = ExportFilter {
         since: day1,
         until: None,
-        province: 79,
+        province: Some(79),
         venue_id: None,
     };
     let venue_a_day1 = ExportFilter {
@@ -240,11 +244,16 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
         ..hcm.clone()
     };
     for filter in [&hcm, &venue_a_day1] {
-        let expected = csv_without_receipts(&lite, filter);
-        assert_eq!(csv_without_receipts(&pg, filter), expected);
+        let expected = csv_without_receipts(&lite, keys.sealing(), filter);
+        assert_eq!(csv_without_receipts(&pg, keys.sealing(), filter), expected);
     }
-    assert!(csv_without_receipts(&pg, &hcm).contains("\"Trần, Thị \"\"Bé\"\"\""));
-    assert_eq!(csv_without_receipts(&pg, &venue_a_day1).lines().count(), 2);
+    assert!(csv_without_receipts(&pg, keys.sealing(), &hcm).contains("\"Trần, Thị \"\"Bé\"\"\""));
+    assert_eq!(
+        csv_without_receipts(&pg, keys.sealing(), &venue_a_day1)
+            .lines()
+            .count(),
+        2
+    );
 
     let lists: Vec<Vec<ExposureEntry>> = [&mut lite, &mut pg]
         .into_iter()
@@ -272,9 +281,11 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
     let server =
         RunningServer::start(([127, 0, 0, 1], 0).into(), Path::new(&cluster.url), keys).unwrap();
     let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(30)).unwrap();
+    // Dated now: the server refuses declarations outside its retention window.
+    let today = khaibao_authority::unix_now();
     let batch = vec![
-        sealed(&device, &public, "Đặng Thùy Trâm", 48, None, day2),
-        sealed(&device, &public, "Võ Thị Sáu", 77, None, day2),
+        sealed(&device, &public, "Đặng Thùy Trâm", 48, None, today),
+        sealed(&device, &public, "Võ Thị Sáu", 77, None, today),
     ];
     let url = format!("{}{}", server.base_url(), protocol::INGEST_PATH);
     let post = || {
@@ -298,4 +309,156 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
             .all(|r| matches!(r.status, ItemStatus::Duplicate { .. }))
     );
     assert_eq!(server.state().with_db(|db| db.count().unwrap()), 6);
+}
+
+/// Stores declarations at `days_ago` (seconds before `now`) below the ingest window check,
+/// as an older database would hold them.
+fn store_at(db: &mut AuthorityDb, keys: &AuthorityKeys, ats: &[i64], now: i64) -> Vec<IngestItem> {
+    let device = DeviceKey::generate().unwrap();
+    let public = keys.public().sealing_public;
+    let items: Vec<IngestItem> = ats
+        .iter()
+        .map(|&at| sealed(&device, &public, "Lê Văn Tám", 79, Some(VENUE), at))
+        .collect();
+    let opened = khaibao_authority::ingest::open_items(keys.sealing(), &items);
+    db.store_mut().store_opened(&items, opened, now).unwrap();
+    items
+}
+
+const VENUE: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+/// Retention, accounts, an extraction and the audit log, as both stores must do them;
+/// returns the partitions' count before and after the purge on PostgreSQL (via `pg`).
+fn retention_and_workflow(
+    db: &mut AuthorityDb,
+    keys: &AuthorityKeys,
+    mut partitions: impl FnMut() -> usize,
+) -> (usize, usize) {
+    use khaibao_authority::db::DECLARED_AT_REFUSED;
+    use khaibao_authority::ops::{self, Role, Scope};
+    use khaibao_authority::{audit, extraction};
+    let day = 86_400;
+    // Noon UTC, so the cutoff (21 days earlier, also noon) falls inside a day.
+    let now = (khaibao_authority::unix_now() / day) * day + day / 2;
+    let cutoff = db.retention_cutoff(now);
+    let ats = [
+        now - 30 * day,
+        now - 22 * day,
+        cutoff - 60,
+        cutoff + 60,
+        now - day,
+    ];
+    let items = store_at(db, keys, &ats, now);
+    assert_eq!(db.count().unwrap(), 5);
+    let before = partitions();
+    assert_eq!(db.purge(now).unwrap(), 3);
+    assert_eq!(db.count().unwrap(), 2);
+    let after = partitions();
+    let left: Vec<i64> = db
+        .declarations(keys.sealing())
+        .unwrap()
+        .iter()
+        .map(|d| d.submission.declared_at)
+        .collect();
+    assert_eq!(left, vec![cutoff + 60, now - day]);
+    // A purged declaration sent again is refused, not stored anew.
+    let again = db.ingest(keys.sealing(), &items[..1], now).unwrap();
+    assert!(
+        matches!(&again[0].status, ItemStatus::Rejected { reason } if reason == DECLARED_AT_REFUSED)
+    );
+    assert_eq!(db.count().unwrap(), 2);
+
+    let hcm = ops::add_operator(
+        db.store_mut(),
+        "so-yte-79",
+        &Role::province(&[79]).unwrap(),
+        1,
+        now,
+    )
+    .unwrap();
+    let boss = ops::add_with_password(
+        db.store_mut(),
+        "bo-yte",
+        &Role::Admin,
+        "mật khẩu dài lắm",
+        now,
+    )
+    .unwrap();
+    let session = ops::login(db.store_mut(), "bo-yte", "mật khẩu dài lắm", now).unwrap();
+    assert_eq!(
+        ops::authenticate(db.store(), &session.token, now).unwrap(),
+        Some(boss.clone())
+    );
+    assert_eq!(
+        ops::authenticate(db.store(), &hcm.token, now).unwrap(),
+        Some(hcm.operator.clone())
+    );
+    let e = extraction::request(
+        db,
+        &hcm.operator,
+        &Scope::Province(79),
+        (now - 2 * day, now),
+        "ổ dịch",
+        now,
+    )
+    .unwrap();
+    extraction::decide(db, &boss, e.id, true, now).unwrap();
+    let mut csv = Vec::new();
+    let rows =
+        extraction::download(db, keys.sealing(), &hcm.operator, e.id, &mut csv, now).unwrap();
+    assert_eq!(rows, 1);
+    assert!(String::from_utf8(csv).unwrap().contains("Lê Văn Tám"));
+    let head = audit::verify(db.store(), None).unwrap();
+    assert_eq!(head.entries, 3);
+    (before, after)
+}
+
+#[test]
+fn retention_drops_day_partitions_and_the_workflow_runs_on_postgres() {
+    let keys = AuthorityKeys::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite = AuthorityDb::open(&dir.path().join("a.db")).unwrap();
+    retention_and_workflow(&mut lite, &keys, || 0);
+
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let mut pg = AuthorityDb::open(Path::new(&cluster.url)).unwrap();
+    let mut inspect = postgres::Client::connect(&cluster.url, postgres::NoTls).unwrap();
+    let mut partitions = || -> usize {
+        let n: i64 = postgres::Client::connect(&cluster.url, postgres::NoTls)
+            .unwrap()
+            .query_one(
+                "SELECT COUNT(*) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+                 WHERE p.relname = 'declarations'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        n as usize
+    };
+    let (before, after) = retention_and_workflow(&mut pg, &keys, &mut partitions);
+    // Five declarations over four days; the two days wholly before the cutoff are dropped
+    // as partitions, the cutoff's own day keeps its later row.
+    assert_eq!((before, after), (4, 2));
+    let keys_left: i64 = inspect
+        .query_one("SELECT COUNT(*) FROM declaration_keys", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(keys_left, 2);
+    assert!(
+        inspect
+            .execute("UPDATE audit_log SET detail = 'x'", &[])
+            .is_err()
+    );
+    assert!(inspect.execute("DELETE FROM audit_log", &[]).is_err());
+    // No personal field in any column: the name is only inside the sealed bytes.
+    let clear: i64 = inspect
+        .query_one(
+            "SELECT COUNT(*) FROM declarations d WHERE d::text LIKE '%Tám%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(clear, 0);
 }

@@ -274,7 +274,10 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
     let client = ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(15)).unwrap();
     let report = outbox::drain(&mut store, &client, &server.base_url(), 50, now).unwrap();
     assert_eq!(report.accepted, 1);
-    let stored = server.state().with_db(|db| db.declarations()).unwrap();
+    let stored = server
+        .state()
+        .with_db(|db| db.declarations(server.state().keys().sealing()))
+        .unwrap();
     assert_eq!(stored[0].submission.declaration.full_name, NAME);
 
     let certificate = pass::register_device(&device, &client, &server.base_url(), now).unwrap();

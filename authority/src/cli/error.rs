@@ -3,11 +3,13 @@
 
 use crate::demo::DemoError;
 use crate::scanbench::ScanError;
+use khaibao_authority::audit::AuditError;
 use khaibao_authority::db::DbError;
 use khaibao_authority::export::{BadTime, ExportError};
 use khaibao_authority::exposure_publish::PublishError;
 use khaibao_authority::issuance::IssueError;
 use khaibao_authority::keys::KeyError;
+use khaibao_authority::ops::{AccountError, RoleError};
 use khaibao_authority::poster::PosterError;
 use khaibao_authority::trust::TrustError;
 use std::path::PathBuf;
@@ -47,4 +49,10 @@ pub enum CliError {
     Demo(#[from] DemoError),
     #[error(transparent)]
     Scan(#[from] ScanError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Role(#[from] RoleError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
 }

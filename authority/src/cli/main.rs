@@ -13,7 +13,6 @@ use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
 use khaibao_authority::http::RunningServer;
 use khaibao_authority::issuance::{self, Place, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::store::postgres::is_postgres_url;
 use khaibao_authority::{poster, trust, unix_now};
 use khaibao_core::venue::{self, VenueCategory, registry};
 use std::net::SocketAddr;
@@ -23,7 +22,9 @@ use std::process::ExitCode;
 mod demo;
 mod error;
 mod keygen;
+mod operator;
 mod scanbench;
+mod upkeep;
 
 #[derive(Parser)]
 #[command(name = "khaibao", version, about = "khaibao health-authority tools")]
@@ -54,21 +55,27 @@ enum Command {
         db: PathBuf,
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
+        #[command(flatten)]
+        retention: upkeep::Retention,
     },
-    /// Export stored declarations as CSV (for health departments).
+    /// Export stored declarations as CSV, opening each with the sealing key of the keys
+    /// folder (the way for whoever holds both; departments use extractions under /ops/).
     Export {
         /// A SQLite file, or a PostgreSQL URL (`postgres://user@host:port/dbname`).
         #[arg(long, default_value = "authority.db")]
         db: PathBuf,
+        /// The keys folder whose sealing key opens the stored declarations.
+        #[arg(long, default_value = "keys")]
+        keys: PathBuf,
         /// Declared at or after: Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM (Vietnam time).
         #[arg(long)]
         since: String,
         /// Declared before (same formats).
         #[arg(long)]
         until: Option<String>,
-        /// National province code.
+        /// Only declarants of this national province code.
         #[arg(long)]
-        province: u32,
+        province: Option<u32>,
         /// Only this venue id.
         #[arg(long)]
         venue: Option<String>,
@@ -80,8 +87,30 @@ enum Command {
         #[command(subcommand)]
         command: ExposureCommand,
     },
+    /// The audit log of extractions and exports.
+    Audit {
+        #[command(subcommand)]
+        command: upkeep::AuditCommand,
+    },
+    /// Delete declarations older than the retention period (the server also does it hourly).
+    Purge {
+        /// A SQLite file, or a PostgreSQL URL (`postgres://user@host:port/dbname`).
+        #[arg(long, default_value = "authority.db")]
+        db: PathBuf,
+        #[command(flatten)]
+        retention: upkeep::Retention,
+    },
+    /// Operator accounts for the `/ops/` routes (ministry, provinces, units).
+    Operator {
+        #[command(subcommand)]
+        command: operator::OperatorCommand,
+    },
     /// Run the whole flow end to end on a loopback authority and a temporary database.
-    Demo,
+    Demo {
+        /// Run in this folder and keep it (keys, databases, QR images) afterwards.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// Scan QR codes in an image or every image below a folder (`--bench`: JSON lines for
     /// the QR benchmark harness).
     Scan(scanbench::ScanArgs),
@@ -223,9 +252,27 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     format,
                 },
         } => issue_csv(&keys, &csv, &out, &format)?,
-        Command::Serve { listen, db, keys } => {
+        Command::Serve {
+            listen,
+            db,
+            keys,
+            retention,
+        } => {
             let k = AuthorityKeys::load(&keys)?;
             let server = RunningServer::start(listen, &db, k)?;
+            server
+                .state()
+                .with_db(|db| db.set_retention_days(retention.retention_days));
+            // Deletes expired declarations now and every hour while serving.
+            let _purger = khaibao_authority::retention::Purger::start(
+                server.state().clone(),
+                khaibao_authority::retention::PURGE_EVERY,
+                |done| match done {
+                    Ok(0) => {}
+                    Ok(n) => eprintln!("retention: {n} declarations deleted"),
+                    Err(e) => eprintln!("retention: purge failed ({e}); retrying later"),
+                },
+            )?;
             // The first line is machine-readable, for scripts that start the server on port 0.
             println!("listening {}", server.base_url());
             // Serve until interrupted (Ctrl-C); SIGTERM ends the process as usual, and
@@ -238,12 +285,21 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Export {
             db,
+            keys,
             since,
             until,
             province,
             venue,
             out,
-        } => export(&db, &since, until.as_deref(), province, venue, &out)?,
+        } => {
+            let filter = ExportFilter {
+                since: parse_time(&since)?,
+                until: until.as_deref().map(parse_time).transpose()?,
+                province,
+                venue_id: venue,
+            };
+            export(&db, &keys, &filter, &out)?;
+        }
         Command::Exposure {
             command:
                 ExposureCommand::Publish {
@@ -263,7 +319,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
             (&from, &until),
             &recommendation,
         )?,
-        Command::Demo => demo::run(&mut std::io::stdout())?,
+        Command::Operator { command } => operator::run(command)?,
+        Command::Audit { command } => upkeep::audit(command)?,
+        Command::Purge { db, retention } => upkeep::purge(&db, &retention)?,
+        Command::Demo { keep: None } => demo::run(&mut std::io::stdout())?,
+        Command::Demo { keep: Some(dir) } => {
+            demo::run_in(&mut std::io::stdout(), &dir)?;
+            println!("kept in {}", dir.display());
+        }
         Command::Scan(args) => scanbench::run(&args)?,
     }
     Ok(())
@@ -309,32 +372,32 @@ fn issue_csv(keys: &Path, csv: &Path, out: &Path, format: &str) -> Result<(), Cl
     Ok(())
 }
 
-fn export(
-    db: &Path,
-    since: &str,
-    until: Option<&str>,
-    province: u32,
-    venue_id: Option<String>,
-    out: &Path,
-) -> Result<(), CliError> {
-    let filter = ExportFilter {
-        since: parse_time(since)?,
-        until: until.map(parse_time).transpose()?,
-        province,
-        venue_id,
-    };
-    if !db.exists() && !is_postgres_url(&db.to_string_lossy()) {
-        return Err(CliError::NoDatabase(db.to_path_buf()));
-    }
-    let db = khaibao_authority::db::AuthorityDb::open(db)?;
+fn export(db: &Path, keys: &Path, filter: &ExportFilter, out: &Path) -> Result<(), CliError> {
+    let keys = AuthorityKeys::load(keys)?;
+    let mut db = upkeep::open_existing(db)?;
+    // Audited before anything is opened, like an extraction's download.
+    khaibao_authority::audit::append(
+        db.store_mut(),
+        unix_now(),
+        "cli",
+        "export.cli",
+        &format!("{filter:?} out={}", out.display()),
+    )?;
     // Written next to the target and renamed at the end, so a failed export leaves no
     // half-written file under the requested name.
     let tmp = out.with_extension("csv.partial");
     let file = std::fs::File::create(&tmp)?;
     let mut w = std::io::BufWriter::new(file);
-    let n = export_csv(&db, &filter, &mut w, 10_000, &mut |done, total| {
-        eprintln!("exported {done} of {total}");
-    })?;
+    let n = export_csv(
+        &db,
+        keys.sealing(),
+        filter,
+        &mut w,
+        10_000,
+        &mut |done, total| {
+            eprintln!("exported {done} of {total}");
+        },
+    )?;
     drop(w);
     std::fs::rename(&tmp, out)?;
     println!("{n} declarations written to {}", out.display());

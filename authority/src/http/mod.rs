@@ -8,6 +8,8 @@
 //!   `GET /v1/registry` (the root-signed keyset update and the signed venue registry, from
 //!   the keys folder).
 //! * [`exposures`]: `GET /v1/exposures?since=N` — the signed exposure list.
+//! * [`ops`]: `/ops/…` — the operators' routes, behind [`auth::Caller`] (401 without a valid
+//!   token, 403 outside the caller's role).
 //!
 //! Bodies over [`MAX_BODY`] are refused with 413, malformed ones with 400 and a short reason;
 //! no body can make a handler panic.
@@ -16,10 +18,12 @@
 //! tokio. Handlers import [`state`] and [`answer`], never this file or each other.
 
 pub mod answer;
+pub mod auth;
 pub mod devices;
 pub mod exposures;
 pub mod health;
 pub mod ingest;
+pub mod ops;
 pub mod state;
 pub mod trust;
 
@@ -61,6 +65,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             khaibao_core::venue::fetch::REGISTRY_PATH,
             get(trust::get_registry),
         )
+        .merge(ops::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -1,5 +1,7 @@
-//! Where the authority keeps what it receives and publishes: declarations (stored under
-//! their idempotency key) and exposure windows (numbered by publication version).
+//! Where the authority keeps what it receives and publishes: declarations (sealed, stored
+//! under their idempotency key) and exposure windows (numbered by publication version);
+//! and its own bookkeeping: operator accounts and token hashes, extraction requests and
+//! the audit log ([`records`]).
 //!
 //! [`Store`] is the one interface; [`sqlite`] (the default, one file) and [`postgres`] (for
 //! deployments that outgrow one file) implement it over the tables of [`schema`]. This file
@@ -11,10 +13,16 @@
 //! [`crate::db::AuthorityDb`].
 
 pub mod postgres;
+pub mod records;
 pub mod schema;
 pub mod sqlite;
 
-use khaibao_core::declaration::{Declaration, Submission};
+pub use records::{
+    AUDIT_COLUMNS, AuditDraft, AuditRecord, Decision, EXTRACTION_COLUMNS, ExtractionRecord,
+    NewExtraction, NewOperator, NewToken, OPERATOR_COLUMNS, OperatorRecord,
+};
+
+use khaibao_core::declaration::Submission;
 use khaibao_core::encoding::codec::hex;
 use khaibao_core::exposure::{ExposureEntry, Recommendation};
 use khaibao_core::upload::protocol::{IngestItem, IngestResult, ItemStatus};
@@ -31,6 +39,16 @@ pub enum DbError {
     Payload(#[from] khaibao_core::Error),
     #[error("an insert conflicted on its key but no row holds it")]
     ConflictWithoutRow,
+    /// The database holds declarations in the earlier layout, with personal fields in clear
+    /// columns; this version does not read or extend it.
+    #[error(
+        "the declarations table has the earlier layout (personal fields in clear columns): \
+         export what must be kept with the earlier version, then start a new database"
+    )]
+    OldLayout,
+    /// An operator with that login name already exists.
+    #[error("that operator name is taken")]
+    NameTaken,
     /// What an export's row callback failed with (writing the file).
     #[error("writing the rows: {0}")]
     Sink(#[from] std::io::Error),
@@ -47,32 +65,34 @@ pub struct ExportFilter {
     pub since: i64,
     /// Declared before this time, if given.
     pub until: Option<i64>,
-    /// National province code.
-    pub province: u32,
+    /// Only declarants of this national province code, if given.
+    pub province: Option<u32>,
     /// Only this venue, if given.
     pub venue_id: Option<String>,
 }
 
-/// One exported declaration, as stored.
+/// One stored declaration: the sealed body exactly as the phone uploaded it, and the
+/// metadata the authority verified when it opened it (none of it personal: no name, phone,
+/// ID, birth year or symptom).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportRow {
+pub struct StoredRow {
     pub receipt: String,
     pub declared_at: i64,
     pub received_at: i64,
+    /// The declarant's province (what a department's extraction selects on).
     pub province: i64,
     pub venue_id: Option<String>,
-    pub full_name: String,
-    pub birth_year: i64,
-    pub phone: String,
-    pub symptoms: String,
-    pub close_contact: bool,
-    pub on_behalf: bool,
     pub device_kid: String,
+    /// The idempotency key the seal is bound to (needed to open it).
+    pub idem_key: Vec<u8>,
+    /// The HPKE-sealed, device-signed declaration; only the sealing key (in the keys
+    /// folder, never in the database) opens it.
+    pub sealed: Vec<u8>,
 }
 
-/// The columns an export selects, in the order [`ExportRow::read`] reads them.
-pub const EXPORT_COLUMNS: &str = "receipt, declared_at, received_at, province, venue_id, \
-     full_name, birth_year, phone, symptoms, close_contact, on_behalf, device_kid";
+/// The columns a stored row is read from, in the order [`StoredRow::read`] reads them.
+pub const STORED_COLUMNS: &str =
+    "receipt, declared_at, received_at, province, venue_id, device_kid, idem_key, sealed";
 
 /// A result row read by column index, whichever database it came from.
 pub trait Columns {
@@ -80,11 +100,11 @@ pub trait Columns {
     fn text(&self, i: usize) -> Result<String, Self::Error>;
     fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error>;
     fn int(&self, i: usize) -> Result<i64, Self::Error>;
-    fn flag(&self, i: usize) -> Result<bool, Self::Error>;
+    fn bytes(&self, i: usize) -> Result<Vec<u8>, Self::Error>;
 }
 
-impl ExportRow {
-    /// Reads a row selected with [`EXPORT_COLUMNS`].
+impl StoredRow {
+    /// Reads a row selected with [`STORED_COLUMNS`].
     pub fn read<C: Columns>(r: &C) -> Result<Self, C::Error> {
         Ok(Self {
             receipt: r.text(0)?,
@@ -92,13 +112,9 @@ impl ExportRow {
             received_at: r.int(2)?,
             province: r.int(3)?,
             venue_id: r.opt_text(4)?,
-            full_name: r.text(5)?,
-            birth_year: r.int(6)?,
-            phone: r.text(7)?,
-            symptoms: r.text(8)?,
-            close_contact: r.flag(9)?,
-            on_behalf: r.flag(10)?,
-            device_kid: r.text(11)?,
+            device_kid: r.text(5)?,
+            idem_key: r.bytes(6)?,
+            sealed: r.bytes(7)?,
         })
     }
 }
@@ -108,7 +124,7 @@ pub trait ExportSink {
     /// How many rows will follow.
     fn total(&mut self, rows: u64);
     /// The next row.
-    fn row(&mut self, row: ExportRow) -> std::io::Result<()>;
+    fn row(&mut self, row: StoredRow) -> std::io::Result<()>;
 }
 
 /// The authority's storage, as SQLite and PostgreSQL both provide it.
@@ -131,8 +147,8 @@ pub trait Store: Send {
         self.write_batch(&mut |writer| store_batch(writer, items, std::mem::take(&mut opened), now))
     }
 
-    /// (receipt, device kid, verified payload) of every declaration, oldest first.
-    fn declaration_rows(&self) -> Result<Vec<(String, String, Vec<u8>)>, DbError>;
+    /// Every stored declaration, oldest first.
+    fn declaration_rows(&self) -> Result<Vec<StoredRow>, DbError>;
 
     /// Every (idempotency key, receipt), oldest first.
     fn receipts(&self) -> Result<Vec<(Vec<u8>, String)>, DbError>;
@@ -143,6 +159,10 @@ pub trait Store: Send {
     /// The declarations `filter` matches, streamed to `to`: their number, then each row in
     /// order (declaration time, then arrival).
     fn export_rows(&self, filter: &ExportFilter, to: &mut dyn ExportSink) -> Result<(), DbError>;
+
+    /// Deletes every declaration declared before `cutoff` (and the tokens expired by then);
+    /// returns how many declarations went.
+    fn purge_declared_before(&mut self, cutoff: i64) -> Result<u64, DbError>;
 
     /// Stores `entries` (already checked) as the next exposure version and returns it.
     fn publish_exposures(&mut self, entries: &[ExposureEntry], now: i64) -> Result<u64, DbError>;
@@ -159,16 +179,64 @@ pub trait Store: Send {
         since: i64,
         upto: i64,
     ) -> Result<Vec<ExposureEntry>, DbError>;
+
+    /// Stores a new operator and returns its id ([`DbError::NameTaken`] when the name is).
+    fn add_operator(&mut self, op: &NewOperator<'_>) -> Result<i64, DbError>;
+
+    /// Every operator, by id.
+    fn operators(&self) -> Result<Vec<OperatorRecord>, DbError>;
+
+    /// The operator called `name`, with its password hash if it has one.
+    fn operator_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<(OperatorRecord, Option<String>)>, DbError>;
+
+    /// Disables (or enables again) the operator called `name`; `false` when there is none.
+    fn set_operator_disabled(&mut self, name: &str, disabled: bool) -> Result<bool, DbError>;
+
+    /// Stores a token (its hash) for an operator.
+    fn add_token(&mut self, token: &NewToken<'_>) -> Result<(), DbError>;
+
+    /// The enabled operator holding the token whose SHA-256 is `hash`, if it has not expired
+    /// at `now`.
+    fn token_operator(&self, hash: &[u8], now: i64) -> Result<Option<OperatorRecord>, DbError>;
+
+    /// Deletes the token whose SHA-256 is `hash` (logging out); `false` when there is none.
+    fn revoke_token(&mut self, hash: &[u8]) -> Result<bool, DbError>;
+
+    /// Stores a pending extraction request and returns its id.
+    fn add_extraction(&mut self, e: &NewExtraction<'_>) -> Result<i64, DbError>;
+
+    /// The extraction `id`, if any.
+    fn extraction(&self, id: i64) -> Result<Option<ExtractionRecord>, DbError>;
+
+    /// Every extraction, newest first.
+    fn extractions(&self) -> Result<Vec<ExtractionRecord>, DbError>;
+
+    /// Records the decision on a pending extraction; `false` when it is not pending.
+    fn decide_extraction(&mut self, d: &Decision<'_>) -> Result<bool, DbError>;
+
+    /// Counts one download of extraction `id`.
+    fn count_download(&mut self, id: i64) -> Result<(), DbError>;
+
+    /// Appends an entry to the audit log, in one transaction that numbers it after the
+    /// last entry and chains it to that entry's hash.
+    fn append_audit(&mut self, draft: &AuditDraft<'_>) -> Result<AuditRecord, DbError>;
+
+    /// The whole audit log, by sequence number.
+    fn audit_entries(&self) -> Result<Vec<AuditRecord>, DbError>;
 }
 
-/// A declaration about to be stored under a new receipt.
+/// A declaration about to be stored under a new receipt: its sealed body as received and
+/// the metadata read from the verified submission.
 pub struct NewRow<'a> {
     pub key: &'a [u8],
     pub receipt: &'a str,
     pub device_kid: &'a str,
     pub received_at: i64,
     pub submission: &'a Submission,
-    pub payload: &'a [u8],
+    pub sealed: &'a [u8],
 }
 
 /// What [`Store::write_batch`] runs inside the transaction.
@@ -197,7 +265,7 @@ pub fn store_batch(
     for (item, opened) in items.iter().zip(opened) {
         let key: &[u8] = &item.idempotency_key;
         let status = match opened {
-            Ok((device_kid, submission, payload)) => {
+            Ok((device_kid, submission, _payload)) => {
                 let receipt = new_receipt();
                 let row = NewRow {
                     key,
@@ -205,7 +273,7 @@ pub fn store_batch(
                     device_kid: &device_kid,
                     received_at: now,
                     submission: &submission,
-                    payload: &payload,
+                    sealed: &item.body,
                 };
                 if writer.insert(&row)? {
                     ItemStatus::Accepted { receipt }
@@ -228,12 +296,6 @@ pub fn store_batch(
         });
     }
     Ok(results)
-}
-
-/// The symptoms column: symptom names joined by `;`.
-pub fn symptom_list(d: &Declaration) -> String {
-    let names: Vec<&str> = d.symptoms.iter().map(|s| s.name()).collect();
-    names.join(";")
 }
 
 /// The recommendation column's number.

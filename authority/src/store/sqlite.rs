@@ -4,8 +4,10 @@
 
 use super::schema;
 use super::{
-    BatchWriter, Columns, DbError, EXPORT_COLUMNS, ExportFilter, ExportRow, ExportSink, NewRow,
-    Store, WriteBatch, rec_from_int, rec_to_int, symptom_list,
+    AUDIT_COLUMNS, AuditDraft, AuditRecord, BatchWriter, Columns, DbError, Decision,
+    EXTRACTION_COLUMNS, ExportFilter, ExportSink, ExtractionRecord, NewExtraction, NewOperator,
+    NewRow, NewToken, OPERATOR_COLUMNS, OperatorRecord, STORED_COLUMNS, Store, StoredRow,
+    WriteBatch, rec_from_int, rec_to_int,
 };
 use khaibao_core::exposure::ExposureEntry;
 use khaibao_core::upload::protocol::IngestResult;
@@ -31,8 +33,19 @@ impl SqliteStore {
         Self::with_schema(Connection::open_in_memory()?)
     }
 
+    /// The connection underneath (for tests that tamper with the file).
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     fn with_schema(conn: Connection) -> Result<Self, DbError> {
+        // Deleted rows (retention) are overwritten, not left in free pages.
+        conn.execute_batch("PRAGMA secure_delete = ON;")?;
         conn.execute_batch(schema::SQLITE)?;
+        if conn.prepare(schema::CHECK_LAYOUT).is_err() {
+            return Err(DbError::OldLayout);
+        }
         Ok(Self { conn })
     }
 }
@@ -49,9 +62,8 @@ impl Store for SqliteStore {
                 find: tx.prepare_cached("SELECT receipt FROM declarations WHERE idem_key = ?1")?,
                 insert: tx.prepare_cached(
                     "INSERT INTO declarations (idem_key, receipt, device_kid, received_at,
-                        declared_at, venue_id, full_name, birth_year, phone, province, symptoms,
-                        close_contact, on_behalf, payload)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                        declared_at, venue_id, province, sealed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                      ON CONFLICT (idem_key) DO NOTHING",
                 )?,
             };
@@ -61,11 +73,11 @@ impl Store for SqliteStore {
         Ok(results)
     }
 
-    fn declaration_rows(&self) -> Result<Vec<(String, String, Vec<u8>)>, DbError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT receipt, device_kid, payload FROM declarations ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    fn declaration_rows(&self) -> Result<Vec<StoredRow>, DbError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {STORED_COLUMNS} FROM declarations ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], |r| StoredRow::read(r))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -84,7 +96,7 @@ impl Store for SqliteStore {
     }
 
     fn export_rows(&self, filter: &ExportFilter, to: &mut dyn ExportSink) -> Result<(), DbError> {
-        const WHERE: &str = "province = ?1 AND declared_at >= ?2 AND declared_at < ?3 AND (?4 IS NULL OR venue_id = ?4)";
+        const WHERE: &str = "(?1 IS NULL OR province = ?1) AND declared_at >= ?2 AND declared_at < ?3 AND (?4 IS NULL OR venue_id = ?4)";
         let args = params![
             filter.province,
             filter.since,
@@ -98,13 +110,24 @@ impl Store for SqliteStore {
         )?;
         to.total(total.max(0).unsigned_abs());
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {EXPORT_COLUMNS} FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
+            "SELECT {STORED_COLUMNS} FROM declarations WHERE {WHERE} ORDER BY declared_at, id"
         ))?;
         let mut rows = stmt.query(args)?;
         while let Some(r) = rows.next()? {
-            to.row(ExportRow::read(r)?)?;
+            to.row(StoredRow::read(r)?)?;
         }
         Ok(())
+    }
+
+    fn purge_declared_before(&mut self, cutoff: i64) -> Result<u64, DbError> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute("DELETE FROM declarations WHERE declared_at < ?1", [cutoff])?;
+        tx.execute(
+            "DELETE FROM operator_tokens WHERE expires_at < ?1",
+            [cutoff],
+        )?;
+        tx.commit()?;
+        Ok(n as u64)
     }
 
     fn publish_exposures(&mut self, entries: &[ExposureEntry], now: i64) -> Result<u64, DbError> {
@@ -175,6 +198,222 @@ impl Store for SqliteStore {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    fn add_operator(&mut self, op: &NewOperator<'_>) -> Result<i64, DbError> {
+        let n = self.conn.execute(
+            "INSERT INTO operators (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO NOTHING",
+            params![op.name, op.role, op.password_hash, op.created_at],
+        )?;
+        if n == 0 {
+            return Err(DbError::NameTaken);
+        }
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn operators(&self) -> Result<Vec<OperatorRecord>, DbError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OPERATOR_COLUMNS} FROM operators o ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], read_operator)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn operator_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<(OperatorRecord, Option<String>)>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {OPERATOR_COLUMNS}, o.password_hash FROM operators o WHERE o.name = ?1"
+                ),
+                [name],
+                |r| Ok((read_operator(r)?, r.get(5)?)),
+            )
+            .optional()?)
+    }
+
+    fn set_operator_disabled(&mut self, name: &str, disabled: bool) -> Result<bool, DbError> {
+        let n = self.conn.execute(
+            "UPDATE operators SET disabled = ?1 WHERE name = ?2",
+            params![disabled, name],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn add_token(&mut self, token: &NewToken<'_>) -> Result<(), DbError> {
+        self.conn.execute(
+            "INSERT INTO operator_tokens (hash, operator_id, kind, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                token.hash,
+                token.operator_id,
+                token.kind,
+                token.created_at,
+                token.expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn token_operator(&self, hash: &[u8], now: i64) -> Result<Option<OperatorRecord>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {OPERATOR_COLUMNS} FROM operators o JOIN operator_tokens t
+                     ON t.operator_id = o.id
+                     WHERE t.hash = ?1 AND t.expires_at > ?2 AND NOT o.disabled"
+                ),
+                params![hash, now],
+                read_operator,
+            )
+            .optional()?)
+    }
+
+    fn revoke_token(&mut self, hash: &[u8]) -> Result<bool, DbError> {
+        let n = self
+            .conn
+            .execute("DELETE FROM operator_tokens WHERE hash = ?1", [hash])?;
+        Ok(n == 1)
+    }
+
+    fn add_extraction(&mut self, e: &NewExtraction<'_>) -> Result<i64, DbError> {
+        self.conn.execute(
+            "INSERT INTO extractions (requester_id, scope, since, until, reason, requested_at,
+                state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')",
+            params![
+                e.requester_id,
+                e.scope,
+                e.since,
+                e.until,
+                e.reason,
+                e.requested_at
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn extraction(&self, id: i64) -> Result<Option<ExtractionRecord>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {EXTRACTION_COLUMNS} FROM extractions WHERE id = ?1"),
+                [id],
+                read_extraction,
+            )
+            .optional()?)
+    }
+
+    fn extractions(&self) -> Result<Vec<ExtractionRecord>, DbError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EXTRACTION_COLUMNS} FROM extractions ORDER BY id DESC"
+        ))?;
+        let rows = stmt.query_map([], read_extraction)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn decide_extraction(&mut self, d: &Decision<'_>) -> Result<bool, DbError> {
+        let n = self.conn.execute(
+            "UPDATE extractions SET state = ?2, decided_by = ?3, decided_at = ?4,
+                download_until = ?5 WHERE id = ?1 AND state = 'pending'",
+            params![d.id, d.state, d.by, d.at, d.download_until],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn count_download(&mut self, id: i64) -> Result<(), DbError> {
+        self.conn.execute(
+            "UPDATE extractions SET downloads = downloads + 1 WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    fn append_audit(&mut self, draft: &AuditDraft<'_>) -> Result<AuditRecord, DbError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let last: Option<(i64, Vec<u8>)> = tx
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (seq, prev_hash) = last.map_or((1, vec![0; 32]), |(s, h)| (s + 1, h));
+        let hash = (draft.link)(seq, &prev_hash);
+        tx.execute(
+            "INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                seq,
+                draft.at,
+                draft.actor,
+                draft.action,
+                draft.detail,
+                prev_hash,
+                hash
+            ],
+        )?;
+        tx.commit()?;
+        Ok(AuditRecord {
+            seq,
+            at: draft.at,
+            actor: draft.actor.to_owned(),
+            action: draft.action.to_owned(),
+            detail: draft.detail.to_owned(),
+            prev_hash,
+            hash,
+        })
+    }
+
+    fn audit_entries(&self) -> Result<Vec<AuditRecord>, DbError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AuditRecord {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                detail: r.get(4)?,
+                prev_hash: r.get(5)?,
+                hash: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn read_extraction(r: &rusqlite::Row<'_>) -> rusqlite::Result<ExtractionRecord> {
+    Ok(ExtractionRecord {
+        id: r.get(0)?,
+        requester_id: r.get(1)?,
+        scope: r.get(2)?,
+        since: r.get(3)?,
+        until: r.get(4)?,
+        reason: r.get(5)?,
+        requested_at: r.get(6)?,
+        state: r.get(7)?,
+        decided_by: r.get(8)?,
+        decided_at: r.get(9)?,
+        download_until: r.get(10)?,
+        downloads: r.get(11)?,
+    })
+}
+
+fn read_operator(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperatorRecord> {
+    Ok(OperatorRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        disabled: r.get(3)?,
+        created_at: r.get(4)?,
+    })
 }
 
 impl Columns for rusqlite::Row<'_> {
@@ -188,7 +427,7 @@ impl Columns for rusqlite::Row<'_> {
     fn int(&self, i: usize) -> rusqlite::Result<i64> {
         self.get(i)
     }
-    fn flag(&self, i: usize) -> rusqlite::Result<bool> {
+    fn bytes(&self, i: usize) -> rusqlite::Result<Vec<u8>> {
         self.get(i)
     }
 }
@@ -205,7 +444,6 @@ impl BatchWriter for SqliteBatch<'_> {
 
     fn insert(&mut self, row: &NewRow<'_>) -> Result<bool, DbError> {
         let sub = row.submission;
-        let d = &sub.declaration;
         let n = self.insert.execute(params![
             row.key,
             row.receipt,
@@ -213,15 +451,31 @@ impl BatchWriter for SqliteBatch<'_> {
             row.received_at,
             sub.declared_at,
             sub.venue_id,
-            d.full_name,
-            d.birth_year,
-            d.phone,
-            d.province,
-            symptom_list(d),
-            d.close_contact,
-            d.on_behalf,
-            row.payload
+            sub.declaration.province,
+            row.sealed
         ])?;
         Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_of_the_earlier_clear_text_layout_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE declarations (id INTEGER PRIMARY KEY, idem_key BLOB, receipt TEXT,
+                 device_kid TEXT, received_at INTEGER, declared_at INTEGER, venue_id TEXT,
+                 full_name TEXT, birth_year INTEGER, phone TEXT, province INTEGER,
+                 symptoms TEXT, close_contact INTEGER, on_behalf INTEGER, payload BLOB);",
+            )
+            .unwrap();
+        assert!(matches!(SqliteStore::open(&path), Err(DbError::OldLayout)));
+        assert!(SqliteStore::open(&dir.path().join("new.db")).is_ok());
     }
 }

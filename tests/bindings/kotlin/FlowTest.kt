@@ -270,8 +270,13 @@ suspend fun hostCallbackThatThrowsLeavesItemsQueued(f: Fixture) {
         val e = expectThrows<KhaibaoException.Network> { app.uploads().upload(UploadOptions(client = ExplodingClient())) }
         checkEq(ErrorCode.NETWORK_FAILURE, e.code, "code")
         checkEq(1uL, app.uploads().counts().pending, "still pending")
-        // Backing off after the failure: an upload straight away sends nothing.
-        checkEq(0L to 1L, app.uploads().upload(UploadOptions()).let { it.sent to it.remaining }, "backing off")
+        // Backing off after the failure, by a full-jitter delay of 0 to 5 s.
+        val due = app.uploads().nextUploadAt() ?: error("no next upload time")
+        check(due <= java.time.Instant.now().plusSeconds(6)) { "first backoff within 5 s: $due" }
+        if (due > java.time.Instant.now().plusSeconds(1)) {
+            // Not due yet: an upload straight away sends nothing.
+            checkEq(0L to 1L, app.uploads().upload(UploadOptions()).let { it.sent to it.remaining }, "backing off")
+        }
     }
 }
 

@@ -247,9 +247,14 @@ func hostCallbackThatThrowsLeavesItemsQueued(_ f: Fixture) async throws {
         try checkEq(ErrorCode.networkFailure, code, "code")
     }
     try checkEq(1, try await app.uploads().counts().pending, "still pending")
-    // Backing off after the failure: an upload straight away sends nothing.
-    let early = try await app.uploads().upload(options: UploadOptions(client: URLSessionClient()))
-    try checkEq([0, 1], [early.sent, early.remaining], "backing off")
+    // Backing off after the failure, by a full-jitter delay of 0 to 5 s.
+    guard let due = try await app.uploads().nextUploadAt() else { throw Failure(description: "no next upload time") }
+    try check(due <= Date().addingTimeInterval(6), "first backoff within 5 s: \(due)")
+    if due > Date().addingTimeInterval(1) {
+        // Not due yet: an upload straight away sends nothing.
+        let early = try await app.uploads().upload(options: UploadOptions(client: URLSessionClient()))
+        try checkEq([0, 1], [early.sent, early.remaining], "backing off")
+    }
 }
 
 func forgedVenueIsATypedError(_ f: Fixture) async throws {
