@@ -75,6 +75,35 @@ cargo build --locked --release -p khaibao-ffi
 cargo build --locked --release -p khaibao-authority
 lib="$root/target/release/libkhaibao_ffi.so"
 
+step "scan stream benchmark tools (bench/scan: generators and the zxing-cpp comparison, smoke run)"
+venv="$build/bench-venv"
+if ! "$venv/bin/python" -c 'import cv2, numpy, segno, PIL, zxingcpp' >/dev/null 2>&1; then
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+        if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    fi
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check \
+        numpy==2.4.6 opencv-python-headless==5.1.0.95 segno==1.6.6 pillow==13.0.0 zxing-cpp==3.1.1
+fi
+smoke="$build/scan-bench-smoke"
+rm -rf "$smoke"
+"$venv/bin/python" bench/scan/gen_frames.py nocode --seed 1 --count 7 --out "$smoke/nocode" 2>/dev/null
+"$venv/bin/python" bench/scan/gen_frames.py stream --seed 1 --count 1 --frames 24 --out "$smoke/stream" 2>/dev/null
+"$venv/bin/python" bench/scan/run_bench.py --bin "$root/target/release/khaibao" --repeat 1 \
+    --json-summary "$smoke/summary.jsonl" frames --stream "$smoke/nocode"
+"$venv/bin/python" bench/scan/run_bench.py --bin "$root/target/release/khaibao" --repeat 1 \
+    --json-summary "$smoke/summary.jsonl" stream "$smoke/stream"
+# No misreads, no payload on a frame without a code, and the approach is read exactly once.
+"$venv/bin/python" - "$smoke/summary.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+frames, stream = rows
+assert frames["khaibao"]["misreads"] == 0 and frames["khaibao"]["correct"] == frames["khaibao"]["n"], frames
+assert stream["k_misreads"] == 0 and stream["k_reports"] == 1, stream
+assert stream["both"] + stream["k_only"] == 1, stream
+PY
+
 step "generating bindings (from the unstripped library)"
 py="$build/bindings/python"
 rm -rf "$py" && mkdir -p "$py"

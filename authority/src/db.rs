@@ -16,7 +16,7 @@ use crate::store::postgres::{PgStore, is_postgres_url};
 use crate::store::sqlite::SqliteStore;
 use khaibao_core::declaration::Submission;
 use khaibao_core::exposure::ExposureEntry;
-use khaibao_core::seal::{SealingKey, open_and_verify};
+use khaibao_core::seal::SealingKey;
 use khaibao_core::upload::protocol::{IngestItem, IngestResult};
 use std::path::Path;
 
@@ -143,11 +143,11 @@ impl AuthorityDb {
             .declaration_rows()?
             .into_iter()
             .map(|row| {
-                let opened = open_and_verify(key, &row.sealed, &row.idem_key)?;
+                let submission = crate::ingest::open_stored(key, &row.sealed, &row.idem_key)?;
                 Ok(StoredDeclaration {
                     receipt: row.receipt,
                     device_kid: row.device_kid,
-                    submission: Submission::from_cbor(&opened.payload)?,
+                    submission,
                 })
             })
             .collect()

@@ -7,6 +7,12 @@
 //! hand-made client cannot store names with digits, impossible phones or dates in the
 //! future. What is stored is the sealed body, not what was opened.
 //!
+//! A venue door-log passage (a staff app's upload) carries the visitor's personal data as
+//! their pass sealed it: opened here (and again by [`open_stored`] when an approved
+//! extraction runs), it counts as a declaration at that venue dated at the entry, so
+//! contact tracing finds it with the declarations made there. Its device id is `door:` and
+//! the start of the day's pseudonym (the pass's device key is not in it).
+//!
 //! Imports: the store's [`OpenedItem`] (what it takes), `khaibao_core`.
 
 pub use crate::store::OpenedItem;
@@ -14,6 +20,8 @@ use khaibao_core::declaration::Submission;
 use khaibao_core::declaration::validate;
 use khaibao_core::encoding::codec::hex;
 use khaibao_core::error::ErrorCode;
+use khaibao_core::pass::PASS_INFO;
+use khaibao_core::pass::stafflog::PassageUpload;
 use khaibao_core::seal::{SealingKey, open_and_verify};
 use khaibao_core::upload::protocol::{IngestItem, ItemKind};
 
@@ -65,6 +73,38 @@ fn open_item(key: &SealingKey, item: &IngestItem) -> OpenedItem {
                 opened.payload,
             ))
         }
+        ItemKind::StaffPassage => {
+            let (device, sub) = open_passage(key, &item.body).map_err(code)?;
+            let payload = sub.to_cbor().map_err(code)?;
+            Ok((device, sub, payload))
+        }
+    }
+}
+
+/// Opens a door-log passage: the visitor's sealed personal data, placed at the venue and
+/// dated at the entry. Returns the device id it is stored under and the submission.
+fn open_passage(key: &SealingKey, body: &[u8]) -> khaibao_core::Result<(String, Submission)> {
+    let passage = PassageUpload::from_cbor(body)?;
+    let personal = key.open(PASS_INFO, &passage.aad()?, &passage.sealed_personal_data)?;
+    let mut sub = Submission::from_cbor(&personal)?;
+    sub.venue_id = Some(passage.venue_id.clone());
+    sub.declared_at = passage.entered_at;
+    let short = passage.pseudonym.get(..16).unwrap_or_default();
+    Ok((format!("door:{short}"), sub))
+}
+
+/// Opens a stored body again (when an approved extraction runs): a declaration as the phone
+/// sealed it, verifying its device signature, or a door-log passage.
+pub fn open_stored(
+    key: &SealingKey,
+    sealed: &[u8],
+    idempotency_key: &[u8],
+) -> khaibao_core::Result<Submission> {
+    match open_and_verify(key, sealed, idempotency_key) {
+        Ok(opened) => Submission::from_cbor(&opened.payload),
+        Err(declaration_error) => open_passage(key, sealed)
+            .map(|(_, sub)| sub)
+            .map_err(|_| declaration_error),
     }
 }
 

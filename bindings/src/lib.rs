@@ -21,6 +21,7 @@ mod keystore;
 mod listeners;
 mod panic_policy;
 mod pass;
+mod scanner;
 mod trust;
 mod upload;
 
@@ -31,17 +32,17 @@ pub use exposure_sync::{ExposureSync, Exposures};
 pub use http::{HostHttpClient, HostHttpError, HostHttpResponse};
 pub use keystore::{HardwareKeyWrapper, KeyWrapError, discard_unrecoverable_diary};
 pub use pass::{Passes, VenueStaff};
+pub use scanner::Scanner;
 pub use trust::{Trust, VenueScan, VerifiedVenue};
 pub use upload::{UploadCancel, UploadListener, UploadOptions, UploadReport, Uploads};
 
 use khaibao_core::ErrorCode;
 use khaibao_core::declaration::{self, Declaration, FieldError};
-use khaibao_core::net::transport::ReqwestClient;
+use khaibao_core::net::transport::{ReqwestClient, TransportConfig};
 use khaibao_core::scan::{self, Frame, Region, ScannedCode};
 use khaibao_core::storage::store::Store;
 use khaibao_core::venue::TrustedKey;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 uniffi::setup_scaffolding!("khaibao");
 
@@ -171,9 +172,20 @@ pub struct KhaibaoConfig {
     /// it only `venue_keys` are trusted (see `Trust.sync`).
     #[uniffi(default = None)]
     pub root_public_key: Option<Vec<u8>>,
+    /// SHA-256 pins of the authority's TLS key (32 bytes each, the SHA-256 of the server
+    /// certificate's SubjectPublicKeyInfo): the library's own HTTP client then refuses a
+    /// server whose certificate's key is none of them, whatever CA signed it. Ship a
+    /// backup pin for key rotation. Empty: no pinning. A host HTTP client pins itself.
+    #[uniffi(default = [])]
+    pub spki_sha256_pins: Vec<Vec<u8>>,
+    /// DER root certificates the library's own HTTP client trusts instead of the platform's
+    /// (a private authority CA). Empty: the platform's roots.
+    #[uniffi(default = [])]
+    pub extra_roots_der: Vec<Vec<u8>>,
 }
 
-/// Scans an 8-bit luma plane (a camera's Y plane) with its row stride.
+/// Scans an 8-bit luma plane (a camera's Y plane) with its row stride. Stills (a photo from
+/// the gallery) are decoded by the platform (BitmapFactory, ImageIO) and passed as luma.
 #[uniffi::export]
 pub fn scan_frame(
     luma: Vec<u8>,
@@ -183,21 +195,20 @@ pub fn scan_frame(
     roi: Option<Region>,
 ) -> Result<Vec<ScannedCode>> {
     guard("scan_frame", || {
-        let dim = |v: i32| {
-            u32::try_from(v).map_err(|_| {
-                KhaibaoError::new(ErrorCode::ScanInvalidFrame, "a negative frame dimension")
-            })
-        };
-        let frame = Frame::new(&luma, dim(width)?, dim(height)?, dim(stride)?)?;
+        let frame = Frame::new(
+            &luma,
+            frame_dim(width)?,
+            frame_dim(height)?,
+            frame_dim(stride)?,
+        )?;
         Ok(scan::scan_frame(&frame, roi)?)
     })
 }
 
-/// Scans a PNG image (posters, tests). Camera frames go through [`scan_frame`]; photos from
-/// the gallery are decoded by the platform (BitmapFactory, ImageIO) and passed as luma.
-#[uniffi::export]
-pub fn scan_image(encoded: Vec<u8>) -> Result<Vec<ScannedCode>> {
-    guard("scan_image", || Ok(scan::scan_image(&encoded)?))
+/// A frame dimension from the platforms' signed integers; a negative one is a typed error.
+pub(crate) fn frame_dim(v: i32) -> Result<u32> {
+    u32::try_from(v)
+        .map_err(|_| KhaibaoError::new(ErrorCode::ScanInvalidFrame, "a negative frame dimension"))
 }
 
 /// Validates a declaration form; an empty list means it is valid. Pure and fast: call it
@@ -263,6 +274,12 @@ impl Inner {
                 "the root public key must be 32 bytes",
             ));
         }
+        if config.spki_sha256_pins.iter().any(|p| p.len() != 32) {
+            return Err(khaibao_core::Error::Format(
+                khaibao_core::error::FormatError::InvalidField("spki pin"),
+            )
+            .into());
+        }
         if config.db_path.trim().is_empty() {
             // SQLite would open a private temporary database: everything lost on close.
             return Err(KhaibaoError::new(
@@ -296,10 +313,11 @@ impl Inner {
         if let Some(c) = self.http.get() {
             return Ok(c.clone());
         }
-        let c = Arc::new(ReqwestClient::new(
-            Duration::from_secs(10),
-            Duration::from_secs(30),
-        )?);
+        let c = Arc::new(ReqwestClient::with_config(&TransportConfig {
+            spki_sha256_pins: self.config.spki_sha256_pins.clone(),
+            extra_roots_der: self.config.extra_roots_der.clone(),
+            ..TransportConfig::default()
+        })?);
         Ok(self.http.get_or_init(|| c).clone())
     }
 }

@@ -11,12 +11,10 @@ KHAIBAO_BIN (the authority CLI)."""
 import asyncio
 import datetime
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 import unittest
-import zlib
 
 sys.path.insert(0, os.environ["KHAIBAO_PY_DIR"])
 sys.path.insert(0, os.path.dirname(__file__))
@@ -38,14 +36,6 @@ T_MAX = 253402300799
 # encoded as UTF-8, and 0xff.
 NOT_UTF8 = b"\x80\xc0\xaf\xed\xa0\x80\xff\xfe"
 SECRET = "Hoàng Văn Bí Mật 079190001234"
-
-
-def png_header_only(width, height):
-    """A PNG whose header claims `width` x `height` and whose data is one empty chunk."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
 
 
 def declaration(**over):
@@ -193,12 +183,6 @@ class Hostile(unittest.TestCase):
         noise = os.urandom(2048 * 2048)
         self.assertIsInstance(self.typed(khaibao.scan_frame, noise, 2048, 2048, 2048, None), list)
         self.typed(khaibao.scan_frame, bytes(64 * MB), 8192, 8192, 8192, None)
-
-    def test_scan_image_hostile(self):
-        for data in [b"", NOT_UTF8, b"\x89PNG\r\n\x1a\n", png_header_only(0, 0),
-                     png_header_only(2**31 - 1, 2**31 - 1), png_header_only(100000, 1),
-                     b"\xff\xd8\xff" + bytes(1000), b"RIFF\xff\xff\xff\xffWEBP", os.urandom(MB)]:
-            self.refused(khaibao.KhaibaoError.Scan, khaibao.scan_image, data)
 
     def test_validate_declaration_never_raises(self):
         forms = [

@@ -18,6 +18,9 @@ pub const HEALTH_PATH: &str = "/v1/health";
 pub const CONTENT_TYPE: &str = crate::net::transport::CBOR_CONTENT_TYPE;
 /// Most items in one ingest request.
 pub const MAX_BATCH: usize = 500;
+/// Largest ingest answer the phone reads (256 KiB): one result per item of a full batch,
+/// each a 16-byte key and a receipt or a reason of at most 200 bytes, fits in half of it.
+pub const MAX_RESPONSE_BYTES: usize = 256 << 10;
 /// Largest sealed body of one item.
 pub const MAX_ITEM_BODY: usize = 64 * 1024;
 /// Idempotency keys are this long.
@@ -29,6 +32,9 @@ pub const IDEMPOTENCY_KEY_LEN: usize = 16;
 pub enum ItemKind {
     /// A sealed, signed health declaration.
     Declaration,
+    /// A venue door-log passage with the visitor's personal data sealed to the authority
+    /// (`pass::stafflog::PassageUpload`).
+    StaffPassage,
 }
 
 impl ItemKind {
@@ -36,12 +42,14 @@ impl ItemKind {
     pub fn to_wire(self) -> u64 {
         match self {
             Self::Declaration => 1,
+            Self::StaffPassage => 2,
         }
     }
     /// From the wire number.
     pub fn from_wire(v: u64) -> Result<Self> {
         match v {
             1 => Ok(Self::Declaration),
+            2 => Ok(Self::StaffPassage),
             _ => Err(Error::Format(FormatError::InvalidField("item kind"))),
         }
     }

@@ -31,7 +31,7 @@ suspend fun personalPassCheckedByStaff(f: Fixture) {
             val report = staff.report()
             checkEq(1u, report.visitors, "visitors")
             checkEq(0u, report.stillInside, "still inside")
-            checkEq("pseudonym,status,entered_at,exited_at", staff.exportCsv().lines().first(), "CSV header")
+            checkEq("pseudonym,status,entered_at,exited_at,nonce,sealed", staff.exportCsv().lines().first(), "CSV header")
         }
         val forged = expectThrows<KhaibaoException> {
             VenueStaff.open(File(dir, "other.db").path, listOf()).use { it.scan(text) }

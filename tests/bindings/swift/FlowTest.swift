@@ -363,7 +363,7 @@ struct FlowTest {
             ("badFramesAreTypedErrors", badFramesAreTypedErrors),
             ("clockAndKeysInsideTheLibrary", clockAndKeysInsideTheLibrary),
             ("retryAfterCancelAndWatch", retryAfterCancelAndWatch),
-        ] + passTests + exposureTests + trustTests + demoTests + platformTests
+        ] + passTests + exposureTests + trustTests + demoTests + platformTests + scannerTests
         var failed = 0
         for (name, test) in tests {
             do {

@@ -34,6 +34,6 @@ func personalPassCheckedByStaff(_ f: Fixture) async throws {
     let report = try await staff.report()
     try checkEq(1, report.visitors, "visitors")
     try checkEq(0, report.stillInside, "still inside")
-    try checkEq("pseudonym,status,entered_at,exited_at",
+    try checkEq("pseudonym,status,entered_at,exited_at,nonce,sealed",
                 String(try await staff.exportCsv().split(separator: "\n").first ?? ""), "CSV header")
 }
