@@ -195,20 +195,21 @@ pub fn scan_frame(
     roi: Option<Region>,
 ) -> Result<Vec<ScannedCode>> {
     guard("scan_frame", || {
-        let frame = Frame::new(
-            &luma,
-            frame_dim(width)?,
-            frame_dim(height)?,
-            frame_dim(stride)?,
-        )?;
-        Ok(scan::scan_frame(&frame, roi)?)
+        Ok(scan::scan_frame(
+            &luma_frame(&luma, width, height, stride)?,
+            roi,
+        )?)
     })
 }
 
-/// A frame dimension from the platforms' signed integers; a negative one is a typed error.
-pub(crate) fn frame_dim(v: i32) -> Result<u32> {
-    u32::try_from(v)
-        .map_err(|_| KhaibaoError::new(ErrorCode::ScanInvalidFrame, "a negative frame dimension"))
+/// A luma frame from the platforms' signed sizes; a negative one is a typed error.
+pub(crate) fn luma_frame(luma: &[u8], width: i32, height: i32, stride: i32) -> Result<Frame<'_>> {
+    let dim = |v: i32| {
+        u32::try_from(v).map_err(|_| {
+            KhaibaoError::new(ErrorCode::ScanInvalidFrame, "a negative frame dimension")
+        })
+    };
+    Ok(Frame::new(luma, dim(width)?, dim(height)?, dim(stride)?)?)
 }
 
 /// Validates a declaration form; an empty list means it is valid. Pure and fast: call it

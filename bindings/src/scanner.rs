@@ -1,7 +1,7 @@
 //! The stream scanner for camera previews: one [`Scanner`] per open camera, fed every frame.
 
-use crate::{Result, frame_dim, guard};
-use khaibao_core::scan::{self, Frame, Region, ScannedCode, ScannerStats};
+use crate::{Result, guard, luma_frame};
+use khaibao_core::scan::{self, Region, ScannedCode, ScannerStats};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// Scans a camera's frames one after another: a cheap pass on every frame, the expensive
@@ -39,12 +39,7 @@ impl Scanner {
         roi: Option<Region>,
     ) -> Result<Vec<ScannedCode>> {
         guard("Scanner.scan", || {
-            let frame = Frame::new(
-                &luma,
-                frame_dim(width)?,
-                frame_dim(height)?,
-                frame_dim(stride)?,
-            )?;
+            let frame = luma_frame(&luma, width, height, stride)?;
             Ok(self.inner().scan(&frame, roi)?)
         })
     }

@@ -228,6 +228,11 @@ class Hostile(unittest.TestCase):
             self.assertIsInstance(err, khaibao.KhaibaoError, over)
         self.assertEqual(self.typed(open_app, self.config(db_path="")).code,
                          core.ErrorCode.CONFIG_DB_PATH)
+        # A TLS pin that is not a SHA-256 is refused at open; 32-byte pins are accepted.
+        self.assertEqual(self.typed(open_app, self.config(spki_sha256_pins=[bytes(32), bytes(31)])).code,
+                         core.ErrorCode.FORMAT_INVALID_FIELD)
+        self.assertIsInstance(open_app(self.config(spki_sha256_pins=[bytes(32)], extra_roots_der=[b"x"])),
+                              khaibao.KhaibaoLibrary)
         # Hostile keys and URL are accepted at open and refused when used.
         app = self.app(venue_keys=[core.TrustedKey(kid=b"", public_key=b"")] * 1000, authority_url="\x00::")
         self.refused(khaibao.KhaibaoError.Venue, app.trust().read_venue, self.code)
