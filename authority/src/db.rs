@@ -181,4 +181,16 @@ impl AuthorityDb {
     ) -> Result<Vec<u8>, ExposureError> {
         exposures::list_since(&*self.store, signing_pkcs8, since, now)
     }
+
+    /// [`AuthorityDb::exposures_since`] through a cache of signed lists
+    /// ([`exposures::ListCache`]).
+    pub fn exposures_since_cached(
+        &self,
+        signing_pkcs8: &[u8],
+        since: u64,
+        now: i64,
+        cache: &exposures::ListCache,
+    ) -> Result<Vec<u8>, ExposureError> {
+        exposures::list_since_cached(&*self.store, signing_pkcs8, since, now, Some(cache))
+    }
 }

@@ -55,7 +55,9 @@ impl Inner {
         let now = self.now();
         Ok(Matching {
             options,
-            keys: self.keyset(&self.store())?.valid_keys(now),
+            keys: self
+                .keyset(&self.store())?
+                .valid_keys_for(khaibao_core::venue::keyset::USAGE_EXPOSURE, now),
             now,
             listener: listener.map(Listener),
         })

@@ -9,17 +9,10 @@
 
 use khaibao_core::diary::Visit;
 use khaibao_core::exposure::{self, MatchOptions};
-use khaibao_core::seal::DeviceKey;
 use khaibao_core::venue::TrustedKey;
 use khaibao_tests::fuzz_fixture as fx;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-
-/// The authority's signing key, parsed once (`fx::authority_signed` parses it per call).
-fn signer() -> &'static DeviceKey {
-    static K: OnceLock<DeviceKey> = OnceLock::new();
-    K.get_or_init(|| DeviceKey::from_pkcs8(&fx::authority_pkcs8()).expect("fixture key"))
-}
 
 fn trusted() -> &'static [TrustedKey] {
     static K: OnceLock<Vec<TrustedKey>> = OnceLock::new();
@@ -87,9 +80,5 @@ fn check(bytes: &[u8]) {
 
 fuzz_target!(|data: &[u8]| {
     check(data);
-    check(
-        &signer()
-            .sign_cose(data.to_vec())
-            .expect("signing cannot fail"),
-    );
+    check(&fx::authority_signed(data.to_vec()).expect("signing cannot fail"));
 });

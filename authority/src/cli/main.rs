@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use error::CliError;
 use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
 use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
-use khaibao_authority::http::RunningServer;
+use khaibao_authority::http::{RunningServer, ServerOptions};
 use khaibao_authority::issuance::{self, Place, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_authority::{poster, trust, unix_now};
@@ -57,6 +57,15 @@ enum Command {
         keys: PathBuf,
         #[command(flatten)]
         retention: upkeep::Retention,
+        /// Connections to a PostgreSQL database (SQLite uses one).
+        #[arg(long, default_value_t = khaibao_authority::http::DEFAULT_DB_CONNECTIONS)]
+        db_connections: usize,
+        /// Serve HTTPS with this certificate chain (PEM, or one DER certificate).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM, or PKCS#8 DER).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Export stored declarations as CSV, opening each with the sealing key of the keys
     /// folder (the way for whoever holds both; departments use extractions under /ops/).
@@ -257,12 +266,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
             db,
             keys,
             retention,
+            tls_cert,
+            tls_key,
+            db_connections,
         } => {
             let k = AuthorityKeys::load(&keys)?;
-            let server = RunningServer::start(listen, &db, k)?;
-            server
-                .state()
-                .with_db(|db| db.set_retention_days(retention.retention_days));
+            let options = ServerOptions {
+                tls: tls_cert.zip(tls_key),
+                db_connections: db_connections.max(1),
+                retention_days: retention.retention_days,
+                ..ServerOptions::new(listen, &db)
+            };
+            let server = RunningServer::start_with(options, k)?;
             // Deletes expired declarations now and every hour while serving.
             let _purger = khaibao_authority::retention::Purger::start(
                 server.state().clone(),

@@ -179,7 +179,7 @@ pub fn build_list(
             .put(5, Value::Array(items))
             .build(),
     )?;
-    crate::encoding::cose::sign_with(&pair, payload)
+    crate::encoding::cose::sign_with(&pair, payload, crate::encoding::cose::Purpose::ExposureList)
 }
 
 /// Verifies a list against the trusted authority keys and decodes it.
@@ -218,13 +218,14 @@ pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
         .iter()
         .find(|k| k.kid == header.key_id)
         .ok_or(VenueError::UnknownKey)?;
-    // Sig_structure = ["Signature1", protected, external_aad = h'', payload]
-    let mut tbs = Vec::with_capacity(payload.len() + protected.len() + 32);
+    // Sig_structure = ["Signature1", protected, external_aad, payload]
+    let aad = crate::encoding::cose::Purpose::ExposureList.external_aad();
+    let mut tbs = Vec::with_capacity(payload.len() + protected.len() + aad.len() + 32);
     tbs.push(0x84);
     tbs.push(0x6a);
     tbs.extend_from_slice(b"Signature1");
     push_bstr(&mut tbs, protected);
-    tbs.push(0x40);
+    push_bstr(&mut tbs, aad);
     push_bstr(&mut tbs, payload);
     signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
         .verify(&tbs, sig)

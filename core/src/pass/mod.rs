@@ -78,7 +78,7 @@ pub fn certify_device(
             .put(4, not_after)
             .build(),
     )?;
-    cose::sign_with(&key, payload)
+    cose::sign_with(&key, payload, cose::Purpose::DeviceCertificate)
 }
 
 /// Checks a device certificate against the authority's keys and returns the device key.
@@ -91,7 +91,7 @@ pub fn verify_certificate(
     authority_keys: &[TrustedKey],
     now: UnixTime,
 ) -> Result<Vec<u8>> {
-    let payload = verify_by_authority(cert, authority_keys)?;
+    let payload = verify_by_authority(cert, authority_keys, cose::Purpose::DeviceCertificate)?;
     let mut r = MapReader::new(from_cbor(&payload)?, "certificate")?;
     if r.u64(1, "certificate version")? != CERT_VERSION {
         return Err(PassError::DeviceUncertified.into());
@@ -106,12 +106,16 @@ pub fn verify_certificate(
 
 /// The payload of a COSE_Sign1 made by one of the authority's keys (EdDSA, any key with
 /// its key id), or [`PassError::DeviceUncertified`].
-fn verify_by_authority(signed: &[u8], authority_keys: &[TrustedKey]) -> Result<Vec<u8>> {
+fn verify_by_authority(
+    signed: &[u8],
+    authority_keys: &[TrustedKey],
+    purpose: cose::Purpose,
+) -> Result<Vec<u8>> {
     let signed = cose::Signed::parse(signed).map_err(|_| PassError::DeviceUncertified)?;
     authority_keys
         .iter()
         .filter(|k| k.kid == signed.kid())
-        .find_map(|k| signed.verify(&k.public_key).ok())
+        .find_map(|k| signed.verify(&k.public_key, purpose).ok())
         .ok_or(PassError::DeviceUncertified.into())
 }
 
@@ -136,7 +140,7 @@ pub fn attest_status(
             .put(4, not_after)
             .build(),
     )?;
-    cose::sign(payload, authority_pkcs8)
+    cose::sign(payload, authority_pkcs8, cose::Purpose::StatusAttestation)
 }
 
 /// The status an attestation vouches for `device` at `now`, or an error when it does not
@@ -147,7 +151,11 @@ fn attested_status(
     authority_keys: &[TrustedKey],
     now: UnixTime,
 ) -> Result<HealthStatus> {
-    let payload = verify_by_authority(attestation, authority_keys)?;
+    let payload = verify_by_authority(
+        attestation,
+        authority_keys,
+        cose::Purpose::StatusAttestation,
+    )?;
     let mut r = MapReader::new(from_cbor(&payload)?, "status attestation")?;
     if r.u64(1, "attestation version")? != ATTESTATION_VERSION
         || r.bytes(2, "device key", 32)? != device
@@ -602,7 +610,10 @@ pub(crate) mod tests {
                         .build(),
                 )
                 .payload(payload.clone())
-                .create_signature(b"", |d| pair.sign(d).as_ref().to_vec())
+                .create_signature(
+                    crate::encoding::cose::Purpose::DeviceCertificate.external_aad(),
+                    |d| pair.sign(d).as_ref().to_vec(),
+                )
                 .build()
                 .to_vec()
                 .unwrap()
