@@ -120,6 +120,15 @@ cargo run --locked -q -p khaibao-ffi --features cli --bin uniffi-bindgen -- \
 strip --strip-all -o "$py/libkhaibao_ffi.so" "$lib"
 printf 'stripped cdylib: %s bytes\n' "$(stat -c %s "$py/libkhaibao_ffi.so")"
 
+step "public API of the generated Kotlin and Swift (bindings/api/, reviewed copies)"
+api="$build/bindings/api"
+rm -rf "$api" && mkdir -p "$api/kotlin" "$api/swift"
+for language in kotlin swift; do
+    cargo run --locked -q -p khaibao-ffi --features cli --bin uniffi-bindgen -- generate --no-format \
+        --library "$lib" --language "$language" --config "$root/uniffi.toml" --out-dir "$api/$language" >/dev/null
+done
+python3 "$root/tests/bindings/api_dump.py" check "$api/kotlin" "$api/swift"
+
 step "Python binding tests"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_flow.py"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_hostile.py"
@@ -129,6 +138,19 @@ step "Kotlin binding tests (JVM, JNA)"
 t0=$SECONDS
 KHAIBAO_BIN="$root/target/release/khaibao" "$root/tests/bindings/run_kotlin.sh" "$lib" "$py"
 printf 'Kotlin stage: %ss\n' "$((SECONDS - t0))"
+
+step "packages: AAR and XCFramework layouts from a stand-in library (NDK/Xcode builds: docs/embedding.md)"
+# The host's stripped library stands in for every Android ABI and Apple slice: this checks
+# the assembly (entries, consumer R8 rules, POM, plists, privacy manifest, SwiftPM checksum),
+# not the cross-compiled code.
+pkg="$build/packages"
+rm -rf "$pkg" && mkdir -p "$pkg"
+stand_in="$py/libkhaibao_ffi.so"
+python3 "$root/bindings/package/package.py" aar "$pkg" 0.1.0 "$build/kotlin-tests/t.jar" \
+    arm64-v8a="$stand_in" armeabi-v7a="$stand_in" x86_64="$stand_in"
+python3 "$root/bindings/package/package.py" xcframework "$pkg" 0.1.0 "$api/swift" \
+    ios-arm64="$stand_in" ios-arm64_x86_64-simulator="$stand_in"
+python3 "$root/bindings/package/package.py" check "$pkg"
 
 step "Swift binding tests (Debian trixie chroot)"
 t0=$SECONDS

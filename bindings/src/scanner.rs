@@ -1,7 +1,7 @@
 //! The stream scanner for camera previews: one [`Scanner`] per open camera, fed every frame.
 
-use crate::{Result, guard};
-use khaibao_core::scan::{self, Frame, Region, ScannedCode, ScannerStats};
+use crate::{Result, guard, luma_frame};
+use khaibao_core::scan::{self, Region, ScannedCode, ScannerStats};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// Scans a camera's frames one after another: a cheap pass on every frame, the expensive
@@ -33,13 +33,13 @@ impl Scanner {
     pub fn scan(
         &self,
         luma: Vec<u8>,
-        width: u32,
-        height: u32,
-        stride: u32,
+        width: i32,
+        height: i32,
+        stride: i32,
         roi: Option<Region>,
     ) -> Result<Vec<ScannedCode>> {
         guard("Scanner.scan", || {
-            let frame = Frame::new(&luma, width, height, stride)?;
+            let frame = luma_frame(&luma, width, height, stride)?;
             Ok(self.inner().scan(&frame, roi)?)
         })
     }

@@ -8,7 +8,7 @@ import SwiftUI
 
 struct DiaryView: View {
     @State private var vm: DiaryViewModel
-    let diary: Diary
+    let diary: VisitDiary
     let highlight: Int64?
     @State private var tick = 0
     @State private var editing: Int64?
@@ -16,7 +16,7 @@ struct DiaryView: View {
     @State private var end = ""
     @State private var csv: String?
 
-    init(diary: Diary, highlight: Int64?) {
+    init(diary: VisitDiary, highlight: Int64?) {
         self.diary = diary
         self.highlight = highlight
         _vm = State(initialValue: DiaryViewModel(diary: diary))

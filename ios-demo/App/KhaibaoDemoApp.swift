@@ -14,25 +14,33 @@ import UserNotifications
 /// The library handle and the demo's ports for the process, or why they could not open.
 final class AppModel: ObservableObject {
     let settings = UserDefaultsSettings()
-    let ports: LibraryPorts?
-    let app: Khaibao?
-    let openError: String?
+    @Published private(set) var ports: LibraryPorts?
+    @Published private(set) var app: KhaibaoLibrary?
+    @Published private(set) var openError: String?
     @Published var openVisit: Int64?
 
-    init() {
+    /// Opens the library (the library makes its database key; the Keychain key wraps it).
+    /// A backup restored onto another phone cannot unwrap it: that diary is discarded and an
+    /// empty one opened.
+    func open() async {
+        guard app == nil, openError == nil else { return }
         do {
-            let keyStore = KeychainKeyStore()
-            try verifyKeyStore(store: keyStore)
             let db = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
                 .appendingPathComponent("khaibao.db")
-            let app = try Khaibao.open(config: Deployment.config(dbPath: db.path, masterKey: try MasterKey.load(keyStore)))
-            self.app = app
-            ports = LibraryPorts(app: app, client: URLSessionHostClient(), trustConfigured: false)
-            openError = nil
+            let config = Deployment.config(dbPath: db.path)
+            let wrapper = KeychainKeyWrapper()
+            let app: KhaibaoLibrary
+            do {
+                app = try await KhaibaoLibrary.open(config: config, keyWrapper: wrapper)
+            } catch KhaibaoError.Keystore(let code, _, _, _) where code == .keystoreUnavailable {
+                try await discardUnrecoverableDiary(config: config, keyWrapper: wrapper)
+                app = try await KhaibaoLibrary.open(config: config, keyWrapper: wrapper)
+            }
+            let ports = LibraryPorts(app: app, client: URLSessionHostClient(), trustConfigured: false)
+            await MainActor.run { self.app = app; self.ports = ports }
         } catch {
-            app = nil
-            ports = nil
-            openError = libraryError(error).text.text(Texts.language)
+            let message = libraryError(error).text.text(Texts.language)
+            await MainActor.run { openError = message }
         }
     }
 }
@@ -48,7 +56,10 @@ struct KhaibaoDemoApp: App {
                 .environmentObject(model)
                 .onAppear {
                     delegate.model = model
-                    if let ports = model.ports { Background.register(ports) }
+                    Task {
+                        await model.open()
+                        if let ports = model.ports { Background.register(ports) }
+                    }
                 }
         }
     }
@@ -85,8 +96,8 @@ enum Deployment {
 
     static var venueKeys: [TrustedKey] { [TrustedKey(kid: venueKid, publicKey: venueSigning)] }
 
-    static func config(dbPath: String, masterKey: Data) -> KhaibaoConfig {
+    static func config(dbPath: String) -> KhaibaoConfig {
         KhaibaoConfig(dbPath: dbPath, venueKeys: venueKeys, authoritySealingKey: authoritySealing,
-                      authorityUrl: authorityURL, masterKey: masterKey)
+                      authorityUrl: authorityURL)
     }
 }

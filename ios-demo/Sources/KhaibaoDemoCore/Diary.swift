@@ -15,8 +15,8 @@ public final class DiaryViewModel {
     public private(set) var rows: [DiaryRow] = []
     public private(set) var error: Bilingual?
     public private(set) var status = Message(.outbox_all_sent)
-    private let diary: Diary
-    public init(diary: Diary) { self.diary = diary }
+    private let diary: VisitDiary
+    public init(diary: VisitDiary) { self.diary = diary }
 
     public func refresh() async {
         do {
@@ -58,6 +58,6 @@ public func alertNotifications(_ matches: [ExposureMatch]) -> [AlertNotification
 }
 
 /// The notification's tap: the visit it is about, if the diary still holds it.
-public func visitForAlert(_ diary: Diary, _ visitId: Int64) async -> VisitInfo? {
+public func visitForAlert(_ diary: VisitDiary, _ visitId: Int64) async -> VisitInfo? {
     (try? await diary.visits())?.first { $0.id == visitId }
 }

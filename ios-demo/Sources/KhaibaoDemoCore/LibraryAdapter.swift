@@ -77,16 +77,16 @@ private func info(_ v: Visit) -> VisitInfo {
               checkedOutAt: v.checkedOutAt, autoCheckoutAt: v.autoCheckoutAt, edited: v.edited)
 }
 
-/// A venue the library read: keeps core's ScannedVenue for the check-in.
+/// A venue the library read: keeps the library's VenueScan for the check-in.
 public struct LibraryVenue: ReadVenue {
-    public let scanned: ScannedVenue
+    public let scanned: VenueScan
     public let info: VenueInfo
-    init(_ scanned: ScannedVenue, source: String) {
+    init(_ scanned: VenueScan, source: String) {
         self.scanned = scanned
         switch scanned {
         case .verified(let v):
-            info = VenueInfo(name: v.name, address: v.address, category: "\(v.category)".lowercased(), verified: true,
-                             detail: [v.vehiclePlate, v.route].compactMap { $0 }.joined(separator: " · "), sourceText: source)
+            info = VenueInfo(name: v.name(), address: v.address(), category: "\(v.category())".lowercased(), verified: true,
+                             detail: [v.vehiclePlate(), v.route()].compactMap { $0 }.joined(separator: " · "), sourceText: source)
         case .unverified(let text):
             info = VenueInfo(name: text, address: "", category: nil, verified: false, detail: "", sourceText: source)
         }
@@ -104,62 +104,64 @@ public struct CoreFrameDecoder: FrameDecoder {
     public init() {}
     public func decode(_ plane: LumaPlane, roi: Roi?) -> String? {
         let region = roi.map { Region(x: UInt32($0.x), y: UInt32($0.y), width: UInt32($0.width), height: UInt32($0.height)) }
-        let codes = (try? scanFrame(luma: plane.bytes, width: UInt32(plane.width), height: UInt32(plane.height),
-                                    stride: UInt32(plane.bytesPerRow), roi: region)) ?? []
+        let codes = (try? scanFrame(luma: plane.bytes, width: Int32(plane.width), height: Int32(plane.height),
+                                    stride: Int32(plane.bytesPerRow), roi: region)) ?? []
         return codes.lazy.compactMap(\.text).first
     }
 }
 
 /// The citizen's ports over one library handle. `client` is the host's HTTP client for
 /// uploads and syncs (nil: the library's own); trust sync runs only with a root key.
-public final class LibraryPorts: CheckInService, Diary, PassService, BackgroundSync {
-    private let app: Khaibao, client: HostHttpClient?, trustConfigured: Bool
-    public init(app: Khaibao, client: HostHttpClient?, trustConfigured: Bool) {
+public final class LibraryPorts: CheckInService, VisitDiary, PassService, BackgroundSync {
+    private let app: KhaibaoLibrary, client: HostHttpClient?, trustConfigured: Bool
+    public init(app: KhaibaoLibrary, client: HostHttpClient?, trustConfigured: Bool) {
         self.app = app; self.client = client; self.trustConfigured = trustConfigured
     }
 
-    public func readScanned(_ text: String) async throws -> ReadVenue { try lib { LibraryVenue(try app.readVenue(text: text), source: text) } }
+    public func readScanned(_ text: String) async throws -> ReadVenue { try await libAsync { LibraryVenue(try await app.trust().readVenue(text: text), source: text) } }
     public func resolveManualCode(_ typed: String) async throws -> ReadVenue {
-        try lib { LibraryVenue(.verified(venue: try app.resolveManualCode(typed: typed)), source: typed.filter { $0.isLetter || $0.isNumber }) }
+        try await libAsync { LibraryVenue(.verified(venue: try await app.trust().resolveManualCode(typed: typed)), source: typed.filter { $0.isLetter || $0.isNumber }) }
     }
     public func checkIn(_ venue: ReadVenue, declaration: DeclarationInput?) async throws -> VisitInfo {
         guard let v = venue as? LibraryVenue else { throw LibraryError(code: "venue.unknown", text: Bilingual(vi: "Địa điểm không hợp lệ", en: "Not a venue")) }
-        return try lib { info(try app.checkIn(venue: v.scanned, declaration: declaration.map(coreDeclaration))) }
+        return try await libAsync { info(try await app.diary().checkIn(venue: v.scanned, declaration: declaration.map(coreDeclaration))) }
     }
-    public func checkOut() async throws -> VisitInfo { try lib { info(try app.checkOut()) } }
-    public func activeVisit() async throws -> VisitInfo? { try lib { try app.activeVisit().map(info) } }
+    public func checkOut() async throws -> VisitInfo { try await libAsync { info(try await app.diary().checkOut()) } }
+    public func activeVisit() async throws -> VisitInfo? { try await libAsync { try await app.diary().activeVisit().map(info) } }
 
-    public func visits() async throws -> [VisitInfo] { try lib { try app.diary().map(info) } }
+    public func visits() async throws -> [VisitInfo] { try await libAsync { try await app.diary().visits().map(info) } }
     public func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) async throws -> VisitInfo {
-        try lib { info(try app.editVisit(visitId: visitId, checkedInAt: checkedInAt, checkedOutAt: checkedOutAt)) }
+        try await libAsync {
+            info(try await app.diary().editVisit(visitId: visitId, checkedInAt: Date(timeIntervalSince1970: TimeInterval(checkedInAt)),
+                                                 checkedOutAt: Date(timeIntervalSince1970: TimeInterval(checkedOutAt))))
+        }
     }
     public func exportCsv(_ language: AppLanguage) async throws -> String {
-        try lib { try app.exportCsv(language: language == .vi ? .vietnamese : .english).visits }
+        try await libAsync { try await app.diary().exportCsv(language: language == .vi ? .vietnamese : .english).visits }
     }
-    public func pendingUploads() async throws -> Int { try lib { Int(try app.outboxCounts().pending) } }
+    public func pendingUploads() async throws -> Int { try await libAsync { Int(try await app.uploads().counts().pending) } }
 
-    public func register() async throws -> Data { try await libAsync { try await app.registerDevice() } }
+    public func register() async throws -> Data { try await libAsync { try await app.passes().registerDevice(client: client) } }
     public func makePass(_ declaration: DeclarationInput, certificate: Data, showName: Bool) async throws -> String {
-        try lib { try app.makePass(declaration: coreDeclaration(declaration), certificate: certificate, showName: showName) }
+        try await libAsync { try await app.passes().makePass(declaration: coreDeclaration(declaration), certificate: certificate, showName: showName) }
     }
     public var validSeconds: Int64 { 5 * 60 }
 
     public func upload() async throws -> Int {
         try await libAsync {
-            let report = if let client { try await app.syncWith(client: client) } else { try await app.sync() }
-            return Int(report.remaining)
+            Int(try await app.uploads().upload(options: UploadOptions(client: client)).remaining)
         }
     }
     public func syncExposures() async throws -> [ExposureMatch] {
         try await libAsync {
-            try await app.syncExposures(client: client, minOverlapSeconds: nil, listener: nil).alerts.map {
+            try await app.exposures().sync(client: client, minOverlapSeconds: nil, listener: nil).alerts.map {
                 ExposureMatch(visitId: $0.visitId, venueName: $0.venueName, visitStart: $0.visitStart, visitEnd: $0.visitEnd,
                               recommendation: recommendation($0.recommendation))
             }
         }
     }
     public func syncTrust() async throws {
-        if trustConfigured { _ = try await libAsync { try await app.syncTrust(client: client) } }
+        if trustConfigured { _ = try await libAsync { try await app.trust().sync(client: client) } }
     }
 }
 

@@ -80,7 +80,7 @@ public protocol CheckInService {
     func activeVisit() async throws -> VisitInfo?
 }
 
-public protocol Diary {
+public protocol VisitDiary {
     func visits() async throws -> [VisitInfo]
     func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) async throws -> VisitInfo
     func exportCsv(_ language: AppLanguage) async throws -> String

@@ -9,8 +9,7 @@ import java.nio.ByteBuffer
 import java.nio.file.Files
 import java.time.LocalDate
 import javax.imageio.ImageIO
-import kotlinx.coroutines.runBlocking
-import vn.khaibao.Khaibao
+import vn.khaibao.KhaibaoLibrary
 import vn.khaibao.VenueStaff
 import vn.khaibao.demo.CheckInState
 import vn.khaibao.demo.CheckInViewModel
@@ -55,7 +54,7 @@ fun cameraPlane(png: File, pixelStride: Int, padding: Int): Triple<ByteBuffer, I
     return Triple(ByteBuffer.wrap(bytes), img.width, img.height).also { check(rowStride > 0) { "stride" } }
 }
 
-fun demoCameraPlaneScans(f: Fixture) {
+suspend fun demoCameraPlaneScans(f: Fixture) {
     for ((pixelStride, padding) in listOf(1 to 0, 1 to 32, 2 to 16)) {
         val (buffer, w, h) = cameraPlane(f.png, pixelStride, padding)
         val plane = LumaPlane.fromYPlane(buffer, w, h, w * pixelStride + padding, pixelStride)
@@ -85,7 +84,7 @@ fun fullForm(vm: DeclarationFormViewModel) {
     vm.toggle(Symptom.COUGH)
 }
 
-fun demoDeclarationFormShowsCoreFieldErrors(@Suppress("UNUSED_PARAMETER") f: Fixture) {
+suspend fun demoDeclarationFormShowsCoreFieldErrors(@Suppress("UNUSED_PARAMETER") f: Fixture) {
     val model = DeclarationFormViewModel(CoreValidator, Language.VI)
     fullForm(model)
     model.submit() ?: error("a complete form is valid: ${model.errorFields.map { it to model.errorFor(it) }}")
@@ -124,9 +123,9 @@ class MemorySettings : Settings {
     }
 }
 
-fun demoMappersAndSyncDecision(f: Fixture): Unit = runBlocking<Unit> {
+suspend fun demoMappersAndSyncDecision(f: Fixture) {
     val dir = Files.createTempDirectory("demo").toFile()
-    Khaibao.open(f.config.copy(dbPath = File(dir, "d.db").path)).use { app ->
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "d.db").path), WRAPPER).use { app ->
         val ports = LibraryPorts(app, UrlConnectionClient(), trustConfigured = false)
         val camera = DoorClock()
         val vm = CheckInViewModel(ports, camera)
@@ -154,13 +153,13 @@ fun demoMappersAndSyncDecision(f: Fixture): Unit = runBlocking<Unit> {
         vm.submitDeclaration(form)
         val visit = (vm.state as CheckInState.Active).visit
         check(visit.autoCheckoutAt > visit.checkedInAt) { "auto check-out after check-in: $visit" }
-        checkEq(1, app.diary().size, "one visit")
+        checkEq(1, app.diary().visits().size, "one visit")
 
         val diary = DiaryViewModel(ports)
         diary.refresh()
         checkEq(Str.outbox_pending, diary.status.key, "one declaration waits")
         checkEq(Str.still_here, diary.rows.single().period.key, "the visit is active")
-        checkEq(SyncOutcome.DONE, runBlocking { runBackgroundSync(ports) { error("no alerts expected: $it") } }, "background run")
+        checkEq(SyncOutcome.DONE, runBackgroundSync(ports) { error("no alerts expected: $it") }, "background run")
         diary.refresh()
         checkEq(Str.outbox_all_sent, diary.status.key, "sent")
         checkEq(visit.id, visitForAlert(ports, visit.id)?.id, "an alert's visit is found")
@@ -178,9 +177,9 @@ fun demoMappersAndSyncDecision(f: Fixture): Unit = runBlocking<Unit> {
         vm.confirm(withDeclaration = true)
         vm.submitDeclaration(form)
         check(vm.state is CheckInState.Active) { "second visit after check-out: ${vm.state}" }
-        checkEq(2, app.diary().size, "two visits")
+        checkEq(2, app.diary().visits().size, "two visits")
         val broken = LibraryPorts(app, ExplodingClient(), trustConfigured = false)
-        checkEq(SyncOutcome.RETRY, runBlocking { runBackgroundSync(broken) {} }, "broken client retries")
+        checkEq(SyncOutcome.RETRY, runBackgroundSync(broken) {}, "broken client retries")
         diary.refresh()
         checkEq(Str.outbox_pending, diary.status.key, "still queued")
 
@@ -188,10 +187,10 @@ fun demoMappersAndSyncDecision(f: Fixture): Unit = runBlocking<Unit> {
         val settings = MemorySettings()
         val pass = PassViewModel(ports, settings)
         val declared = DeclarationFormViewModel(CoreValidator, Language.VI).also { fullForm(it) }.submit()!!
-        runBlocking { pass.show(declared, showName = true) }
+        pass.show(declared, showName = true)
         val shown = pass.state as? PassState.Showing ?: error("pass: ${pass.state}")
         checkEq("5:00", pass.countdown().args[0], "countdown")
-        val status = app.healthStatus(declared.toCore()).name
+        val status = app.passes().healthStatus(declared.toCore()).name
         VenueStaff.open(File(dir, "staff.db").path, f.config.venueKeys).use { staff ->
             val clock = DoorClock()
             val door = DoorLogViewModel(LibraryDoorLog(staff), clock)
@@ -206,7 +205,7 @@ fun demoMappersAndSyncDecision(f: Fixture): Unit = runBlocking<Unit> {
             door.onScanned(shown.text)
             check(door.last is DoorResult.Refused) { "the same pass twice is refused" }
             val again = PassViewModel(ports, settings)
-            runBlocking { again.show(declared, showName = false) }
+            again.show(declared, showName = false)
             door.onScanned((again.state as PassState.Showing).text)
             checkEq(DoorDirection.EXIT, (door.last as DoorResult.Admitted).admission.direction, "exit")
             check(door.today.single().exitedAt != null) { "exit in today's list: ${door.today}" }

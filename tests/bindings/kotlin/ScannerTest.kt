@@ -4,11 +4,11 @@
 // from FlowTest's runner.
 
 import javax.imageio.ImageIO
+import vn.khaibao.KhaibaoLibrary
 import vn.khaibao.Scanner
-import vn.khaibao.core.ScannedVenue
-import vn.khaibao.Khaibao
+import vn.khaibao.VenueScan
 
-fun streamScannerReportsTheVenueOnce(f: Fixture) {
+suspend fun streamScannerReportsTheVenueOnce(f: Fixture) {
     val img = ImageIO.read(f.png)
     val (cw, ch) = img.width to img.height
     val code = IntArray(cw * ch)
@@ -31,7 +31,7 @@ fun streamScannerReportsTheVenueOnce(f: Fixture) {
     val texts = mutableListOf<String>()
     Scanner().use { scanner ->
         for (i in 0 until 14) {
-            val codes = scanner.scan(frame(i >= 6, i - 6), w.toUInt(), h.toUInt(), stride.toUInt(), null)
+            val codes = scanner.scan(frame(i >= 6, i - 6), w, h, stride, null)
             if (i < 6) checkEq(0, codes.size, "codes in frame $i, which has none")
             codes.forEach { texts.add(it.text!!) }
         }
@@ -40,11 +40,11 @@ fun streamScannerReportsTheVenueOnce(f: Fixture) {
         checkEq(14uL, stats.frames, "frames")
         checkEq(1uL, stats.reported, "reported")
         scanner.reset()
-        checkEq(1, scanner.scan(frame(true, 0), w.toUInt(), h.toUInt(), stride.toUInt(), null).size, "after reset")
+        checkEq(1, scanner.scan(frame(true, 0), w, h, stride, null).size, "after reset")
     }
-    Khaibao.open(f.config).use { app ->
-        val scanned = app.readVenue(texts[0])
-        check(scanned is ScannedVenue.Verified) { "not verified: $scanned" }
-        checkEq("Trường THPT Chu Văn An", (scanned as ScannedVenue.Verified).venue.name, "venue name")
+    KhaibaoLibrary.open(f.config, WRAPPER).use { app ->
+        val scanned = app.trust().readVenue(texts[0])
+        check(scanned is VenueScan.Verified) { "not verified: $scanned" }
+        checkEq("Trường THPT Chu Văn An", (scanned as VenueScan.Verified).venue.name(), "venue name")
     }
 }

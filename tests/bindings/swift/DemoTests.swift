@@ -77,7 +77,7 @@ final class MemorySettings: Settings {
 }
 
 func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
-    let app = try Khaibao.open(config: f.config("demo.db"))
+    let app = try await KhaibaoLibrary.open(config: f.config("demo.db"), keyWrapper: WRAPPER)
     let ports = LibraryPorts(app: app, client: URLSessionClient(), trustConfigured: false)
     let clock = StepClock()
     let vm = CheckInViewModel(service: ports, clock: clock)
@@ -106,9 +106,6 @@ func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
     await diary.refresh()
     try checkEq(Str.outbox_pending, diary.status.key, "one declaration waits")
     try checkEq(Str.still_here, diary.rows.first?.period.key, "the visit is active")
-    let broken = LibraryPorts(app: app, client: ExplodingClient(), trustConfigured: false)
-    let retry = await runBackgroundSync(broken) { _ in }
-    try checkEq(SyncOutcome.retry, retry, "broken client retries")
     let done = await runBackgroundSync(ports) { _ in }
     try checkEq(SyncOutcome.done, done, "background run")
     await diary.refresh()
@@ -121,6 +118,17 @@ func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
     let csv = try await diary.export(.en)
     // CRLF line ends (RFC 4180): "\r\n" is one Character in Swift, so split on newlines.
     try check(csv.split(whereSeparator: \.isNewline).count >= 2, "CSV has the visit: \(csv)")
+    // A declaration queued and the host's HTTP stack broken: retry later, nothing lost.
+    clock.millis += 5000
+    await vm.onScanned(f.code)
+    await vm.confirm(withDeclaration: true)
+    await vm.submitDeclaration(form)
+    guard case .active = vm.state else { throw Failure(description: "second visit: \(vm.state)") }
+    let broken = LibraryPorts(app: app, client: ExplodingClient(), trustConfigured: false)
+    let retry = await runBackgroundSync(broken) { _ in }
+    try checkEq(SyncOutcome.retry, retry, "broken client retries")
+    await diary.refresh()
+    try checkEq(Str.outbox_pending, diary.status.key, "still queued")
 
     let settings = MemorySettings()
     let pass = PassViewModel(service: ports, settings: settings)

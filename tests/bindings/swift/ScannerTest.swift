@@ -34,8 +34,8 @@ func streamScannerReportsTheVenueOnce(_ f: Fixture) async throws {
     let scanner = Scanner()
     var texts: [String] = []
     for i in 0..<14 {
-        let codes = try scanner.scan(luma: frame(i >= 6, i - 6), width: UInt32(w), height: UInt32(h),
-                                     stride: UInt32(stride), roi: nil)
+        let codes = try scanner.scan(luma: frame(i >= 6, i - 6), width: Int32(w), height: Int32(h),
+                                     stride: Int32(stride), roi: nil)
         if i < 6 { try checkEq(0, codes.count, "codes in frame \(i), which has none") }
         texts += codes.compactMap(\.text)
     }
@@ -44,12 +44,12 @@ func streamScannerReportsTheVenueOnce(_ f: Fixture) async throws {
     try checkEq(14, stats.frames, "frames")
     try checkEq(1, stats.reported, "reported")
     scanner.reset()
-    let again = try scanner.scan(luma: frame(true, 0), width: UInt32(w), height: UInt32(h),
-                                 stride: UInt32(stride), roi: nil)
+    let again = try scanner.scan(luma: frame(true, 0), width: Int32(w), height: Int32(h),
+                                 stride: Int32(stride), roi: nil)
     try checkEq(1, again.count, "after reset")
 
-    let app = try Khaibao.open(config: f.config("scanner.db"))
-    let scanned = try app.readVenue(text: texts[0])
+    let app = try await KhaibaoLibrary.open(config: f.config("scanner.db"), keyWrapper: WRAPPER)
+    let scanned = try await app.trust().readVenue(text: texts[0])
     guard case .verified(let venue) = scanned else { throw Failure(description: "not verified: \(scanned)") }
-    try checkEq("Trường THPT Chu Văn An", venue.name, "venue name")
+    try checkEq("Trường THPT Chu Văn An", venue.name(), "venue name")
 }

@@ -12,7 +12,7 @@ fun diaryRow(v: VisitInfo): DiaryRow {
     return DiaryRow(v.id, v.venueName, v.verified, period, v.edited)
 }
 
-class DiaryViewModel(private val diary: Diary) {
+class DiaryViewModel(private val diary: VisitDiary) {
     var rows: List<DiaryRow> = emptyList()
         private set
     var error: Bilingual? = null
@@ -62,4 +62,4 @@ fun alertNotifications(matches: List<ExposureMatch>): List<AlertNotification> = 
 }
 
 /** The notification's tap: the visit it is about, if the diary still holds it. */
-suspend fun visitForAlert(diary: Diary, visitId: Long): VisitInfo? = diary.visits().firstOrNull { it.id == visitId }
+suspend fun visitForAlert(diary: VisitDiary, visitId: Long): VisitInfo? = diary.visits().firstOrNull { it.id == visitId }

@@ -4,9 +4,12 @@
 
 package vn.khaibao.demo
 
+import java.time.Instant
 import vn.khaibao.HostHttpClient
-import vn.khaibao.Khaibao
 import vn.khaibao.KhaibaoException
+import vn.khaibao.KhaibaoLibrary
+import vn.khaibao.UploadOptions
+import vn.khaibao.VenueScan
 import vn.khaibao.VenueStaff
 import vn.khaibao.core.CalendarDate
 import vn.khaibao.core.Declaration
@@ -16,7 +19,6 @@ import vn.khaibao.core.HealthStatus
 import vn.khaibao.core.IdDocument
 import vn.khaibao.core.Region
 import vn.khaibao.core.ScannedCode
-import vn.khaibao.core.ScannedVenue
 import vn.khaibao.core.Travel
 import vn.khaibao.core.VaccineDose
 import vn.khaibao.core.Visit
@@ -96,16 +98,16 @@ fun DeclarationInput.toCore() = Declaration(
 
 fun Visit.toInfo() = VisitInfo(id, venueName, address, verified, checkedInAt, checkedOutAt, autoCheckoutAt, edited)
 
-/** A venue the library read: keeps core's ScannedVenue for the check-in. */
-class LibraryVenue(val scanned: ScannedVenue, sourceText: String) : ReadVenue {
+/** A venue the library read: keeps the library's VenueScan for the check-in. */
+class LibraryVenue(val scanned: VenueScan, sourceText: String) : ReadVenue {
     override val info: VenueInfo = when (scanned) {
-        is ScannedVenue.Verified -> with(scanned.venue) {
+        is VenueScan.Verified -> with(scanned.venue) {
             VenueInfo(
-                name, address, category.name.lowercase(), true,
-                listOfNotNull(vehiclePlate, route).joinToString(" · "), sourceText,
+                name(), address(), category().name.lowercase(), true,
+                listOfNotNull(vehiclePlate(), route()).joinToString(" · "), sourceText,
             )
         }
-        is ScannedVenue.Unverified -> VenueInfo(scanned.text, "", null, false, "", sourceText)
+        is VenueScan.Unverified -> VenueInfo(scanned.text, "", null, false, "", sourceText)
     }
 }
 
@@ -116,7 +118,7 @@ object CoreValidator : DeclarationValidator {
 object CoreFrameDecoder : FrameDecoder {
     override fun decode(plane: LumaPlane, roi: Roi?): String? = try {
         val region = roi?.let { Region(u32(it.x), u32(it.y), u32(it.width), u32(it.height)) }
-        scanFrame(plane.bytes, u32(plane.width), u32(plane.height), u32(plane.rowStride), region)
+        scanFrame(plane.bytes, plane.width, plane.height, plane.rowStride, region)
             .firstNotNullOfOrNull(ScannedCode::text)
     } catch (e: KhaibaoException.Scan) {
         null
@@ -128,40 +130,38 @@ object CoreFrameDecoder : FrameDecoder {
  * uploads and syncs (null: the library's own); trust sync runs only with a root key.
  */
 class LibraryPorts(
-    private val app: Khaibao,
+    private val app: KhaibaoLibrary,
     private val client: HostHttpClient?,
     private val trustConfigured: Boolean,
-) : CheckInService, Diary, PassService, BackgroundSync {
-    override suspend fun readScanned(text: String): ReadVenue = lib { LibraryVenue(app.readVenue(text), text) }
+) : CheckInService, VisitDiary, PassService, BackgroundSync {
+    override suspend fun readScanned(text: String): ReadVenue = lib { LibraryVenue(app.trust().readVenue(text), text) }
     override suspend fun resolveManualCode(typed: String): ReadVenue =
-        lib { LibraryVenue(ScannedVenue.Verified(app.resolveManualCode(typed)), typed.filter(Char::isLetterOrDigit)) }
+        lib { LibraryVenue(VenueScan.Verified(app.trust().resolveManualCode(typed)), typed.filter(Char::isLetterOrDigit)) }
     override suspend fun checkIn(venue: ReadVenue, declaration: DeclarationInput?) =
-        lib { app.checkIn((venue as LibraryVenue).scanned, declaration?.toCore()).toInfo() }
-    override suspend fun checkOut() = lib { app.checkOut().toInfo() }
-    override suspend fun activeVisit() = lib { app.activeVisit()?.toInfo() }
+        lib { app.diary().checkIn((venue as LibraryVenue).scanned, declaration?.toCore()).toInfo() }
+    override suspend fun checkOut() = lib { app.diary().checkOut().toInfo() }
+    override suspend fun activeVisit() = lib { app.diary().activeVisit()?.toInfo() }
 
-    override suspend fun visits() = lib { app.diary().map { it.toInfo() } }
+    override suspend fun visits() = lib { app.diary().visits().map { it.toInfo() } }
     override suspend fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long) =
-        lib { app.editVisit(visitId, checkedInAt, checkedOutAt).toInfo() }
+        lib { app.diary().editVisit(visitId, Instant.ofEpochSecond(checkedInAt), Instant.ofEpochSecond(checkedOutAt)).toInfo() }
     override suspend fun exportCsv(language: Language) =
-        lib { app.exportCsv(if (language == Language.VI) CoreLanguage.VIETNAMESE else CoreLanguage.ENGLISH).visits }
-    override suspend fun pendingUploads() = lib { app.outboxCounts().pending.toLong() }
+        lib { app.diary().exportCsv(if (language == Language.VI) CoreLanguage.VIETNAMESE else CoreLanguage.ENGLISH).visits }
+    override suspend fun pendingUploads() = lib { app.uploads().counts().pending.toLong() }
 
-    override suspend fun register() = lib { app.registerDevice() }
+    override suspend fun register() = lib { app.passes().registerDevice(client) }
     override suspend fun makePass(declaration: DeclarationInput, certificate: ByteArray, showName: Boolean) =
-        lib { app.makePass(declaration.toCore(), certificate, showName) }
+        lib { app.passes().makePass(declaration.toCore(), certificate, showName) }
     override val validSeconds = 5L * 60
 
-    override suspend fun upload(): Long = lib {
-        if (client != null) app.syncWith(client).remaining.toLong() else app.sync().remaining.toLong()
-    }
+    override suspend fun upload(): Long = lib { app.uploads().upload(UploadOptions(client = client)).remaining }
     override suspend fun syncExposures() = lib {
-        app.syncExposures(client, null, null).alerts.map {
+        app.exposures().sync(client, null, null).alerts.map {
             ExposureMatch(it.visitId, it.venueName, it.visitStart, it.visitEnd, it.recommendation.name.lowercase())
         }
     }
     override suspend fun syncTrust() {
-        if (trustConfigured) lib { app.syncTrust(client) }
+        if (trustConfigured) lib { app.trust().sync(client) }
     }
 }
 

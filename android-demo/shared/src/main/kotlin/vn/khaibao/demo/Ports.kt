@@ -63,7 +63,7 @@ interface CheckInService {
 }
 
 /** The citizen's diary of visits. */
-interface Diary {
+interface VisitDiary {
     suspend fun visits(): List<VisitInfo>
     suspend fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long): VisitInfo
     suspend fun exportCsv(language: Language): String

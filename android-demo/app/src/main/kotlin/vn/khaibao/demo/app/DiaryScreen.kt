@@ -27,7 +27,7 @@ import androidx.compose.ui.unit.dp
 import java.time.LocalDateTime
 import java.time.format.DateTimeFormatter
 import kotlinx.coroutines.launch
-import vn.khaibao.demo.Diary
+import vn.khaibao.demo.VisitDiary
 import vn.khaibao.demo.DiaryViewModel
 import vn.khaibao.demo.VIETNAM
 import vn.khaibao.demo.formatTime
@@ -39,7 +39,7 @@ private fun parseTime(text: String): Long? =
     runCatching { LocalDateTime.parse(text.trim(), typed).atZone(VIETNAM).toEpochSecond() }.getOrNull()
 
 @Composable
-fun DiaryScreen(diary: Diary, highlight: Long?) {
+fun DiaryScreen(diary: VisitDiary, highlight: Long?) {
     val context = LocalContext.current
     val t = texts()
     val scope = rememberCoroutineScope()

@@ -6,49 +6,51 @@ package vn.khaibao.demo.app
 
 import android.app.Application
 import android.content.Context
-import android.util.Base64
-import java.security.SecureRandom
-import vn.khaibao.Khaibao
+import kotlinx.coroutines.runBlocking
 import vn.khaibao.KhaibaoConfig
+import vn.khaibao.KhaibaoException
+import vn.khaibao.KhaibaoLibrary
+import vn.khaibao.core.ErrorCode
 import vn.khaibao.core.TrustedKey
 import vn.khaibao.demo.LibraryPorts
 import vn.khaibao.demo.Settings
-import vn.khaibao.verifyKeyStore
+import vn.khaibao.discardUnrecoverableDiary
 
 class KhaibaoApplication : Application() {
-    lateinit var khaibao: Khaibao
+    lateinit var khaibao: KhaibaoLibrary
         private set
     lateinit var ports: LibraryPorts
         private set
     val settings: Settings by lazy { PrefsSettings(getSharedPreferences("khaibao", Context.MODE_PRIVATE)) }
-    private val keyStore by lazy { AndroidKeystoreKeyStore() }
 
     override fun onCreate() {
         super.onCreate()
-        // Fails early (typed KhaibaoException.Keystore) when the device's keystore is unusable.
-        verifyKeyStore(keyStore)
-        khaibao = Khaibao.open(
-            KhaibaoConfig(
-                dbPath = getDatabasePath("khaibao.db").apply { parentFile?.mkdirs() }.path,
-                venueKeys = listOf(TrustedKey(hex(BuildConfigKeys.VENUE_KID), hex(BuildConfigKeys.VENUE_SIGNING))),
-                authoritySealingKey = hex(BuildConfigKeys.AUTHORITY_SEALING),
-                authorityUrl = BuildConfigKeys.AUTHORITY_URL,
-                masterKey = masterKey(),
-            ),
+        val config = KhaibaoConfig(
+            dbPath = getDatabasePath("khaibao.db").apply { parentFile?.mkdirs() }.path,
+            venueKeys = listOf(TrustedKey(hex(BuildConfigKeys.VENUE_KID), hex(BuildConfigKeys.VENUE_SIGNING))),
+            authoritySealingKey = hex(BuildConfigKeys.AUTHORITY_SEALING),
+            authorityUrl = BuildConfigKeys.AUTHORITY_URL,
         )
+        // Every screen needs the handle, so the process waits for the open (one key unwrap
+        // and the SQLite open, done on the library's own thread).
+        khaibao = runBlocking { open(config, AndroidKeystoreKeyWrapper()) }
         ports = LibraryPorts(khaibao, OkHttpHostClient(), trustConfigured = false)
         Notifications.createChannel(this)
         Background.schedulePeriodic(this)
     }
 
-    /** The database master key: random on first start, kept wrapped by the Android Keystore. */
-    private fun masterKey(): ByteArray {
-        settings.get("master_key")?.let {
-            return keyStore.unwrap(Base64.decode(it, Base64.NO_WRAP))
-        }
-        val key = ByteArray(32).also { SecureRandom().nextBytes(it) }
-        settings.put("master_key", Base64.encodeToString(keyStore.wrap(key), Base64.NO_WRAP))
-        return key
+    /**
+     * Opens the library; the database key is made by the library and kept wrapped by the
+     * Android Keystore. A backup restored onto another phone has no such key: its diary
+     * cannot be read, so it is discarded and an empty one is opened (typed
+     * KhaibaoException.Keystore for any other key trouble).
+     */
+    private suspend fun open(config: KhaibaoConfig, wrapper: AndroidKeystoreKeyWrapper): KhaibaoLibrary = try {
+        KhaibaoLibrary.open(config, wrapper)
+    } catch (e: KhaibaoException.Keystore) {
+        if (e.code != ErrorCode.KEYSTORE_UNAVAILABLE) throw e
+        discardUnrecoverableDiary(config, wrapper)
+        KhaibaoLibrary.open(config, wrapper)
     }
 }
 
