@@ -141,29 +141,23 @@ pub(crate) fn decode(
     may_invert: &mut dyn FnMut() -> bool,
     deadline: Deadline,
 ) -> Reading {
-    let run = || match input {
-        Input::Luma(source, view) => match matrix(&hybrid::hybrid(&view)) {
-            Some(matrix) => both_ways(
-                BinaryBitmap::new(Prebinarized { source, matrix }),
-                passes,
-                polarity,
-                map,
-                may_invert,
-                deadline,
-            ),
-            None => Reading::default(),
-        },
-        Input::Bits(plane, bits) => match Prebinarized::new(plane, bits) {
-            Some(binarizer) => both_ways(
+    let run = || {
+        let binarizer = match input {
+            Input::Luma(source, view) => {
+                matrix(&hybrid::hybrid(&view)).map(|matrix| Prebinarized { source, matrix })
+            }
+            Input::Bits(plane, bits) => Prebinarized::new(plane, bits),
+        };
+        binarizer.map_or_else(Reading::default, |binarizer| {
+            both_ways(
                 BinaryBitmap::new(binarizer),
                 passes,
                 polarity,
                 map,
                 may_invert,
                 deadline,
-            ),
-            None => Reading::default(),
-        },
+            )
+        })
     };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or_default()
 }
