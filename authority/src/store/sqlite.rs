@@ -343,31 +343,22 @@ impl Store for SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let (seq, prev_hash) = last.map_or((1, vec![0; 32]), |(s, h)| (s + 1, h));
-        let hash = (draft.link)(seq, &prev_hash);
+        let record = draft.after(last);
         tx.execute(
             "INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
-                seq,
-                draft.at,
-                draft.actor,
-                draft.action,
-                draft.detail,
-                prev_hash,
-                hash
+                record.seq,
+                record.at,
+                record.actor,
+                record.action,
+                record.detail,
+                record.prev_hash,
+                record.hash
             ],
         )?;
         tx.commit()?;
-        Ok(AuditRecord {
-            seq,
-            at: draft.at,
-            actor: draft.actor.to_owned(),
-            action: draft.action.to_owned(),
-            detail: draft.detail.to_owned(),
-            prev_hash,
-            hash,
-        })
+        Ok(record)
     }
 
     fn audit_entries(&self) -> Result<Vec<AuditRecord>, DbError> {
