@@ -163,7 +163,11 @@ pub fn pass_with_payload(
 /// A COSE_Sign1 of `payload` under the authority's signing key, as exposure lists are
 /// signed (EdDSA, key id in the protected header).
 pub fn authority_signed(payload: Vec<u8>) -> Result<Vec<u8>> {
-    DeviceKey::from_pkcs8(&authority_pkcs8())?.sign_cose(payload)
+    khaibao_core::encoding::cose::sign(
+        payload,
+        &authority_pkcs8(),
+        khaibao_core::encoding::cose::Purpose::ExposureList,
+    )
 }
 
 /// A valid personal pass's text, with or without the name shown.

@@ -82,6 +82,35 @@ cargo build --locked --release -p khaibao-ffi
 cargo build --locked --release -p khaibao-authority
 lib="$root/target/release/libkhaibao_ffi.so"
 
+step "scan stream benchmark tools (bench/scan: generators and the zxing-cpp comparison, smoke run)"
+venv="$build/bench-venv"
+if ! "$venv/bin/python" -c 'import cv2, numpy, segno, PIL, zxingcpp' >/dev/null 2>&1; then
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+        if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    fi
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check \
+        numpy==2.4.6 opencv-python-headless==5.1.0.95 segno==1.6.6 pillow==13.0.0 zxing-cpp==3.1.1
+fi
+smoke="$build/scan-bench-smoke"
+rm -rf "$smoke"
+"$venv/bin/python" bench/scan/gen_frames.py nocode --seed 1 --count 7 --out "$smoke/nocode" 2>/dev/null
+"$venv/bin/python" bench/scan/gen_frames.py stream --seed 1 --count 1 --frames 24 --out "$smoke/stream" 2>/dev/null
+"$venv/bin/python" bench/scan/run_bench.py --bin "$root/target/release/khaibao" --repeat 1 \
+    --json-summary "$smoke/summary.jsonl" frames --stream "$smoke/nocode"
+"$venv/bin/python" bench/scan/run_bench.py --bin "$root/target/release/khaibao" --repeat 1 \
+    --json-summary "$smoke/summary.jsonl" stream "$smoke/stream"
+# No misreads, no payload on a frame without a code, and the approach is read exactly once.
+"$venv/bin/python" - "$smoke/summary.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+frames, stream = rows
+assert frames["khaibao"]["misreads"] == 0 and frames["khaibao"]["correct"] == frames["khaibao"]["n"], frames
+assert stream["k_misreads"] == 0 and stream["k_reports"] == 1, stream
+assert stream["both"] + stream["k_only"] == 1, stream
+PY
+
 step "generating bindings (from the unstripped library)"
 py="$build/bindings/python"
 rm -rf "$py" && mkdir -p "$py"
@@ -90,6 +119,15 @@ cargo run --locked -q -p khaibao-ffi --features cli --bin uniffi-bindgen -- \
 # The generated code runs against the stripped copy that apps ship.
 strip --strip-all -o "$py/libkhaibao_ffi.so" "$lib"
 printf 'stripped cdylib: %s bytes\n' "$(stat -c %s "$py/libkhaibao_ffi.so")"
+
+step "public API of the generated Kotlin and Swift (bindings/api/, reviewed copies)"
+api="$build/bindings/api"
+rm -rf "$api" && mkdir -p "$api/kotlin" "$api/swift"
+for language in kotlin swift; do
+    cargo run --locked -q -p khaibao-ffi --features cli --bin uniffi-bindgen -- generate --no-format \
+        --library "$lib" --language "$language" --config "$root/uniffi.toml" --out-dir "$api/$language" >/dev/null
+done
+python3 "$root/tests/bindings/api_dump.py" check "$api/kotlin" "$api/swift"
 
 step "Python binding tests"
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_flow.py"
@@ -121,9 +159,35 @@ t0=$SECONDS
 KHAIBAO_BIN="$root/target/release/khaibao" "$root/tests/bindings/run_kotlin.sh" "$lib" "$py"
 printf 'Kotlin stage: %ss\n' "$((SECONDS - t0))"
 
+step "packages: AAR and XCFramework layouts from a stand-in library (NDK/Xcode builds: docs/embedding.md)"
+# The host's stripped library stands in for every Android ABI and Apple slice: this checks
+# the assembly (entries, consumer R8 rules, POM, plists, privacy manifest, SwiftPM checksum),
+# not the cross-compiled code.
+pkg="$build/packages"
+rm -rf "$pkg" && mkdir -p "$pkg"
+stand_in="$py/libkhaibao_ffi.so"
+python3 "$root/bindings/package/package.py" aar "$pkg" 0.1.0 "$build/kotlin-tests/t.jar" \
+    arm64-v8a="$stand_in" armeabi-v7a="$stand_in" x86_64="$stand_in"
+python3 "$root/bindings/package/package.py" xcframework "$pkg" 0.1.0 "$api/swift" \
+    ios-arm64="$stand_in" ios-arm64_x86_64-simulator="$stand_in"
+python3 "$root/bindings/package/package.py" check "$pkg"
+
 step "Swift binding tests (Debian trixie chroot)"
 t0=$SECONDS
 "$root/tests/bindings/run_swift.sh" "$lib" "$py/libkhaibao_ffi.so" "$root/target/release/khaibao"
 printf 'Swift stage: %ss\n' "$((SECONDS - t0))"
+
+step "demo apps: every text key in Vietnamese and English on both platforms"
+python3 "$root/tests/demo/check_strings.py"
+
+step "Android demo: view models against fakes, app/ type-checked against API stubs (kotlinc)"
+t0=$SECONDS
+"$root/android-demo/check-demo.sh" "$build/bindings/kotlin"
+printf 'Android demo stage: %ss\n' "$((SECONDS - t0))"
+
+step "iOS demo: view models against fakes, App/ type-checked against API stubs (swiftc, chroot)"
+t0=$SECONDS
+"$root/ios-demo/check-demo.sh" "$build/bindings/swift"
+printf 'iOS demo stage: %ss\n' "$((SECONDS - t0))"
 
 step "all tests passed"

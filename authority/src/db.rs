@@ -16,7 +16,7 @@ use crate::store::postgres::{PgStore, is_postgres_url};
 use crate::store::sqlite::SqliteStore;
 use khaibao_core::declaration::Submission;
 use khaibao_core::exposure::ExposureEntry;
-use khaibao_core::seal::{SealingKey, open_and_verify};
+use khaibao_core::seal::SealingKey;
 use khaibao_core::upload::protocol::{IngestItem, IngestResult};
 use std::path::Path;
 
@@ -32,9 +32,10 @@ pub struct StoredDeclaration {
 /// check-in data).
 pub const DEFAULT_RETENTION_DAYS: i64 = 21;
 
-/// How far in the future (the phone's clock ahead of the server's) a declaration may be
-/// dated.
-pub const MAX_CLOCK_AHEAD: i64 = 600;
+/// How far in the future a declaration may be dated: two days, for phones whose clock runs
+/// ahead of the server's (and apps tested on a simulated clock a day ahead). Past that a
+/// date would let a declaration outlive the retention period.
+pub const MAX_CLOCK_AHEAD: i64 = 2 * 86_400;
 
 /// The reason an item dated outside the accepted window is refused with.
 pub const DECLARED_AT_REFUSED: &str = "declaration.declared_at";
@@ -142,11 +143,11 @@ impl AuthorityDb {
             .declaration_rows()?
             .into_iter()
             .map(|row| {
-                let opened = open_and_verify(key, &row.sealed, &row.idem_key)?;
+                let submission = crate::ingest::open_stored(key, &row.sealed, &row.idem_key)?;
                 Ok(StoredDeclaration {
                     receipt: row.receipt,
                     device_kid: row.device_kid,
-                    submission: Submission::from_cbor(&opened.payload)?,
+                    submission,
                 })
             })
             .collect()
@@ -179,5 +180,17 @@ impl AuthorityDb {
         now: i64,
     ) -> Result<Vec<u8>, ExposureError> {
         exposures::list_since(&*self.store, signing_pkcs8, since, now)
+    }
+
+    /// [`AuthorityDb::exposures_since`] through a cache of signed lists
+    /// ([`exposures::ListCache`]).
+    pub fn exposures_since_cached(
+        &self,
+        signing_pkcs8: &[u8],
+        since: u64,
+        now: i64,
+        cache: &exposures::ListCache,
+    ) -> Result<Vec<u8>, ExposureError> {
+        exposures::list_since_cached(&*self.store, signing_pkcs8, since, now, Some(cache))
     }
 }

@@ -14,9 +14,9 @@
 use crate::db::AuthorityDb;
 pub use crate::store::ExportFilter;
 use crate::store::{DbError, ExportSink, StoredRow};
-use khaibao_core::declaration::{Declaration, Submission};
+use khaibao_core::declaration::Declaration;
 use khaibao_core::encoding::time::{VIETNAM_OFFSET, format_vietnam};
-use khaibao_core::seal::{SealingKey, open_and_verify};
+use khaibao_core::seal::SealingKey;
 use std::io::Write;
 
 /// One exported declaration, opened from its seal.
@@ -59,8 +59,8 @@ pub fn symptom_list(d: &Declaration) -> String {
 impl ExportRow {
     /// Opens a stored row (verifying the device signature again) into its CSV fields.
     pub fn open(key: &SealingKey, row: StoredRow) -> Result<Self, SealMismatch> {
-        let opened = open_and_verify(key, &row.sealed, &row.idem_key).map_err(|_| SealMismatch)?;
-        let sub = Submission::from_cbor(&opened.payload).map_err(|_| SealMismatch)?;
+        let sub = crate::ingest::open_stored(key, &row.sealed, &row.idem_key)
+            .map_err(|_| SealMismatch)?;
         let d = sub.declaration;
         Ok(Self {
             symptoms: symptom_list(&d),

@@ -55,38 +55,100 @@ pub fn publish(
 ///
 /// When more than [`MAX_ENTRIES_PER_ANSWER`] entries are waiting, the answer stops at the
 /// last whole publication that fits (always at least one), so its version tells the phone
-/// where to continue.
+/// where to continue. A `since` at or past the newest version gets the empty list of the
+/// newest version: no list is ever signed with a version that was not published.
 pub fn list_since(
     store: &dyn Store,
     signing_pkcs8: &[u8],
     since: u64,
     now: i64,
 ) -> Result<Vec<u8>, ExposureError> {
-    let since_i = i64::try_from(since).unwrap_or(i64::MAX);
+    list_since_cached(store, signing_pkcs8, since, now, None)
+}
+
+/// [`list_since`], answering from `cache` when it holds a fresh list for the same versions.
+pub fn list_since_cached(
+    store: &dyn Store,
+    signing_pkcs8: &[u8],
+    since: u64,
+    now: i64,
+    cache: Option<&ListCache>,
+) -> Result<Vec<u8>, ExposureError> {
     let latest = store.latest_exposure_version()?;
-    if since >= latest {
-        // Up to date (or ahead, after an authority reset): nothing new, same version.
-        return Ok(exposure::build_list(signing_pkcs8, since, since, now, &[])?);
-    }
+    let since = since.min(latest);
+    let since_i = i64::try_from(since).unwrap_or(i64::MAX);
     // The last version that fits in one answer.
     let mut upto = since_i;
-    let mut total = 0usize;
-    for (version, n) in store.exposure_versions_after(since_i)? {
-        let n = usize::try_from(n).unwrap_or(0);
-        if upto > since_i && total + n > MAX_ENTRIES_PER_ANSWER {
-            break;
+    if since < latest {
+        let mut total = 0usize;
+        for (version, n) in store.exposure_versions_after(since_i)? {
+            let n = usize::try_from(n).unwrap_or(0);
+            if upto > since_i && total + n > MAX_ENTRIES_PER_ANSWER {
+                break;
+            }
+            upto = version;
+            total += n;
         }
-        upto = version;
-        total += n;
     }
-    let entries = store.exposure_entries_between(since_i, upto)?;
-    Ok(exposure::build_list(
-        signing_pkcs8,
-        upto.max(0).unsigned_abs(),
-        since,
-        now,
-        &entries,
-    )?)
+    let upto_u = upto.max(0).unsigned_abs();
+    if let Some(bytes) = cache.and_then(|c| c.get(since, upto_u, now)) {
+        return Ok(bytes);
+    }
+    let entries = if upto > since_i {
+        store.exposure_entries_between(since_i, upto)?
+    } else {
+        Vec::new()
+    };
+    let bytes = exposure::build_list(signing_pkcs8, upto_u, since, now, &entries)?;
+    if let Some(c) = cache {
+        c.put(since, upto_u, now, bytes.clone());
+    }
+    Ok(bytes)
+}
+
+/// Signed lists by (base version, version), so that a crowd asking for the same versions
+/// costs one signature, not one each. A list is reused for [`ListCache::FRESH_SECONDS`]
+/// (its issue time stays recent for phones that refuse old lists); at most
+/// [`ListCache::MAX_LISTS`] are kept, the oldest dropped first.
+#[derive(Default)]
+pub struct ListCache {
+    lists: std::sync::Mutex<std::collections::HashMap<(u64, u64), SignedAt>>,
+}
+
+/// A signed list and when it was signed.
+type SignedAt = (i64, Vec<u8>);
+
+impl ListCache {
+    /// How long a signed list is reused.
+    pub const FRESH_SECONDS: i64 = 300;
+    /// Most lists kept.
+    pub const MAX_LISTS: usize = 64;
+
+    fn get(&self, since: u64, upto: u64, now: i64) -> Option<Vec<u8>> {
+        let lists = self
+            .lists
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        lists
+            .get(&(since, upto))
+            .filter(|(signed_at, _)| (0..Self::FRESH_SECONDS).contains(&(now - signed_at)))
+            .map(|(_, bytes)| bytes.clone())
+    }
+
+    fn put(&self, since: u64, upto: u64, now: i64, bytes: Vec<u8>) {
+        let mut lists = self
+            .lists
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        lists.retain(|_, (signed_at, _)| (0..Self::FRESH_SECONDS).contains(&(now - *signed_at)));
+        while lists.len() >= Self::MAX_LISTS {
+            let Some(oldest) = lists.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| *k) else {
+                break;
+            };
+            lists.remove(&oldest);
+        }
+        lists.insert((since, upto), (now, bytes));
+    }
 }
 
 #[cfg(test)]
@@ -159,6 +221,42 @@ mod tests {
         let none = fetch(&conn, &pkcs8, 2, &key);
         assert_eq!((none.version, none.base_version), (2, 2));
         assert!(none.entries.is_empty());
+    }
+
+    #[test]
+    fn a_since_past_the_latest_never_signs_a_higher_version_and_lists_are_cached() {
+        let (mut conn, pkcs8, key) = setup();
+        publish(&mut conn, &[entry(1, Recommendation::Isolate)], 10).unwrap();
+        publish(&mut conn, &[entry(2, Recommendation::Isolate)], 20).unwrap();
+        for since in [2, 3, 1_000, u64::MAX, i64::MAX as u64] {
+            let list = fetch(&conn, &pkcs8, since, &key);
+            assert_eq!((list.version, list.base_version), (2, 2), "since {since}");
+            assert!(list.entries.is_empty());
+        }
+        let cache = ListCache::default();
+        let first = list_since_cached(&conn, &pkcs8, 0, 100, Some(&cache)).unwrap();
+        // Ed25519 is deterministic, but the issue time differs: a cached answer keeps the
+        // first one's.
+        let again = list_since_cached(&conn, &pkcs8, 0, 150, Some(&cache)).unwrap();
+        assert_eq!(first, again);
+        let stale = list_since_cached(
+            &conn,
+            &pkcs8,
+            0,
+            100 + ListCache::FRESH_SECONDS,
+            Some(&cache),
+        )
+        .unwrap();
+        assert_ne!(first, stale);
+        // A new publication is a new version: never served from the old entry.
+        publish(&mut conn, &[entry(3, Recommendation::Isolate)], 30).unwrap();
+        let newer = list_since_cached(&conn, &pkcs8, 0, 101, Some(&cache)).unwrap();
+        let newer = exposure::verify_list(&newer, std::slice::from_ref(&key)).unwrap();
+        assert_eq!((newer.version, newer.entries.len()), (3, 3));
+        // Past the newest, through the cache too.
+        let past = list_since_cached(&conn, &pkcs8, u64::MAX, 101, Some(&cache)).unwrap();
+        let past = exposure::verify_list(&past, std::slice::from_ref(&key)).unwrap();
+        assert_eq!((past.version, past.base_version), (3, 3));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum IssueError {
     Poster(#[from] PosterError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Trust(#[from] crate::trust::TrustError),
 }
 
 /// Where a venue is: its street address and the administrative units it is in.
@@ -209,6 +211,28 @@ pub fn new_venue_avoiding<S: std::hash::BuildHasher>(
     }
 }
 
+/// Signs `specs` offline with the venue key of the keys folder `dir` (the CLI's work, and
+/// an approval step's; `serve` never does it): each venue gets a fresh id and a manual code
+/// no venue of the folder has, is appended to the folder's venue list, and the registry is
+/// re-signed with them. Returns each venue with its code text, in the order of `specs`.
+pub fn sign_venues_in(
+    dir: &Path,
+    specs: &[VenueSpec],
+    now: i64,
+) -> Result<Vec<(Venue, String)>, IssueError> {
+    let keys = AuthorityKeys::load(dir).map_err(crate::trust::TrustError::from)?;
+    let mut taken = crate::trust::taken_manual_codes(dir, &keys)?;
+    let mut signed = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let v = new_venue_avoiding(spec, now, "khaibao", &mut taken)?;
+        let code = venue::issue(&v, keys.signing_pkcs8())?;
+        signed.push((v, code));
+    }
+    let codes: Vec<String> = signed.iter().map(|(_, c)| c.clone()).collect();
+    crate::trust::record_issued(dir, &keys, &codes, now)?;
+    Ok(signed)
+}
+
 /// Issues every venue in `specs`: a poster per venue in `out_dir` (named by manual code,
 /// with extension `ext`), `codes.csv` listing manual code, venue id and code text, and
 /// `registry.cose`, the signed registry that resolves the manual codes. No manual code is
@@ -246,6 +270,38 @@ pub fn issue_all(
         reg.sign(keys.signing_pkcs8())?,
     )?;
     Ok(issued)
+}
+
+#[cfg(test)]
+mod sign_venues_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn venues_signed_in_a_keys_folder_verify_and_are_listed() {
+        let (dir, keys) = crate::keys::saved_keys();
+        let now = 1_767_225_600;
+        let specs = [
+            VenueSpec::new("Chợ Bến Thành", "", 79, VenueCategory::Market),
+            VenueSpec::new("Phở Thìn", "", 1, VenueCategory::Restaurant),
+        ];
+        let signed = sign_venues_in(dir.path(), &specs, now).unwrap();
+        assert_eq!(signed.len(), 2);
+        let trusted = [keys.public().venue_key];
+        for ((v, code), spec) in signed.iter().zip(&specs) {
+            assert_eq!(&venue::verify(code, &trusted, now).unwrap(), v);
+            assert_eq!(v.name, spec.name);
+        }
+        let listed = crate::trust::issued_venues(dir.path(), &keys).unwrap();
+        assert_eq!(listed.len(), 2);
+        // A second call never reuses a manual code of the first.
+        let again = sign_venues_in(dir.path(), &specs[..1], now).unwrap();
+        let first: HashSet<u64> = signed
+            .iter()
+            .map(|(v, _)| registry::manual_code_number(v).unwrap())
+            .collect();
+        assert!(!first.contains(&registry::manual_code_number(&again[0].0).unwrap()));
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 use crate::keys::{AuthorityKeys, KeyError, write_secret};
 use khaibao_core::encoding::codec::hex;
 use khaibao_core::encoding::cose::{self, Signed};
-use khaibao_core::venue::keyset::{Keyset, KeysetEntry};
+use khaibao_core::venue::keyset::{Keyset, KeysetEntry, USAGE_ALL};
 use khaibao_core::venue::registry::{self, Registry};
 use khaibao_core::venue::{self, URL_PREFIX, Venue};
 use khaibao_core::{UnixTime, encoding::decimal};
@@ -104,6 +104,10 @@ pub fn keyset_update(
             public_key: venue_key.public_key,
             valid_from: 0,
             valid_until: UnixTime::MAX,
+            // One online key still signs venue codes, exposure lists and device
+            // certificates (each under its own COSE purpose); a split key folder would list
+            // one key per usage.
+            usage: USAGE_ALL,
         }],
     };
     Ok(keyset.sign(root_pkcs8)?)
@@ -128,7 +132,7 @@ fn own_venue(line: &str, public_key: &[u8]) -> Option<Venue> {
     if signed.kid() != cose::key_id(public_key).as_slice() {
         return None;
     }
-    venue::parse_payload(&signed.verify(public_key).ok()?).ok()
+    venue::parse_payload(&signed.verify(public_key, cose::Purpose::VenueCode).ok()?).ok()
 }
 
 /// Every venue listed in `venues.txt` with its code text.

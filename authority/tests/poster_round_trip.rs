@@ -160,6 +160,7 @@ fn signer() -> (Vec<u8>, Keyset) {
             public_key: public,
             valid_from: TIME_EPOCH,
             valid_until: TIME_EPOCH + 4_000 * 86_400,
+            usage: khaibao_core::venue::keyset::USAGE_VENUE,
         }],
     };
     (pkcs8.as_ref().to_vec(), keyset)

@@ -1,17 +1,17 @@
-//! The diary's further calls on the [`Khaibao`] handle: active visit, edits, export and
-//! exposure matching.
-//!
-//! Exposure lists are verified against the effective keyset (the configured `venue_keys`
-//! and any root-signed keyset update, see `sync_trust`): the authority signs
-//! venue codes and exposure lists with the same Ed25519 key.
+//! The diary area: check in and out, read, correct and export visits, and be told when the
+//! diary changes (the platform layers turn that into a Kotlin `Flow` / Swift `AsyncStream`).
 
-use crate::{Khaibao, Result, guard};
-use khaibao_core::UnixTime;
+use crate::clock::unix_seconds;
+use crate::trust::VenueScan;
+use crate::{Inner, Result, off_thread};
+use khaibao_core::declaration::Declaration;
 use khaibao_core::diary::export::{self, CsvExport, Language};
-use khaibao_core::diary::{self, Visit, VisitEdit};
-use khaibao_core::exposure::{self, AlertSink, ExposureAlert, MatchOptions};
-use khaibao_core::venue::TrustedKey;
-use std::sync::Arc;
+use khaibao_core::diary::{self, Visit, VisitEdit, checkin};
+use khaibao_core::exposure::{AlertSink, ExposureAlert};
+use khaibao_core::venue::ScannedVenue;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::SystemTime;
 
 /// Told about new exposure alerts, for example to post a notification. It is called on a
 /// library thread with the database released, so it may call back into the library (to
@@ -27,126 +27,196 @@ pub(crate) struct Listener(pub Arc<dyn ExposureListener>);
 
 impl AlertSink for Listener {
     fn on_alerts(&self, alerts: &[ExposureAlert]) {
-        let _ = crate::panic_policy::quietly("ExposureListener", || {
-            self.0.on_alerts(alerts.to_vec());
-        });
+        crate::listeners::notify("ExposureListener", || self.0.on_alerts(alerts.to_vec()));
     }
 }
 
-/// What matching an exposure list against the diary takes, gathered once for the calls
-/// that match (a downloaded list, or the lists `sync_exposures` fetches).
-pub(crate) struct Matching {
-    pub options: MatchOptions,
-    /// The keys valid at `now` in the effective keyset.
-    pub keys: Vec<TrustedKey>,
-    pub now: UnixTime,
-    listener: Option<Listener>,
+/// Told that the diary changed (a check-in, check-out, edit or automatic check-out); read it
+/// again with `Diary.visits`. Called on a library thread with the database released.
+#[uniffi::export(with_foreign)]
+pub trait DiaryListener: Send + Sync {
+    fn on_diary_changed(&self);
 }
 
-impl Matching {
-    /// The host's listener, as the sink core tells new alerts to.
-    pub fn sink(&self) -> Option<&dyn AlertSink> {
-        self.listener.as_ref().map(|l| l as &dyn AlertSink)
+/// The listeners of one handle.
+#[derive(Default)]
+pub(crate) struct Watchers {
+    next: AtomicU64,
+    list: Mutex<Vec<(u64, Arc<dyn DiaryListener>)>>,
+}
+
+impl Watchers {
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Arc<dyn DiaryListener>)>> {
+        self.list
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
 
-impl Khaibao {
-    /// The options (`min_overlap_seconds`, when given, over the default), the keys valid
-    /// now and the host's listener for matching exposure lists.
-    pub(crate) fn matching(
-        &self,
-        min_overlap_seconds: Option<i64>,
-        listener: Option<Arc<dyn ExposureListener>>,
-    ) -> Result<Matching> {
-        let mut options = MatchOptions::default();
-        if let Some(s) = min_overlap_seconds {
-            options.min_overlap_seconds = s;
+    /// Tells every listener; one that throws is skipped for this change.
+    pub(crate) fn changed(&self) {
+        let listeners: Vec<_> = self.list().iter().map(|(_, l)| l.clone()).collect();
+        for l in listeners {
+            crate::listeners::notify("DiaryListener", || l.on_diary_changed());
         }
-        let now = self.now();
-        Ok(Matching {
-            options,
-            keys: self.keyset(&self.store())?.valid_keys(now),
-            now,
-            listener: listener.map(Listener),
-        })
     }
+}
+
+/// A registration made by `Diary.watch`; `stop` (or dropping it) ends it.
+#[derive(uniffi::Object)]
+pub struct DiaryWatch {
+    inner: Weak<Inner>,
+    id: u64,
 }
 
 #[uniffi::export]
-impl Khaibao {
-    /// The active visit, if any, after due automatic check-outs.
-    pub fn active_visit(&self) -> Result<Option<Visit>> {
-        guard("active_visit", || {
-            Ok(diary::active(&mut self.store(), self.now())?)
+impl DiaryWatch {
+    /// Stops telling the listener about changes.
+    pub fn stop(&self) {
+        if let Some(inner) = self.inner.upgrade() {
+            inner.watchers.list().retain(|(id, _)| *id != self.id);
+        }
+    }
+}
+
+impl Drop for DiaryWatch {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The diary of the phone's owner.
+#[derive(uniffi::Object)]
+pub struct Diary(pub(crate) Arc<Inner>);
+
+#[uniffi::export]
+impl Diary {
+    /// Checks in to a venue read by `Trust.read_venue` or `Trust.resolve_manual_code`. With
+    /// a declaration, it is validated, signed with the device key, sealed to the authority
+    /// and queued in the same transaction as the check-in.
+    pub async fn check_in(
+        self: Arc<Self>,
+        venue: VenueScan,
+        declaration: Option<Declaration>,
+    ) -> Result<Visit> {
+        let inner = self.0.clone();
+        let visit = off_thread("Diary.check_in", move || {
+            let scanned = match venue {
+                VenueScan::Verified { venue } => ScannedVenue::Verified {
+                    venue: venue.venue().clone(),
+                },
+                VenueScan::Unverified { text } => ScannedVenue::Unverified { text },
+            };
+            let t = inner.now();
+            let checked_in = checkin::check_in(
+                &mut inner.store(),
+                &scanned,
+                declaration.as_ref(),
+                &inner.config.authority_sealing_key,
+                t,
+            )?;
+            Ok(checked_in.visit)
         })
+        .await?;
+        self.0.watchers.changed();
+        Ok(visit)
+    }
+
+    /// Checks out of the active visit.
+    pub async fn check_out(self: Arc<Self>) -> Result<Visit> {
+        let inner = self.0.clone();
+        let visit = off_thread("Diary.check_out", move || {
+            let t = inner.now();
+            Ok(diary::check_out(&mut inner.store(), t)?)
+        })
+        .await?;
+        self.0.watchers.changed();
+        Ok(visit)
+    }
+
+    /// The diary, newest first (after due automatic check-outs).
+    pub async fn visits(self: Arc<Self>) -> Result<Vec<Visit>> {
+        let inner = self.0.clone();
+        off_thread("Diary.visits", move || {
+            let mut store = inner.store();
+            diary::settle(&mut store, inner.now())?;
+            Ok(diary::visits(&store)?)
+        })
+        .await
+    }
+
+    /// The active visit, if any, after due automatic check-outs.
+    pub async fn active_visit(self: Arc<Self>) -> Result<Option<Visit>> {
+        let inner = self.0.clone();
+        off_thread("Diary.active_visit", move || {
+            Ok(diary::active(&mut inner.store(), inner.now())?)
+        })
+        .await
     }
 
     /// Corrects a visit's times (same local day; the previous times are kept).
-    pub fn edit_visit(
-        &self,
+    pub async fn edit_visit(
+        self: Arc<Self>,
         visit_id: i64,
-        checked_in_at: i64,
-        checked_out_at: i64,
+        checked_in_at: SystemTime,
+        checked_out_at: SystemTime,
     ) -> Result<Visit> {
-        guard("edit_visit", || {
+        let inner = self.0.clone();
+        let visit = off_thread("Diary.edit_visit", move || {
             Ok(diary::edit_visit(
-                &mut self.store(),
+                &mut inner.store(),
                 visit_id,
-                checked_in_at,
-                checked_out_at,
-                self.now(),
+                unix_seconds(checked_in_at),
+                unix_seconds(checked_out_at),
+                inner.now(),
             )?)
         })
+        .await?;
+        self.0.watchers.changed();
+        Ok(visit)
     }
 
     /// The edit history of a visit, oldest first.
-    pub fn visit_edits(&self, visit_id: i64) -> Result<Vec<VisitEdit>> {
-        guard("visit_edits", || Ok(diary::edits(&self.store(), visit_id)?))
+    pub async fn visit_edits(self: Arc<Self>, visit_id: i64) -> Result<Vec<VisitEdit>> {
+        let inner = self.0.clone();
+        off_thread("Diary.visit_edits", move || {
+            Ok(diary::edits(&inner.store(), visit_id)?)
+        })
+        .await
     }
 
     /// The citizen's diary and declarations as JSON.
-    pub fn export_json(&self, language: Language) -> Result<String> {
-        guard("export_json", || {
+    pub async fn export_json(self: Arc<Self>, language: Language) -> Result<String> {
+        let inner = self.0.clone();
+        off_thread("Diary.export_json", move || {
             Ok(export::export_json(
-                &mut self.store(),
+                &mut inner.store(),
                 language,
-                self.now(),
+                inner.now(),
             )?)
         })
+        .await
     }
 
     /// The citizen's diary and declarations as two CSV files.
-    pub fn export_csv(&self, language: Language) -> Result<CsvExport> {
-        guard("export_csv", || {
-            Ok(export::export_csv(&mut self.store(), language, self.now())?)
-        })
-    }
-
-    /// The newest exposure list version processed: download lists since it.
-    pub fn exposure_since(&self) -> Result<u64> {
-        guard("exposure_since", || {
-            Ok(exposure::last_version(&self.store())?)
-        })
-    }
-
-    /// Verifies a downloaded exposure list and matches it against the diary on the phone.
-    /// A list already processed yields nothing. The listener hears about new alerts.
-    pub fn process_exposure_list(
-        &self,
-        list: Vec<u8>,
-        min_overlap_seconds: Option<i64>,
-        listener: Option<Arc<dyn ExposureListener>>,
-    ) -> Result<Vec<ExposureAlert>> {
-        guard("process_exposure_list", || {
-            let m = self.matching(min_overlap_seconds, listener)?;
-            Ok(exposure::process_list(
-                &self.store,
-                &list,
-                &m.keys,
-                m.options,
-                m.now,
-                m.sink(),
+    pub async fn export_csv(self: Arc<Self>, language: Language) -> Result<CsvExport> {
+        let inner = self.0.clone();
+        off_thread("Diary.export_csv", move || {
+            Ok(export::export_csv(
+                &mut inner.store(),
+                language,
+                inner.now(),
             )?)
+        })
+        .await
+    }
+
+    /// Tells `listener` about every change to the diary until the returned watch is stopped.
+    pub fn watch(&self, listener: Arc<dyn DiaryListener>) -> Arc<DiaryWatch> {
+        let id = self.0.watchers.next.fetch_add(1, Ordering::Relaxed);
+        self.0.watchers.list().push((id, listener));
+        Arc::new(DiaryWatch {
+            inner: Arc::downgrade(&self.0),
+            id,
         })
     }
 }

@@ -1,8 +1,10 @@
-//! The host app's HTTP client as a foreign trait, for apps that bring their own networking
-//! stack (OkHttp, URLSession, …).
+//! The host app's HTTP client as an async foreign trait, for apps that bring their own
+//! networking stack (OkHttp, URLSession, …): Kotlin implements a `suspend fun`, Swift an
+//! `async` one.
 
 use khaibao_core::error::NetError;
-use khaibao_core::net::transport::{HttpClient, HttpRequest, HttpResponse};
+use khaibao_core::net::transport::{HttpClient, HttpHeader, HttpRequest, HttpResponse};
+use std::sync::Arc;
 
 /// Why the host's HTTP call failed before a response arrived.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -23,18 +25,41 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for HostHttpError {
     }
 }
 
+/// The answer the host's client got: any status, its headers and its body.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct HostHttpResponse {
+    pub status: i32,
+    pub headers: Vec<HttpHeader>,
+    pub body: Vec<u8>,
+}
+
 /// Implemented by the host app: send one request and return the response, whatever its
 /// status. Throw only when no response arrived.
 #[uniffi::export(with_foreign)]
+#[async_trait::async_trait]
 pub trait HostHttpClient: Send + Sync {
-    fn send(&self, request: HttpRequest) -> Result<HttpResponse, HostHttpError>;
+    async fn send(&self, request: HttpRequest) -> Result<HostHttpResponse, HostHttpError>;
 }
 
-pub(crate) struct HostClient(pub std::sync::Arc<dyn HostHttpClient>);
+/// The host's client as core's blocking transport. Core's network jobs run on a library
+/// thread (see [`crate::Inner::with_transport`]), where waiting for the host's answer blocks
+/// only that thread.
+pub(crate) struct HostClient(pub Arc<dyn HostHttpClient>);
 
 impl HttpClient for HostClient {
     fn send(&self, request: HttpRequest) -> khaibao_core::Result<HttpResponse> {
-        self.0.send(request).map_err(|e| match e {
+        let answer = crate::block_on(self.0.send(request));
+        let answer = answer.and_then(|r| {
+            Ok(HttpResponse {
+                // A status outside HTTP's range is the host's bug: no response to trust.
+                status: u16::try_from(r.status).map_err(|_| HostHttpError::Network {
+                    reason: String::new(),
+                })?,
+                headers: r.headers,
+                body: r.body,
+            })
+        });
+        answer.map_err(|e| match e {
             HostHttpError::Timeout => khaibao_core::Error::Net(NetError::Network("timeout".into())),
             // The host's text may contain a URL or worse; only the kind is kept.
             HostHttpError::Network { .. } => {
@@ -44,32 +69,29 @@ impl HttpClient for HostClient {
     }
 }
 
-impl crate::Khaibao {
-    /// Runs the blocking network work `f` on tokio's blocking pool (never on the caller's
-    /// thread), under the panic guard named `what`, with the host's HTTP client when one is
-    /// given and the library's own otherwise; one such job at a time per handle.
+impl crate::Inner {
+    /// Runs the blocking network work `f` off the caller's thread (see [`crate::off_thread`]),
+    /// with the host's HTTP client when one is given and the library's own otherwise; one
+    /// such job at a time per handle.
     pub(crate) async fn with_transport<T: Send + 'static>(
-        self: std::sync::Arc<Self>,
+        self: Arc<Self>,
         what: &'static str,
-        client: Option<std::sync::Arc<dyn HostHttpClient>>,
+        client: Option<Arc<dyn HostHttpClient>>,
         f: impl FnOnce(&Self, &dyn HttpClient) -> crate::Result<T> + Send + 'static,
     ) -> crate::Result<T> {
-        tokio::task::spawn_blocking(move || {
-            crate::guard(what, || {
-                let host;
-                let own;
-                let transport: &dyn HttpClient = if let Some(c) = client {
-                    host = HostClient(c);
-                    &host
-                } else {
-                    own = self.reqwest()?;
-                    own.as_ref()
-                };
-                let _one = self.one_sync_at_a_time();
-                f(&self, transport)
-            })
+        crate::off_thread(what, move || {
+            let host;
+            let own;
+            let transport: &dyn HttpClient = if let Some(c) = client {
+                host = HostClient(c);
+                &host
+            } else {
+                own = self.reqwest()?;
+                own.as_ref()
+            };
+            let _one = self.one_sync_at_a_time();
+            f(&self, transport)
         })
         .await
-        .unwrap_or_else(|_| Err(crate::KhaibaoError::internal(what)))
     }
 }

@@ -4,7 +4,12 @@
 //! This crate is a thin facade: each exported call delegates to `khaibao-core`, converts
 //! core errors to [`KhaibaoError`], and runs under `catch_unwind` so that no panic crosses
 //! the boundary. Plain data types (venues, visits, declarations) are core's own types,
-//! which derive uniffi's traits there behind the `uniffi` feature; nothing is mirrored.
+//! which derive uniffi's traits there behind the `uniffi` feature.
+//!
+//! The shape apps see: one handle, [`KhaibaoLibrary`], opened with the host's hardware key
+//! wrapper, hands out small area objects ([`Diary`], [`Uploads`], [`Trust`], [`Exposures`],
+//! [`Pass`]). Every call that touches the disk, crypto or the network is `async` (Kotlin
+//! `suspend`, Swift `async`) and runs on the library's own threads, never the caller's.
 //! The bridging layer is not API: apps use the generated classes, not this crate.
 
 mod clock;
@@ -16,29 +21,28 @@ mod keystore;
 mod listeners;
 mod panic_policy;
 mod pass;
-mod sync_progress;
+mod scanner;
 mod trust;
 mod upload;
 
-pub use clock::Clock;
-pub use diary_calls::ExposureListener;
+pub use clock::KhaibaoClock;
+pub use diary_calls::{Diary, DiaryListener, DiaryWatch, ExposureListener};
 pub use error::{KhaibaoError, error_code_family, error_code_string};
-pub use http::{HostHttpClient, HostHttpError};
-pub use keystore::{KeyStore, KeyStoreError, verify_key_store};
-pub use listeners::SyncListener;
-pub use pass::VenueStaff;
+pub use exposure_sync::{ExposureSync, Exposures};
+pub use http::{HostHttpClient, HostHttpError, HostHttpResponse};
+pub use keystore::{HardwareKeyWrapper, KeyWrapError, discard_unrecoverable_diary};
+pub use pass::{Passes, VenueStaff};
+pub use scanner::Scanner;
+pub use trust::{Trust, VenueScan, VerifiedVenue};
+pub use upload::{UploadCancel, UploadListener, UploadOptions, UploadReport, Uploads};
 
 use khaibao_core::ErrorCode;
 use khaibao_core::declaration::{self, Declaration, FieldError};
-use khaibao_core::diary::{self, Visit, checkin};
-use khaibao_core::net::transport::{HttpClient, ReqwestClient};
+use khaibao_core::net::transport::{ReqwestClient, TransportConfig};
 use khaibao_core::scan::{self, Frame, Region, ScannedCode};
 use khaibao_core::storage::store::Store;
-use khaibao_core::storage::vault::MasterKey;
-use khaibao_core::upload::outbox::{self, DrainReport, OutboxCounts};
-use khaibao_core::venue::{self, ScannedVenue, TrustedKey};
+use khaibao_core::venue::TrustedKey;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 uniffi::setup_scaffolding!("khaibao");
 
@@ -50,14 +54,113 @@ fn guard<T>(what: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     panic_policy::quietly(what, f).unwrap_or_else(|()| Err(KhaibaoError::internal(what)))
 }
 
+/// Runs the blocking work `f` on a library thread under the panic guard named `what`: the
+/// caller's thread (an app's UI thread) never waits on the disk, crypto or network.
+///
+/// Each call gets its own short-lived thread; the returned future completes when the work
+/// is done, whichever executor polls it (Kotlin coroutines, Swift tasks, Python asyncio).
+/// The job is boxed so that thread spawning is compiled once, not once per call (that keeps
+/// the library within its size budget). Dropping the future does not stop the work (the
+/// upload has its own cancellation, see `upload.rs`).
+fn off_thread<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> OffThread<Result<T>> {
+    let slot: Arc<Mutex<Slot<Result<T>>>> = Arc::new(Mutex::new(Slot::default()));
+    let out = slot.clone();
+    let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+        let result = guard(what, f);
+        let waker = {
+            let mut s = out
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            s.value = Some(result);
+            s.waker.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    });
+    if spawn_job(job).is_err() {
+        slot.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .value = Some(Err(KhaibaoError::internal(what)));
+    }
+    OffThread(slot)
+}
+
+/// The future of [`off_thread`]: ready once the library thread has left its result.
+struct OffThread<T>(Arc<Mutex<Slot<T>>>);
+
+impl<T> std::future::Future for OffThread<T> {
+    type Output = T;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<T> {
+        let mut s = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(v) = s.value.take() {
+            std::task::Poll::Ready(v)
+        } else {
+            s.waker = Some(cx.waker().clone());
+            std::task::Poll::Pending
+        }
+    }
+}
+
+/// Where a library thread leaves its result for the future awaiting it.
+struct Slot<T> {
+    value: Option<T>,
+    waker: Option<std::task::Waker>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Self {
+            value: None,
+            waker: None,
+        }
+    }
+}
+
+fn spawn_job(job: Box<dyn FnOnce() + Send>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("khaibao".into())
+        .spawn(job)
+        .map(drop)
+}
+
+/// Waits on this (library) thread for `f`: the host's async callbacks complete through
+/// their waker, so no executor is needed here.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
 fn now() -> i64 {
     clock::system_now()
 }
 
-/// How an app configures the library.
+/// How an app configures the library. It holds no secret: the database key is made and kept
+/// by the library, wrapped by the host's [`HardwareKeyWrapper`].
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct KhaibaoConfig {
-    /// Path of the SQLite database file (created if missing).
+    /// Path of the SQLite database file (created if missing). The wrapped database key is
+    /// kept next to it, in the same path with `.key` appended.
     pub db_path: String,
     /// Keys that venue codes may be signed with.
     pub venue_keys: Vec<TrustedKey>,
@@ -65,38 +168,52 @@ pub struct KhaibaoConfig {
     pub authority_sealing_key: Vec<u8>,
     /// Base URL of the authority, e.g. `https://api.example.vn`.
     pub authority_url: String,
-    /// The 32-byte master key that the database's day keys are wrapped with; the app keeps
-    /// it in the Android Keystore or the iOS Keychain.
-    pub master_key: Vec<u8>,
     /// The authority's 32-byte root public key that keyset updates are signed with; without
-    /// it only `venue_keys` are trusted (see `sync_trust`).
+    /// it only `venue_keys` are trusted (see `Trust.sync`).
     #[uniffi(default = None)]
     pub root_public_key: Option<Vec<u8>>,
+    /// SHA-256 pins of the authority's TLS key (32 bytes each, the SHA-256 of the server
+    /// certificate's SubjectPublicKeyInfo): the library's own HTTP client then refuses a
+    /// server whose certificate's key is none of them, whatever CA signed it. Ship a
+    /// backup pin for key rotation. Empty: no pinning. A host HTTP client pins itself.
+    #[uniffi(default = [])]
+    pub spki_sha256_pins: Vec<Vec<u8>>,
+    /// DER root certificates the library's own HTTP client trusts instead of the platform's
+    /// (a private authority CA). Empty: the platform's roots.
+    #[uniffi(default = [])]
+    pub extra_roots_der: Vec<Vec<u8>>,
 }
 
-/// Scans an 8-bit luma plane (a camera's Y plane) with its row stride.
+/// Scans an 8-bit luma plane (a camera's Y plane) with its row stride. Stills (a photo from
+/// the gallery) are decoded by the platform (BitmapFactory, ImageIO) and passed as luma.
 #[uniffi::export]
 pub fn scan_frame(
     luma: Vec<u8>,
-    width: u32,
-    height: u32,
-    stride: u32,
+    width: i32,
+    height: i32,
+    stride: i32,
     roi: Option<Region>,
 ) -> Result<Vec<ScannedCode>> {
     guard("scan_frame", || {
-        let frame = Frame::new(&luma, width, height, stride)?;
-        Ok(scan::scan_frame(&frame, roi)?)
+        Ok(scan::scan_frame(
+            &luma_frame(&luma, width, height, stride)?,
+            roi,
+        )?)
     })
 }
 
-/// Scans a PNG image (posters, tests). Camera frames go through [`scan_frame`]; photos from
-/// the gallery are decoded by the platform (BitmapFactory, ImageIO) and passed as luma.
-#[uniffi::export]
-pub fn scan_image(encoded: Vec<u8>) -> Result<Vec<ScannedCode>> {
-    guard("scan_image", || Ok(scan::scan_image(&encoded)?))
+/// A luma frame from the platforms' signed sizes; a negative one is a typed error.
+pub(crate) fn luma_frame(luma: &[u8], width: i32, height: i32, stride: i32) -> Result<Frame<'_>> {
+    let dim = |v: i32| {
+        u32::try_from(v).map_err(|_| {
+            KhaibaoError::new(ErrorCode::ScanInvalidFrame, "a negative frame dimension")
+        })
+    };
+    Ok(Frame::new(luma, dim(width)?, dim(height)?, dim(stride)?)?)
 }
 
-/// Validates a declaration form; an empty list means it is valid.
+/// Validates a declaration form; an empty list means it is valid. Pure and fast: call it
+/// as the citizen types.
 #[uniffi::export]
 pub fn validate_declaration(declaration: Declaration) -> Vec<FieldError> {
     panic_policy::quietly("validate_declaration", || {
@@ -107,17 +224,18 @@ pub fn validate_declaration(declaration: Declaration) -> Vec<FieldError> {
     .unwrap_or_default()
 }
 
-/// The library's handle: one per database.
-#[derive(uniffi::Object)]
-pub struct Khaibao {
+/// What every area object shares: the database, the configuration, the clock, the
+/// library's own HTTP client (made on first use) and the diary's listeners.
+pub(crate) struct Inner {
     store: Mutex<Store>,
     sync_gate: Mutex<()>,
     config: KhaibaoConfig,
     http: OnceLock<Arc<ReqwestClient>>,
     clock: clock::TimeSource,
+    watchers: diary_calls::Watchers,
 }
 
-impl Khaibao {
+impl Inner {
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back on drop), so a poisoned lock is safe to keep using.
@@ -140,18 +258,7 @@ impl Khaibao {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn drain_blocking(&self, client: &dyn HttpClient) -> Result<DrainReport> {
-        let t = self.now();
-        Ok(outbox::drain(
-            &self.store,
-            client,
-            &self.config.authority_url,
-            50,
-            t,
-        )?)
-    }
-
-    fn open_inner(config: KhaibaoConfig, clock: clock::TimeSource) -> Result<Arc<Self>> {
+    fn check_config(config: &KhaibaoConfig) -> Result<()> {
         if config.authority_sealing_key.len() != 32 {
             return Err(KhaibaoError::new(
                 ErrorCode::ConfigSealingKey,
@@ -168,6 +275,12 @@ impl Khaibao {
                 "the root public key must be 32 bytes",
             ));
         }
+        if config.spki_sha256_pins.iter().any(|p| p.len() != 32) {
+            return Err(khaibao_core::Error::Format(
+                khaibao_core::error::FormatError::InvalidField("spki pin"),
+            )
+            .into());
+        }
         if config.db_path.trim().is_empty() {
             // SQLite would open a private temporary database: everything lost on close.
             return Err(KhaibaoError::new(
@@ -175,109 +288,88 @@ impl Khaibao {
                 "the database path is empty",
             ));
         }
-        let master = MasterKey::from_bytes(&config.master_key)?;
-        let store = Store::open(std::path::Path::new(&config.db_path), &master, clock.now())?;
-        Ok(Arc::new(Self {
+        Ok(())
+    }
+
+    fn open(
+        config: KhaibaoConfig,
+        wrapper: &dyn HardwareKeyWrapper,
+        clock: clock::TimeSource,
+    ) -> Result<Self> {
+        Self::check_config(&config)?;
+        let path = std::path::Path::new(&config.db_path);
+        let master = keystore::master_key(path, wrapper)?;
+        let store = Store::open(path, &master, clock.now())?;
+        Ok(Self {
             store: Mutex::new(store),
             sync_gate: Mutex::new(()),
             config,
             http: OnceLock::new(),
             clock,
-        }))
+            watchers: diary_calls::Watchers::default(),
+        })
     }
 
     fn reqwest(&self) -> Result<Arc<ReqwestClient>> {
         if let Some(c) = self.http.get() {
             return Ok(c.clone());
         }
-        let c = Arc::new(ReqwestClient::new(
-            Duration::from_secs(10),
-            Duration::from_secs(30),
-        )?);
+        let c = Arc::new(ReqwestClient::with_config(&TransportConfig {
+            spki_sha256_pins: self.config.spki_sha256_pins.clone(),
+            extra_roots_der: self.config.extra_roots_der.clone(),
+            ..TransportConfig::default()
+        })?);
         Ok(self.http.get_or_init(|| c).clone())
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
-impl Khaibao {
-    /// Opens (creating) the database and checks the configuration.
-    #[uniffi::constructor]
-    pub fn open(config: KhaibaoConfig) -> Result<Arc<Self>> {
-        guard("open", || {
-            Self::open_inner(config, clock::TimeSource::System)
-        })
-    }
+/// The library's handle: one per database. It hands out the area objects; they share the
+/// handle's database and stay valid as long as any of them is held.
+#[derive(uniffi::Object)]
+pub struct KhaibaoLibrary(Arc<Inner>);
 
-    /// Like [`Khaibao::open`], with a host-provided clock (for tests and for hosts with a
-    /// trusted time source).
-    #[uniffi::constructor]
-    pub fn open_with_clock(config: KhaibaoConfig, clock: Arc<dyn Clock>) -> Result<Arc<Self>> {
-        guard("open_with_clock", || {
-            Self::open_inner(config, clock::TimeSource::Foreign(clock))
-        })
-    }
-
-    /// Reads a scanned text as a venue: verified khaibao code (under the effective keyset,
-    /// see `sync_trust`), or unverified other text.
-    pub fn read_venue(&self, text: String) -> Result<ScannedVenue> {
-        guard("read_venue", || {
-            let keyset = self.keyset(&self.store())?;
-            Ok(venue::read_with(&text, &keyset, self.now())?)
-        })
-    }
-
-    /// Checks in to `venue`. With a declaration, it is validated, signed with the device
-    /// key, sealed to the authority and queued in the same transaction as the check-in.
-    pub fn check_in(&self, venue: ScannedVenue, declaration: Option<Declaration>) -> Result<Visit> {
-        guard("check_in", || {
-            let t = self.now();
-            let checked_in = checkin::check_in(
-                &mut self.store(),
-                &venue,
-                declaration.as_ref(),
-                &self.config.authority_sealing_key,
-                t,
-            )?;
-            Ok(checked_in.visit)
-        })
-    }
-
-    /// Checks out of the active visit.
-    pub fn check_out(&self) -> Result<Visit> {
-        guard("check_out", || {
-            let t = self.now();
-            Ok(diary::check_out(&mut self.store(), t)?)
-        })
-    }
-
-    /// The diary, newest first.
-    pub fn diary(&self) -> Result<Vec<Visit>> {
-        guard("diary", || {
-            let mut store = self.store();
-            diary::settle(&mut store, self.now())?;
-            Ok(diary::visits(&store)?)
-        })
-    }
-
-    /// Outbox items by state.
-    pub fn outbox_counts(&self) -> Result<OutboxCounts> {
-        guard("outbox_counts", || Ok(outbox::counts(&self.store())?))
-    }
-
-    /// Uploads queued items over the library's own HTTP client (reqwest).
-    pub async fn sync(self: Arc<Self>) -> Result<DrainReport> {
-        self.with_transport("sync", None, |this, client| this.drain_blocking(client))
-            .await
-    }
-
-    /// Uploads queued items through the host app's own HTTP client.
-    pub async fn sync_with(
-        self: Arc<Self>,
-        client: Arc<dyn HostHttpClient>,
-    ) -> Result<DrainReport> {
-        self.with_transport("sync_with", Some(client), |this, client| {
-            this.drain_blocking(client)
+#[uniffi::export]
+impl KhaibaoLibrary {
+    /// Opens (creating) the database. The first open makes the database key, kept wrapped
+    /// by `key_wrapper`. Without the hardware key (restored onto a new phone) this fails
+    /// with `keystore.unavailable`: see `discard_unrecoverable_diary`. `clock` replaces the
+    /// system clock (tests, trusted time sources).
+    #[uniffi::constructor(default(clock = None))]
+    pub async fn open(
+        config: KhaibaoConfig,
+        key_wrapper: Arc<dyn HardwareKeyWrapper>,
+        clock: Option<Arc<dyn KhaibaoClock>>,
+    ) -> Result<Arc<Self>> {
+        off_thread("open", move || {
+            let time = clock.map_or(clock::TimeSource::System, clock::TimeSource::Foreign);
+            let inner = Inner::open(config, key_wrapper.as_ref(), time)?;
+            Ok(Arc::new(Self(Arc::new(inner))))
         })
         .await
+    }
+
+    /// Visits: check in and out, read, correct and export the diary.
+    pub fn diary(&self) -> Arc<Diary> {
+        Arc::new(Diary(self.0.clone()))
+    }
+
+    /// The upload of queued declarations to the authority.
+    pub fn uploads(&self) -> Arc<Uploads> {
+        Arc::new(Uploads(self.0.clone()))
+    }
+
+    /// Venue codes, manual codes and the authority's keyset and registry.
+    pub fn trust(&self) -> Arc<Trust> {
+        Arc::new(Trust(self.0.clone()))
+    }
+
+    /// Exposure lists and the alerts they raise.
+    pub fn exposures(&self) -> Arc<Exposures> {
+        Arc::new(Exposures(self.0.clone()))
+    }
+
+    /// The device certificate and personal passes.
+    pub fn passes(&self) -> Arc<Passes> {
+        Arc::new(Passes(self.0.clone()))
     }
 }

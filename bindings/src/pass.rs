@@ -1,6 +1,7 @@
-//! Personal pass (citizen side) and the venue staff's door log.
+//! The pass area (citizen side: device certificate and personal passes) and the venue
+//! staff's door log.
 
-use crate::{Khaibao, KhaibaoError, Result, guard, now};
+use crate::{HostHttpClient, Inner, KhaibaoError, Result, guard, now, off_thread};
 use khaibao_core::declaration::status::{HealthStatus, StatusRules, derive_status};
 use khaibao_core::declaration::{self, Declaration, Submission};
 use khaibao_core::pass::stafflog::{self, Admission, DailyReport};
@@ -8,32 +9,38 @@ use khaibao_core::pass::{self, PassInput};
 use khaibao_core::venue::TrustedKey;
 use std::sync::{Arc, Mutex};
 
-#[uniffi::export(async_runtime = "tokio")]
-impl Khaibao {
-    /// Registers this device's key with the authority and returns the certificate, which the
-    /// app keeps (it is public) and passes to [`Khaibao::make_pass`].
-    pub async fn register_device(self: Arc<Self>) -> Result<Vec<u8>> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            guard("register_device", || {
-                let t = this.now();
-                let device = this.store().device_key(t)?;
+/// The device certificate and personal passes.
+#[derive(uniffi::Object)]
+pub struct Passes(pub(crate) Arc<Inner>);
+
+#[uniffi::export]
+impl Passes {
+    /// Registers this device's key with the authority, through `client` (the host's HTTP
+    /// client) or, when it is `None`, the library's own, and returns the certificate, which
+    /// the app keeps (it is public) and passes to [`Passes::make_pass`].
+    pub async fn register_device(
+        self: Arc<Self>,
+        client: Option<Arc<dyn HostHttpClient>>,
+    ) -> Result<Vec<u8>> {
+        self.0
+            .clone()
+            .with_transport("Pass.register_device", client, |inner, transport| {
+                let t = inner.now();
+                let device = inner.store().device_key(t)?;
                 Ok(pass::register_device(
                     &device,
-                    this.reqwest()?.as_ref(),
-                    &this.config.authority_url,
+                    transport,
+                    &inner.config.authority_url,
                     t,
                 )?)
             })
-        })
-        .await
-        .unwrap_or_else(|_| Err(KhaibaoError::internal("register_device")))
+            .await
     }
 
     /// The health status of a declaration under the national rules.
     pub fn health_status(&self, declaration: Declaration) -> Result<HealthStatus> {
-        guard("health_status", || {
-            let t = self.now();
+        guard("Pass.health_status", || {
+            let t = self.0.now();
             let d = declaration::validate(&declaration, t).map_err(KhaibaoError::validation)?;
             Ok(derive_status(&d, &StatusRules::default(), t))
         })
@@ -41,14 +48,15 @@ impl Khaibao {
 
     /// A personal pass's text, valid for five minutes: render it as a QR and re-render it
     /// before it expires. The name is included only when `show_name` is true.
-    pub fn make_pass(
-        &self,
+    pub async fn make_pass(
+        self: Arc<Self>,
         declaration: Declaration,
         certificate: Vec<u8>,
         show_name: bool,
     ) -> Result<String> {
-        guard("make_pass", || {
-            let t = self.now();
+        let inner = self.0.clone();
+        off_thread("Pass.make_pass", move || {
+            let t = inner.now();
             let d = declaration::validate(&declaration, t).map_err(KhaibaoError::validation)?;
             let status = derive_status(&d, &StatusRules::default(), t);
             let personal = Submission {
@@ -57,7 +65,7 @@ impl Khaibao {
                 venue_id: None,
             }
             .to_cbor()?;
-            let device = self.store().device_key(t)?;
+            let device = inner.store().device_key(t)?;
             Ok(pass::make_pass(&PassInput {
                 device: &device,
                 certificate: &certificate,
@@ -65,11 +73,12 @@ impl Khaibao {
                 declared_at: t,
                 name: show_name.then_some(d.full_name.as_str()),
                 personal_data: &personal,
-                authority_sealing_key: &self.config.authority_sealing_key,
+                authority_sealing_key: &inner.config.authority_sealing_key,
                 now: t,
                 valid_seconds: pass::DEFAULT_PASS_SECONDS,
             })?)
         })
+        .await
     }
 }
 
@@ -87,6 +96,8 @@ impl VenueStaff {
     }
 }
 
+/// The door log's calls are synchronous: a staff app scans one pass at a time, each a
+/// millisecond of local work; call them off the main thread.
 #[uniffi::export]
 impl VenueStaff {
     /// Opens (creating) the log, trusting `authority_keys` for device certificates.

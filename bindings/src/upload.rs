@@ -1,37 +1,44 @@
-//! Upload controls for apps: a background upload that honours the outbox's backoff and
-//! `Retry-After`, reports progress (n of m) to a host callback and can be cancelled between
-//! batches; and what a scheduler needs — when to try next, and what the authority refused.
+//! The uploads area: one upload call for every case. It honours the outbox's backoff and the
+//! authority's `Retry-After`, uses the host's HTTP client or the library's own, reports
+//! progress to one listener, and stops between batches when cancelled (through an
+//! [`UploadCancel`], or by cancelling the Kotlin coroutine / Swift task awaiting it).
+//! Beside it, what a scheduler needs: when to try next, and what the authority refused.
 
-use crate::{Khaibao, Result, guard};
+use crate::clock::from_unix_seconds;
+use crate::{HostHttpClient, Inner, Result, off_thread};
 use khaibao_core::upload::outbox::{
-    self, CancelToken, DeadItem, DrainListener, DrainOptions, DrainReport,
+    self, CancelToken, DeadItem, DrainListener, DrainOptions, DrainReport, OutboxCounts,
 };
 use std::sync::Arc;
+use std::time::SystemTime;
 
-/// Implemented by the host app to follow an upload. It is called on a library thread with
-/// the database released, so it may call back into the library.
+/// Follows an upload, for a progress bar or a WorkManager / BGTask progress update. It is
+/// called on a library thread with the database released, so it may call back into the
+/// library; one that throws is skipped for that event.
 #[uniffi::export(with_foreign)]
-pub trait SyncProgress: Send + Sync {
+pub trait UploadListener: Send + Sync {
     /// `done` of `total` queued items have been sent and answered so far.
-    fn progress(&self, done: u64, total: u64);
+    fn on_progress(&self, done: i64, total: i64);
 }
 
-struct HostProgress(Option<Arc<dyn SyncProgress>>);
+struct HostProgress(Option<Arc<dyn UploadListener>>);
 
 impl DrainListener for HostProgress {
     fn progress(&self, done: u64, total: u64) {
-        if let Some(p) = &self.0 {
-            p.progress(done, total);
+        if let Some(l) = &self.0 {
+            crate::listeners::notify("UploadListener", || {
+                l.on_progress(done as i64, total as i64);
+            });
         }
     }
 }
 
 /// Cancels an upload between batches (for example when the OS ends background work).
 #[derive(uniffi::Object, Default)]
-pub struct SyncCancel(CancelToken);
+pub struct UploadCancel(CancelToken);
 
 #[uniffi::export]
-impl SyncCancel {
+impl UploadCancel {
     #[uniffi::constructor]
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
@@ -43,45 +50,134 @@ impl SyncCancel {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
-impl Khaibao {
-    /// A background upload over the library's HTTP client: items still backing off are
-    /// left for later (see `next_upload_at`), progress goes to `progress`, and `cancel`
-    /// stops it between batches.
-    pub async fn sync_in_background(
-        self: Arc<Self>,
-        batch_size: u32,
-        progress: Option<Arc<dyn SyncProgress>>,
-        cancel: Option<Arc<SyncCancel>>,
-    ) -> Result<DrainReport> {
-        self.with_transport("sync_in_background", None, move |this, client| {
-            let options = DrainOptions {
-                batch_size,
-                ..DrainOptions::default()
-            };
-            let token = cancel.map(|c| c.0.clone()).unwrap_or_default();
-            Ok(outbox::drain_with(
-                &this.store,
-                client,
-                &this.config.authority_url,
-                &options,
-                this.now(),
-                &HostProgress(progress),
-                &token,
-            )?)
+/// How to upload. Every field has a default: `UploadOptions()` uploads everything due over
+/// the library's own HTTP client.
+#[derive(uniffi::Record)]
+pub struct UploadOptions {
+    /// The host's HTTP client; `None` uses the library's own.
+    #[uniffi(default = None)]
+    pub client: Option<Arc<dyn HostHttpClient>>,
+    /// Items per request (1–500).
+    #[uniffi(default = 50)]
+    pub batch_size: i32,
+    /// Told about progress.
+    #[uniffi(default = None)]
+    pub listener: Option<Arc<dyn UploadListener>>,
+    /// Cancels the upload between batches.
+    #[uniffi(default = None)]
+    pub cancel: Option<Arc<UploadCancel>>,
+}
+
+/// What an upload did.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct UploadReport {
+    /// Items sent in this run.
+    pub sent: i64,
+    /// Items the authority stored.
+    pub accepted: i64,
+    /// Items the authority already had (a retry after a lost answer).
+    pub duplicates: i64,
+    /// Items the authority refused for good (see `dead_items`).
+    pub rejected: i64,
+    /// The authority's receipts for accepted items.
+    pub receipts: Vec<String>,
+    /// Items still queued (backing off, or left by a cancel or an error).
+    pub remaining: i64,
+    /// Whether the run stopped because it was cancelled.
+    pub cancelled: bool,
+}
+
+impl From<DrainReport> for UploadReport {
+    fn from(r: DrainReport) -> Self {
+        Self {
+            sent: r.sent as i64,
+            accepted: r.accepted as i64,
+            duplicates: r.duplicates as i64,
+            rejected: r.rejected as i64,
+            receipts: r.receipts,
+            remaining: r.remaining as i64,
+            cancelled: r.cancelled,
+        }
+    }
+}
+
+/// Cancels the token when the awaiting coroutine or task is cancelled (uniffi drops the
+/// future), so the upload stops after its batch in flight.
+struct CancelOnDrop(Option<CancelToken>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            t.cancel();
+        }
+    }
+}
+
+/// The upload of queued declarations to the authority.
+#[derive(uniffi::Object)]
+pub struct Uploads(pub(crate) Arc<Inner>);
+
+#[uniffi::export]
+impl Uploads {
+    /// Uploads the queued items that are due: items still backing off (after a failure or
+    /// the authority's `Retry-After`) are left for later (see `next_upload_at`).
+    pub async fn upload(self: Arc<Self>, options: UploadOptions) -> Result<UploadReport> {
+        let token = options
+            .cancel
+            .as_ref()
+            .map(|c| c.0.clone())
+            .unwrap_or_default();
+        let mut on_drop = CancelOnDrop(Some(token.clone()));
+        let drain = DrainOptions {
+            batch_size: options.batch_size.clamp(1, 500) as u32,
+            ..DrainOptions::default()
+        };
+        let listener = HostProgress(options.listener);
+        let report = self
+            .0
+            .clone()
+            .with_transport("Uploads.upload", options.client, move |inner, client| {
+                Ok(outbox::drain_with(
+                    &inner.store,
+                    client,
+                    &inner.config.authority_url,
+                    &drain,
+                    inner.now(),
+                    &listener,
+                    &token,
+                )?)
+            })
+            .await;
+        // Finished: nothing left to cancel.
+        on_drop.0 = None;
+        Ok(report?.into())
+    }
+
+    /// Queued items by state.
+    pub async fn counts(self: Arc<Self>) -> Result<OutboxCounts> {
+        let inner = self.0.clone();
+        off_thread("Uploads.counts", move || {
+            Ok(outbox::counts(&inner.store())?)
         })
         .await
     }
 
-    /// When the earliest queued item may be sent again (Unix seconds), if any is queued.
-    pub fn next_upload_at(&self) -> Result<Option<i64>> {
-        guard("next_upload_at", || {
-            Ok(outbox::next_attempt_at(&self.store())?)
+    /// When the earliest queued item may be sent again, if any is queued: schedule the
+    /// next background upload then.
+    pub async fn next_upload_at(self: Arc<Self>) -> Result<Option<SystemTime>> {
+        let inner = self.0.clone();
+        off_thread("Uploads.next_upload_at", move || {
+            Ok(outbox::next_attempt_at(&inner.store())?.map(from_unix_seconds))
         })
+        .await
     }
 
     /// Items the authority refused permanently, with its reason.
-    pub fn dead_items(&self) -> Result<Vec<DeadItem>> {
-        guard("dead_items", || Ok(outbox::dead_items(&self.store())?))
+    pub async fn dead_items(self: Arc<Self>) -> Result<Vec<DeadItem>> {
+        let inner = self.0.clone();
+        off_thread("Uploads.dead_items", move || {
+            Ok(outbox::dead_items(&inner.store())?)
+        })
+        .await
     }
 }

@@ -1,5 +1,8 @@
 //! SPKI pinning against a real TLS server on loopback. The certificates in `tests/data`
-//! are throwaway test fixtures: a test CA and a leaf for 127.0.0.1/localhost (P-256).
+//! are throwaway test fixtures: a test CA and a leaf for 127.0.0.1/localhost (P-256), and
+//! `pinned.der`, a self-signed P-256 certificate with a key of its own (made with
+//! `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -outform DER`,
+//! its private key discarded).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
@@ -16,9 +19,17 @@ use std::sync::Arc;
 const CA: &[u8] = include_bytes!("data/ca.der");
 const LEAF: &[u8] = include_bytes!("data/leaf.der");
 const LEAF_KEY: &[u8] = include_bytes!("data/leaf.key.der");
+/// A self-signed certificate with a key of its own: the genuine authority certificate
+/// whose key an app pins, public like every certificate.
+const PINNED: &[u8] = include_bytes!("data/pinned.der");
 
 /// A TLS server answering `200 ok` to every request; returns its port.
 fn tls_server() -> u16 {
+    tls_server_with_chain(vec![LEAF.to_vec()])
+}
+
+/// A TLS server presenting `chain` (signing with the leaf's key).
+fn tls_server_with_chain(chain: Vec<Vec<u8>>) -> u16 {
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -26,7 +37,7 @@ fn tls_server() -> u16 {
     .unwrap()
     .with_no_client_auth()
     .with_single_cert(
-        vec![CertificateDer::from(LEAF.to_vec())],
+        chain.into_iter().map(CertificateDer::from).collect(),
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(LEAF_KEY.to_vec())),
     )
     .unwrap();
@@ -108,8 +119,14 @@ fn matching_pin_connects_and_any_other_key_is_refused() {
         get(port, vec![backup], vec![CA.to_vec()]),
         Err(Error::Net(NetError::Network(_)))
     ));
-    // The CA's key is not presented by the server (it only sends the leaf), so it is no pin.
-    assert!(get(port, vec![ca_pin], vec![CA.to_vec()]).is_err());
+    // Only the leaf's key is a pin: the CA's key is not, presented or not.
+    assert!(get(port, vec![ca_pin.clone()], vec![CA.to_vec()]).is_err());
+    let with_ca = tls_server_with_chain(vec![LEAF.to_vec(), CA.to_vec()]);
+    assert_eq!(
+        get(with_ca, vec![leaf_pin.clone()], vec![CA.to_vec()]).unwrap(),
+        b"ok"
+    );
+    assert!(get(with_ca, vec![ca_pin], vec![CA.to_vec()]).is_err());
     // A pin never replaces normal verification: the right pin with a chain that does not
     // lead to a trusted root (the leaf's issuer is not among the roots) fails.
     assert!(get(port, vec![leaf_pin], vec![LEAF.to_vec()]).is_err());
@@ -121,4 +138,29 @@ fn matching_pin_connects_and_any_other_key_is_refused() {
         }),
         Err(Error::Format(FormatError::InvalidField(_)))
     ));
+}
+
+#[test]
+fn pin_appended_certificate_refused() {
+    // The app pins the genuine authority certificate's key. An attacker holds a certificate
+    // for the authority's name from a CA the phone trusts (here the test CA's leaf) and
+    // appends the public pinned certificate to its chain.
+    let pin = spki_sha256(PINNED).unwrap().to_vec();
+    let attacker = tls_server_with_chain(vec![LEAF.to_vec(), PINNED.to_vec()]);
+    assert!(matches!(
+        get(attacker, vec![pin.clone()], vec![CA.to_vec()]),
+        Err(Error::Net(NetError::Network(_)))
+    ));
+    // Appended before the leaf's issuer, or twice: still refused.
+    let attacker = tls_server_with_chain(vec![LEAF.to_vec(), PINNED.to_vec(), CA.to_vec()]);
+    assert!(get(attacker, vec![pin.clone()], vec![CA.to_vec()]).is_err());
+    let attacker = tls_server_with_chain(vec![LEAF.to_vec(), PINNED.to_vec(), PINNED.to_vec()]);
+    assert!(get(attacker, vec![pin], vec![CA.to_vec()]).is_err());
+    // The chain itself is valid: unpinned, or pinned to the key it really serves, it passes.
+    assert_eq!(get(attacker, vec![], vec![CA.to_vec()]).unwrap(), b"ok");
+    let leaf_pin = spki_sha256(LEAF).unwrap().to_vec();
+    assert_eq!(
+        get(attacker, vec![leaf_pin], vec![CA.to_vec()]).unwrap(),
+        b"ok"
+    );
 }

@@ -43,12 +43,13 @@ impl Signer {
                 public_key: self.public(),
                 valid_from: TIME_EPOCH,
                 valid_until: TIME_EPOCH + 3_000 * DAY,
+                usage: khaibao_core::venue::keyset::USAGE_VENUE,
             }],
         }
     }
     /// A code around arbitrary payload bytes, signed properly.
     fn code_for_payload(&self, payload: Vec<u8>) -> String {
-        text(&cose::sign(payload, &self.pkcs8).unwrap())
+        text(&cose::sign(payload, &self.pkcs8, cose::Purpose::VenueCode).unwrap())
     }
 }
 
@@ -224,7 +225,9 @@ fn sign_with_headers(s: &Signer, kid_protected: bool, kid_unprotected: bool) -> 
         .protected(protected.build())
         .unprotected(unprotected.build())
         .payload(venue::encode_payload(&sample()).unwrap())
-        .create_signature(b"", |d| s.pair.sign(d).as_ref().to_vec())
+        .create_signature(cose::Purpose::VenueCode.external_aad(), |d| {
+            s.pair.sign(d).as_ref().to_vec()
+        })
         .build()
         .to_vec()
         .unwrap()
@@ -266,7 +269,9 @@ fn other_algorithm_is_malformed() {
                 .build(),
         )
         .payload(venue::encode_payload(&sample()).unwrap())
-        .create_signature(b"", |d| s.pair.sign(d).as_ref().to_vec())
+        .create_signature(cose::Purpose::VenueCode.external_aad(), |d| {
+            s.pair.sign(d).as_ref().to_vec()
+        })
         .build()
         .to_vec()
         .unwrap();
@@ -405,7 +410,14 @@ fn version_1_base45_code_is_not_read() {
     let s = signer();
     let v1 = format!(
         "{URL_PREFIX}{}",
-        base45::encode(&cose::sign(payload_with(1, Value::Integer(1.into())), &s.pkcs8).unwrap())
+        base45::encode(
+            &cose::sign(
+                payload_with(1, Value::Integer(1.into())),
+                &s.pkcs8,
+                cose::Purpose::VenueCode
+            )
+            .unwrap()
+        )
     );
     assert!(matches!(
         verify(&s, &v1),
@@ -495,4 +507,71 @@ fn random_mutations_never_verify_as_another_venue() {
             assert_eq!(v, sample());
         }
     }
+}
+
+/// Every signed object type carries its own external data under the signature, so bytes
+/// signed as one type never verify as another, even under one key: a device certificate
+/// is not a venue code, a venue code is not a device certificate, nor a registry or an
+/// exposure list.
+#[test]
+fn a_signature_for_one_object_type_never_verifies_as_another() {
+    use khaibao_core::pass;
+    let s = signer();
+    let trusted = venue::TrustedKey {
+        kid: cose::key_id(&s.public()),
+        public_key: s.public(),
+    };
+    // A device certificate, presented as a venue code.
+    let device = [7u8; 32];
+    let cert = pass::certify_device(&s.pkcs8, &device, NOW - DAY, NOW + DAY).unwrap();
+    assert_eq!(
+        pass::verify_certificate(&cert, std::slice::from_ref(&trusted), NOW).unwrap(),
+        device
+    );
+    assert!(matches!(
+        verify(&s, &text(&cert)),
+        Err(Error::Venue(VenueError::BadSignature))
+    ));
+    // A venue code, presented as a device certificate (its payload even has the shape of
+    // one: version 1, a 32-byte key, two times).
+    let lookalike = to_cbor(
+        &MapBuilder::new()
+            .put(1, 1u64)
+            .put(2, Value::Bytes(device.to_vec()))
+            .put(3, NOW - DAY)
+            .put(4, NOW + DAY)
+            .build(),
+    )
+    .unwrap();
+    let as_venue = cose::sign(lookalike.clone(), &s.pkcs8, cose::Purpose::VenueCode).unwrap();
+    assert!(pass::verify_certificate(&as_venue, std::slice::from_ref(&trusted), NOW).is_err());
+    let code = venue::issue(&sample(), &s.pkcs8).unwrap();
+    let code_bytes = cose_bytes(&code);
+    assert!(pass::verify_certificate(&code_bytes, std::slice::from_ref(&trusted), NOW).is_err());
+    // Each purpose verifies only as itself.
+    let purposes = [
+        cose::Purpose::VenueCode,
+        cose::Purpose::Registry,
+        cose::Purpose::KeysetUpdate,
+        cose::Purpose::DeviceCertificate,
+        cose::Purpose::ExposureList,
+        cose::Purpose::Device,
+    ];
+    for signed_as in purposes {
+        let bytes = cose::sign(lookalike.clone(), &s.pkcs8, signed_as).unwrap();
+        let parsed = cose::Signed::parse(&bytes).unwrap();
+        for checked_as in purposes {
+            assert_eq!(
+                parsed.verify(&s.public(), checked_as).is_ok(),
+                signed_as == checked_as,
+                "{signed_as:?} checked as {checked_as:?}"
+            );
+        }
+    }
+    // An exposure list's signature does not make a venue code.
+    let list = khaibao_core::exposure::build_list(&s.pkcs8, 1, 0, NOW, &[]).unwrap();
+    assert!(matches!(
+        verify(&s, &text(&list)),
+        Err(Error::Venue(VenueError::BadSignature))
+    ));
 }

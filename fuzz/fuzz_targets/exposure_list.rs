@@ -2,23 +2,17 @@
 //! (`exposure::verify_list`) on the raw input, and on the input signed as a list payload by
 //! the authority key (so the payload cursor behind the signature is reached); then matching
 //! a verified list against a small diary. A list that verifies must re-encode (signed again
-//! by the same key) to the same list. Nothing may panic, including overflow in the
-//! time-window arithmetic.
+//! by the same key) to the same list, and the gate every list passes before it is matched
+//! (`exposure::check_list`) must never let through a list that skips versions, jumps too
+//! far or is too old. Nothing may panic, including overflow in the time-window arithmetic.
 #![no_main]
 
 use khaibao_core::diary::Visit;
 use khaibao_core::exposure::{self, MatchOptions};
-use khaibao_core::seal::DeviceKey;
 use khaibao_core::venue::TrustedKey;
 use khaibao_tests::fuzz_fixture as fx;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-
-/// The authority's signing key, parsed once (`fx::authority_signed` parses it per call).
-fn signer() -> &'static DeviceKey {
-    static K: OnceLock<DeviceKey> = OnceLock::new();
-    K.get_or_init(|| DeviceKey::from_pkcs8(&fx::authority_pkcs8()).expect("fixture key"))
-}
 
 fn trusted() -> &'static [TrustedKey] {
     static K: OnceLock<Vec<TrustedKey>> = OnceLock::new();
@@ -61,6 +55,16 @@ fn check(bytes: &[u8]) {
         exposure::verify_list(&again, trusted()).expect("re-verifies"),
         list
     );
+    for last in [0, 1, list.version.saturating_sub(1), list.version, u64::MAX] {
+        for now in [fx::NOW, i64::MIN, i64::MAX] {
+            if let Ok(true) = exposure::check_list(&list, last, now) {
+                assert!(list.version > last && list.base_version <= last);
+                assert!(list.version - last <= exposure::MAX_VERSION_JUMP);
+                assert!(i64::try_from(list.version).is_ok());
+                assert!(list.issued_at >= now.saturating_sub(exposure::MAX_LIST_AGE_SECONDS));
+            }
+        }
+    }
     for min in [0, 900, i64::MAX] {
         let _ = exposure::match_visits(
             &visits(),
@@ -76,9 +80,5 @@ fn check(bytes: &[u8]) {
 
 fuzz_target!(|data: &[u8]| {
     check(data);
-    check(
-        &signer()
-            .sign_cose(data.to_vec())
-            .expect("signing cannot fail"),
-    );
+    check(&fx::authority_signed(data.to_vec()).expect("signing cannot fail"));
 });

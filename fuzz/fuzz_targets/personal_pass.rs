@@ -3,12 +3,15 @@
 //! payload of a certified device (anyone who registers a device can sign anything, so the
 //! payload decoder is reachable), and every pass that verifies through a staff door log
 //! (replay refusal, entry/exit). Nothing may panic; a pass that verifies must carry fields
-//! within their limits, and the door log must admit it or refuse it as a replay.
+//! within their limits (its expiry at most an hour after it may have been issued), and the
+//! door log must admit it or refuse it as a replay. The input is also read as a door-log
+//! passage upload (what the authority's ingest decodes), which must round-trip.
 #![no_main]
 
 use khaibao_core::error::PassError;
 use khaibao_core::Error;
-use khaibao_core::pass::{PASS_PREFIX, PassCheck, verify_pass};
+use khaibao_core::pass::stafflog::PassageUpload;
+use khaibao_core::pass::{MAX_PASS_SECONDS, PASS_PREFIX, PassCheck, verify_pass};
 use khaibao_core::seal::DeviceKey;
 use khaibao_core::pass::stafflog::StaffLog;
 use khaibao_core::venue::TrustedKey;
@@ -50,6 +53,10 @@ fn check(c: &PassCheck) {
     assert_eq!(c.pseudonym.len(), 32, "pseudonym is 16 bytes of hex");
     assert_eq!(c.nonce.len(), 16, "nonce is 8 bytes of hex");
     assert!(c.expires_at >= fx::NOW, "an expired pass verified");
+    assert!(
+        c.expires_at <= fx::NOW + 60 + MAX_PASS_SECONDS,
+        "a pass lives longer than the clamp"
+    );
 }
 
 /// `StaffLog::scan` starts with the same `verify_pass` (same keys, same clock), so a pass
@@ -79,6 +86,10 @@ fn scan(text: &str) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    if let Ok(p) = PassageUpload::from_cbor(data) {
+        let again = p.to_cbor().expect("a read passage re-encodes");
+        assert_eq!(PassageUpload::from_cbor(&again).expect("re-reads"), p);
+    }
     if let Ok(text) = std::str::from_utf8(data) {
         scan(text);
     }

@@ -1,154 +1,103 @@
-// The SwiftUI app: scan → venue confirmation → declaration form → diary, with background
-// upload in BGTaskScheduler. Needs Xcode (iOS SDK); not compiled by the test command.
+// The SwiftUI app: opens the library (keys wrapped by the Keychain), registers the
+// background refresh, and shows onboarding on first start, then the citizen's tabs (check
+// in, diary, personal pass) and the staff door. A tapped exposure notification opens the
+// diary at the matching visit.
 
 import BackgroundTasks
+import Foundation
 import Khaibao
 import KhaibaoDemoCore
 import SwiftUI
+import UIKit
+import UserNotifications
+
+/// The library handle and the demo's ports for the process, or why they could not open.
+final class AppModel: ObservableObject {
+    let settings = UserDefaultsSettings()
+    @Published private(set) var ports: LibraryPorts?
+    @Published private(set) var app: KhaibaoLibrary?
+    @Published private(set) var openError: String?
+    @Published var openVisit: Int64?
+
+    /// Opens the library (the library makes its database key; the Keychain key wraps it).
+    /// A backup restored onto another phone cannot unwrap it: that diary is discarded and an
+    /// empty one opened.
+    func open() async {
+        guard app == nil, openError == nil else { return }
+        do {
+            let db = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
+                .appendingPathComponent("khaibao.db")
+            let config = Deployment.config(dbPath: db.path)
+            let wrapper = KeychainKeyWrapper()
+            let app: KhaibaoLibrary
+            do {
+                app = try await KhaibaoLibrary.open(config: config, keyWrapper: wrapper)
+            } catch KhaibaoError.Keystore(let code, _, _, _) where code == .keystoreUnavailable {
+                try await discardUnrecoverableDiary(config: config, keyWrapper: wrapper)
+                app = try await KhaibaoLibrary.open(config: config, keyWrapper: wrapper)
+            }
+            let ports = LibraryPorts(app: app, client: URLSessionHostClient(), trustConfigured: false)
+            await MainActor.run { self.app = app; self.ports = ports }
+        } catch {
+            let message = libraryError(error).text.text(Texts.language)
+            await MainActor.run { openError = message }
+        }
+    }
+}
 
 @main
 struct KhaibaoDemoApp: App {
-    static let syncTask = "vn.khaibao.demo.sync"
-    let app: Khaibao
-
-    /// The database master key: random on first start, kept wrapped by the Keychain key.
-    static func masterKey(_ keyStore: KeychainKeyStore) -> Data {
-        let defaults = UserDefaults.standard
-        if let wrapped = defaults.data(forKey: "khaibao.master_key") {
-            return try! keyStore.unwrap(wrapped: wrapped)
-        }
-        var key = Data(count: 32)
-        _ = key.withUnsafeMutableBytes { SecRandomCopyBytes(kSecRandomDefault, 32, $0.baseAddress!) }
-        defaults.set(try! keyStore.wrap(secret: key), forKey: "khaibao.master_key")
-        return key
-    }
-
-    init() {
-        let keyStore = KeychainKeyStore()
-        try! verifyKeyStore(store: keyStore)
-        let db = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
-            .appendingPathComponent("khaibao.db")
-        try? FileManager.default.createDirectory(at: db.deletingLastPathComponent(), withIntermediateDirectories: true)
-        app = try! Khaibao.open(config: Deployment.config(dbPath: db.path, masterKey: Self.masterKey(keyStore)))
-        let app = self.app
-        BGTaskScheduler.shared.register(forTaskWithIdentifier: Self.syncTask, using: nil) { task in
-            let work = Task {
-                let outcome = await runSync(app, client: URLSessionHostClient(), listener: NoProgress())
-                KhaibaoDemoApp.scheduleSync()
-                task.setTaskCompleted(success: outcome != .failed)
-            }
-            task.expirationHandler = { work.cancel() }
-        }
-        Self.scheduleSync()
-    }
-
-    static func scheduleSync() {
-        let request = BGProcessingTaskRequest(identifier: syncTask)
-        request.requiresNetworkConnectivity = true
-        request.earliestBeginDate = Date(timeIntervalSinceNow: 15 * 60)
-        try? BGTaskScheduler.shared.submit(request)
-    }
+    @UIApplicationDelegateAdaptor(AppDelegate.self) var delegate
+    @StateObject private var model = AppModel()
 
     var body: some Scene {
-        WindowGroup { ContentView(app: app) }
+        WindowGroup {
+            RootView()
+                .environmentObject(model)
+                .onAppear {
+                    delegate.model = model
+                    Task {
+                        await model.open()
+                        if let ports = model.ports { Background.register(ports) }
+                    }
+                }
+        }
     }
 }
 
-final class NoProgress: SyncListener, @unchecked Sendable {
-    func onBatch(batch: UInt32, httpStatus: UInt16) {}
-    func onFinished(report: DrainReport?) {}
+/// Registers the refresh task before launch ends (as BGTaskScheduler requires) and routes
+/// notification taps to the diary.
+final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCenterDelegate {
+    weak var model: AppModel?
+
+    func application(_ application: UIApplication,
+                     didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil) -> Bool {
+        UNUserNotificationCenter.current().delegate = self
+        Background.registerHandler()
+        return true
+    }
+
+    func userNotificationCenter(_ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse,
+                                withCompletionHandler completionHandler: @escaping () -> Void) {
+        if let id = response.notification.request.content.userInfo[Notifications.visitKey] as? Int64 {
+            model?.openVisit = id
+        }
+        completionHandler()
+    }
 }
 
-/// The deployment's authority keys and URL.
+/// The deployment's authority keys and URL (from its provisioning).
 enum Deployment {
-    static func config(dbPath: String, masterKey: Data) -> KhaibaoConfig {
-        KhaibaoConfig(dbPath: dbPath,
-                      venueKeys: [TrustedKey(kid: Data(count: 16), publicKey: Data(count: 32))],
-                      authoritySealingKey: Data(count: 32),
-                      authorityUrl: "https://authority.example.vn",
-                      masterKey: masterKey)
-    }
-}
+    /// The venue signing key's id: 4 bytes, as `khaibao keygen` prints it (`kid=`).
+    static let venueKid = Data(count: 4)
+    static let venueSigning = Data(count: 32)
+    static let authoritySealing = Data(count: 32)
+    static let authorityURL = "https://authority.example.vn"
 
-struct ContentView: View {
-    let app: Khaibao
-    @State private var scanned: ScannedVenue?
-    @State private var showForm = false
-    @State private var message: String?
+    static var venueKeys: [TrustedKey] { [TrustedKey(kid: venueKid, publicKey: venueSigning)] }
 
-    var body: some View {
-        NavigationStack {
-            if let scanned {
-                if showForm {
-                    DeclarationView { declaration, model in
-                        do {
-                            _ = try app.checkIn(venue: scanned, declaration: declaration)
-                            self.scanned = nil
-                            showForm = false
-                        } catch KhaibaoError.Validation(let fields, _, _) {
-                            model.show(fields)
-                        } catch {
-                            message = "\(error)"
-                        }
-                    }
-                } else {
-                    let card = venueCard(scanned)
-                    VStack(alignment: .leading, spacing: 12) {
-                        Text(card.title).font(.title2)
-                        Text(card.subtitle)
-                        if let warning = card.warning { Text(warning).foregroundColor(.red) }
-                        Button("Khai báo và check-in") { showForm = true }
-                        Button("Huỷ") { self.scanned = nil }
-                    }.padding()
-                }
-            } else {
-                VStack {
-                    ScannerView { text in
-                        do { scanned = try app.readVenue(text: text) } catch KhaibaoError.Venue(_, let messageVi, _, _), KhaibaoError.Format(_, let messageVi, _, _) {
-                            message = messageVi
-                        } catch {}
-                    }
-                    if let message { Text(message) }
-                    NavigationLink("Nhật ký") { DiaryView(app: app) }
-                }
-            }
-        }
-    }
-}
-
-struct DeclarationView: View {
-    let onSubmit: (Declaration, DeclarationFormModel) -> Void
-    @State private var model = DeclarationFormModel(language: .vi)
-    @State private var state = DeclarationFormState()
-    @State private var errors: [String: String] = [:]
-
-    var body: some View {
-        Form {
-            field("Họ và tên", $state.fullName, "full_name")
-            field("Năm sinh", $state.birthYear, "birth_year")
-            field("Số điện thoại", $state.phone, "phone")
-            field("Mã tỉnh", $state.province, "province")
-            Button("Gửi tờ khai") {
-                model.state = state
-                if let d = model.submit() { onSubmit(d, model) }
-                errors = model.errors
-            }
-        }
-    }
-
-    @ViewBuilder func field(_ label: String, _ text: Binding<String>, _ key: String) -> some View {
-        TextField(label, text: text)
-        if let e = errors[key] { Text(e).foregroundColor(.red).font(.caption) }
-    }
-}
-
-struct DiaryView: View {
-    let app: Khaibao
-    var body: some View {
-        let rows = (try? app.diary()).map(diaryRows) ?? []
-        List {
-            Text((try? app.outboxCounts()).map(outboxStatus) ?? "")
-            ForEach(rows, id: \.id) { row in VStack(alignment: .leading) { Text(row.venue); Text(row.period).font(.caption) } }
-        }
+    static func config(dbPath: String) -> KhaibaoConfig {
+        KhaibaoConfig(dbPath: dbPath, venueKeys: venueKeys, authoritySealingKey: authoritySealing,
+                      authorityUrl: authorityURL)
     }
 }

@@ -34,7 +34,10 @@ cargo run --locked -q -p khaibao-ffi --features cli --bin uniffi-bindgen -- \
 
 out="$build/kotlin-tests"
 rm -rf "$out" && mkdir -p "$out"
-mapfile -t sources < <(find "$gen" "$root/tests/bindings/kotlin" "$root/android-demo/shared/src/main/kotlin" -name '*.kt' | sort)
+# With the platform layer and the snippets of docs/embedding.md, so the guide's code compiles.
+python3 "$root/tests/bindings/doc_snippets.py" kotlin "$root/docs/embedding.md" "$out/EmbeddingGuide.kt"
+mapfile -t sources < <(find "$gen" "$root/tests/bindings/kotlin" "$root/android-demo/shared/src/main/kotlin" \
+    "$root/bindings/platform/kotlin" "$out" -name '*.kt' | sort)
 echo "kotlinc: ${#sources[@]} files"
 "$kotlin/bin/kotlinc" -nowarn "${sources[@]}" -cp "$jna:$coroutines" -d "$out/t.jar"
 

@@ -61,7 +61,10 @@ cp "$gen"/* "$work/gen/"
 cp "$stripped" "$work/gen/libkhaibao_ffi.so"
 # The authority CLI too: the exposure test publishes windows from inside the chroot.
 mkdir -p "$work/bin" && cp "$bin" "$work/bin/khaibao"
-cp "$root"/tests/bindings/swift/*.swift "$root"/ios-demo/Sources/KhaibaoDemoCore/*.swift "$work/src/"
+cp "$root"/tests/bindings/swift/*.swift "$root"/ios-demo/Sources/KhaibaoDemoCore/*.swift \
+    "$root"/bindings/platform/swift/*.swift "$work/src/"
+# The snippets of docs/embedding.md compile with everything else.
+python3 "$root/tests/bindings/doc_snippets.py" swift "$root/docs/embedding.md" "$work/src/EmbeddingGuide.swift"
 
 # The fixture: authority keys, a venue poster (as raw luma) and a running authority.
 "$bin" keygen --keys "$work/tmp/keys" >/dev/null

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import khaibao  # noqa: E402
 import khaibao_core as core  # noqa: E402
+from appkit import open_app, run  # noqa: E402
 from test_flow import UrllibClient, public_keys  # noqa: E402
 
 BIN = os.environ["KHAIBAO_BIN"]
@@ -72,12 +73,11 @@ class Trust(unittest.TestCase):
         cls.tmp.cleanup()
 
     def app(self, name, root=True):
-        return khaibao.Khaibao.open(khaibao.KhaibaoConfig(
+        return open_app(khaibao.KhaibaoConfig(
             db_path=os.path.join(self.tmp.name, name),
             venue_keys=[],
             authority_sealing_key=self.sealing,
             authority_url=self.url,
-            master_key=bytes(range(32)),
             root_public_key=self.root if root else None,
         ))
 
@@ -86,75 +86,75 @@ class Trust(unittest.TestCase):
         # No venue key shipped and nothing downloaded: the code cannot be trusted yet, and
         # a typed code has no registry to look in.
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
-            app.read_venue(self.code)
+            run(app.trust().read_venue(self.code))
         self.assertEqual(err.exception.code, core.ErrorCode.VENUE_UNKNOWN_KEY)
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
-            app.resolve_manual_code(self.manual)
+            run(app.trust().resolve_manual_code(self.manual))
         self.assertEqual(err.exception.code, core.ErrorCode.VENUE_REGISTRY_MISSING)
 
         client = UrllibClient()
-        synced = asyncio.run(app.sync_trust(client))
+        synced = run(app.trust().sync(client))
         self.assertEqual(client.calls, 2)
         self.assertTrue(synced.keyset_updated and synced.registry_updated)
         self.assertEqual(synced.registry.entries, 1)
-        self.assertEqual(app.registry_info(), synced.registry)
+        self.assertEqual(run(app.trust().registry_info()), synced.registry)
 
-        venue = app.resolve_manual_code(self.manual)
-        self.assertEqual(venue.name, "Quán cà phê Gió")
-        scanned = app.read_venue(self.code)
-        self.assertIsInstance(scanned, core.ScannedVenue.VERIFIED)
-        self.assertEqual(scanned.venue, venue)
-        visit = app.check_in(core.ScannedVenue.VERIFIED(venue=venue), None)
+        venue = run(app.trust().resolve_manual_code(self.manual))
+        self.assertEqual(venue.name(), "Quán cà phê Gió")
+        scanned = run(app.trust().read_venue(self.code))
+        self.assertIsInstance(scanned, khaibao.VenueScan.VERIFIED)
+        self.assertEqual(scanned.venue.id(), venue.id())
+        visit = run(app.diary().check_in(khaibao.VenueScan.VERIFIED(venue=venue), None))
         self.assertTrue(visit.verified)
 
         # Typed with dashes instead of spaces: the same venue; one digit off: a typo.
-        self.assertEqual(app.resolve_manual_code(self.manual.replace(" ", "-")), venue)
+        self.assertEqual(run(app.trust().resolve_manual_code(self.manual.replace(" ", "-"))).id(), venue.id())
         digits = self.manual.replace(" ", "")
         wrong = digits[:3] + str((int(digits[3]) + 1) % 10) + digits[4:]
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
-            app.resolve_manual_code(wrong)
+            run(app.trust().resolve_manual_code(wrong))
         self.assertEqual(err.exception.code, core.ErrorCode.VENUE_MANUAL_CODE_INVALID)
 
         # The same answers again change nothing; the held update replayed is stale.
-        again = asyncio.run(app.sync_trust(client))
+        again = run(app.trust().sync(client))
         self.assertFalse(again.keyset_updated or again.registry_updated)
         with urllib.request.urlopen(self.url + "/v1/keyset-update", timeout=10) as resp:
             update = resp.read()
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
-            app.apply_keyset_update(update)
+            run(app.trust().apply_keyset_update(update))
         self.assertEqual(err.exception.code, core.ErrorCode.VENUE_UPDATE_STALE)
 
         # A venue issued while the server runs resolves after the next sync.
         code2, manual2 = issue(self.keys, "Nhà hàng Sen", os.path.join(self.tmp.name, "sen.svg"))
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
-            app.resolve_manual_code(manual2)
+            run(app.trust().resolve_manual_code(manual2))
         self.assertEqual(err.exception.code, core.ErrorCode.VENUE_MANUAL_CODE_UNKNOWN)
-        third = asyncio.run(app.sync_trust(None))
+        third = run(app.trust().sync(None))
         self.assertTrue(third.registry_updated)
         self.assertEqual(third.registry.entries, 2)
         self.assertGreater(third.registry.serial, synced.registry.serial)
-        self.assertEqual(app.resolve_manual_code(manual2).name, "Nhà hàng Sen")
-        self.assertEqual(app.read_venue(code2).venue.name, "Nhà hàng Sen")
+        self.assertEqual(run(app.trust().resolve_manual_code(manual2)).name(), "Nhà hàng Sen")
+        self.assertEqual(run(app.trust().read_venue(code2)).venue.name(), "Nhà hàng Sen")
 
     def test_without_a_root_key_updates_are_refused_typed(self):
         app = self.app("no_root.db", root=False)
         with urllib.request.urlopen(self.url + "/v1/keyset-update", timeout=10) as resp:
             update = resp.read()
         with self.assertRaises(khaibao.KhaibaoError.Config) as err:
-            app.apply_keyset_update(update)
+            run(app.trust().apply_keyset_update(update))
         self.assertEqual(err.exception.code, core.ErrorCode.CONFIG_ROOT_KEY)
         # The registry is signed by a key this app does not know.
         with urllib.request.urlopen(self.url + "/v1/registry", timeout=10) as resp:
             registry = resp.read()
         with self.assertRaises(khaibao.KhaibaoError.Venue) as err:
-            app.apply_registry(registry)
+            run(app.trust().apply_registry(registry))
         self.assertEqual(err.exception.code, core.ErrorCode.VENUE_UNKNOWN_KEY)
-        self.assertIsNone(app.registry_info())
+        self.assertIsNone(run(app.trust().registry_info()))
         with self.assertRaises(khaibao.KhaibaoError.Config) as err:
-            khaibao.Khaibao.open(khaibao.KhaibaoConfig(
+            open_app(khaibao.KhaibaoConfig(
                 db_path=os.path.join(self.tmp.name, "bad_root.db"), venue_keys=[],
                 authority_sealing_key=self.sealing, authority_url=self.url,
-                master_key=bytes(range(32)), root_public_key=b"short",
+                root_public_key=b"short",
             ))
         self.assertEqual(err.exception.code, core.ErrorCode.CONFIG_ROOT_KEY)
 

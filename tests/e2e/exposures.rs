@@ -174,4 +174,15 @@ fn lists_signed_by_another_key_and_bad_queries_are_refused() {
         let status = client.send(HttpRequest::get(url)).unwrap().status;
         assert_eq!(status, 400, "{query}");
     }
+    // A since past the newest version: the newest version's empty list, never a list
+    // signed at the version asked for.
+    let own = server.state().keys().public().venue_key;
+    for since in [2, i64::MAX as u64, u64::MAX] {
+        let url = format!("{}/v1/exposures?since={since}", server.base_url());
+        let answer = client.send(HttpRequest::get(url)).unwrap();
+        assert_eq!(answer.status, 200);
+        let list = exposure::verify_list(&answer.body, std::slice::from_ref(&own)).unwrap();
+        assert_eq!((list.version, list.base_version), (1, 1), "since {since}");
+        assert!(list.entries.is_empty());
+    }
 }

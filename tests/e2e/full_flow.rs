@@ -212,3 +212,127 @@ fn unreachable_authority_leaves_items_pending() {
     assert!(matches!(err, Error::Net(NetError::Network(_))), "{err:?}");
     assert_eq!(outbox::counts(&store).expect("counts").pending, 1);
 }
+
+/// Whether `secret` appears in `bytes` as UTF-8.
+fn holds(bytes: &[u8], secret: &str) -> bool {
+    bytes.windows(secret.len()).any(|w| w == secret.as_bytes())
+}
+
+#[test]
+fn staff_log_traceable_by_authority() {
+    use khaibao_core::declaration::Submission;
+    use khaibao_core::declaration::status::HealthStatus;
+    use khaibao_core::pass::{self, PassInput, stafflog::StaffLog};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = AuthorityKeys::generate().expect("keys");
+    let public = keys.public();
+    let signing = keys.signing_pkcs8().to_vec();
+    let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.path().join("a.db"), keys)
+        .expect("server");
+
+    // The citizen's pass, carrying their declaration sealed to the authority.
+    let mut citizen = test_support::store_in_memory(*NOW);
+    let device = citizen.device_key(*NOW).expect("device key");
+    let cert = pass::certify_device(&signing, &device.public_key(), *NOW - 60, *NOW + 86_400)
+        .expect("certificate");
+    let declared = declaration::validate(&form(), *NOW).expect("valid");
+    let personal = Submission {
+        declaration: declared.clone(),
+        declared_at: *NOW,
+        venue_id: None,
+    }
+    .to_cbor()
+    .expect("cbor");
+    let make = |at: i64| {
+        pass::make_pass(&PassInput {
+            device: &device,
+            certificate: &cert,
+            status: HealthStatus::Green,
+            declared_at: *NOW,
+            name: None,
+            personal_data: &personal,
+            authority_sealing_key: &public.sealing_public,
+            now: at,
+            valid_seconds: pass::DEFAULT_PASS_SECONDS,
+        })
+        .expect("pass")
+    };
+
+    // The venue's door log: in at 08:00, out at 09:00 (Vietnam time is UTC+7).
+    let entered = *NOW + 3600;
+    let log_path = dir.path().join("door.db");
+    let mut log = StaffLog::open(&log_path, vec![public.venue_key.clone()]).expect("staff log");
+    log.scan(&make(entered), entered).expect("entry");
+    log.scan(&make(entered + 3600), entered + 3600)
+        .expect("exit");
+
+    // The venue holds the visitor's data only sealed: nothing readable in its files or its
+    // export, and no other key opens the seal.
+    let csv = log.export_csv(entered).expect("export");
+    let mut files = vec![csv.clone().into_bytes()];
+    for name in ["door.db", "door.db-wal"] {
+        if let Ok(b) = std::fs::read(dir.path().join(name)) {
+            files.push(b);
+        }
+    }
+    for secret in [&form().full_name, "987654321", "+84 98 765 4321"] {
+        assert!(files.iter().all(|b| !holds(b, secret)), "{secret} readable");
+    }
+    let row: Vec<&str> = csv.lines().nth(1).expect("a passage").split(',').collect();
+    let mut aad = khaibao_core::encoding::codec::unhex(row[0], 16).expect("pseudonym");
+    aad.extend(khaibao_core::encoding::codec::unhex(row[4], 8).expect("nonce"));
+    let sealed = khaibao_core::encoding::codec::base64url_decode(row[5]).expect("sealed");
+    let stranger = AuthorityKeys::generate().expect("other keys");
+    assert!(
+        stranger
+            .sealing()
+            .open(pass::PASS_INFO, &aad, &sealed)
+            .is_err()
+    );
+
+    // An authority with another sealing key (a wrong or fake endpoint) cannot open it: the
+    // passage is refused there, and kept.
+    let wrong = RunningServer::start(
+        ([127, 0, 0, 1], 0).into(),
+        &dir.path().join("wrong.db"),
+        stranger,
+    )
+    .expect("server");
+    let client =
+        ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
+    let venue_id = venue().id;
+    let mut copy = StaffLog::open(&dir.path().join("copy.db"), vec![public.venue_key.clone()])
+        .expect("staff log");
+    copy.scan(&make(entered), entered).expect("entry");
+    let refused = copy
+        .upload(&client, &wrong.base_url(), &venue_id, entered + 86_400)
+        .expect("upload");
+    assert_eq!((refused.delivered, refused.rejected), (0, 1));
+    assert_eq!(wrong.state().with_db(|db| db.count()).expect("count"), 0);
+
+    // Through the ingest endpoint every phone uploads to, the authority opens it with its
+    // sealing key and finds the visitor at the venue, at the time they entered.
+    let report = log
+        .upload(&client, &server.base_url(), &venue_id, entered + 3600)
+        .expect("upload");
+    assert_eq!((report.delivered, report.rejected), (1, 0));
+    let stored = server
+        .state()
+        .with_db(|db| db.declarations(server.state().keys().sealing()))
+        .expect("read back");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].submission.declaration, declared);
+    assert_eq!(
+        stored[0].submission.venue_id.as_deref(),
+        Some(venue_id.as_str())
+    );
+    assert_eq!(stored[0].submission.declared_at, entered);
+    assert!(stored[0].device_kid.starts_with("door:"));
+    // Delivered once: nothing is sent again.
+    let again = log
+        .upload(&client, &server.base_url(), &venue_id, entered + 7200)
+        .expect("upload");
+    assert_eq!((again.delivered, again.rejected), (0, 0));
+    assert_eq!(server.state().with_db(|db| db.count()).expect("count"), 1);
+}

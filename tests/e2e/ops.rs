@@ -86,6 +86,7 @@ fn operator_routes_answer_401_without_credentials_and_403_outside_the_role() {
     let routes = [
         ("GET", "/ops/whoami", ""),
         ("GET", "/ops/operators", ""),
+        ("GET", "/ops/audit", ""),
         ("POST", "/ops/extractions", "scope=province:79"),
         ("GET", "/ops/extractions", ""),
         ("GET", "/ops/extractions/1", ""),
@@ -112,6 +113,14 @@ fn operator_routes_answer_401_without_credentials_and_403_outside_the_role() {
         "{me}"
     );
     assert_eq!(c.send("GET", "/ops/operators", Some(&hcm), "").status, 403);
+    assert_eq!(c.send("GET", "/ops/audit", Some(&hcm), "").status, 403);
+    let log = c.send("GET", "/ops/audit", Some(&admin), "");
+    assert_eq!(log.status, 200);
+    assert!(
+        String::from_utf8(log.body)
+            .unwrap()
+            .contains("\"verified\":true")
+    );
     let all = c.send("GET", "/ops/operators", Some(&admin), "");
     assert_eq!(all.status, 200);
     let all = String::from_utf8(all.body).unwrap();

@@ -2,25 +2,34 @@
 //! a SQLite store and a PostgreSQL store, and both must answer, deduplicate, export and
 //! publish exposures alike; then the HTTP server runs on the PostgreSQL store.
 //!
+//! A second test runs retention, operator accounts, an extraction and the audit log on
+//! both stores: on PostgreSQL whole day partitions are dropped and the audit triggers
+//! refuse changes.
+//!
 //! The test starts its own throwaway cluster with the machine's `initdb` and `pg_ctl`
 //! (Debian's `postgresql` package; as the `postgres` user when run as root). Without them it
 //! says so and passes, unless `KHAIBAO_REQUIRE_POSTGRES` is set, as the README test command
 //! does after installing PostgreSQL.
+//!
+//! A second test runs two authority server processes on one throwaway cluster and sends
+//! both the same batches at once: every item is stored once, and both answer it with the
+//! same receipt.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
 use khaibao_authority::db::AuthorityDb;
 use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
-use khaibao_authority::http::RunningServer;
+use khaibao_authority::http::{RunningServer, ServerOptions};
 use khaibao_authority::keys::AuthorityKeys;
 use khaibao_core::exposure::{self, ExposureEntry, Recommendation};
 use khaibao_core::net::transport::{HttpClient, HttpRequest, ReqwestClient};
 use khaibao_core::seal::{DeviceKey, SealingKey};
 use khaibao_core::upload::protocol::{self, IngestItem, ItemStatus};
 use khaibao_tests::declarations::sealed;
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// A PostgreSQL cluster in a temporary folder, stopped when dropped.
@@ -305,4 +314,332 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
             .all(|r| matches!(r.status, ItemStatus::Duplicate { .. }))
     );
     assert_eq!(server.state().with_db(|db| db.count().unwrap()), 6);
+}
+
+/// Stores declarations at `days_ago` (seconds before `now`) below the ingest window check,
+/// as an older database would hold them.
+fn store_at(db: &mut AuthorityDb, keys: &AuthorityKeys, ats: &[i64], now: i64) -> Vec<IngestItem> {
+    let device = DeviceKey::generate().unwrap();
+    let public = keys.public().sealing_public;
+    let items: Vec<IngestItem> = ats
+        .iter()
+        .map(|&at| sealed(&device, &public, "Lê Văn Tám", 79, Some(VENUE), at))
+        .collect();
+    let opened = khaibao_authority::ingest::open_items(keys.sealing(), &items);
+    db.store_mut().store_opened(&items, opened, now).unwrap();
+    items
+}
+
+const VENUE: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+/// Retention, accounts, an extraction and the audit log, as both stores must do them;
+/// returns the partitions' count before and after the purge on PostgreSQL (via `pg`).
+fn retention_and_workflow(
+    db: &mut AuthorityDb,
+    keys: &AuthorityKeys,
+    mut partitions: impl FnMut() -> usize,
+) -> (usize, usize) {
+    use khaibao_authority::db::DECLARED_AT_REFUSED;
+    use khaibao_authority::ops::{self, Role, Scope};
+    use khaibao_authority::{audit, extraction};
+    let day = 86_400;
+    // Noon UTC, so the cutoff (21 days earlier, also noon) falls inside a day.
+    let now = (khaibao_authority::unix_now() / day) * day + day / 2;
+    let cutoff = db.retention_cutoff(now);
+    let ats = [
+        now - 30 * day,
+        now - 22 * day,
+        cutoff - 60,
+        cutoff + 60,
+        now - day,
+    ];
+    let items = store_at(db, keys, &ats, now);
+    assert_eq!(db.count().unwrap(), 5);
+    let before = partitions();
+    assert_eq!(db.purge(now).unwrap(), 3);
+    assert_eq!(db.count().unwrap(), 2);
+    let after = partitions();
+    let left: Vec<i64> = db
+        .declarations(keys.sealing())
+        .unwrap()
+        .iter()
+        .map(|d| d.submission.declared_at)
+        .collect();
+    assert_eq!(left, vec![cutoff + 60, now - day]);
+    // A purged declaration sent again is refused, not stored anew.
+    let again = db.ingest(keys.sealing(), &items[..1], now).unwrap();
+    assert!(
+        matches!(&again[0].status, ItemStatus::Rejected { reason } if reason == DECLARED_AT_REFUSED)
+    );
+    assert_eq!(db.count().unwrap(), 2);
+
+    let hcm = ops::add_operator(
+        db.store_mut(),
+        "so-yte-79",
+        &Role::province(&[79]).unwrap(),
+        1,
+        now,
+    )
+    .unwrap();
+    let boss = ops::add_with_password(
+        db.store_mut(),
+        "bo-yte",
+        &Role::Admin,
+        "mật khẩu dài lắm",
+        now,
+    )
+    .unwrap();
+    let session = ops::login(db.store_mut(), "bo-yte", "mật khẩu dài lắm", now).unwrap();
+    assert_eq!(
+        ops::authenticate(db.store(), &session.token, now).unwrap(),
+        Some(boss.clone())
+    );
+    assert_eq!(
+        ops::authenticate(db.store(), &hcm.token, now).unwrap(),
+        Some(hcm.operator.clone())
+    );
+    let e = extraction::request(
+        db,
+        &hcm.operator,
+        &Scope::Province(79),
+        (now - 2 * day, now),
+        "ổ dịch",
+        now,
+    )
+    .unwrap();
+    extraction::decide(db, &boss, e.id, true, now).unwrap();
+    let mut csv = Vec::new();
+    let rows =
+        extraction::download(db, keys.sealing(), &hcm.operator, e.id, &mut csv, now).unwrap();
+    assert_eq!(rows, 1);
+    assert!(String::from_utf8(csv).unwrap().contains("Lê Văn Tám"));
+    let head = audit::verify(db.store(), None).unwrap();
+    assert_eq!(head.entries, 3);
+    (before, after)
+}
+
+#[test]
+fn retention_drops_day_partitions_and_the_workflow_runs_on_postgres() {
+    let keys = AuthorityKeys::generate().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite = AuthorityDb::open(&dir.path().join("a.db")).unwrap();
+    retention_and_workflow(&mut lite, &keys, || 0);
+
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let mut pg = AuthorityDb::open(Path::new(&cluster.url)).unwrap();
+    let mut inspect = postgres::Client::connect(&cluster.url, postgres::NoTls).unwrap();
+    let mut partitions = || -> usize {
+        let n: i64 = postgres::Client::connect(&cluster.url, postgres::NoTls)
+            .unwrap()
+            .query_one(
+                "SELECT COUNT(*) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+                 WHERE p.relname = 'declarations'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        n as usize
+    };
+    let (before, after) = retention_and_workflow(&mut pg, &keys, &mut partitions);
+    // Five declarations over four days; the two days wholly before the cutoff are dropped
+    // as partitions, the cutoff's own day keeps its later row.
+    assert_eq!((before, after), (4, 2));
+    let keys_left: i64 = inspect
+        .query_one("SELECT COUNT(*) FROM declaration_keys", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(keys_left, 2);
+    assert!(
+        inspect
+            .execute("UPDATE audit_log SET detail = 'x'", &[])
+            .is_err()
+    );
+    assert!(inspect.execute("DELETE FROM audit_log", &[]).is_err());
+    // No personal field in any column: the name is only inside the sealed bytes.
+    let clear: i64 = inspect
+        .query_one(
+            "SELECT COUNT(*) FROM declarations d WHERE d::text LIKE '%Tám%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(clear, 0);
+}
+
+/// Where the server child process finds its database and keys folder.
+const CHILD_DB: &str = "KHAIBAO_TEST_SERVE_DB";
+const CHILD_KEYS: &str = "KHAIBAO_TEST_SERVE_KEYS";
+
+/// The server process of `two_server_processes_store_each_item_once`: what `khaibao serve`
+/// runs, on the database and keys the parent names, printing `listening URL` and serving
+/// until its standard input closes. Run only by that test.
+#[test]
+#[ignore = "the server process of two_server_processes_store_each_item_once"]
+fn server_child_entry() {
+    let (Some(db), Some(keys)) = (std::env::var_os(CHILD_DB), std::env::var_os(CHILD_KEYS)) else {
+        return;
+    };
+    let options = ServerOptions {
+        db_connections: 4,
+        ..ServerOptions::new(([127, 0, 0, 1], 0).into(), Path::new(&db))
+    };
+    let keys = AuthorityKeys::load(Path::new(&keys)).unwrap();
+    let server = RunningServer::start_with(options, keys).unwrap();
+    // Straight to the process's stdout: the test harness captures `println!`.
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening {}", server.base_url()).unwrap();
+    out.flush().unwrap();
+    drop(out);
+    let mut rest = String::new();
+    while std::io::stdin().read_line(&mut rest).unwrap_or(0) > 0 {}
+    server.stop();
+}
+
+/// A server child process; killed when dropped.
+struct ServerProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl ServerProcess {
+    fn start(db: &str, keys: &Path) -> Self {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "server_child_entry",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_DB, db)
+            .env(CHILD_KEYS, keys)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let url = stdout
+            .lines()
+            .map_while(Result::ok)
+            // The harness may have begun the line with the test's name.
+            .find_map(|l| {
+                l.split_once("listening ")
+                    .map(|(_, url)| url.trim().to_owned())
+            })
+            .expect("the server process printed its address");
+        Self { child, url }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_server_processes_store_each_item_once() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let keys_dir = dir.path().join("keys");
+    let keys = AuthorityKeys::generate().unwrap();
+    keys.save(&keys_dir).unwrap();
+    let public = keys.public().sealing_public;
+    let servers = [
+        ServerProcess::start(&cluster.url, &keys_dir),
+        ServerProcess::start(&cluster.url, &keys_dir),
+    ];
+    // Today (the server refuses declarations from before its retention period).
+    let day = (khaibao_authority::unix_now() / 86_400) * 86_400;
+    let batches: Vec<Vec<IngestItem>> = (0..8)
+        .map(|b| {
+            let device = DeviceKey::generate().unwrap();
+            (0..16)
+                .map(|i| {
+                    sealed(
+                        &device,
+                        &public,
+                        "Nguyễn Văn A",
+                        79,
+                        None,
+                        day + b * 100 + i,
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    // Both servers get every batch at once, one of them in reverse order; a 503 (the
+    // database refused a transaction) is retried, as phones do.
+    let answers: Vec<Vec<(Vec<u8>, ItemStatus)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = servers
+            .iter()
+            .enumerate()
+            .map(|(n, server)| {
+                let batches = &batches;
+                s.spawn(move || {
+                    let client =
+                        ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(60))
+                            .unwrap();
+                    let url = format!("{}{}", server.url, protocol::INGEST_PATH);
+                    let mut order: Vec<&Vec<IngestItem>> = batches.iter().collect();
+                    if n == 1 {
+                        order.reverse();
+                    }
+                    let mut got = Vec::new();
+                    for batch in order {
+                        let body = protocol::encode_request(batch).unwrap();
+                        let response = (0..20)
+                            .find_map(|_| {
+                                let r = client
+                                    .send(HttpRequest::post_cbor(url.clone(), body.clone()))
+                                    .ok()
+                                    .filter(|r| r.status == 200);
+                                if r.is_none() {
+                                    std::thread::sleep(Duration::from_millis(200));
+                                }
+                                r
+                            })
+                            .expect("the batch was answered");
+                        got.extend(
+                            protocol::decode_response(&response.body)
+                                .unwrap()
+                                .into_iter()
+                                .map(|r| (r.idempotency_key, r.status)),
+                        );
+                    }
+                    got
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let receipt_of = |answers: &[(Vec<u8>, ItemStatus)], key: &[u8]| -> (bool, String) {
+        match answers.iter().find(|(k, _)| k == key).map(|(_, s)| s) {
+            Some(ItemStatus::Accepted { receipt }) => (true, receipt.clone()),
+            Some(ItemStatus::Duplicate { receipt }) => (false, receipt.clone()),
+            other => panic!("item answered {other:?}"),
+        }
+    };
+    let mut receipts = std::collections::HashSet::new();
+    for item in batches.iter().flatten() {
+        let (accepted_a, a) = receipt_of(&answers[0], &item.idempotency_key);
+        let (accepted_b, b) = receipt_of(&answers[1], &item.idempotency_key);
+        assert_eq!(a, b, "both servers answer the one stored receipt");
+        assert!(
+            accepted_a ^ accepted_b,
+            "exactly one server stored the item"
+        );
+        assert!(receipts.insert(a));
+    }
+    let db = AuthorityDb::open(Path::new(&cluster.url)).unwrap();
+    assert_eq!(db.count().unwrap(), 8 * 16);
+    let stored: std::collections::HashSet<String> =
+        db.receipts().unwrap().into_iter().map(|(_, r)| r).collect();
+    assert_eq!(stored, receipts);
 }

@@ -1,6 +1,6 @@
 //! The end-to-end demo behind `khaibao demo`: a loopback authority, a citizen database in a
-//! temporary folder, and the whole flow from poster to stored declaration, printed step by
-//! step.
+//! temporary folder (or the folder given with `--keep`, left in place afterwards), and the
+//! whole flow from poster to stored declaration, printed step by step.
 
 use khaibao_authority::http::RunningServer;
 use khaibao_authority::issuance::{VenueSpec, new_venue};
@@ -36,12 +36,19 @@ fn step<T, E: std::fmt::Display>(step: &'static str, r: Result<T, E>) -> Result<
     })
 }
 
-/// Runs the demo, writing what happens to `out`.
+/// Runs the demo in a temporary folder, writing what happens to `out`.
 pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
+    let dir = step("temporary folder", tempfile::tempdir())?;
+    run_in(out, dir.path())
+}
+
+/// Runs the demo in `dir` (created if missing; it must not hold keys already), which is
+/// left with the authority's keys and database, the citizen's database and the QR images.
+pub fn run_in(out: &mut dyn Write, dir: &std::path::Path) -> Result<(), DemoError> {
     let mut say = |line: String| {
         let _ = writeln!(out, "{line}");
     };
-    let dir = step("temporary folder", tempfile::tempdir())?;
+    step("demo folder", std::fs::create_dir_all(dir))?;
     let now = khaibao_authority::unix_now();
 
     // 1. The authority's keys.
@@ -49,7 +56,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         step: "keygen",
         reason: e.to_string(),
     })?;
-    step("keygen", keys.save(&dir.path().join("keys")))?;
+    step("keygen", keys.save(&dir.join("keys")))?;
     let public = keys.public();
     say(format!(
         "1. keygen        authority keys created (venue key id {})",
@@ -68,7 +75,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     };
     let venue = step("venue id", new_venue(&spec, now, "khaibao-demo"))?;
     let code = step("venue issue", venue::issue(&venue, keys.signing_pkcs8()))?;
-    let png_path = dir.path().join("venue.png");
+    let png_path = dir.join("venue.png");
     step("venue issue", poster::write_qr_png(&code, 8, &png_path))?;
     let symbol = step("venue issue", poster::qr(&code))?;
     let qr_version = poster::qr_version(&symbol);
@@ -80,11 +87,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     // 3. The authority starts on a free loopback port.
     let server = step(
         "serve",
-        RunningServer::start(
-            ([127, 0, 0, 1], 0).into(),
-            &dir.path().join("authority.db"),
-            keys,
-        ),
+        RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.join("authority.db"), keys),
     )?;
     say(format!(
         "3. serve         authority listening on {}",
@@ -118,8 +121,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     // 5. The citizen's store and device key, and the declaration form.
     let mut store = step(
         "open store",
-        MasterKey::generate()
-            .and_then(|master| Store::open(&dir.path().join("citizen.db"), &master, now)),
+        MasterKey::generate().and_then(|master| Store::open(&dir.join("citizen.db"), &master, now)),
     )?;
     let device = step("device key", store.device_key(now))?;
     let form = Declaration {
@@ -172,7 +174,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
         ReqwestClient::new(Duration::from_secs(2), Duration::from_secs(15)),
     )?;
     let addr = server.addr();
-    let authority_db = dir.path().join("authority.db");
+    let authority_db = dir.join("authority.db");
     server.stop();
     let failed = outbox::drain(&mut store, &client, &format!("http://{addr}"), 50, now);
     let counts = step("offline", outbox::counts(&store))?;
@@ -187,7 +189,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     ));
 
     // 8. The authority comes back on the same address; the queued item is drained.
-    let keys = step("serve", AuthorityKeys::load(&dir.path().join("keys")))?;
+    let keys = step("serve", AuthorityKeys::load(&dir.join("keys")))?;
     let server = step("serve", RunningServer::start(addr, &authority_db, keys))?;
     let report = step(
         "upload",
@@ -258,7 +260,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
             valid_seconds: khaibao_core::pass::DEFAULT_PASS_SECONDS,
         }),
     )?;
-    let pass_png = dir.path().join("pass.png");
+    let pass_png = dir.join("pass.png");
     step("pass", poster::write_qr_png(&pass_text, 6, &pass_png))?;
     say(format!(
         "11. pass         device certified by the authority; personal pass QR written to pass.png ({} characters, status {}, valid 5 min, no name or ID in it)",

@@ -3,6 +3,7 @@
 
 use crate::demo::DemoError;
 use crate::scanbench::ScanError;
+use khaibao_authority::audit::AuditError;
 use khaibao_authority::db::DbError;
 use khaibao_authority::export::{BadTime, ExportError};
 use khaibao_authority::exposure_publish::PublishError;
@@ -54,4 +55,6 @@ pub enum CliError {
     Account(#[from] AccountError),
     #[error(transparent)]
     Role(#[from] RoleError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
 }

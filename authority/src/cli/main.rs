@@ -10,10 +10,9 @@ use clap::{Parser, Subcommand};
 use error::CliError;
 use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
 use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
-use khaibao_authority::http::RunningServer;
+use khaibao_authority::http::{RunningServer, ServerOptions};
 use khaibao_authority::issuance::{self, Place, VenueSpec};
 use khaibao_authority::keys::AuthorityKeys;
-use khaibao_authority::store::postgres::is_postgres_url;
 use khaibao_authority::{poster, trust, unix_now};
 use khaibao_core::venue::{self, registry};
 use std::net::SocketAddr;
@@ -26,6 +25,7 @@ mod keygen;
 mod operator;
 mod portal;
 mod scanbench;
+mod upkeep;
 
 #[derive(Parser)]
 #[command(name = "khaibao", version, about = "khaibao health-authority tools")]
@@ -60,6 +60,17 @@ enum Command {
         /// logins and passwords.
         #[arg(long)]
         demo_data: bool,
+        #[command(flatten)]
+        retention: upkeep::Retention,
+        /// Connections to a PostgreSQL database (SQLite uses one).
+        #[arg(long, default_value_t = khaibao_authority::http::DEFAULT_DB_CONNECTIONS)]
+        db_connections: usize,
+        /// Serve HTTPS with this certificate chain (PEM, or one DER certificate).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM, or PKCS#8 DER).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Export stored declarations as CSV, opening each with the sealing key of the keys
     /// folder (the way for whoever holds both; departments use extractions under /ops/).
@@ -90,13 +101,30 @@ enum Command {
         #[command(subcommand)]
         command: ExposureCommand,
     },
+    /// The audit log of extractions and exports.
+    Audit {
+        #[command(subcommand)]
+        command: upkeep::AuditCommand,
+    },
+    /// Delete declarations older than the retention period (the server also does it hourly).
+    Purge {
+        /// A SQLite file, or a PostgreSQL URL (`postgres://user@host:port/dbname`).
+        #[arg(long, default_value = "authority.db")]
+        db: PathBuf,
+        #[command(flatten)]
+        retention: upkeep::Retention,
+    },
     /// Operator accounts for the `/ops/` routes (ministry, provinces, units).
     Operator {
         #[command(subcommand)]
         command: operator::OperatorCommand,
     },
     /// Run the whole flow end to end on a loopback authority and a temporary database.
-    Demo,
+    Demo {
+        /// Run in this folder and keep it (keys, databases, QR images) afterwards.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// Scan QR codes in an image or every image below a folder (`--bench`: JSON lines for
     /// the QR benchmark harness).
     Scan(scanbench::ScanArgs),
@@ -256,9 +284,29 @@ fn run(cli: Cli) -> Result<(), CliError> {
             db,
             keys,
             demo_data,
+            retention,
+            tls_cert,
+            tls_key,
+            db_connections,
         } => {
             let k = AuthorityKeys::load(&keys)?;
-            let server = RunningServer::start(listen, &db, k)?;
+            let options = ServerOptions {
+                tls: tls_cert.zip(tls_key),
+                db_connections: db_connections.max(1),
+                retention_days: retention.retention_days,
+                ..ServerOptions::new(listen, &db)
+            };
+            let server = RunningServer::start_with(options, k)?;
+            // Deletes expired declarations now and every hour while serving.
+            let _purger = khaibao_authority::retention::Purger::start(
+                server.state().clone(),
+                khaibao_authority::retention::PURGE_EVERY,
+                |done| match done {
+                    Ok(0) => {}
+                    Ok(n) => eprintln!("retention: {n} declarations deleted"),
+                    Err(e) => eprintln!("retention: purge failed ({e}); retrying later"),
+                },
+            )?;
             // The first line is machine-readable, for scripts that start the server on port 0.
             println!("listening {}", server.base_url());
             if demo_data {
@@ -309,7 +357,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
             &recommendation,
         )?,
         Command::Operator { command } => operator::run(command)?,
-        Command::Demo => demo::run(&mut std::io::stdout())?,
+        Command::Audit { command } => upkeep::audit(command)?,
+        Command::Purge { db, retention } => upkeep::purge(&db, &retention)?,
+        Command::Demo { keep: None } => demo::run(&mut std::io::stdout())?,
+        Command::Demo { keep: Some(dir) } => {
+            demo::run_in(&mut std::io::stdout(), &dir)?;
+            println!("kept in {}", dir.display());
+        }
         Command::Scan(args) => scanbench::run(&args)?,
     }
     Ok(())
@@ -357,10 +411,15 @@ fn issue_csv(keys: &Path, csv: &Path, out: &Path, format: &str) -> Result<(), Cl
 
 fn export(db: &Path, keys: &Path, filter: &ExportFilter, out: &Path) -> Result<(), CliError> {
     let keys = AuthorityKeys::load(keys)?;
-    if !db.exists() && !is_postgres_url(&db.to_string_lossy()) {
-        return Err(CliError::NoDatabase(db.to_path_buf()));
-    }
-    let db = khaibao_authority::db::AuthorityDb::open(db)?;
+    let mut db = upkeep::open_existing(db)?;
+    // Audited before anything is opened, like an extraction's download.
+    khaibao_authority::audit::append(
+        db.store_mut(),
+        unix_now(),
+        "cli",
+        "export.cli",
+        &format!("{filter:?} out={}", out.display()),
+    )?;
     // Written next to the target and renamed at the end, so a failed export leaves no
     // half-written file under the requested name.
     let tmp = out.with_extension("csv.partial");

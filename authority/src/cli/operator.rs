@@ -1,9 +1,10 @@
 //! `khaibao operator add | list | disable`: the operators' accounts, on the database that
 //! `serve` uses. `add` prints the new bearer token once (stdout, alone, for scripts); only
-//! its hash is stored.
+//! its hash is stored. Adding and disabling go in the audit log (actor `cli`).
 
 use crate::error::CliError;
 use clap::Subcommand;
+use khaibao_authority::audit;
 use khaibao_authority::db::AuthorityDb;
 use khaibao_authority::ops::{self, Role};
 use std::path::PathBuf;
@@ -70,6 +71,13 @@ pub fn run(command: OperatorCommand) -> Result<(), CliError> {
             let role = role(&kind, &province, &venue)?;
             let mut db = AuthorityDb::open(&db)?;
             let issued = ops::add_operator(db.store_mut(), &name, &role, days, now)?;
+            audit::append(
+                db.store_mut(),
+                now,
+                "cli",
+                "operator.add",
+                &format!("name={name} role={role} token_days={days}"),
+            )?;
             println!("{}", issued.token);
             eprintln!(
                 "operator {} ({role}) added; the token above is shown once and expires {}",
@@ -87,6 +95,13 @@ pub fn run(command: OperatorCommand) -> Result<(), CliError> {
         OperatorCommand::Disable { db, name } => {
             let mut db = AuthorityDb::open(&db)?;
             ops::disable_operator(db.store_mut(), &name)?;
+            audit::append(
+                db.store_mut(),
+                now,
+                "cli",
+                "operator.disable",
+                &format!("name={name}"),
+            )?;
             println!("operator {name} disabled");
         }
     }

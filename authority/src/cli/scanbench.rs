@@ -6,9 +6,16 @@
 //! Loading, grayscale conversion (ITU-R 601 weights, as the harness's Pillow rows use) and
 //! rotation happen outside the timed region; each image gets one warm-up decode, then the
 //! median of `--repeat` timed decodes is reported.
+//!
+//! `--stream` feeds the images, in name order, to one stream [`Scanner`] as a camera would
+//! (a sample whose `.txt` is empty is a frame without a code): each line is one frame, its
+//! time that frame's scan, its payloads the codes the scanner reported on it. With
+//! `--repeat N` the whole sequence runs N times, each time through a new scanner, after one
+//! warm-up run; each frame's time is its median and its payloads those of the first run.
+//! `--best` reports the fastest run instead of the median, in both modes.
 
 use khaibao_core::encoding::codec::hex;
-use khaibao_core::scan::{self, Frame, ScanOptions};
+use khaibao_core::scan::{self, Frame, ScanOptions, ScannedCode, Scanner};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -43,6 +50,13 @@ pub struct ScanArgs {
     /// Time budget per frame in milliseconds (default: the library's).
     #[arg(long)]
     pub budget_ms: Option<u64>,
+    /// Feed the images, in name order, to one stream scanner (a camera's frames).
+    #[arg(long)]
+    pub stream: bool,
+    /// Report each frame's fastest timed run instead of the median (a loaded machine
+    /// only ever slows a run down).
+    #[arg(long)]
+    pub best: bool,
     pub path: PathBuf,
 }
 
@@ -65,6 +79,9 @@ pub fn run(args: &ScanArgs) -> Result<(), ScanError> {
     } else {
         vec![args.path.clone()]
     };
+    if args.stream {
+        return stream(args, &options, &files);
+    }
     let mut out = std::io::stdout().lock();
     for file in files {
         let Some(luma) = load(&file, args.rotate) else {
@@ -72,28 +89,78 @@ pub fn run(args: &ScanArgs) -> Result<(), ScanError> {
             continue;
         };
         let frame = Frame::new(luma.as_raw(), luma.width(), luma.height(), luma.width())?;
-        let (outcome, micros) = timed(&frame, &options, args.repeat.max(1))?;
-        let line = if args.bench {
-            let hexes: Vec<String> = outcome
-                .codes
-                .iter()
-                .map(|c| format!("\"{}\"", hex(&c.bytes)))
-                .collect();
-            format!(
-                "{{\"file\": \"{}\", \"payloads_hex\": [{}], \"micros\": {micros}, \"panicked\": false, \"pass\": \"{}\"}}",
-                json_escape(&file.to_string_lossy()),
-                hexes.join(", "),
-                outcome.pass.unwrap_or("none"),
-            )
-        } else {
-            let texts: Vec<String> = outcome
-                .codes
-                .iter()
-                .map(|c| c.text.clone().unwrap_or_else(|| hex(&c.bytes)))
-                .collect();
-            format!("{}\t{}", file.display(), texts.join("\t"))
-        };
-        writeln!(out, "{line}")?;
+        let (outcome, micros) = timed(&frame, &options, args.repeat.max(1), args.best)?;
+        let pass = outcome.pass.unwrap_or("none");
+        writeln!(out, "{}", line(args, &file, &outcome.codes, micros, pass))?;
+    }
+    Ok(())
+}
+
+/// One output line: the harness's JSON with `--bench`, else the file and each code's text.
+fn line(args: &ScanArgs, file: &Path, codes: &[ScannedCode], micros: u128, pass: &str) -> String {
+    if args.bench {
+        let hexes: Vec<String> = codes
+            .iter()
+            .map(|c| format!("\"{}\"", hex(&c.bytes)))
+            .collect();
+        format!(
+            "{{\"file\": \"{}\", \"payloads_hex\": [{}], \"micros\": {micros}, \"panicked\": false, \"pass\": \"{pass}\"}}",
+            json_escape(&file.to_string_lossy()),
+            hexes.join(", "),
+        )
+    } else {
+        let texts: Vec<String> = codes
+            .iter()
+            .map(|c| c.text.clone().unwrap_or_else(|| hex(&c.bytes)))
+            .collect();
+        format!("{}\t{}", file.display(), texts.join("\t"))
+    }
+}
+
+/// `--stream`: the files as one camera stream; see the module documentation.
+fn stream(args: &ScanArgs, options: &ScanOptions, files: &[PathBuf]) -> Result<(), ScanError> {
+    let mut frames = Vec::with_capacity(files.len());
+    for file in files {
+        match load(file, args.rotate) {
+            Some(luma) => frames.push((file, luma)),
+            None => eprintln!("khaibao: cannot read {}", file.display()),
+        }
+    }
+    let runs = args.repeat.max(1) as usize;
+    let mut times = vec![Vec::with_capacity(runs); frames.len()];
+    let mut reported = vec![Vec::new(); frames.len()];
+    let mut stats = None;
+    // One warm-up run, then the timed ones.
+    for run in 0..=runs {
+        let mut scanner = Scanner::with_options(*options);
+        for (i, (_, luma)) in frames.iter().enumerate() {
+            let frame = Frame::new(luma.as_raw(), luma.width(), luma.height(), luma.width())?;
+            let t = Instant::now();
+            let codes = scanner.scan(&frame, None)?;
+            let micros = t.elapsed().as_micros();
+            if run > 0 {
+                times[i].push(micros);
+            }
+            if run == 1 {
+                reported[i] = codes;
+            }
+        }
+        stats.get_or_insert(scanner.stats());
+    }
+    let mut out = std::io::stdout().lock();
+    for (((file, _), t), codes) in frames.iter().zip(times).zip(reported) {
+        let pass = if codes.is_empty() { "none" } else { "stream" };
+        writeln!(
+            out,
+            "{}",
+            line(args, file, &codes, pick(t, args.best), pass)
+        )?;
+    }
+    if let Some(s) = stats {
+        eprintln!(
+            "khaibao: {} frames, {} cheap passes, {} on a code's region, {} expensive passes, {} codes reported",
+            s.frames, s.cheap_passes, s.focus_passes, s.deep_passes, s.reported
+        );
     }
     Ok(())
 }
@@ -125,11 +192,13 @@ fn options(args: &ScanArgs) -> Result<ScanOptions, ScanError> {
     Ok(o)
 }
 
-/// One warm-up decode, then the median of `repeat` timed decodes.
+/// One warm-up decode, then the median (or with `best` the fastest) of `repeat` timed
+/// decodes.
 fn timed(
     frame: &Frame<'_>,
     options: &ScanOptions,
     repeat: u32,
+    best: bool,
 ) -> Result<(scan::ScanOutcome, u128), ScanError> {
     let mut outcome = scan::scan_frame_with(frame, None, options)?;
     let mut times = Vec::with_capacity(repeat as usize);
@@ -138,8 +207,17 @@ fn timed(
         outcome = scan::scan_frame_with(frame, None, options)?;
         times.push(t.elapsed().as_micros());
     }
+    Ok((outcome, pick(times, best)))
+}
+
+/// The median of `times`, or with `best` the smallest; `times` is not empty.
+fn pick(mut times: Vec<u128>, best: bool) -> u128 {
     times.sort_unstable();
-    Ok((outcome, times[times.len() / 2]))
+    if best {
+        times[0]
+    } else {
+        times[times.len() / 2]
+    }
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -52,11 +52,11 @@ impl IntoResponse for Refusal {
 /// The token a request presents, from the header first, then the cookie.
 pub fn presented_token(parts: &Parts) -> Option<String> {
     if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
-        let v = v.to_str().ok()?;
-        return v
-            .strip_prefix("Bearer ")
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty());
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        let (scheme, token) = v.to_str().ok()?.split_once(' ')?;
+        let token = token.trim();
+        return (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty())
+            .then(|| token.to_owned());
     }
     parts
         .headers
@@ -112,5 +112,45 @@ impl Caller {
         } else {
             Err(Refusal::Forbidden)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+
+    fn token_of(headers: &[(&str, &str)]) -> Option<String> {
+        let mut req = Request::builder();
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let (parts, ()) = req.body(()).unwrap().into_parts();
+        presented_token(&parts)
+    }
+
+    #[test]
+    fn the_token_comes_from_the_bearer_header_or_the_session_cookie() {
+        assert_eq!(
+            token_of(&[("authorization", "Bearer kb_1")]).as_deref(),
+            Some("kb_1")
+        );
+        assert_eq!(
+            token_of(&[("authorization", "bearer  kb_1 ")]).as_deref(),
+            Some("kb_1")
+        );
+        assert_eq!(token_of(&[("authorization", "Basic a2I6MQ==")]), None);
+        assert_eq!(token_of(&[("authorization", "Bearer ")]), None);
+        assert_eq!(
+            token_of(&[("cookie", "theme=dark; kb_session=kb_2; x=y")]).as_deref(),
+            Some("kb_2")
+        );
+        assert_eq!(token_of(&[("cookie", "kb_sessionx=kb_3")]), None);
+        // A header that is present decides, even when it is not a bearer token.
+        assert_eq!(
+            token_of(&[("authorization", "Basic x"), ("cookie", "kb_session=kb_2")]),
+            None
+        );
+        assert_eq!(token_of(&[]), None);
     }
 }

@@ -2,10 +2,13 @@
 //! certificate for it, which staff apps check offline on every personal pass.
 //!
 //! `POST /v1/devices` with the CBOR request of `khaibao_core::pass::registration_request`;
-//! the answer is the certificate (a COSE_Sign1), valid for 30 days.
+//! the answer is the certificate (a COSE_Sign1), valid for 30 days. Registrations are rate
+//! limited per client and overall ([`super::limits`]): 429 beyond.
 
-use super::answer::{bad_request, cose};
+use super::answer::{bad_request, cose, too_many_requests};
+use super::listen::Peer;
 use super::state::AppState;
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,7 +17,16 @@ use khaibao_core::pass;
 use std::sync::Arc;
 
 /// The registration handler.
-pub async fn register(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+pub async fn register(
+    State(state): State<Arc<AppState>>,
+    peer: Option<Extension<Peer>>,
+    body: Bytes,
+) -> Response {
+    if let Some(Extension(Peer(client))) = peer
+        && !state.guards().registrations.allow(client)
+    {
+        return too_many_requests();
+    }
     let now = crate::unix_now();
     let device = match pass::verify_registration(&body, now) {
         Ok(d) => d,

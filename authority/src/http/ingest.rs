@@ -1,28 +1,92 @@
 //! `POST /v1/ingest`: a CBOR batch of sealed items; answers one result per item. Items are
 //! opened outside the database lock, then stored in one transaction.
+//!
+//! Before anything is parsed: a client with too many ingests in flight gets 429; a
+//! `Content-Length` over [`MAX_BODY`] gets 413 unread; the body reserves its size from the
+//! server's ingest budget (503 when none frees up in time); and reading stops with 413 as
+//! soon as the array head announces more than [`protocol::MAX_BATCH`] items or the bytes
+//! pass [`MAX_BODY`]. Decoding then checks the whole shape before allocating
+//! ([`protocol::decode_request`]).
 
-use super::answer::{bad_request, storage_unavailable};
+use super::answer::{bad_request, busy, storage_unavailable, too_many_requests};
+use super::limits::MAX_BODY;
+use super::listen::Peer;
 use super::state::AppState;
 use crate::ingest::open_items;
-use axum::body::Bytes;
+use axum::Extension;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
 use khaibao_core::error::FormatError;
 use khaibao_core::upload::protocol::{self, IngestItem};
 use std::sync::Arc;
 
 /// `POST /v1/ingest`.
-pub async fn ingest(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let items = match decode_ingest(&body) {
-        Ok(items) => items,
+pub async fn ingest(
+    State(state): State<Arc<AppState>>,
+    peer: Option<Extension<Peer>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let guards = state.guards();
+    let _slot = match peer {
+        Some(Extension(Peer(client))) => match guards.ingest_per_client.try_take(client) {
+            Some(slot) => Some(slot),
+            None => return too_many_requests(),
+        },
+        None => None,
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return IngestAnswer::TooLarge.into_response();
+    }
+    let permits = guards.ingest_permits(declared.unwrap_or(MAX_BODY));
+    let budget = tokio::time::timeout(
+        guards.limits.ingest_wait,
+        guards.ingest_budget.clone().acquire_many_owned(permits),
+    )
+    .await;
+    let Ok(Ok(_budget)) = budget else {
+        return busy();
+    };
+    let bytes = match read_body(body, declared).await {
+        Ok(bytes) => bytes,
         Err(refused) => return refused.into_response(),
     };
     let now = crate::unix_now();
-    tokio::task::spawn_blocking(move || ingest_items(&state, &items, now))
+    tokio::task::spawn_blocking(move || ingest_body(&state, &bytes, now))
         .await
         .unwrap_or(IngestAnswer::Internal)
         .into_response()
+}
+
+/// Reads an ingest body up to [`MAX_BODY`], refusing it as soon as its array head
+/// announces too many items.
+async fn read_body(mut body: Body, declared: Option<usize>) -> Result<Vec<u8>, IngestAnswer> {
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(MAX_BODY));
+    let mut head_checked = false;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| IngestAnswer::BadRequest("body"))?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if bytes.len() + data.len() > MAX_BODY {
+            return Err(IngestAnswer::TooLarge);
+        }
+        bytes.extend_from_slice(&data);
+        if !head_checked && let Some(n) = protocol::declared_batch_len(&bytes) {
+            head_checked = true;
+            if n > protocol::MAX_BATCH as u64 {
+                return Err(IngestAnswer::TooLarge);
+            }
+        }
+    }
+    Ok(bytes)
 }
 
 /// The ingest endpoint's answer to a body, before HTTP framing.

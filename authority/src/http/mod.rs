@@ -11,11 +11,15 @@
 //! * [`ops`]: `/ops/…` — the operators' routes, behind [`auth::Caller`] (401 without a valid
 //!   token, 403 outside the caller's role).
 //!
-//! Bodies over [`MAX_BODY`] are refused with 413, malformed ones with 400 and a short reason;
-//! no body can make a handler panic.
+//! Ingest bodies over [`MAX_BODY`] (the largest legal batch) and other bodies over
+//! [`MAX_SMALL_BODY`] are refused with 413, malformed ones with 400 and a short reason; no
+//! body can make a handler panic. [`listen`] accepts connections (optionally over TLS) under
+//! the caps and timeouts of [`limits`]; every request has [`limits::Limits::request_timeout`]
+//! to be answered (408 after).
 //!
-//! Imports: the database, keys and trust files of this crate, `khaibao_core`, axum and
-//! tokio. Handlers import [`state`] and [`answer`], never this file or each other.
+//! Imports: the database, keys and trust files of this crate, `khaibao_core`, axum, hyper
+//! and tokio. Handlers import [`state`], [`answer`], [`limits`] and [`listen::Peer`], never
+//! this file or each other.
 
 pub mod answer;
 pub mod auth;
@@ -23,28 +27,31 @@ pub mod devices;
 pub mod exposures;
 pub mod health;
 pub mod ingest;
+pub mod limits;
+pub mod listen;
 pub mod ops;
 pub mod state;
 pub mod trust;
 
 pub use ingest::{IngestAnswer, decode_ingest, ingest_body, ingest_items};
+pub use limits::{Limits, MAX_BODY, MAX_SMALL_BODY};
 pub use state::AppState;
 
 use crate::db::AuthorityDb;
 use crate::keys::AuthorityKeys;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use khaibao_core::upload::protocol;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Path of the public keyset.
 pub const KEYSET_PATH: &str = "/v1/keyset";
-
-/// Largest request body accepted.
-pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// The router.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -67,24 +74,67 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .merge(ops::routes())
         .merge(crate::portal::routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(MAX_SMALL_BODY))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .with_state(state)
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves.
+/// Answers 408 when a request (its body upload included) takes longer than the limit.
+async fn time_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let limit = state.guards().limits.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, "timeout").into_response(),
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, over TLS when `tls` is given.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let guards = state.guards().clone();
+    listen::serve(listener, router(state), guards, tls, shutdown).await
+}
+
+/// Connections a server opens to a PostgreSQL database by default.
+pub const DEFAULT_DB_CONNECTIONS: usize = 8;
+
+/// How [`RunningServer::start_with`] runs a server.
+pub struct ServerOptions {
+    /// Address to bind (port 0 for a free port).
+    pub addr: SocketAddr,
+    /// A SQLite file or a PostgreSQL URL.
+    pub db: PathBuf,
+    pub limits: Limits,
+    /// Connections to a PostgreSQL database (SQLite always uses one).
+    pub db_connections: usize,
+    /// Certificate chain and private key files, for HTTPS.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// How long declarations are kept, in days (every pooled connection purges by it).
+    pub retention_days: i64,
+}
+
+impl ServerOptions {
+    /// Plain HTTP on `addr` over the database `db`, with the default limits.
+    pub fn new(addr: SocketAddr, db: &Path) -> Self {
+        Self {
+            addr,
+            db: db.to_path_buf(),
+            limits: Limits::default(),
+            db_connections: DEFAULT_DB_CONNECTIONS,
+            tls: None,
+            retention_days: crate::db::DEFAULT_RETENTION_DAYS,
+        }
+    }
 }
 
 /// A server running on its own thread and runtime; stops when dropped.
 pub struct RunningServer {
     addr: SocketAddr,
+    https: bool,
     state: Arc<AppState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -93,8 +143,29 @@ pub struct RunningServer {
 impl RunningServer {
     /// Binds `addr` (use port 0 for a free port) and starts serving in the background.
     pub fn start(addr: SocketAddr, db_path: &Path, keys: AuthorityKeys) -> std::io::Result<Self> {
-        let db = AuthorityDb::open(db_path).map_err(std::io::Error::other)?;
-        let state = AppState::new(db, keys);
+        Self::start_with(ServerOptions::new(addr, db_path), keys)
+    }
+
+    /// Starts a server as `options` say.
+    pub fn start_with(options: ServerOptions, keys: AuthorityKeys) -> std::io::Result<Self> {
+        let tls = match &options.tls {
+            Some((cert, key)) => {
+                Some(listen::tls_acceptor(cert, key).map_err(std::io::Error::other)?)
+            }
+            None => None,
+        };
+        let addr = options.addr;
+        let https = tls.is_some();
+        let mut dbs = vec![AuthorityDb::open(&options.db).map_err(std::io::Error::other)?];
+        if dbs[0].is_postgres() {
+            for _ in 1..options.db_connections {
+                dbs.push(AuthorityDb::open(&options.db).map_err(std::io::Error::other)?);
+            }
+        }
+        for db in &mut dbs {
+            db.set_retention_days(options.retention_days);
+        }
+        let state = AppState::with_pool(dbs, keys, options.limits);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -106,12 +177,13 @@ impl RunningServer {
         let thread = std::thread::Builder::new()
             .name("khaibao-authority".into())
             .spawn(move || {
-                let _ = runtime.block_on(serve(listener, served, async {
+                let _ = runtime.block_on(serve(listener, served, tls, async {
                     let _ = rx.await;
                 }));
             })?;
         Ok(Self {
             addr,
+            https,
             state,
             stop: Some(tx),
             thread: Some(thread),
@@ -123,9 +195,10 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://addr`.
+    /// `http://addr`, or `https://addr` when serving TLS.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The server's state, to inspect what it stored.

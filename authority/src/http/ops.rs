@@ -3,6 +3,7 @@
 //!
 //! * `GET /ops/whoami`: the caller's name and role, as JSON.
 //! * `GET /ops/operators`: every operator (the ministry only).
+//! * `GET /ops/audit`: the audit log and whether its chain verifies (the ministry only).
 //! * `POST /ops/extractions` (form: `scope=province:79|venue:HEX`, `since`, `until` as Unix
 //!   seconds or `YYYY-MM-DD[THH:MM]` Vietnam time, `reason`): request an extraction (201).
 //! * `GET /ops/extractions`: the extractions the caller may see; `GET /ops/extractions/{id}`.
@@ -30,6 +31,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/ops/whoami", get(whoami))
         .route("/ops/operators", get(operators))
+        .route("/ops/audit", get(audit_log))
         .route("/ops/extractions", post(request).get(list))
         .route("/ops/extractions/{id}", get(show))
         .route("/ops/extractions/{id}/approve", post(approve))
@@ -227,6 +229,46 @@ pub async fn blocking<T: Send + 'static, E: Send + 'static>(
         Ok(Err(_)) => Err(Refusal::Storage),
         Err(_) => Err(Refusal::Internal),
     }
+}
+
+async fn audit_log(State(state): State<Arc<AppState>>, caller: Caller) -> Response {
+    if let Err(refused) = caller.require_admin() {
+        return refused.into_response();
+    }
+    let read = blocking(&state, |db| {
+        let entries = db.store().audit_entries()?;
+        let verified = crate::audit::verify_entries(&entries);
+        Ok::<_, crate::store::DbError>((entries, verified))
+    })
+    .await;
+    let (entries, verified) = match read {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let hex = khaibao_core::encoding::codec::hex;
+    let list: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "detail": e.detail,
+                "hash": hex(&e.hash),
+            })
+        })
+        .collect();
+    let (ok, head, problem) = match verified {
+        Ok(head) => (true, Some(head.hash), None),
+        Err(e) => (false, None, Some(e.to_string())),
+    };
+    json(&serde_json::json!({
+        "verified": ok,
+        "head": head,
+        "problem": problem,
+        "entries": list,
+    }))
 }
 
 async fn whoami(Caller(me): Caller) -> Response {

@@ -1,5 +1,7 @@
-//! Where the authority keeps what it receives and publishes: declarations (stored under
-//! their idempotency key) and exposure windows (numbered by publication version).
+//! Where the authority keeps what it receives and publishes: declarations (sealed, stored
+//! under their idempotency key) and exposure windows (numbered by publication version);
+//! and its own bookkeeping: operator accounts and token hashes, extraction requests and
+//! the audit log ([`records`]).
 //!
 //! [`Store`] is the one interface; [`sqlite`] (the default, one file) and [`postgres`] (for
 //! deployments that outgrow one file) implement it over the tables of [`schema`]. This file
@@ -37,6 +39,13 @@ pub enum DbError {
     Payload(#[from] khaibao_core::Error),
     #[error("an insert conflicted on its key but no row holds it")]
     ConflictWithoutRow,
+    /// The database holds declarations in the earlier layout, with personal fields in clear
+    /// columns; this version does not read or extend it.
+    #[error(
+        "the declarations table has the earlier layout (personal fields in clear columns): \
+         export what must be kept with the earlier version, then start a new database"
+    )]
+    OldLayout,
     /// An operator with that login name already exists.
     #[error("that operator name is taken")]
     NameTaken,

@@ -39,7 +39,7 @@ pub fn is_postgres_url(db: &str) -> bool {
 
 impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/dbname`) and creates missing tables.
-    pub fn connect(url: &str) -> Result<Self, postgres::Error> {
+    pub fn connect(url: &str) -> Result<Self, DbError> {
         let mut client = Client::connect(url, NoTls)?;
         let mut tx = client.transaction()?;
         tx.batch_execute(&format!(
@@ -47,6 +47,9 @@ impl PgStore {
             schema::POSTGRES
         ))?;
         tx.commit()?;
+        if client.prepare(schema::CHECK_LAYOUT).is_err() {
+            return Err(DbError::OldLayout);
+        }
         Ok(Self {
             client: Mutex::new(client),
             partitions: HashSet::new(),
@@ -482,34 +485,26 @@ impl Store for PgStore {
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
             &[],
         )?;
-        let (seq, prev_hash): (i64, Vec<u8>) = match last {
-            Some(r) => (r.try_get::<_, i64>(0)? + 1, r.try_get(1)?),
-            None => (1, vec![0; 32]),
+        let last = match last {
+            Some(r) => Some((r.try_get::<_, i64>(0)?, r.try_get(1)?)),
+            None => None,
         };
-        let hash = (draft.link)(seq, &prev_hash);
+        let record = draft.after(last);
         tx.execute(
             "INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
-                &seq,
-                &draft.at,
-                &draft.actor,
-                &draft.action,
-                &draft.detail,
-                &prev_hash,
-                &hash,
+                &record.seq,
+                &record.at,
+                &record.actor,
+                &record.action,
+                &record.detail,
+                &record.prev_hash,
+                &record.hash,
             ],
         )?;
         tx.commit()?;
-        Ok(AuditRecord {
-            seq,
-            at: draft.at,
-            actor: draft.actor.to_owned(),
-            action: draft.action.to_owned(),
-            detail: draft.detail.to_owned(),
-            prev_hash,
-            hash,
-        })
+        Ok(record)
     }
 
     fn audit_entries(&self) -> Result<Vec<AuditRecord>, DbError> {

@@ -118,3 +118,21 @@ pub struct AuditDraft<'a> {
     pub detail: &'a str,
     pub link: &'a dyn Fn(i64, &[u8]) -> Vec<u8>,
 }
+
+impl AuditDraft<'_> {
+    /// The entry that follows `last` (the newest entry's sequence number and hash; none
+    /// before the first entry): the next number, chained to that hash.
+    pub fn after(&self, last: Option<(i64, Vec<u8>)>) -> AuditRecord {
+        let (seq, prev_hash) = last.map_or((1, vec![0; 32]), |(s, h)| (s + 1, h));
+        let hash = (self.link)(seq, &prev_hash);
+        AuditRecord {
+            seq,
+            at: self.at,
+            actor: self.actor.to_owned(),
+            action: self.action.to_owned(),
+            detail: self.detail.to_owned(),
+            prev_hash,
+            hash,
+        }
+    }
+}

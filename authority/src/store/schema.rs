@@ -20,6 +20,10 @@
 //!
 //! Creating them is idempotent, so every start runs it.
 
+/// Fails on a `declarations` table of the earlier layout (personal fields in clear
+/// columns), which `CREATE TABLE IF NOT EXISTS` leaves as it is.
+pub const CHECK_LAYOUT: &str = "SELECT sealed FROM declarations LIMIT 0";
+
 /// SQLite.
 pub const SQLITE: &str = "
 CREATE TABLE IF NOT EXISTS declarations (

@@ -43,6 +43,9 @@ impl SqliteStore {
         // Deleted rows (retention) are overwritten, not left in free pages.
         conn.execute_batch("PRAGMA secure_delete = ON;")?;
         conn.execute_batch(schema::SQLITE)?;
+        if conn.prepare(schema::CHECK_LAYOUT).is_err() {
+            return Err(DbError::OldLayout);
+        }
         Ok(Self { conn })
     }
 }
@@ -376,31 +379,22 @@ impl Store for SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let (seq, prev_hash) = last.map_or((1, vec![0; 32]), |(s, h)| (s + 1, h));
-        let hash = (draft.link)(seq, &prev_hash);
+        let record = draft.after(last);
         tx.execute(
             "INSERT INTO audit_log (seq, at, actor, action, detail, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
-                seq,
-                draft.at,
-                draft.actor,
-                draft.action,
-                draft.detail,
-                prev_hash,
-                hash
+                record.seq,
+                record.at,
+                record.actor,
+                record.action,
+                record.detail,
+                record.prev_hash,
+                record.hash
             ],
         )?;
         tx.commit()?;
-        Ok(AuditRecord {
-            seq,
-            at: draft.at,
-            actor: draft.actor.to_owned(),
-            action: draft.action.to_owned(),
-            detail: draft.detail.to_owned(),
-            prev_hash,
-            hash,
-        })
+        Ok(record)
     }
 
     fn audit_entries(&self) -> Result<Vec<AuditRecord>, DbError> {
@@ -499,4 +493,26 @@ fn read_portal(r: &rusqlite::Row<'_>) -> rusqlite::Result<PortalRecord> {
         value: r.get(3)?,
         updated_at: r.get(4)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_of_the_earlier_clear_text_layout_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE declarations (id INTEGER PRIMARY KEY, idem_key BLOB, receipt TEXT,
+                 device_kid TEXT, received_at INTEGER, declared_at INTEGER, venue_id TEXT,
+                 full_name TEXT, birth_year INTEGER, phone TEXT, province INTEGER,
+                 symptoms TEXT, close_contact INTEGER, on_behalf INTEGER, payload BLOB);",
+            )
+            .unwrap();
+        assert!(matches!(SqliteStore::open(&path), Err(DbError::OldLayout)));
+        assert!(SqliteStore::open(&dir.path().join("new.db")).is_ok());
+    }
 }

@@ -506,3 +506,71 @@ fn a_day_forgotten_by_another_connection_is_not_sealed_to_again() {
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].venue_name, "Quán c");
 }
+
+#[test]
+fn purged_day_absent_from_wal_and_old_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let first = key();
+    let mut s = Store::open(&path, &first, MIDNIGHT).unwrap();
+    s.device_key(MIDNIGHT).unwrap();
+    check_in(&mut s, &venue("old"), MIDNIGHT + H, None).unwrap();
+    check_in(&mut s, &venue("new"), MIDNIGHT + 10 * 24 * H, None).unwrap();
+    let day = local_day(MIDNIGHT);
+    let read =
+        |s: &Store, sql: &str| -> Vec<u8> { s.conn().query_row(sql, [day], |r| r.get(0)).unwrap() };
+    let wrapped = read(&s, "SELECT wrapped FROM day_keys WHERE day = ?1");
+    let sealed = read(&s, "SELECT details FROM visits WHERE day = ?1");
+    // A copy of the files taken now (a backup, an image of the phone), WAL included.
+    let old = dir.path().join("old");
+    std::fs::create_dir(&old).unwrap();
+    for name in ["d.db", "d.db-wal"] {
+        if dir.path().join(name).exists() {
+            std::fs::copy(dir.path().join(name), old.join(name)).unwrap();
+        }
+    }
+    assert!(contains(
+        &std::fs::read(old.join("d.db-wal")).unwrap(),
+        &wrapped
+    ));
+
+    // The scheduled rotation, a week on: every surviving day key re-wrapped.
+    assert!(!s.master_key_rotation_due(MIDNIGHT + 6 * 24 * H).unwrap());
+    assert!(s.master_key_rotation_due(MIDNIGHT + 7 * 24 * H).unwrap());
+    let second = MasterKey::generate().unwrap();
+    assert_eq!(
+        s.rotate_master_key(&second, MIDNIGHT + 7 * 24 * H).unwrap(),
+        2
+    );
+    assert!(!s.master_key_rotation_due(MIDNIGHT + 8 * 24 * H).unwrap());
+    assert_eq!(visits(&s).unwrap().len(), 2);
+    // The old day then leaves the retention and is purged.
+    let report = s.purge(MIDNIGHT + 22 * 24 * H).unwrap();
+    assert_eq!((report.days, report.visits), (1, 1));
+
+    // Neither live file holds the purged day's wrapped key or sealed row; the log is empty.
+    let wal = dir.path().join("d.db-wal");
+    assert!(!wal.exists() || std::fs::read(&wal).unwrap().is_empty());
+    let main = std::fs::read(&path).unwrap();
+    assert!(!contains(&main, &wrapped) && !contains(&main, &sealed));
+    // The copy taken before still holds them, but the master key the phone has now opens
+    // nothing in it: not the database, not the purged day's key.
+    assert!(matches!(
+        Store::open(&old.join("d.db"), &second, MIDNIGHT),
+        Err(Error::Storage(StorageError::WrongMasterKey))
+    ));
+    let aad = crate::storage::vault::day_key_aad(day);
+    assert!(second.cipher().unwrap().open(&aad, &wrapped).is_err());
+    // The database itself now opens with the new key only, device key and days intact.
+    let device = s.device_key(MIDNIGHT).unwrap().public_key();
+    drop(s);
+    assert!(matches!(
+        Store::open(&path, &first, MIDNIGHT + 22 * 24 * H),
+        Err(Error::Storage(StorageError::WrongMasterKey))
+    ));
+    let mut s = Store::open(&path, &second, MIDNIGHT + 22 * 24 * H).unwrap();
+    assert_eq!(s.device_key(MIDNIGHT).unwrap().public_key(), device);
+    let left = visits(&s).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].venue_name, "Quán new");
+}

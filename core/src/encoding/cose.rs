@@ -1,5 +1,11 @@
 //! The one COSE_Sign1 profile every signed khaibao object uses: Ed25519 (alg -8), the
-//! signer's 4-byte key id in the protected header, no external data, untagged on write.
+//! signer's 4-byte key id in the protected header, untagged on write, and the object's
+//! [`Purpose`] as external data (the Sig_structure's `external_aad`).
+//!
+//! The purpose is not on the wire (a venue code's QR stays as small as before), but it is
+//! under the signature: a signature made for one kind of object never verifies as another,
+//! even under the same key, so a device certificate cannot pass for a venue code, nor a
+//! registry for an exposure list.
 //!
 //! Reading accepts the tagged form too, and a key id found only in the unprotected header
 //! (signed-QR verifiers elsewhere broke on exactly that). The algorithm must sit in the
@@ -25,15 +31,51 @@ pub fn key_id(public_key: &[u8]) -> Vec<u8> {
     ring::digest::digest(&ring::digest::SHA256, public_key).as_ref()[..KID_LEN].to_vec()
 }
 
-/// Signs `payload` with an Ed25519 key (PKCS#8) into untagged COSE_Sign1 bytes.
-pub fn sign(payload: Vec<u8>, signing_key_pkcs8: &[u8]) -> Result<Vec<u8>> {
-    let key = Ed25519KeyPair::from_pkcs8(signing_key_pkcs8)
-        .map_err(|_| SealError::Crypto("signing key"))?;
-    sign_with(&key, payload)
+/// What a signed object is, bound into its signature as external data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A venue code (the poster's QR).
+    VenueCode,
+    /// The signed venue registry.
+    Registry,
+    /// A root-signed keyset update.
+    KeysetUpdate,
+    /// The authority's certificate of a device key.
+    DeviceCertificate,
+    /// An exposure list.
+    ExposureList,
+    /// The authority's attestation of a device's health status (carried in a pass).
+    StatusAttestation,
+    /// What a device signs with its own key (sealed declarations, passes). Device keys sign
+    /// nothing else, so these keep the empty external data of the first format.
+    Device,
 }
 
-/// Signs `payload` with an Ed25519 key pair already parsed into untagged COSE_Sign1 bytes.
-pub fn sign_with(key: &Ed25519KeyPair, payload: Vec<u8>) -> Result<Vec<u8>> {
+impl Purpose {
+    /// The external data of this purpose.
+    pub const fn external_aad(self) -> &'static [u8] {
+        match self {
+            Self::VenueCode => b"khaibao venue code v1",
+            Self::Registry => b"khaibao venue registry v1",
+            Self::KeysetUpdate => b"khaibao keyset update v1",
+            Self::DeviceCertificate => b"khaibao device certificate v1",
+            Self::ExposureList => b"khaibao exposure list v1",
+            Self::StatusAttestation => b"khaibao status attestation v1",
+            Self::Device => b"",
+        }
+    }
+}
+
+/// Signs `payload` for `purpose` with an Ed25519 key (PKCS#8) into untagged COSE_Sign1 bytes.
+pub fn sign(payload: Vec<u8>, signing_key_pkcs8: &[u8], purpose: Purpose) -> Result<Vec<u8>> {
+    let key = Ed25519KeyPair::from_pkcs8(signing_key_pkcs8)
+        .map_err(|_| SealError::Crypto("signing key"))?;
+    sign_with(&key, payload, purpose)
+}
+
+/// Signs `payload` for `purpose` with an Ed25519 key pair already parsed into untagged
+/// COSE_Sign1 bytes.
+pub fn sign_with(key: &Ed25519KeyPair, payload: Vec<u8>, purpose: Purpose) -> Result<Vec<u8>> {
     let protected = HeaderBuilder::new()
         .algorithm(iana::Algorithm::EdDSA)
         .key_id(key_id(key.public_key().as_ref()))
@@ -41,7 +83,9 @@ pub fn sign_with(key: &Ed25519KeyPair, payload: Vec<u8>) -> Result<Vec<u8>> {
     CoseSign1Builder::new()
         .protected(protected)
         .payload(payload)
-        .create_signature(b"", |data| key.sign(data).as_ref().to_vec())
+        .create_signature(purpose.external_aad(), |data| {
+            key.sign(data).as_ref().to_vec()
+        })
         .build()
         .to_vec()
         .map_err(|_| Error::Format(FormatError::Malformed("cose encode")))
@@ -82,10 +126,11 @@ impl Signed {
         &self.kid
     }
 
-    /// Verifies the signature with a raw Ed25519 public key and returns the payload.
-    pub fn verify(&self, public_key: &[u8]) -> Result<Vec<u8>> {
+    /// Verifies the signature, made for `purpose`, with a raw Ed25519 public key and
+    /// returns the payload.
+    pub fn verify(&self, public_key: &[u8], purpose: Purpose) -> Result<Vec<u8>> {
         self.sign1
-            .verify_signature(b"", |sig, data| {
+            .verify_signature(purpose.external_aad(), |sig, data| {
                 signature::UnparsedPublicKey::new(&signature::ED25519, public_key).verify(data, sig)
             })
             .map_err(|_| VenueError::BadSignature)?;

@@ -10,11 +10,15 @@
 
 use crate::error::NetError;
 use crate::exposure::{self, AlertSink, EXPOSURES_PATH, ExposureAlert, MatchOptions};
-use crate::net::transport::{HttpClient, HttpRequest, endpoint};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint, send_limited};
 use crate::storage::lock::StoreAccess;
 use crate::venue::keyset::TrustedKey;
 use crate::{Result, UnixTime};
 
+/// Largest exposure list the phone downloads (32 MiB). The authority answers at most
+/// 500,000 entries at a time (about 18 MB; a phone further behind catches up over several
+/// requests), and a list over this cap is refused before it is read to the end.
+pub const MAX_LIST_BYTES: usize = 32 << 20;
 /// Most requests one [`fetch_and_match`] makes while catching up on a backlog.
 pub const MAX_ROUNDS: usize = 16;
 
@@ -39,7 +43,8 @@ pub fn exposures_url(base_url: &str, since: u64) -> String {
 /// diary, until the authority has nothing newer (at most [`MAX_ROUNDS`] requests).
 ///
 /// A non-200 answer is [`NetError::Server`] (lists already processed in this call stay
-/// processed); a list that does not verify is refused as [`exposure::verify_list`] says.
+/// processed); a list that does not verify is refused as [`exposure::verify_list`] says,
+/// and one that fails [`exposure::check_list`] as that says.
 /// The store is released while a request is out and while `sink` runs
 /// ([`crate::storage::lock`]); a list processed meanwhile by another call raises no alert twice.
 pub fn fetch_and_match(
@@ -54,7 +59,8 @@ pub fn fetch_and_match(
     let mut out = ExposureFetch::default();
     for _ in 0..MAX_ROUNDS {
         let since = store.with_store(|s| exposure::last_version(s))?;
-        let response = client.send(HttpRequest::get(exposures_url(base_url, since)))?;
+        let request = HttpRequest::get(exposures_url(base_url, since));
+        let response = send_limited(client, request, MAX_LIST_BYTES)?;
         out.requests += 1;
         if response.status != 200 {
             return Err(NetError::Server {
@@ -63,11 +69,9 @@ pub fn fetch_and_match(
             .into());
         }
         let list = exposure::verify_list(&response.body, keys)?;
-        if list.base_version > since {
-            // A list that starts after what we have would leave a gap.
-            return Err(NetError::Protocol("exposure list skips versions").into());
-        }
-        if list.version <= since {
+        // The gate every list passes (base version, version jump, age), here for the loop:
+        // nothing new ends it. `process_verified` checks again in its own store step.
+        if !exposure::check_list(&list, since, now)? {
             break;
         }
         let alerts = store.with_store(|s| exposure::process_verified(s, &list, options, now))?;

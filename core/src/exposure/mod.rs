@@ -25,7 +25,7 @@
 //!
 //! May import: `encoding`, `diary` (the visits matched), `storage`, `net` and `venue`.
 
-use crate::error::{FormatError, SealError, VenueError};
+use crate::error::{FormatError, NetError, SealError, VenueError};
 pub mod fetch;
 
 use crate::diary::{self, Visit};
@@ -45,6 +45,14 @@ pub const FORMAT_VERSION: u64 = 1;
 pub const MAX_ENTRIES: usize = 2_000_000;
 /// Path of the authority's endpoint: `GET /v1/exposures?since=N`.
 pub const EXPOSURES_PATH: &str = "/v1/exposures";
+/// Oldest list a phone matches: the authority signs each answer when it is asked
+/// (`issued_at` = the time of the request), so a list older than this is a replay by a
+/// mirror or a cache holding back newer lists.
+pub const MAX_LIST_AGE_SECONDS: i64 = 2 * 86_400;
+/// Most versions one list may move the phone forward. The authority numbers its
+/// publications 1, 2, 3, …; a list claiming a far higher version (up to `i64::MAX`) would
+/// make every later genuine list look already processed and end all future alerts.
+pub const MAX_VERSION_JUMP: u64 = 1_000_000;
 
 /// What the authority asks people who were there to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -171,7 +179,7 @@ pub fn build_list(
             .put(5, Value::Array(items))
             .build(),
     )?;
-    crate::encoding::cose::sign_with(&pair, payload)
+    crate::encoding::cose::sign_with(&pair, payload, crate::encoding::cose::Purpose::ExposureList)
 }
 
 /// Verifies a list against the trusted authority keys and decodes it.
@@ -210,13 +218,14 @@ pub fn verify_list(bytes: &[u8], keys: &[TrustedKey]) -> Result<ExposureList> {
         .iter()
         .find(|k| k.kid == header.key_id)
         .ok_or(VenueError::UnknownKey)?;
-    // Sig_structure = ["Signature1", protected, external_aad = h'', payload]
-    let mut tbs = Vec::with_capacity(payload.len() + protected.len() + 32);
+    // Sig_structure = ["Signature1", protected, external_aad, payload]
+    let aad = crate::encoding::cose::Purpose::ExposureList.external_aad();
+    let mut tbs = Vec::with_capacity(payload.len() + protected.len() + aad.len() + 32);
     tbs.push(0x84);
     tbs.push(0x6a);
     tbs.extend_from_slice(b"Signature1");
     push_bstr(&mut tbs, protected);
-    tbs.push(0x40);
+    push_bstr(&mut tbs, aad);
     push_bstr(&mut tbs, payload);
     signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
         .verify(&tbs, sig)
@@ -455,10 +464,11 @@ pub fn last_version(store: &Store) -> Result<u64> {
     Ok(v.max(0) as u64)
 }
 
-/// Verifies a downloaded list and matches it against the diary. A list whose version was
-/// already processed (or is older than the newest processed) is not matched again and
-/// yields no alerts. The sink, when given, hears about the alerts after the store is
-/// released ([`crate::storage::lock`]), so it may call back into the library.
+/// Verifies a list (downloaded by [`fetch`] or handed over by the app) and matches it
+/// against the diary, through the same checks as every list ([`process_verified`]). A list
+/// whose version was already processed (or is older than the newest processed) is not
+/// matched again and yields no alerts. The sink, when given, hears about the alerts after
+/// the store is released ([`crate::storage::lock`]), so it may call back into the library.
 pub fn process_list(
     mut store: impl StoreAccess,
     bytes: &[u8],
@@ -473,6 +483,31 @@ pub fn process_list(
     Ok(alerts)
 }
 
+/// Whether a verified list may be matched by a phone whose newest processed version is
+/// `last`: `Ok(false)` when it holds nothing new (already processed), an error when it
+/// must be refused. The one gate every list passes, fetched or handed over:
+/// * its base version is not above `last` (a list starting later would leave a gap);
+/// * its version is at most [`MAX_VERSION_JUMP`] above `last` (a signed list with a huge
+///   version would freeze the phone: every genuine list after it would look old);
+/// * it was issued at most [`MAX_LIST_AGE_SECONDS`] ago (an old list replayed hides newer
+///   ones). A list issued "in the future" is taken: only the authority signs lists, and a
+///   phone whose clock is behind must still get them.
+pub fn check_list(list: &ExposureList, last: u64, now: UnixTime) -> Result<bool> {
+    if list.version <= last {
+        return Ok(false);
+    }
+    if list.base_version > last {
+        return Err(NetError::Protocol("exposure list skips versions").into());
+    }
+    if list.version - last > MAX_VERSION_JUMP || i64::try_from(list.version).is_err() {
+        return Err(NetError::Protocol("exposure list version jumps too far").into());
+    }
+    if list.issued_at < now.saturating_sub(MAX_LIST_AGE_SECONDS) {
+        return Err(NetError::Protocol("exposure list too old").into());
+    }
+    Ok(true)
+}
+
 /// Hands new alerts, if any, to the sink, if any.
 pub(crate) fn tell(sink: Option<&dyn AlertSink>, alerts: &[ExposureAlert]) {
     if let (Some(sink), false) = (sink, alerts.is_empty()) {
@@ -480,24 +515,26 @@ pub(crate) fn tell(sink: Option<&dyn AlertSink>, alerts: &[ExposureAlert]) {
     }
 }
 
-/// Matches a list already verified and records its version, in one store step; the
-/// caller tells the sink ([`tell`]) once the store is released.
+/// Checks a list already verified ([`check_list`]), matches it and records its version, in
+/// one store step; the caller tells the sink ([`tell`]) once the store is released. How
+/// many alerts a list raised is not recorded: whether this phone was exposed is the
+/// person's business, and the alerts go to the app only.
 pub(crate) fn process_verified(
     store: &mut Store,
     list: &ExposureList,
     options: MatchOptions,
     now: UnixTime,
 ) -> Result<Vec<ExposureAlert>> {
-    let version = i64::try_from(list.version).map_err(|_| FormatError::InvalidField("version"))?;
-    if list.version <= last_version(store)? {
+    if !check_list(list, last_version(store)?, now)? {
         return Ok(Vec::new());
     }
+    let version = i64::try_from(list.version).map_err(|_| FormatError::InvalidField("version"))?;
     diary::settle(store, now)?;
     let visits = diary::visits(store)?;
     let alerts = match_visits(&visits, &list.entries, options, list.version, now);
     store.conn().execute(
         "INSERT INTO exposure_lists (version, processed_at, entries, alerts) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![version, now, list.entries.len() as i64, alerts.len() as i64],
+        rusqlite::params![version, now, list.entries.len() as i64, 0],
     )?;
     Ok(alerts)
 }

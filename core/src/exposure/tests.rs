@@ -321,3 +321,82 @@ fn recommendation_names_are_stable_and_read_back() {
     assert_eq!(Recommendation::from_name("Isolate"), None);
     assert_eq!(Recommendation::from_name(""), None);
 }
+
+/// Answers every request with the same list.
+struct Mirror(Vec<u8>);
+impl crate::net::transport::HttpClient for Mirror {
+    fn send(
+        &self,
+        _request: crate::net::transport::HttpRequest,
+    ) -> Result<crate::net::transport::HttpResponse> {
+        Ok(crate::net::transport::HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: self.0.clone(),
+        })
+    }
+}
+
+#[test]
+fn exposure_list_freeze_refused() {
+    let (pkcs8, trusted) = test_support::signing_key();
+    let keys = [trusted];
+    let mut s = diary_with_visit();
+    let now = MIDNIGHT + 21 * H;
+    let e = [entry(
+        A,
+        MIDNIGHT + 10 * H,
+        MIDNIGHT + 11 * H,
+        Recommendation::Isolate,
+    )];
+    let refused = |s: &mut Store, list: &[u8]| {
+        let manual = process_list(&mut *s, list, &keys, MatchOptions::default(), now, None);
+        let fetched = fetch::fetch_and_match(
+            &mut *s,
+            &Mirror(list.to_vec()),
+            "https://authority.invalid",
+            &keys,
+            MatchOptions::default(),
+            now,
+            None,
+        );
+        matches!(manual, Err(Error::Net(NetError::Protocol(_))))
+            && matches!(fetched, Err(Error::Net(NetError::Protocol(_))))
+    };
+    let max = i64::MAX as u64;
+    // What the authority signed for `?since=9223372036854775807`: version and base i64::MAX.
+    let freeze = build_list(&pkcs8, max, max, now, &[]).unwrap();
+    assert!(refused(&mut s, &freeze), "base version above ours");
+    // The same version claimed from base 0: a jump past the bound.
+    let jump = build_list(&pkcs8, max, 0, now, &[]).unwrap();
+    assert!(refused(&mut s, &jump), "version jump");
+    let far = build_list(&pkcs8, MAX_VERSION_JUMP + 1, 0, now, &[]).unwrap();
+    assert!(refused(&mut s, &far), "one past the bound");
+    // An old list replayed by a mirror.
+    let stale = build_list(&pkcs8, 2, 0, now - MAX_LIST_AGE_SECONDS - 1, &e).unwrap();
+    assert!(refused(&mut s, &stale), "too old");
+    // Nothing was recorded, and the genuine next list still raises its alert, fetched or
+    // handed over.
+    assert_eq!(last_version(&s).unwrap(), 0);
+    let genuine = build_list(&pkcs8, MAX_VERSION_JUMP, 0, now - H, &e).unwrap();
+    let got = fetch::fetch_and_match(
+        &mut s,
+        &Mirror(genuine),
+        "https://authority.invalid",
+        &keys,
+        MatchOptions::default(),
+        now,
+        None,
+    )
+    .unwrap();
+    assert_eq!((got.version, got.alerts.len()), (MAX_VERSION_JUMP, 1));
+    let next = build_list(&pkcs8, MAX_VERSION_JUMP + 1, MAX_VERSION_JUMP, now, &e).unwrap();
+    let alerts = process_list(&mut s, &next, &keys, MatchOptions::default(), now, None).unwrap();
+    assert_eq!(alerts.len(), 1);
+    // How many alerts a list raised is not kept on the phone.
+    let kept: i64 = s
+        .conn()
+        .query_row("SELECT SUM(alerts) FROM exposure_lists", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 0);
+}

@@ -1,10 +1,16 @@
 //! Optional SPKI pinning of the authority's TLS certificate.
 //!
 //! The certificate chain is first verified as usual (platform roots, or the extra roots the
-//! app configures for a private authority CA); then the SHA-256 of a presented
-//! certificate's SubjectPublicKeyInfo must equal one of the pins. Pinning the key rather
-//! than the certificate survives certificate renewal with the same key; apps ship a backup
-//! pin for key rotation.
+//! app configures for a private authority CA); then the SHA-256 of the **server's own
+//! certificate** (the leaf, whose key signs the TLS handshake) SubjectPublicKeyInfo must
+//! equal one of the pins. Pinning the key rather than the certificate survives certificate
+//! renewal with the same key; apps ship a backup pin for key rotation.
+//!
+//! Only the leaf counts. The other certificates a server presents are unauthenticated
+//! extras: an earlier version accepted a pin matching *any* of them, so an attacker with a
+//! mis-issued certificate for the authority's name passed by appending the (public) pinned
+//! certificate to its chain. Intermediates and roots cannot be pinned: the platform
+//! verifier does not say which path it built, and a path built here could differ from it.
 
 use crate::error::{FormatError, NetError};
 use crate::{Error, Result};
@@ -51,10 +57,8 @@ impl ServerCertVerifier for PinnedVerifier {
             ocsp_response,
             now,
         )?;
-        let pinned = std::iter::once(end_entity)
-            .chain(intermediates)
-            .filter_map(|c| spki_sha256(c.as_ref()).ok())
-            .any(|h| self.pins.contains(&h));
+        // The leaf only: `intermediates` are whatever the server chose to send.
+        let pinned = spki_sha256(end_entity.as_ref()).is_ok_and(|h| self.pins.contains(&h));
         if pinned {
             Ok(verified)
         } else {

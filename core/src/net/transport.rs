@@ -6,9 +6,17 @@
 //! agent are the same for everyone.
 
 use crate::Result;
+use crate::error::NetError;
 
 /// The content type of every CBOR body the library sends and reads.
 pub const CBOR_CONTENT_TYPE: &str = "application/cbor";
+
+/// Largest response body the library's own client reads for any request (32 MiB): the cap
+/// of the largest kind of answer. Each kind has its own, smaller or equal, cap, passed to
+/// [`send_limited`]: ingest answers (`upload::protocol::MAX_RESPONSE_BYTES`), exposure
+/// lists (`exposure::fetch::MAX_LIST_BYTES`), keyset updates and registries
+/// (`venue::fetch`), device certificates (`pass::MAX_CERTIFICATE_BYTES`).
+pub const MAX_RESPONSE_BYTES: usize = 32 << 20;
 
 /// An HTTP request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +121,29 @@ pub trait HttpClient: Send + Sync {
     /// Sends the request and returns the response, whatever its status. Errors are for
     /// failures before a response arrived (connection, timeout, TLS).
     fn send(&self, request: HttpRequest) -> Result<HttpResponse>;
+
+    /// [`HttpClient::send`], giving up on a response body longer than `max_body` bytes. A
+    /// client that can stop reading early does (the library's own stops at the
+    /// `content-length` or at the first byte over); this default reads the whole answer
+    /// and then checks. Either way [`send_limited`] checks again.
+    fn send_limited(&self, request: HttpRequest, _max_body: usize) -> Result<HttpResponse> {
+        self.send(request)
+    }
+}
+
+/// Sends `request` through `client` and refuses an answer whose body is longer than
+/// `max_body` bytes ([`NetError::Protocol`]), so a hostile or broken server cannot make
+/// the phone hold more than that. Every request of the library goes through here.
+pub fn send_limited(
+    client: &dyn HttpClient,
+    request: HttpRequest,
+    max_body: usize,
+) -> Result<HttpResponse> {
+    let response = client.send_limited(request, max_body)?;
+    if response.body.len() > max_body {
+        return Err(NetError::Protocol("response too large").into());
+    }
+    Ok(response)
 }
 
 #[cfg(feature = "http")]
@@ -171,6 +202,10 @@ mod reqwest_client {
 
     impl HttpClient for ReqwestClient {
         fn send(&self, request: HttpRequest) -> Result<HttpResponse> {
+            self.send_limited(request, super::MAX_RESPONSE_BYTES)
+        }
+
+        fn send_limited(&self, request: HttpRequest, max_body: usize) -> Result<HttpResponse> {
             let method = reqwest::Method::from_bytes(request.method.as_bytes())
                 .map_err(|_| Error::InvalidState("http method"))?;
             let mut builder = self.client.request(method, &request.url);
@@ -178,7 +213,7 @@ mod reqwest_client {
                 builder = builder.header(h.name.as_str(), h.value.as_str());
             }
             let fut = async move {
-                let resp = builder.body(request.body).send().await?;
+                let mut resp = builder.body(request.body).send().await?;
                 let status = resp.status().as_u16();
                 let headers = resp
                     .headers()
@@ -190,15 +225,27 @@ mod reqwest_client {
                         })
                     })
                     .collect();
-                let body = resp.bytes().await?.to_vec();
-                Ok::<_, reqwest::Error>(HttpResponse {
+                // Read no further than the cap: a declared length over it is refused before
+                // reading, and an undeclared one at the first chunk past it.
+                let too_large = Ok(Err(NetError::Protocol("response too large")));
+                if resp.content_length().is_some_and(|n| n > max_body as u64) {
+                    return too_large;
+                }
+                let mut body = Vec::new();
+                while let Some(chunk) = resp.chunk().await? {
+                    if body.len() + chunk.len() > max_body {
+                        return too_large;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok::<_, reqwest::Error>(Ok(HttpResponse {
                     status,
                     headers,
                     body,
-                })
+                }))
             };
             // The error kind only: reqwest's text can include the URL.
-            self.runtime.block_on(fut).map_err(|e| {
+            let answer = self.runtime.block_on(fut).map_err(|e| {
                 let kind = if e.is_timeout() {
                     "timeout"
                 } else if e.is_connect() {
@@ -209,7 +256,8 @@ mod reqwest_client {
                     "request"
                 };
                 Error::Net(NetError::Network(kind.into()))
-            })
+            })?;
+            Ok(answer?)
         }
     }
 }

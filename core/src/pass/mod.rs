@@ -17,7 +17,8 @@
 //! The staff side lives in [`stafflog`]: the door log of passes seen, which refuses replays.
 //!
 //! May import: `encoding`, `declaration` (the health status), `seal` (the device key),
-//! `venue` (trusted keys), `storage` (the staff log) and `net` (device registration).
+//! `venue` (trusted keys), `storage` (the staff log), `net` (device registration) and
+//! `upload` (the ingest format the staff log uploads its passages in).
 
 use crate::error::{FormatError, NetError, SealError, VenueError};
 pub(crate) mod error;
@@ -30,12 +31,11 @@ use crate::encoding::codec::{
     MapBuilder, MapReader, base64url_decode, base64url_encode, from_cbor, hex, to_cbor,
 };
 use crate::encoding::cose;
-use crate::net::transport::{HttpClient, HttpRequest, endpoint};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint, send_limited};
 use crate::seal::{DeviceKey, verify_cose};
 use crate::venue::keyset::TrustedKey;
 use crate::{Result, UnixTime};
 use ciborium::Value;
-use coset::{CborSerializable, CoseSign1};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, Ed25519KeyPair};
 use ring::{hkdf, hmac};
@@ -46,9 +46,16 @@ pub const PASS_PREFIX: &str = "KBP1:";
 pub const PASS_INFO: &[u8] = b"khaibao pass v1";
 /// How long a pass is valid by default.
 pub const DEFAULT_PASS_SECONDS: i64 = 5 * 60;
+/// Shortest validity a pass is made with.
+pub const MIN_PASS_SECONDS: i64 = 30;
+/// Longest validity a pass has: applied when it is made and again when it is verified, so
+/// a pass signed with a far expiry (by a modified app) still expires this long after it
+/// was issued.
+pub const MAX_PASS_SECONDS: i64 = 3600;
 const MAX_PASS_TEXT: usize = 4096;
 const CERT_VERSION: u64 = 1;
 const PASS_VERSION: u64 = 1;
+const ATTESTATION_VERSION: u64 = 1;
 
 /// Signs a device certificate: the authority vouches for `device_public_key` from
 /// `not_before` to `not_after`.
@@ -71,31 +78,21 @@ pub fn certify_device(
             .put(4, not_after)
             .build(),
     )?;
-    cose::sign_with(&key, payload)
+    cose::sign_with(&key, payload, cose::Purpose::DeviceCertificate)
 }
 
 /// Checks a device certificate against the authority's keys and returns the device key.
+///
+/// The algorithm must be EdDSA in the protected header, and every trusted key with the
+/// certificate's key id is tried (4-byte ids can collide, and a keyset may hold an old and
+/// a new key under one id while it rotates).
 pub fn verify_certificate(
     cert: &[u8],
     authority_keys: &[TrustedKey],
     now: UnixTime,
 ) -> Result<Vec<u8>> {
-    let sign1 = CoseSign1::from_slice(cert).map_err(|_| PassError::DeviceUncertified)?;
-    let kid = &sign1.protected.header.key_id;
-    let key = authority_keys
-        .iter()
-        .find(|k| &k.kid == kid)
-        .ok_or(PassError::DeviceUncertified)?;
-    sign1
-        .verify_signature(b"", |sig, data| {
-            signature::UnparsedPublicKey::new(&signature::ED25519, &key.public_key)
-                .verify(data, sig)
-        })
-        .map_err(|_| PassError::DeviceUncertified)?;
-    let mut r = MapReader::new(
-        from_cbor(sign1.payload.as_deref().unwrap_or_default())?,
-        "certificate",
-    )?;
+    let payload = verify_by_authority(cert, authority_keys, cose::Purpose::DeviceCertificate)?;
+    let mut r = MapReader::new(from_cbor(&payload)?, "certificate")?;
     if r.u64(1, "certificate version")? != CERT_VERSION {
         return Err(PassError::DeviceUncertified.into());
     }
@@ -107,8 +104,72 @@ pub fn verify_certificate(
     Ok(device)
 }
 
+/// The payload of a COSE_Sign1 made by one of the authority's keys (EdDSA, any key with
+/// its key id), or [`PassError::DeviceUncertified`].
+fn verify_by_authority(
+    signed: &[u8],
+    authority_keys: &[TrustedKey],
+    purpose: cose::Purpose,
+) -> Result<Vec<u8>> {
+    let signed = cose::Signed::parse(signed).map_err(|_| PassError::DeviceUncertified)?;
+    authority_keys
+        .iter()
+        .filter(|k| k.kid == signed.kid())
+        .find_map(|k| signed.verify(&k.public_key, purpose).ok())
+        .ok_or(PassError::DeviceUncertified.into())
+}
+
+/// The authority's attestation of a device's health status: signed `{1: version, 2: device
+/// public key, 3: status, 4: not after}`. A pass that carries one (key 10) shows staff a
+/// status the authority vouches for ([`PassCheck::status_attested`]); without one the
+/// colour is what the person's own app derived from their own answers.
+pub fn attest_status(
+    authority_pkcs8: &[u8],
+    device_public_key: &[u8],
+    status: HealthStatus,
+    not_after: UnixTime,
+) -> Result<Vec<u8>> {
+    if device_public_key.len() != 32 {
+        return Err(FormatError::InvalidField("device key").into());
+    }
+    let payload = to_cbor(
+        &MapBuilder::new()
+            .put(1, ATTESTATION_VERSION)
+            .put(2, Value::Bytes(device_public_key.to_vec()))
+            .put(3, status.to_wire())
+            .put(4, not_after)
+            .build(),
+    )?;
+    cose::sign(payload, authority_pkcs8, cose::Purpose::StatusAttestation)
+}
+
+/// The status an attestation vouches for `device` at `now`, or an error when it does not
+/// verify, names another device or has run out.
+fn attested_status(
+    attestation: &[u8],
+    device: &[u8],
+    authority_keys: &[TrustedKey],
+    now: UnixTime,
+) -> Result<HealthStatus> {
+    let payload = verify_by_authority(
+        attestation,
+        authority_keys,
+        cose::Purpose::StatusAttestation,
+    )?;
+    let mut r = MapReader::new(from_cbor(&payload)?, "status attestation")?;
+    if r.u64(1, "attestation version")? != ATTESTATION_VERSION
+        || r.bytes(2, "device key", 32)? != device
+        || now > r.i64(4, "not after")?
+    {
+        return Err(PassError::DeviceUncertified.into());
+    }
+    HealthStatus::from_wire(r.u64(3, "status")?)
+}
+
 /// Path of the authority's device registration endpoint.
 pub const REGISTER_PATH: &str = "/v1/devices";
+/// Largest registration answer (a device certificate, about 150 bytes) the phone reads.
+pub const MAX_CERTIFICATE_BYTES: usize = 4 << 10;
 /// How long a device certificate from registration is valid.
 pub const CERTIFICATE_SECONDS: i64 = 30 * 86_400;
 const REGISTRATION_CONTEXT: &[u8] = b"khaibao device registration v1";
@@ -141,10 +202,11 @@ pub fn register_device(
     now: UnixTime,
 ) -> Result<Vec<u8>> {
     let url = endpoint(authority_url, REGISTER_PATH);
-    let response = client.send(HttpRequest::post_cbor(
-        url,
-        registration_request(device, now)?,
-    ))?;
+    let response = send_limited(
+        client,
+        HttpRequest::post_cbor(url, registration_request(device, now)?),
+        MAX_CERTIFICATE_BYTES,
+    )?;
     if response.status != 200 {
         return Err(NetError::Server {
             status: response.status,
@@ -204,8 +266,26 @@ pub struct PassInput<'a> {
     pub valid_seconds: i64,
 }
 
-/// Makes a pass's text, valid from `now` for `valid_seconds`.
+/// Makes a pass's text, valid from `now` for `valid_seconds` (kept within
+/// [`MIN_PASS_SECONDS`]–[`MAX_PASS_SECONDS`]).
 pub fn make_pass(input: &PassInput<'_>) -> Result<String> {
+    make_pass_attested(input, None)
+}
+
+/// [`make_pass`] carrying the authority's attestation of the status ([`attest_status`]).
+pub fn make_pass_attested(input: &PassInput<'_>, attestation: Option<&[u8]>) -> Result<String> {
+    let valid = input
+        .valid_seconds
+        .clamp(MIN_PASS_SECONDS, MAX_PASS_SECONDS);
+    encode_pass(input, input.now.saturating_add(valid), attestation)
+}
+
+/// A pass expiring at `expires_at`, as given.
+fn encode_pass(
+    input: &PassInput<'_>,
+    expires_at: UnixTime,
+    attestation: Option<&[u8]>,
+) -> Result<String> {
     let id = pseudonym(input.device, input.now);
     let mut nonce = [0u8; 8];
     SystemRandom::new()
@@ -226,10 +306,11 @@ pub fn make_pass(input: &PassInput<'_>) -> Result<String> {
             .put(3, input.status.to_wire())
             .put(4, input.declared_at)
             .put(5, input.now)
-            .put(6, input.now + input.valid_seconds.clamp(30, 3600))
+            .put(6, expires_at)
             .put_opt(7, input.name)
             .put(8, Value::Bytes(sealed))
             .put(9, Value::Bytes(nonce.to_vec()))
+            .put_opt(10, attestation.map(|a| Value::Bytes(a.to_vec())))
             .build(),
     )?;
     let cose = input.device.sign_cose(payload)?;
@@ -246,8 +327,15 @@ pub fn make_pass(input: &PassInput<'_>) -> Result<String> {
 pub struct PassCheck {
     /// The day's pseudonymous id, hex.
     pub pseudonym: String,
+    /// The status colour. Self-declared (derived by the person's own app from their own
+    /// answers) unless `status_attested`: staff screens must say which.
     pub status: HealthStatus,
+    /// Whether the authority vouches for `status` (a valid attestation for this device in
+    /// the pass); otherwise the colour is self-declared.
+    pub status_attested: bool,
     pub declared_at: UnixTime,
+    /// When the pass stops being accepted: the expiry it carries, but never more than
+    /// [`MAX_PASS_SECONDS`] after it was issued.
     pub expires_at: UnixTime,
     /// The visitor's name, if they chose to show it.
     pub name: Option<String>,
@@ -278,21 +366,33 @@ pub fn verify_pass(text: &str, authority_keys: &[TrustedKey], now: UnixTime) -> 
     if version != PASS_VERSION {
         return Err(FormatError::UnsupportedVersion(version).into());
     }
+    let pseudonym = hex(&r.bytes(2, "pseudonym", 16)?);
+    let declared_status = HealthStatus::from_wire(r.u64(3, "status")?)?;
+    let declared_at = r.i64(4, "declared at")?;
+    let issued = r.i64(5, "issued at")?;
+    let exp = r.i64(6, "expires at")?;
+    if now.saturating_add(60) < issued {
+        return Err(VenueError::NotYetValid.into());
+    }
+    if exp < issued {
+        return Err(FormatError::InvalidField("pass expiry").into());
+    }
+    let name = r.opt_text(7, "name", 400)?;
+    let sealed_personal_data = r.bytes(8, "sealed data", 8192)?;
+    let nonce = hex(&r.bytes(9, "nonce", 8)?);
+    let attested = match r.opt_bytes(10, "status attestation", 1024)? {
+        Some(a) => Some(attested_status(&a, &device, authority_keys, now)?),
+        None => None,
+    };
     let check = PassCheck {
-        pseudonym: hex(&r.bytes(2, "pseudonym", 16)?),
-        status: HealthStatus::from_wire(r.u64(3, "status")?)?,
-        declared_at: r.i64(4, "declared at")?,
-        expires_at: {
-            let issued = r.i64(5, "issued at")?;
-            let exp = r.i64(6, "expires at")?;
-            if now + 60 < issued {
-                return Err(VenueError::NotYetValid.into());
-            }
-            exp
-        },
-        name: r.opt_text(7, "name", 400)?,
-        sealed_personal_data: r.bytes(8, "sealed data", 8192)?,
-        nonce: hex(&r.bytes(9, "nonce", 8)?),
+        pseudonym,
+        status: attested.unwrap_or(declared_status),
+        status_attested: attested.is_some(),
+        declared_at,
+        expires_at: exp.min(issued.saturating_add(MAX_PASS_SECONDS)),
+        name,
+        sealed_personal_data,
+        nonce,
     };
     if now > check.expires_at {
         return Err(PassError::Expired.into());
@@ -437,6 +537,166 @@ pub(crate) mod tests {
             sealing: SealingKey::from_bytes(&f.sealing.to_bytes()).unwrap(),
             device: DeviceKey::from_pkcs8(f.device.pkcs8()).unwrap(),
             cert: f.cert.clone(),
+        }
+    }
+
+    fn input<'a>(f: &'a Fixture, sealing: &'a [u8], now: UnixTime) -> PassInput<'a> {
+        PassInput {
+            device: &f.device,
+            certificate: &f.cert,
+            status: HealthStatus::Green,
+            declared_at: now,
+            name: None,
+            personal_data: b"x",
+            authority_sealing_key: sealing,
+            now,
+            valid_seconds: DEFAULT_PASS_SECONDS,
+        }
+    }
+
+    #[test]
+    fn pass_expiry_clamped_at_verify() {
+        let f = fixture();
+        let keys = std::slice::from_ref(&f.trusted);
+        let sealing = f.sealing.public_key();
+        // A modified app signs a pass valid for a week: it is accepted only for the hour
+        // any pass may live, counted from its issue time.
+        let week = encode_pass(&input(&f, &sealing, NOW), NOW + 7 * 86_400, None).unwrap();
+        let check = verify_pass(&week, keys, NOW + 10).unwrap();
+        assert_eq!(check.expires_at, NOW + MAX_PASS_SECONDS);
+        assert!(verify_pass(&week, keys, NOW + MAX_PASS_SECONDS).is_ok());
+        assert!(matches!(
+            verify_pass(&week, keys, NOW + MAX_PASS_SECONDS + 1),
+            Err(Error::Pass(PassError::Expired))
+        ));
+        // An expiry before the issue time is malformed, not "valid for a negative while".
+        let backwards = encode_pass(&input(&f, &sealing, NOW), NOW - 1, None).unwrap();
+        assert!(matches!(
+            verify_pass(&backwards, keys, NOW - 5),
+            Err(Error::Format(FormatError::InvalidField(_)))
+        ));
+        // Making a pass keeps the validity within bounds too.
+        let mut long = input(&f, &sealing, NOW);
+        long.valid_seconds = i64::MAX;
+        let made = verify_pass(&make_pass(&long).unwrap(), keys, NOW).unwrap();
+        assert_eq!(made.expires_at, NOW + MAX_PASS_SECONDS);
+        long.valid_seconds = 0;
+        let made = verify_pass(&make_pass(&long).unwrap(), keys, NOW).unwrap();
+        assert_eq!(made.expires_at, NOW + MIN_PASS_SECONDS);
+    }
+
+    #[test]
+    fn certificate_algorithm_checked_and_every_kid_tried() {
+        let f = fixture();
+        let pair = Ed25519KeyPair::from_pkcs8(&f.authority).unwrap();
+        let payload = to_cbor(
+            &MapBuilder::new()
+                .put(1, CERT_VERSION)
+                .put(2, Value::Bytes(f.device.public_key()))
+                .put(3, NOW - 10)
+                .put(4, NOW + 10)
+                .build(),
+        )
+        .unwrap();
+        // The authority's genuine Ed25519 signature under a header claiming another
+        // algorithm: refused (the header is what a verifier dispatches on).
+        let with_alg = |alg: coset::iana::Algorithm| {
+            use coset::CborSerializable;
+            coset::CoseSign1Builder::new()
+                .protected(
+                    coset::HeaderBuilder::new()
+                        .algorithm(alg)
+                        .key_id(f.trusted.kid.clone())
+                        .build(),
+                )
+                .payload(payload.clone())
+                .create_signature(
+                    crate::encoding::cose::Purpose::DeviceCertificate.external_aad(),
+                    |d| pair.sign(d).as_ref().to_vec(),
+                )
+                .build()
+                .to_vec()
+                .unwrap()
+        };
+        let keys = std::slice::from_ref(&f.trusted);
+        assert!(verify_certificate(&with_alg(coset::iana::Algorithm::EdDSA), keys, NOW).is_ok());
+        for alg in [coset::iana::Algorithm::ES256, coset::iana::Algorithm::PS256] {
+            assert!(matches!(
+                verify_certificate(&with_alg(alg), keys, NOW),
+                Err(Error::Pass(PassError::DeviceUncertified))
+            ));
+        }
+        // Another key sharing the kid, listed first (a collision, or a rotation in
+        // progress): the right key is still found.
+        let (_, other) = crate::test_support::signing_key();
+        let shadow = TrustedKey {
+            kid: f.trusted.kid.clone(),
+            public_key: other.public_key,
+        };
+        let both = [shadow.clone(), f.trusted.clone()];
+        assert_eq!(
+            verify_certificate(&f.cert, &both, NOW).unwrap(),
+            f.device.public_key()
+        );
+        assert!(verify_pass(&pass(&f, NOW, None), &both, NOW).is_ok());
+        // Only the impostor under that kid: refused.
+        assert!(matches!(
+            verify_certificate(&f.cert, &[shadow], NOW),
+            Err(Error::Pass(PassError::DeviceUncertified))
+        ));
+    }
+
+    #[test]
+    fn status_is_self_declared_unless_the_authority_attests_it() {
+        let f = fixture();
+        let keys = std::slice::from_ref(&f.trusted);
+        let sealing = f.sealing.public_key();
+        let plain = verify_pass(&pass(&f, NOW, None), keys, NOW).unwrap();
+        assert!(!plain.status_attested);
+        // The person's app says green; the authority attests yellow: staff see yellow,
+        // marked as attested.
+        let att = attest_status(
+            &f.authority,
+            &f.device.public_key(),
+            HealthStatus::Yellow,
+            NOW + 86_400,
+        )
+        .unwrap();
+        let text = make_pass_attested(&input(&f, &sealing, NOW), Some(&att)).unwrap();
+        let check = verify_pass(&text, keys, NOW).unwrap();
+        assert_eq!(
+            (check.status, check.status_attested),
+            (HealthStatus::Yellow, true)
+        );
+        // An attestation for another device, out of date, or signed by someone else is
+        // refused, never shown as attested.
+        let other = fixture();
+        let bad = [
+            attest_status(
+                &f.authority,
+                &other.device.public_key(),
+                HealthStatus::Green,
+                NOW + 86_400,
+            )
+            .unwrap(),
+            attest_status(
+                &f.authority,
+                &f.device.public_key(),
+                HealthStatus::Green,
+                NOW - 1,
+            )
+            .unwrap(),
+            attest_status(
+                &other.authority,
+                &f.device.public_key(),
+                HealthStatus::Green,
+                NOW + 86_400,
+            )
+            .unwrap(),
+        ];
+        for a in bad {
+            let text = make_pass_attested(&input(&f, &sealing, NOW), Some(&a)).unwrap();
+            assert!(verify_pass(&text, keys, NOW).is_err());
         }
     }
 

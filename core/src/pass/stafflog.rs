@@ -3,22 +3,37 @@
 //!
 //! Each scan verifies the pass offline ([`crate::pass::verify_pass`]), refuses a pass shown
 //! a second time (its nonce is remembered until it expires), and records an entry — or an
-//! exit, when that day's pseudonym is already inside. The log holds pseudonyms and status
-//! colours only; it never sees a name unless the visitor chose to show it, and it does not
-//! store that. A daily report counts entries per hour and people still inside, and the log
-//! exports as CSV for the authority.
+//! exit, when that day's pseudonym is already inside. The log holds pseudonyms, status
+//! colours and, for each entry, the pass's personal data **sealed to the authority** with
+//! the nonce it is bound to: staff can read none of it (it never sees a name unless the
+//! visitor chose to show it, and it does not store that), but the authority can open it
+//! when it traces contacts. Rows are kept for [`RETENTION_DAYS`].
+//!
+//! A daily report counts entries per hour and people still inside; the log exports as CSV
+//! (sealed data included) and uploads its passages to the authority through the ingest
+//! endpoint every phone uploads declarations to ([`StaffLog::upload`], items of kind
+//! [`ItemKind::StaffPassage`], body [`PassageUpload`]), where only the authority's sealing
+//! key opens them.
 
 use crate::declaration::status::HealthStatus;
+use crate::encoding::codec::{
+    MapBuilder, MapReader, base64url_encode, from_cbor, hex, to_cbor, unhex,
+};
 use crate::encoding::time::{VIETNAM_OFFSET, to_local};
-use crate::error::PassError;
+use crate::error::{FormatError, NetError, PassError};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint, send_limited};
 use crate::pass::{PassCheck, verify_pass};
+use crate::upload::outbox::new_idempotency_key;
+use crate::upload::protocol::{self, IngestItem, ItemKind, ItemStatus};
 use crate::venue::keyset::TrustedKey;
 use crate::{Result, UnixTime};
+use ciborium::Value;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::fmt::Write as _;
 use std::path::Path;
 
-const SCHEMA: &[&str] = &["CREATE TABLE passages (
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE passages (
         id INTEGER PRIMARY KEY,
         pseudonym TEXT NOT NULL,
         status INTEGER NOT NULL,
@@ -33,7 +48,95 @@ const SCHEMA: &[&str] = &["CREATE TABLE passages (
         pseudonym TEXT NOT NULL,
         expires_at INTEGER NOT NULL,
         PRIMARY KEY (pseudonym, nonce)
-    );"];
+    );",
+    // v2: the entry pass's sealed personal data and nonce (its AAD), and the upload state.
+    "ALTER TABLE passages ADD COLUMN nonce TEXT;
+    ALTER TABLE passages ADD COLUMN sealed BLOB;
+    ALTER TABLE passages ADD COLUMN upload_key BLOB;
+    ALTER TABLE passages ADD COLUMN uploaded_at INTEGER;
+    ALTER TABLE passages ADD COLUMN upload_error TEXT;",
+];
+
+/// Days of door log kept: the diary's retention (14 days of tracing plus a week).
+pub const RETENTION_DAYS: i64 = 21;
+
+/// A door-log passage as uploaded to the authority: the body of an ingest item of kind
+/// [`ItemKind::StaffPassage`], CBOR `{1: venue id (16 bytes), 2: pseudonym (16 bytes),
+/// 3: nonce (8 bytes), 4: sealed personal data, 5: status, 6: entered at, 7: exited at}`.
+/// The sealed data opens with the authority's sealing key under
+/// [`crate::pass::PASS_INFO`] and [`PassageUpload::aad`], as the pass's did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassageUpload {
+    /// The venue whose door the log keeps, lowercase hex.
+    pub venue_id: String,
+    /// The day's pseudonym, hex.
+    pub pseudonym: String,
+    /// The entry pass's nonce, hex.
+    pub nonce: String,
+    pub sealed_personal_data: Vec<u8>,
+    pub status: HealthStatus,
+    pub entered_at: UnixTime,
+    pub exited_at: Option<UnixTime>,
+}
+
+impl PassageUpload {
+    /// The AAD the personal data was sealed with: pseudonym then nonce.
+    pub fn aad(&self) -> Result<Vec<u8>> {
+        let mut aad = unhex(&self.pseudonym, 16)?;
+        aad.extend(unhex(&self.nonce, 8)?);
+        Ok(aad)
+    }
+
+    /// The ingest item body.
+    pub fn to_cbor(&self) -> Result<Vec<u8>> {
+        to_cbor(
+            &MapBuilder::new()
+                .put(1, Value::Bytes(unhex(&self.venue_id, 16)?))
+                .put(2, Value::Bytes(unhex(&self.pseudonym, 16)?))
+                .put(3, Value::Bytes(unhex(&self.nonce, 8)?))
+                .put(4, Value::Bytes(self.sealed_personal_data.clone()))
+                .put(5, self.status.to_wire())
+                .put(6, self.entered_at)
+                .put_opt(7, self.exited_at)
+                .build(),
+        )
+    }
+
+    /// Reads an ingest item body.
+    pub fn from_cbor(bytes: &[u8]) -> Result<Self> {
+        let mut r = MapReader::new(from_cbor(bytes)?, "passage")?;
+        let fixed = |r: &mut MapReader, key, field, len| -> Result<String> {
+            let b = r.bytes(key, field, len)?;
+            if b.len() != len {
+                return Err(FormatError::InvalidField(field).into());
+            }
+            Ok(hex(&b))
+        };
+        let p = Self {
+            venue_id: fixed(&mut r, 1, "venue id", 16)?,
+            pseudonym: fixed(&mut r, 2, "pseudonym", 16)?,
+            nonce: fixed(&mut r, 3, "nonce", 8)?,
+            sealed_personal_data: r.bytes(4, "sealed data", 8192)?,
+            status: HealthStatus::from_wire(r.u64(5, "status")?)?,
+            entered_at: r.i64(6, "entered at")?,
+            exited_at: r.opt_i64(7, "exited at")?,
+        };
+        if !r.is_empty() {
+            return Err(FormatError::Malformed("passage").into());
+        }
+        Ok(p)
+    }
+}
+
+/// What one [`StaffLog::upload`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PassageUploadReport {
+    /// Passages the authority accepted (or already had).
+    pub delivered: u32,
+    /// Passages it refused (kept with its reason, not sent again).
+    pub rejected: u32,
+}
 
 /// Whether a scan let someone in or out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +200,8 @@ impl StaffLog {
         })
     }
 
-    /// Verifies a scanned pass and records an entry or exit at `now`.
+    /// Verifies a scanned pass and records an entry or exit at `now`. Passages older than
+    /// [`RETENTION_DAYS`] are deleted on the way.
     pub fn scan(&mut self, text: &str, now: UnixTime) -> Result<Admission> {
         let pass = verify_pass(text, &self.authority_keys, now)?;
         let day = local_day(now);
@@ -105,6 +209,10 @@ impl StaffLog {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM seen_passes WHERE expires_at < ?1", [now])?;
+        tx.execute(
+            "DELETE FROM passages WHERE day < ?1",
+            [day - RETENTION_DAYS],
+        )?;
         let fresh = tx.execute(
             "INSERT OR IGNORE INTO seen_passes (nonce, pseudonym, expires_at) VALUES (?1, ?2, ?3)",
             params![pass.nonce, pass.pseudonym, pass.expires_at],
@@ -127,8 +235,15 @@ impl StaffLog {
             Direction::Exit
         } else {
             tx.execute(
-                "INSERT INTO passages (pseudonym, status, day, entered_at) VALUES (?1, ?2, ?3, ?4)",
-                params![pass.pseudonym, pass.status.to_wire() as i64, day, now],
+                "INSERT INTO passages (pseudonym, status, day, entered_at, nonce, sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    pass.pseudonym,
+                    pass.status.to_wire() as i64,
+                    day,
+                    now,
+                    pass.nonce,
+                    pass.sealed_personal_data
+                ],
             )?;
             Direction::Entry
         };
@@ -179,11 +294,12 @@ impl StaffLog {
     }
 
     /// The day's passages as CSV for the authority: pseudonym, status, entry and exit
-    /// (Vietnam local time).
+    /// (Vietnam local time), the entry pass's nonce and its personal data sealed to the
+    /// authority (base64url; opaque to the venue).
     pub fn export_csv(&self, t: UnixTime) -> Result<String> {
-        let mut out = String::from("pseudonym,status,entered_at,exited_at\n");
+        let mut out = String::from("pseudonym,status,entered_at,exited_at,nonce,sealed\n");
         let mut stmt = self.conn.prepare(
-            "SELECT pseudonym, status, entered_at, exited_at FROM passages WHERE day = ?1 ORDER BY entered_at, id",
+            "SELECT pseudonym, status, entered_at, exited_at, nonce, sealed FROM passages WHERE day = ?1 ORDER BY entered_at, id",
         )?;
         let rows = stmt.query_map([local_day(t)], |r| {
             Ok((
@@ -191,10 +307,12 @@ impl StaffLog {
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<Vec<u8>>>(5)?,
             ))
         })?;
         for row in rows {
-            let (pseudonym, status, entered, exited) = row?;
+            let (pseudonym, status, entered, exited, nonce, sealed) = row?;
             let status =
                 HealthStatus::from_wire(status as u64).map_or("unknown", HealthStatus::name);
             let exited = exited
@@ -202,11 +320,141 @@ impl StaffLog {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{pseudonym},{status},{},{exited}",
-                crate::encoding::time::format_vietnam(entered)
+                "{pseudonym},{status},{},{exited},{},{}",
+                crate::encoding::time::format_vietnam(entered),
+                nonce.unwrap_or_default(),
+                sealed.map(|s| base64url_encode(&s)).unwrap_or_default()
             );
         }
         Ok(out)
+    }
+
+    /// The passages not yet delivered that are complete: the visitor has left, or their
+    /// day is over (before the local day of `now`).
+    fn pending_uploads(&self, venue_id: &str, now: UnixTime) -> Result<Vec<(i64, PassageUpload)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, pseudonym, nonce, sealed, status, entered_at, exited_at FROM passages
+             WHERE uploaded_at IS NULL AND upload_error IS NULL AND sealed IS NOT NULL
+               AND (exited_at IS NOT NULL OR day < ?1)
+             ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![local_day(now), protocol::MAX_BATCH as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, Option<i64>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, pseudonym, nonce, sealed, status, entered_at, exited_at) = row?;
+            out.push((
+                id,
+                PassageUpload {
+                    venue_id: venue_id.to_owned(),
+                    pseudonym,
+                    nonce,
+                    sealed_personal_data: sealed,
+                    status: HealthStatus::from_wire(status as u64)?,
+                    entered_at,
+                    exited_at,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Uploads the complete passages not yet delivered (see `pending_uploads`), at most one
+    /// ingest batch per call, to the authority at `authority_url` through `client`, as
+    /// ingest items of kind [`ItemKind::StaffPassage`] for the venue `venue_id` (hex). Each
+    /// passage keeps its idempotency key across tries, so a lost answer never stores it
+    /// twice. A non-200 answer is [`NetError::Server`] and nothing is marked.
+    pub fn upload(
+        &mut self,
+        client: &dyn HttpClient,
+        authority_url: &str,
+        venue_id: &str,
+        now: UnixTime,
+    ) -> Result<PassageUploadReport> {
+        unhex(venue_id, 16)?;
+        let pending = self.pending_uploads(venue_id, now)?;
+        let mut report = PassageUploadReport::default();
+        if pending.is_empty() {
+            return Ok(report);
+        }
+        let mut items = Vec::with_capacity(pending.len());
+        for (id, passage) in &pending {
+            let existing: Option<Vec<u8>> = self.conn.query_row(
+                "SELECT upload_key FROM passages WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            let key = if let Some(k) = existing {
+                k
+            } else {
+                let k = new_idempotency_key()?.to_vec();
+                self.conn.execute(
+                    "UPDATE passages SET upload_key = ?1 WHERE id = ?2",
+                    params![k, id],
+                )?;
+                k
+            };
+            items.push((
+                *id,
+                IngestItem {
+                    idempotency_key: key,
+                    kind: ItemKind::StaffPassage,
+                    body: passage.to_cbor()?,
+                },
+            ));
+        }
+        let batch: Vec<IngestItem> = items.iter().map(|(_, i)| i.clone()).collect();
+        let response = send_limited(
+            client,
+            HttpRequest::post_cbor(
+                endpoint(authority_url, protocol::INGEST_PATH),
+                protocol::encode_request(&batch)?,
+            ),
+            protocol::MAX_RESPONSE_BYTES,
+        )?;
+        if response.status != 200 {
+            return Err(NetError::Server {
+                status: response.status,
+            }
+            .into());
+        }
+        let results = protocol::decode_response(&response.body)?;
+        let tx = self.conn.transaction()?;
+        for result in results {
+            let Some((id, _)) = items
+                .iter()
+                .find(|(_, i)| i.idempotency_key == result.idempotency_key)
+            else {
+                continue;
+            };
+            match result.status {
+                ItemStatus::Accepted { .. } | ItemStatus::Duplicate { .. } => {
+                    tx.execute(
+                        "UPDATE passages SET uploaded_at = ?1 WHERE id = ?2",
+                        params![now, id],
+                    )?;
+                    report.delivered += 1;
+                }
+                ItemStatus::Rejected { reason } => {
+                    tx.execute(
+                        "UPDATE passages SET upload_error = ?1 WHERE id = ?2",
+                        params![reason, id],
+                    )?;
+                    report.rejected += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(report)
     }
 }
 
@@ -262,15 +510,32 @@ mod tests {
         let csv = log.export_csv(MORNING).unwrap();
         let lines: Vec<_> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[0],
+            "pseudonym,status,entered_at,exited_at,nonce,sealed"
+        );
         assert!(
-            lines[1].ends_with(",green,2021-09-15 08:00,2021-09-15 09:00"),
+            lines[1].contains(",green,2021-09-15 08:00,2021-09-15 09:00,"),
             "{}",
             lines[1]
         );
         assert!(
-            lines[2].ends_with(",green,2021-09-15 10:00,"),
+            lines[2].contains(",green,2021-09-15 10:00,,"),
             "{}",
             lines[2]
+        );
+        // Each entry carries its pass's nonce and sealed data, which the authority opens.
+        let cells: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(cells[4], a.check.nonce);
+        let sealed = crate::encoding::codec::base64url_decode(cells[5]).unwrap();
+        assert_eq!(sealed, a.check.sealed_personal_data);
+        let mut aad = crate::encoding::codec::unhex(cells[0], 16).unwrap();
+        aad.extend(crate::encoding::codec::unhex(cells[4], 8).unwrap());
+        assert_eq!(
+            f.sealing
+                .open(crate::pass::PASS_INFO, &aad, &sealed)
+                .unwrap(),
+            "Nguyễn Văn An, 001090012345".as_bytes()
         );
         // A new day is a new log page.
         assert_eq!(log.report(MORNING + 86_400).unwrap().visitors, 0);

@@ -20,13 +20,17 @@ pub use error::ScanError;
 mod binarize;
 mod charset;
 mod decode;
+mod hybrid;
 mod pyramid;
 mod rxing_qr;
+mod stream;
+
+pub use stream::{Scanner, ScannerStats};
 
 use crate::{Error, Result};
 use decode::Mapping;
 use pyramid::Plane;
-use rxing_qr::Input;
+use rxing_qr::{Candidates, Input, Polarity};
 use std::time::{Duration, Instant};
 
 /// Largest frame side accepted, in pixels.
@@ -208,50 +212,19 @@ pub fn scan_frame_with(
 ) -> Result<ScanOutcome> {
     let start = Instant::now();
     let roi = checked_region(frame, roi)?;
-    let mut run = Run {
-        start,
-        budget: options.budget,
-        passes: 0,
-        deadline: Deadline::after(start, options.budget),
-        rxing: rxing_qr::Passes {
-            try_harder: options.try_harder,
-            inverted: options.inverted,
-        },
+    let mut run = Run::new(start, options);
+    let mut work = Work::new(frame, roi, options);
+    let order: [&[Stage]; 2] = if options.rxing_first {
+        [&RXING_STAGES, &RQRR_STAGES]
+    } else {
+        [&RQRR_STAGES, &RXING_STAGES]
     };
-    let at = |scale: f32| Mapping {
-        scale,
-        offset_x: roi.x,
-        offset_y: roi.y,
-    };
-    let mut hit = None;
-    if options.rxing && options.rxing_first && run.go() {
-        hit = run.rxing(
-            rxing_qr::source(frame, roi).map(Input::Luma),
-            at(1.0),
-            ["rxing", "rxing-inverted"],
-        );
-    }
-    if hit.is_some() {
-        return Ok(outcome(hit, &run));
-    }
-    let full = Plane::crop(frame, roi);
-    if options.rxing && options.rxing_first {
-        hit = rxing_more(&full, options, &mut run, at);
-    }
-    if hit.is_none() {
-        hit = rqrr_passes(&full, options, &mut run, at);
-    }
-    if hit.is_none() && options.rxing && !options.rxing_first && run.go() {
-        hit = run.rxing(
-            rxing_qr::plane_source(&full).map(Input::Luma),
-            at(1.0),
-            ["rxing", "rxing-inverted"],
-        );
-        if hit.is_none() {
-            hit = rxing_more(&full, options, &mut run, at);
+    for &stage in order.into_iter().flatten() {
+        if let (hit @ Some(_), _) = work.stage(&mut run, stage, Polarity::Both) {
+            return Ok(outcome(hit, &run));
         }
     }
-    Ok(outcome(hit, &run))
+    Ok(outcome(None, &run))
 }
 
 fn outcome(hit: Hit, run: &Run) -> ScanOutcome {
@@ -269,127 +242,243 @@ fn outcome(hit: Hit, run: &Run) -> ScanOutcome {
     }
 }
 
-/// rxing's second-chance passes: the half-size plane, then the contrast-stretched plane
-/// under our low-range threshold.
-fn rxing_more(
-    full: &Plane,
-    options: &ScanOptions,
+/// One pass group of the pipeline (each bitmap pass with its inverted half).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// rxing on the frame's region, read in place.
+    Rxing,
+    /// rxing on our smoothed block threshold.
+    RxingSmoothed,
+    /// rxing on the half-size plane.
+    RxingDownscaled,
+    /// rxing on the contrast-stretched plane, low flat range.
+    RxingContrast,
+    /// rqrr on our threshold of the pyramid base.
+    Adaptive,
+    /// rqrr on our threshold at full resolution, when the base was downscaled.
+    FullResolution,
+    /// rqrr's own threshold at full resolution.
+    Native,
+    /// rqrr on the contrast-stretched base.
+    Contrast,
+    /// rqrr on the 2× upscaled base.
+    Upscale,
+}
+
+/// The rxing stages, in pipeline order.
+pub(crate) const RXING_STAGES: [Stage; 4] = [
+    Stage::Rxing,
+    Stage::RxingSmoothed,
+    Stage::RxingDownscaled,
+    Stage::RxingContrast,
+];
+
+/// The rqrr stages, in pipeline order.
+pub(crate) const RQRR_STAGES: [Stage; 5] = [
+    Stage::Adaptive,
+    Stage::FullResolution,
+    Stage::Native,
+    Stage::Contrast,
+    Stage::Upscale,
+];
+
+/// One frame's region and the planes prepared from it, made when a stage first needs them.
+struct Work<'f, 'a> {
+    frame: &'f Frame<'a>,
+    roi: Region,
+    options: &'f ScanOptions,
+    full: Option<Plane>,
+    /// The pyramid base of the rqrr passes and its scale.
+    base: Option<(Plane, f32)>,
+}
+
+impl<'f, 'a> Work<'f, 'a> {
+    fn new(frame: &'f Frame<'a>, roi: Region, options: &'f ScanOptions) -> Self {
+        Self {
+            frame,
+            roi,
+            options,
+            full: None,
+            base: None,
+        }
+    }
+
+    fn at(&self, scale: f32) -> Mapping {
+        mapping(self.roi, scale)
+    }
+
+    fn full(&mut self) -> &Plane {
+        let (frame, roi) = (self.frame, self.roi);
+        self.full.get_or_insert_with(|| Plane::crop(frame, roi))
+    }
+
+    fn base(&mut self) -> (&Plane, f32) {
+        if self.base.is_none() {
+            let mut base = self.full().clone();
+            let mut scale = 1.0f32;
+            if self.options.downscale {
+                while base.long_side() > DOWNSCALE_ABOVE {
+                    base = base.half();
+                    scale *= 2.0;
+                }
+            }
+            self.base = Some((base, scale));
+        }
+        match &self.base {
+            Some((plane, scale)) => (plane, *scale),
+            None => unreachable!("set above"),
+        }
+    }
+
+    /// Whether the options switch `stage` on for this region.
+    fn enabled(&mut self, stage: Stage) -> bool {
+        let o = *self.options;
+        let long = self.roi.width.max(self.roi.height) as usize;
+        match stage {
+            Stage::Rxing => o.rxing,
+            Stage::RxingSmoothed => o.rxing && o.rxing_smoothed,
+            Stage::RxingDownscaled => o.rxing && o.rxing_downscale && long > RXING_HALF_ABOVE,
+            Stage::RxingContrast => o.rxing && o.rxing_contrast,
+            Stage::Adaptive => o.adaptive,
+            Stage::FullResolution => o.adaptive && o.full_resolution && self.base().1 > 1.0,
+            Stage::Native => o.native,
+            Stage::Contrast => o.contrast,
+            Stage::Upscale => o.upscale && self.base().0.long_side() <= UPSCALE_UP_TO,
+        }
+    }
+
+    /// Runs one stage when the options enable it and the budget lets a pass start; the rxing
+    /// stages run the halves `polarity` asks for and also tell where finder patterns were.
+    fn stage(
+        &mut self,
+        run: &mut Run,
+        stage: Stage,
+        polarity: Polarity,
+    ) -> (Hit, Option<Candidates>) {
+        if !self.enabled(stage) || !run.go() {
+            return (None, None);
+        }
+        let names = |a, b| [a, b];
+        match stage {
+            Stage::Rxing => {
+                let input = rxing_qr::source(self.frame, self.roi)
+                    .zip(rxing_qr::frame_view(self.frame, self.roi))
+                    .map(|(s, v)| Input::Luma(s, v));
+                run.rxing(
+                    input,
+                    polarity,
+                    self.at(1.0),
+                    names("rxing", "rxing-inverted"),
+                )
+            }
+            Stage::RxingSmoothed => {
+                let at = self.at(1.0);
+                let full = self.full();
+                let bits = binarize::smoothed(full, 8);
+                let input = Some(Input::Bits(full, &bits));
+                run.rxing(
+                    input,
+                    polarity,
+                    at,
+                    names("rxing-smoothed", "rxing-smoothed-inverted"),
+                )
+            }
+            Stage::RxingDownscaled => {
+                let at = self.at(2.0);
+                let half = self.full().half();
+                let input = rxing_qr::plane_source(&half)
+                    .zip(rxing_qr::plane_view(&half))
+                    .map(|(s, v)| Input::Luma(s, v));
+                run.rxing(
+                    input,
+                    polarity,
+                    at,
+                    names("rxing-downscaled", "rxing-downscaled-inverted"),
+                )
+            }
+            Stage::RxingContrast => {
+                let at = self.at(1.0);
+                let stretched = binarize::stretch(self.full());
+                let bits = binarize::hybrid(&stretched, 4);
+                let input = Some(Input::Bits(&stretched, &bits));
+                run.rxing(
+                    input,
+                    polarity,
+                    at,
+                    names("rxing-contrast", "rxing-contrast-inverted"),
+                )
+            }
+            Stage::Adaptive => {
+                let (inverted, roi) = (self.options.inverted, self.roi);
+                let (base, scale) = self.base();
+                let map = mapping(roi, scale);
+                let names = ["adaptive", "inverted"];
+                (bitmap(run, inverted, base, 24, map, names), None)
+            }
+            Stage::FullResolution => {
+                let (inverted, map) = (self.options.inverted, self.at(1.0));
+                let names = ["full-resolution", "full-resolution-inverted"];
+                (bitmap(run, inverted, self.full(), 24, map, names), None)
+            }
+            Stage::Native => {
+                let (map, deadline) = (self.at(1.0), run.deadline);
+                let found = decode::native(self.full(), map, deadline);
+                ((!found.is_empty()).then_some((found, "native")), None)
+            }
+            Stage::Contrast => {
+                let (inverted, roi) = (self.options.inverted, self.roi);
+                let (base, scale) = self.base();
+                let stretched = binarize::stretch(base);
+                let names = ["contrast", "contrast-inverted"];
+                (
+                    bitmap(run, inverted, &stretched, 4, mapping(roi, scale), names),
+                    None,
+                )
+            }
+            Stage::Upscale => {
+                let (inverted, roi) = (self.options.inverted, self.roi);
+                let (base, scale) = self.base();
+                let doubled = base.double();
+                let names = ["upscale", "upscale-inverted"];
+                let map = mapping(roi, scale / 2.0);
+                (bitmap(run, inverted, &doubled, 24, map, names), None)
+            }
+        }
+    }
+}
+
+/// How a pass over the region at `scale` maps back to the frame.
+fn mapping(roi: Region, scale: f32) -> Mapping {
+    Mapping {
+        scale,
+        offset_x: roi.x,
+        offset_y: roi.y,
+    }
+}
+
+/// An rqrr pass over our threshold of `plane`, then (when `inverted` and the budget allow)
+/// its negative.
+fn bitmap(
     run: &mut Run,
-    at: impl Fn(f32) -> Mapping,
+    inverted: bool,
+    plane: &Plane,
+    min_range: u8,
+    map: Mapping,
+    names: [&'static str; 2],
 ) -> Hit {
-    if options.rxing_smoothed && run.go() {
-        let bits = binarize::smoothed(full, 8);
-        let hit = run.rxing(
-            Some(Input::Bits(full, &bits)),
-            at(1.0),
-            ["rxing-smoothed", "rxing-smoothed-inverted"],
-        );
-        if hit.is_some() {
-            return hit;
-        }
+    let deadline = run.deadline;
+    let bits = binarize::hybrid(plane, min_range);
+    let found = decode::bitmap(plane.width, plane.height, &bits, false, map, deadline);
+    if !found.is_empty() {
+        return Some((found, names[0]));
     }
-    if options.rxing_downscale && full.long_side() > RXING_HALF_ABOVE && run.go() {
-        let half = full.half();
-        let hit = run.rxing(
-            rxing_qr::plane_source(&half).map(Input::Luma),
-            at(2.0),
-            ["rxing-downscaled", "rxing-downscaled-inverted"],
-        );
-        if hit.is_some() {
-            return hit;
-        }
-    }
-    if options.rxing_contrast && run.go() {
-        let stretched = binarize::stretch(full);
-        let bits = binarize::hybrid(&stretched, 4);
-        let hit = run.rxing(
-            Some(Input::Bits(&stretched, &bits)),
-            at(1.0),
-            ["rxing-contrast", "rxing-contrast-inverted"],
-        );
-        if hit.is_some() {
-            return hit;
+    if inverted && run.go() {
+        let found = decode::bitmap(plane.width, plane.height, &bits, true, map, deadline);
+        if !found.is_empty() {
+            return Some((found, names[1]));
         }
     }
     None
-}
-/// The rqrr passes, in order, until one decodes something.
-fn rqrr_passes(
-    full: &Plane,
-    options: &ScanOptions,
-    run: &mut Run,
-    at: impl Fn(f32) -> Mapping,
-) -> Hit {
-    if !(options.adaptive || options.native || options.contrast || options.upscale) {
-        return None;
-    }
-    let deadline = run.deadline;
-    let mut base = full.clone();
-    let mut scale = 1.0f32;
-    if options.downscale {
-        while base.long_side() > DOWNSCALE_ABOVE {
-            base = base.half();
-            scale *= 2.0;
-        }
-    }
-    let bitmap_passes =
-        |run: &mut Run, plane: &Plane, min_range: u8, map: Mapping, names: [&'static str; 2]| {
-            if !run.go() {
-                return None;
-            }
-            let bits = binarize::hybrid(plane, min_range);
-            let found = decode::bitmap(plane.width, plane.height, &bits, false, map, deadline);
-            if !found.is_empty() {
-                return Some((found, names[0]));
-            }
-            if options.inverted && run.go() {
-                let found = decode::bitmap(plane.width, plane.height, &bits, true, map, deadline);
-                if !found.is_empty() {
-                    return Some((found, names[1]));
-                }
-            }
-            None
-        };
-    let mut hit = None;
-    if options.adaptive {
-        hit = bitmap_passes(run, &base, 24, at(scale), ["adaptive", "inverted"]);
-    }
-    if hit.is_none() && options.adaptive && options.full_resolution && scale > 1.0 {
-        hit = bitmap_passes(
-            run,
-            full,
-            24,
-            at(1.0),
-            ["full-resolution", "full-resolution-inverted"],
-        );
-    }
-    if hit.is_none() && options.native && run.go() {
-        let found = decode::native(full, at(1.0), deadline);
-        if !found.is_empty() {
-            hit = Some((found, "native"));
-        }
-    }
-    if hit.is_none() && options.contrast {
-        let stretched = binarize::stretch(&base);
-        hit = bitmap_passes(
-            run,
-            &stretched,
-            4,
-            at(scale),
-            ["contrast", "contrast-inverted"],
-        );
-    }
-    if hit.is_none() && options.upscale && base.long_side() <= UPSCALE_UP_TO {
-        let doubled = base.double();
-        hit = bitmap_passes(
-            run,
-            &doubled,
-            24,
-            at(scale / 2.0),
-            ["upscale", "upscale-inverted"],
-        );
-    }
-    hit
 }
 
 /// What a pass found, with the pass's name; `None` on a miss.
@@ -435,12 +524,36 @@ impl Deadline {
 }
 
 impl Run {
+    fn new(start: Instant, options: &ScanOptions) -> Self {
+        Self {
+            start,
+            budget: options.budget,
+            passes: 0,
+            deadline: Deadline::after(start, options.budget),
+            rxing: rxing_qr::Passes {
+                try_harder: options.try_harder,
+                inverted: options.inverted,
+            },
+        }
+    }
+
     /// One rxing pass over `input` (none when the plane could not be handed to rxing); the
     /// hit is named `names[0]`, or `names[1]` when the inverted half found it.
-    fn rxing(&mut self, input: Option<Input<'_>>, map: Mapping, names: [&'static str; 2]) -> Hit {
+    fn rxing(
+        &mut self,
+        input: Option<Input<'_>>,
+        polarity: Polarity,
+        map: Mapping,
+        names: [&'static str; 2],
+    ) -> (Hit, Option<Candidates>) {
+        let Some(input) = input else {
+            return (None, None);
+        };
         let (passes, deadline) = (self.rxing, self.deadline);
-        let (found, inverted) = rxing_qr::decode(input?, passes, map, &mut || self.go(), deadline);
-        (!found.is_empty()).then(|| (found, names[usize::from(inverted)]))
+        let reading = rxing_qr::decode(input, passes, polarity, map, &mut || self.go(), deadline);
+        let hit = (!reading.codes.is_empty())
+            .then(|| (reading.codes, names[usize::from(reading.inverted)]));
+        (hit, reading.candidates)
     }
 
     /// Whether another pass may start; counts it when so.

@@ -11,12 +11,12 @@
 
 use super::charset::Charset;
 use super::decode::Mapping;
+use super::hybrid::{self, Bits, View};
 use super::pyramid::Plane;
 use super::{Deadline, Frame, Point, Region, ScannedCode};
 use rxing::common::string_utils::guessCharset;
 use rxing::common::{
-    BitArray, BitMatrix, CharacterSet, DetectorRXingResult, ECIStringBuilder, HybridBinarizer,
-    LineOrientation,
+    BitArray, BitMatrix, CharacterSet, DetectorRXingResult, ECIStringBuilder, LineOrientation,
 };
 use rxing::qrcode::cpp_port::{decoder, detector};
 use rxing::{BinaryBitmap, DecodeHints, Luma8Source, LuminanceSource};
@@ -60,6 +60,18 @@ pub(crate) fn source<'a>(frame: &Frame<'a>, roi: Region) -> Option<Luma8Source<'
     .ok()
 }
 
+/// The frame's region, read in place by [`hybrid::hybrid`].
+pub(crate) fn frame_view<'a>(frame: &Frame<'a>, roi: Region) -> Option<View<'a>> {
+    let stride = frame.stride as usize;
+    View::new(
+        frame.data,
+        roi.y as usize * stride + roi.x as usize,
+        stride,
+        roi.width as usize,
+        roi.height as usize,
+    )
+}
+
 /// An rxing luminance source over a packed plane (a pyramid level or a stretched copy).
 pub(crate) fn plane_source(plane: &Plane) -> Option<Luma8Source<'_>> {
     let (w, h) = (
@@ -69,41 +81,83 @@ pub(crate) fn plane_source(plane: &Plane) -> Option<Luma8Source<'_>> {
     Luma8Source::new_with_slice(&plane.data, w, h).ok()
 }
 
-/// What rxing reads: a luminance source it binarizes with its hybrid binarizer, or a plane
-/// that our own threshold has binarized (`bits`: 1 = black, one byte per pixel).
+/// A packed plane as a view for [`hybrid::hybrid`].
+pub(crate) fn plane_view(plane: &Plane) -> Option<View<'_>> {
+    View::new(&plane.data, 0, plane.width, plane.width, plane.height)
+}
+
+/// What rxing reads: a luma region binarized by ZXing's hybrid binarizer (the same luma as
+/// a source and as a view we binarize in place), or a plane that our own threshold has
+/// binarized (`bits`: 1 = black, one byte per pixel).
 pub(crate) enum Input<'a> {
-    Luma(Luma8Source<'a>),
+    Luma(Luma8Source<'a>, View<'a>),
     Bits(&'a Plane, &'a [u8]),
 }
 
-/// Decodes every QR code in `input`; returns the codes and whether they came from the
-/// inverted pass. `may_invert` is asked before the inverted pass starts (the time budget);
-/// no finder-pattern group is tried after `deadline`.
+/// Which halves of a pass to run on one bitmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Polarity {
+    /// The bitmap, then (when [`Passes::inverted`] and the budget allow) its negative.
+    Both,
+    /// The bitmap only.
+    Normal,
+    /// The negative only.
+    Inverted,
+}
+
+/// How many of the largest finder-pattern groups [`Candidates`] encloses.
+const CANDIDATE_SETS: usize = 3;
+
+/// What one pass read: the codes, whether the negative found them, and the region (in frame
+/// coordinates) around the finder patterns the normal half saw.
+#[derive(Debug, Default)]
+pub(crate) struct Reading {
+    pub(crate) codes: Vec<ScannedCode>,
+    pub(crate) inverted: bool,
+    pub(crate) candidates: Option<Candidates>,
+}
+
+/// The groups of three finder patterns (possible codes) a pass formed, and where the largest
+/// [`CANDIDATE_SETS`] of them are, in frame coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Candidates {
+    /// How many groups.
+    pub(crate) sets: usize,
+    pub(crate) min_x: f32,
+    pub(crate) min_y: f32,
+    pub(crate) max_x: f32,
+    pub(crate) max_y: f32,
+    /// The largest pattern's size (pixels, about 7 modules).
+    pub(crate) size: f32,
+}
+
+/// Decodes every QR code in `input`. `may_invert` is asked before the inverted half starts
+/// (the time budget); no finder-pattern group is tried after `deadline`.
 pub(crate) fn decode(
     input: Input<'_>,
     passes: Passes,
+    polarity: Polarity,
     map: Mapping,
     may_invert: &mut dyn FnMut() -> bool,
     deadline: Deadline,
-) -> (Vec<ScannedCode>, bool) {
-    let run = || match input {
-        Input::Luma(source) => both_ways(
-            BinaryBitmap::new(HybridBinarizer::new(source)),
-            passes,
-            map,
-            may_invert,
-            deadline,
-        ),
-        Input::Bits(plane, bits) => match Prebinarized::new(plane, bits) {
-            Some(binarizer) => both_ways(
+) -> Reading {
+    let run = || {
+        let binarizer = match input {
+            Input::Luma(source, view) => {
+                matrix(&hybrid::hybrid(&view)).map(|matrix| Prebinarized { source, matrix })
+            }
+            Input::Bits(plane, bits) => Prebinarized::new(plane, bits),
+        };
+        binarizer.map_or_else(Reading::default, |binarizer| {
+            both_ways(
                 BinaryBitmap::new(binarizer),
                 passes,
+                polarity,
                 map,
                 may_invert,
                 deadline,
-            ),
-            None => (Vec::new(), false),
-        },
+            )
+        })
     };
     catch_unwind(AssertUnwindSafe(run)).unwrap_or_default()
 }
@@ -111,16 +165,46 @@ pub(crate) fn decode(
 fn both_ways<B: rxing::Binarizer>(
     mut bitmap: BinaryBitmap<B>,
     passes: Passes,
+    polarity: Polarity,
     map: Mapping,
     may_invert: &mut dyn FnMut() -> bool,
     deadline: Deadline,
-) -> (Vec<ScannedCode>, bool) {
-    let found = read(&bitmap, passes.try_harder, map, deadline);
-    if !found.is_empty() || !passes.inverted || !may_invert() {
-        return (found, false);
+) -> Reading {
+    let mut reading = Reading::default();
+    if polarity != Polarity::Inverted {
+        (reading.codes, reading.candidates) = read(&bitmap, passes.try_harder, map, deadline);
+        if !reading.codes.is_empty()
+            || polarity == Polarity::Normal
+            || !passes.inverted
+            || !may_invert()
+        {
+            return reading;
+        }
     }
     bitmap.invert();
-    (read(&bitmap, passes.try_harder, map, deadline), true)
+    reading.codes = read(&bitmap, passes.try_harder, map, deadline).0;
+    reading.inverted = true;
+    reading
+}
+
+/// Packed rows of bits as rxing's matrix.
+fn matrix(bits: &Bits) -> Option<BitMatrix> {
+    let (w, h) = (
+        u32::try_from(bits.width).ok()?,
+        u32::try_from(bits.height).ok()?,
+    );
+    let mut matrix = BitMatrix::new(w, h).ok()?;
+    if matrix.getRowSize() != bits.row_words {
+        return None;
+    }
+    let mut row = BitArray::with_size(bits.width);
+    for (y, words) in bits.words.chunks_exact(bits.row_words).enumerate() {
+        for (i, &word) in words.iter().enumerate() {
+            row.setBulk(i * hybrid::WORD, word);
+        }
+        matrix.setRow(y as u32, &row);
+    }
+    Some(matrix)
 }
 
 /// An rxing binarizer whose black matrix was computed by us (`binarize`).
@@ -136,14 +220,10 @@ impl<'a> Prebinarized<'a> {
             u32::try_from(plane.height).ok()?,
         );
         let source = Luma8Source::new_with_slice(&plane.data, w, h).ok()?;
-        let mut matrix = BitMatrix::new(w, h).ok()?;
-        for (y, row) in bits.chunks_exact(plane.width).enumerate() {
-            for (x, &b) in row.iter().enumerate() {
-                if b == 1 {
-                    matrix.set(x as u32, y as u32);
-                }
-            }
+        if bits.len() != plane.width * plane.height {
+            return None;
         }
+        let matrix = matrix(&Bits::from_bytes(plane.width, plane.height, bits))?;
         Some(Self { source, matrix })
     }
 
@@ -199,9 +279,9 @@ impl<'a> rxing::Binarizer for Prebinarized<'a> {
     }
 }
 
-/// Every QR code in the binarized bitmap: finder-pattern triples, largest first, each
-/// sampled and decoded until `deadline`; a triple sharing a pattern with a decoded code is
-/// skipped. Finding the patterns and forming the triples is cheap; sampling and decoding
+/// Every QR code in the binarized bitmap, and where its largest finder-pattern groups are:
+/// finder-pattern triples, largest first, each sampled and decoded until `deadline`; a
+/// triple sharing a pattern with a decoded code is skipped. Finding the patterns and forming the triples is cheap; sampling and decoding
 /// each triple is what a frame tiled with finder patterns (tens of thousands of triples)
 /// would spend seconds on.
 fn read<B: rxing::Binarizer>(
@@ -209,12 +289,43 @@ fn read<B: rxing::Binarizer>(
     try_harder: bool,
     map: Mapping,
     deadline: Deadline,
-) -> Vec<ScannedCode> {
+) -> (Vec<ScannedCode>, Option<Candidates>) {
     let matrix = bitmap.get_black_matrix();
     let mut patterns = detector::FindFinderPatterns(matrix, try_harder, 0);
+    let sets = detector::GenerateFinderPatternSets(&mut patterns);
+    // Where the largest groups are: the region worth more work when none decodes.
+    let candidates = sets
+        .iter()
+        .take(CANDIDATE_SETS)
+        .flat_map(|set| [set.bl, set.tl, set.tr])
+        .fold(None, |acc: Option<Candidates>, p| {
+            let (x, y) = (
+                map.offset_x as f32 + p.p.x * map.scale,
+                map.offset_y as f32 + p.p.y * map.scale,
+            );
+            let size = p.size as f32 * map.scale;
+            Some(match acc {
+                None => Candidates {
+                    sets: sets.len(),
+                    min_x: x,
+                    min_y: y,
+                    max_x: x,
+                    max_y: y,
+                    size,
+                },
+                Some(c) => Candidates {
+                    min_x: c.min_x.min(x),
+                    min_y: c.min_y.min(y),
+                    max_x: c.max_x.max(x),
+                    max_y: c.max_y.max(y),
+                    size: c.size.max(size),
+                    ..c
+                },
+            })
+        });
     let mut used = Vec::new();
     let mut out: Vec<ScannedCode> = Vec::new();
-    for set in detector::GenerateFinderPatternSets(&mut patterns) {
+    for set in sets {
         if !deadline.open() {
             break;
         }
@@ -256,7 +367,7 @@ fn read<B: rxing::Binarizer>(
             corners,
         });
     }
-    out
+    (out, candidates)
 }
 
 /// The payload as text: the bytes themselves when they are valid UTF-8; else in the

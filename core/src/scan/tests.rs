@@ -8,14 +8,14 @@ use super::*;
 use crate::error::ScanError;
 
 /// A luma canvas holding one QR code of `text` with `module`-pixel modules at (`x`, `y`).
-struct Canvas {
-    w: u32,
-    h: u32,
-    px: Vec<u8>,
+pub(super) struct Canvas {
+    pub(super) w: u32,
+    pub(super) h: u32,
+    pub(super) px: Vec<u8>,
 }
 
 impl Canvas {
-    fn blank(w: u32, h: u32, v: u8) -> Self {
+    pub(super) fn blank(w: u32, h: u32, v: u8) -> Self {
         Self {
             w,
             h,
@@ -23,13 +23,13 @@ impl Canvas {
         }
     }
 
-    fn with_code(w: u32, h: u32, text: &str, module: u32, x: u32, y: u32) -> Self {
+    pub(super) fn with_code(w: u32, h: u32, text: &str, module: u32, x: u32, y: u32) -> Self {
         let mut c = Self::blank(w, h, 255);
         c.draw(text, module, x, y);
         c
     }
 
-    fn draw(&mut self, text: &str, module: u32, x0: u32, y0: u32) {
+    pub(super) fn draw(&mut self, text: &str, module: u32, x0: u32, y0: u32) {
         self.draw_code(
             &qrcode::QrCode::new(text.as_bytes()).unwrap(),
             module,
@@ -54,7 +54,7 @@ impl Canvas {
         }
     }
 
-    fn map(mut self, f: impl Fn(u8) -> u8) -> Self {
+    pub(super) fn map(mut self, f: impl Fn(u8) -> u8) -> Self {
         for v in &mut self.px {
             *v = f(*v);
         }
@@ -99,7 +99,7 @@ impl Canvas {
     }
 
     /// The pixels with every row padded to `stride` bytes of `fill`.
-    fn padded(&self, stride: u32, fill: u8) -> Vec<u8> {
+    pub(super) fn padded(&self, stride: u32, fill: u8) -> Vec<u8> {
         let mut padded = vec![fill; (stride * self.h) as usize];
         for y in 0..self.h {
             let row = (y * stride) as usize;
@@ -115,7 +115,7 @@ impl Canvas {
 }
 
 /// Every pass, no time budget (test machines are slow and loaded).
-fn untimed() -> ScanOptions {
+pub(super) fn untimed() -> ScanOptions {
     ScanOptions {
         budget: None,
         ..ScanOptions::default()
@@ -130,7 +130,7 @@ fn rqrr_only() -> ScanOptions {
     }
 }
 
-const URL: &str = "https://khaibao.example/v/0123456789?p=79&k=abcdef";
+pub(super) const URL: &str = "https://khaibao.example/v/0123456789?p=79&k=abcdef";
 
 #[test]
 fn decodes_a_plain_frame_with_corners_in_frame_coordinates() {
@@ -509,13 +509,16 @@ fn a_passed_deadline_stops_each_decoder_before_any_finder_group() {
     let open = Deadline::after(Instant::now(), None);
     for (deadline, codes) in [(open, 1), (Deadline::passed(), 0)] {
         let source = rxing_qr::plane_source(&plane).unwrap();
-        let (found, _) = rxing_qr::decode(
-            rxing_qr::Input::Luma(source),
+        let view = rxing_qr::plane_view(&plane).unwrap();
+        let found = rxing_qr::decode(
+            rxing_qr::Input::Luma(source, view),
             passes,
+            Polarity::Both,
             map,
             &mut || true,
             deadline,
-        );
+        )
+        .codes;
         assert_eq!(found.len(), codes, "rxing");
         let found = decode::bitmap(plane.width, plane.height, &bits, false, map, deadline);
         assert_eq!(found.len(), codes, "rqrr on our threshold");

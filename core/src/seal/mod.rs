@@ -74,7 +74,11 @@ impl DeviceKey {
     }
     /// Signs `payload` as a COSE_Sign1 (EdDSA, kid in the protected header).
     pub fn sign_cose(&self, payload: Vec<u8>) -> Result<Vec<u8>> {
-        crate::encoding::cose::sign_with(&self.pair, payload)
+        crate::encoding::cose::sign_with(
+            &self.pair,
+            payload,
+            crate::encoding::cose::Purpose::Device,
+        )
     }
 }
 

@@ -121,6 +121,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         bytes BLOB NOT NULL,
         stored_at INTEGER NOT NULL
     ) WITHOUT ROWID;",
+    // v5: the master key's generation and when it last changed (see `rotate_master_key`).
+    "CREATE TABLE master_key_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        generation INTEGER NOT NULL,
+        rotated_at INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this library writes.
@@ -128,6 +134,11 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Days of diary kept by default: the 14-day declaration window plus a week of margin.
 pub const DEFAULT_RETENTION_DAYS: u32 = 21;
+
+/// How often the master key should change ([`Store::master_key_rotation_due`]): a copy of
+/// the file taken before a rotation opens only with the master key of its generation, so
+/// once the host has destroyed that key, the days purged since are gone from the copy too.
+pub const MASTER_KEY_ROTATION_SECS: i64 = 7 * 86_400;
 
 const KEY_CHECK: &[u8] = b"khaibao master key check v1";
 const KEY_CHECK_AAD: &[u8] = b"khaibao/key_check";
@@ -206,6 +217,7 @@ impl Store {
             }));
         }
         store.purge(now)?;
+        store.note_generation(now)?;
         // A first pass now, so the log the first check-in writes to is already started.
         if let Some(n) = nudge {
             n.now();
@@ -217,6 +229,7 @@ impl Store {
     pub fn open_in_memory(keys: &dyn KeyProvider, now: UnixTime) -> Result<Self> {
         let mut store = Self::init(Connection::open_in_memory()?, keys, StoreOptions::default())?;
         store.purge(now)?;
+        store.note_generation(now)?;
         Ok(store)
     }
 
@@ -285,8 +298,99 @@ impl Store {
         Ok(key)
     }
 
+    /// Records the first master key generation of a new (or upgraded) database.
+    fn note_generation(&mut self, now: UnixTime) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO master_key_generation (id, generation, rotated_at) VALUES (1, 1, ?1)",
+            [now],
+        )?;
+        Ok(())
+    }
+
+    /// The master key's generation (1 for the key the database was made with) and when it
+    /// was last rotated.
+    pub fn master_key_generation(&self) -> Result<(u64, UnixTime)> {
+        let (generation, at): (i64, i64) = self.conn.query_row(
+            "SELECT generation, rotated_at FROM master_key_generation WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((generation.max(0) as u64, at))
+    }
+
+    /// Whether the master key is at least [`MASTER_KEY_ROTATION_SECS`] old at `now`.
+    pub fn master_key_rotation_due(&self, now: UnixTime) -> Result<bool> {
+        let (_, at) = self.master_key_generation()?;
+        Ok(now.saturating_sub(at) >= MASTER_KEY_ROTATION_SECS)
+    }
+
+    /// Re-wraps every surviving day key, the device key and the key check under `new`, in
+    /// one transaction, and starts a new master key generation; then empties the
+    /// write-ahead log, so the old wrappings are left in neither file.
+    ///
+    /// The host keeps `new` in its key store *before* calling this, and destroys the old key
+    /// once it returns: until then a crash leaves one of the two keys valid (the database is
+    /// under the old one if the transaction did not commit, else under the new one; a wrong
+    /// key is [`StorageError::WrongMasterKey`], so the host tries the other). Once the old
+    /// key is gone, no copy of the file taken before this call opens with the key that
+    /// remains, and the days purged since that copy cannot be read from it by anyone.
+    pub fn rotate_master_key(&mut self, new: &dyn KeyProvider, now: UnixTime) -> Result<u64> {
+        let new = new.master_key()?.cipher()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let wrapped = query_all(&tx, "SELECT day, wrapped FROM day_keys", [], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        for (day, w) in wrapped {
+            let aad = vault::day_key_aad(day);
+            let raw = self.master.open(&aad, &w)?;
+            tx.execute(
+                "UPDATE day_keys SET wrapped = ?1 WHERE day = ?2",
+                params![new.seal(&aad, &raw)?, day],
+            )?;
+        }
+        let device: Option<Vec<u8>> = tx
+            .query_row("SELECT pkcs8 FROM device WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        if let Some(sealed) = device {
+            let pkcs8 = self.master.open(DEVICE_AAD, &sealed)?;
+            tx.execute(
+                "UPDATE device SET pkcs8 = ?1 WHERE id = 1",
+                [new.seal(DEVICE_AAD, &pkcs8)?],
+            )?;
+        }
+        tx.execute(
+            "UPDATE key_check SET sealed = ?1 WHERE id = 1",
+            [new.seal(KEY_CHECK_AAD, KEY_CHECK)?],
+        )?;
+        tx.execute(
+            "INSERT INTO master_key_generation (id, generation, rotated_at) VALUES (1, 2, ?1)
+             ON CONFLICT (id) DO UPDATE SET generation = generation + 1, rotated_at = ?1",
+            [now],
+        )?;
+        tx.commit()?;
+        self.master = new;
+        self.day_keys.clear();
+        self.empty_log()?;
+        Ok(self.master_key_generation()?.0)
+    }
+
+    /// Copies the write-ahead log into the database file and truncates it to nothing, so
+    /// rows and keys just deleted (overwritten in the database file by `secure_delete`) do
+    /// not survive in old log frames. Waits for readers up to the busy timeout; if another
+    /// connection still reads old frames then, the log stays and is emptied by the next
+    /// purge, or removed when the last connection closes. Returns whether it was emptied.
+    pub fn empty_log(&mut self) -> Result<bool> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
+
     /// Deletes every local day older than the retention: first its key (crypto-shredding
-    /// whatever copies of its rows exist), then its rows.
+    /// whatever copies of its rows exist), then its rows; when anything was deleted, the
+    /// write-ahead log is then emptied ([`Store::rotate_master_key`] says why).
     pub fn purge(&mut self, now: UnixTime) -> Result<PurgeReport> {
         let cutoff = vault::local_day(now) - i64::from(self.options.retention_days);
         let tx = self
@@ -298,6 +402,9 @@ impl Store {
         let declarations = tx.execute("DELETE FROM declarations WHERE day < ?1", [cutoff])?;
         let visits = tx.execute("DELETE FROM visits WHERE day < ?1", [cutoff])?;
         tx.commit()?;
+        if days + declarations + visits > 0 {
+            self.empty_log()?;
+        }
         Ok(PurgeReport {
             days: days as u64,
             visits: visits as u64,
@@ -316,6 +423,7 @@ impl Store {
         tx.execute("DELETE FROM declarations WHERE day = ?1", [day])?;
         tx.execute("DELETE FROM visits WHERE day = ?1", [day])?;
         tx.commit()?;
+        self.empty_log()?;
         Ok(())
     }
 }

@@ -18,7 +18,9 @@
 //!   when its [`CancelToken`] is cancelled.
 
 use crate::error::{NetError, SealError};
-use crate::net::transport::{HttpClient, HttpRequest, HttpResponse, endpoint, header};
+use crate::net::transport::{
+    HttpClient, HttpRequest, HttpResponse, endpoint, header, send_limited,
+};
 use crate::storage::lock::StoreAccess;
 use crate::storage::store::{Store, query_all};
 use crate::upload::protocol::{self, IngestItem, IngestResult, ItemKind, ItemStatus};
@@ -294,7 +296,7 @@ pub fn drain_with(
             })
             .collect::<Result<Vec<_>>>()?;
         let request = HttpRequest::post_cbor(url.clone(), protocol::encode_request(&items)?);
-        let response = match client.send(request) {
+        let response = match send_limited(client, request, protocol::MAX_RESPONSE_BYTES) {
             Ok(r) => r,
             Err(e) => {
                 let error = e.to_string();

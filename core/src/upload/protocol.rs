@@ -18,6 +18,9 @@ pub const HEALTH_PATH: &str = "/v1/health";
 pub const CONTENT_TYPE: &str = crate::net::transport::CBOR_CONTENT_TYPE;
 /// Most items in one ingest request.
 pub const MAX_BATCH: usize = 500;
+/// Largest ingest answer the phone reads (256 KiB): one result per item of a full batch,
+/// each a 16-byte key and a receipt or a reason of at most 200 bytes, fits in half of it.
+pub const MAX_RESPONSE_BYTES: usize = 256 << 10;
 /// Largest sealed body of one item.
 pub const MAX_ITEM_BODY: usize = 64 * 1024;
 /// Idempotency keys are this long.
@@ -29,6 +32,9 @@ pub const IDEMPOTENCY_KEY_LEN: usize = 16;
 pub enum ItemKind {
     /// A sealed, signed health declaration.
     Declaration,
+    /// A venue door-log passage with the visitor's personal data sealed to the authority
+    /// (`pass::stafflog::PassageUpload`).
+    StaffPassage,
 }
 
 impl ItemKind {
@@ -36,12 +42,14 @@ impl ItemKind {
     pub fn to_wire(self) -> u64 {
         match self {
             Self::Declaration => 1,
+            Self::StaffPassage => 2,
         }
     }
     /// From the wire number.
     pub fn from_wire(v: u64) -> Result<Self> {
         match v {
             1 => Ok(Self::Declaration),
+            2 => Ok(Self::StaffPassage),
             _ => Err(Error::Format(FormatError::InvalidField("item kind"))),
         }
     }
@@ -85,8 +93,88 @@ pub fn encode_request(items: &[IngestItem]) -> Result<Vec<u8>> {
     to_cbor(&Value::Array(arr))
 }
 
-/// Decodes an ingest request, enforcing the batch and item limits.
+/// Most fields one item's map may hold (three are defined; later versions may add some).
+const MAX_ITEM_FIELDS: u64 = 8;
+
+/// The length of the largest legal request body: [`MAX_BATCH`] items, each a map of an
+/// idempotency key, a kind and a body of [`MAX_ITEM_BODY`] bytes, in an array.
+pub const MAX_REQUEST_BYTES: usize = 3 + MAX_BATCH * (1 + 18 + 2 + 1 + 5 + MAX_ITEM_BODY);
+
+/// Checks the shape of a request's CBOR without allocating: an array of at most
+/// [`MAX_BATCH`] maps whose keys and values are integers or strings, nothing nested deeper.
+/// A body that declares a million items, or nests arrays inside an item, is refused from
+/// its headers before a decoder builds anything from it.
+fn check_request_shape(bytes: &[u8]) -> Result<()> {
+    let malformed = || Error::Format(FormatError::Malformed("ingest request"));
+    let mut at = 0usize;
+    let (major, items) = cbor_head(bytes, &mut at).ok_or_else(malformed)?;
+    if major != 4 {
+        return Err(malformed());
+    }
+    if items > MAX_BATCH as u64 {
+        return Err(FormatError::InvalidField("batch size").into());
+    }
+    for _ in 0..items {
+        match cbor_head(bytes, &mut at) {
+            Some((5, fields)) if fields <= MAX_ITEM_FIELDS => {
+                for _ in 0..fields * 2 {
+                    match cbor_head(bytes, &mut at) {
+                        Some((0 | 1, _)) => {}
+                        Some((2 | 3, len)) => {
+                            at = usize::try_from(len)
+                                .ok()
+                                .and_then(|len| at.checked_add(len))
+                                .filter(|end| *end <= bytes.len())
+                                .ok_or_else(malformed)?;
+                        }
+                        _ => return Err(malformed()),
+                    }
+                }
+            }
+            _ => return Err(malformed()),
+        }
+    }
+    Ok(())
+}
+
+/// The item count a request's first bytes declare, once its array head has arrived: lets
+/// the server refuse a body announcing more than [`MAX_BATCH`] items before reading the
+/// rest. `None` while the head is incomplete or when the body is not an array.
+pub fn declared_batch_len(prefix: &[u8]) -> Option<u64> {
+    match cbor_head(prefix, &mut 0) {
+        Some((4, n)) => Some(n),
+        _ => None,
+    }
+}
+
+/// One CBOR head at `*at`: (major type, argument), moving `*at` past it; `None` when it is
+/// cut short or has an indefinite length.
+fn cbor_head(bytes: &[u8], at: &mut usize) -> Option<(u8, u64)> {
+    let first = *bytes.get(*at)?;
+    let extra = match first & 0x1f {
+        n @ 0..=23 => {
+            *at += 1;
+            return Some((first >> 5, u64::from(n)));
+        }
+        24 => 1,
+        25 => 2,
+        26 => 4,
+        27 => 8,
+        _ => return None,
+    };
+    let arg = bytes.get(*at + 1..*at + 1 + extra)?;
+    *at += 1 + extra;
+    Some((
+        first >> 5,
+        arg.iter().fold(0u64, |v, b| (v << 8) | u64::from(*b)),
+    ))
+}
+
+/// Decodes an ingest request, enforcing the batch and item limits. The shape is checked
+/// first ([`check_request_shape`]), so no body makes the decoder allocate more than the
+/// largest legal batch needs.
 pub fn decode_request(bytes: &[u8]) -> Result<Vec<IngestItem>> {
+    check_request_shape(bytes)?;
     let Value::Array(arr) = from_cbor(bytes)? else {
         return Err(FormatError::Malformed("ingest request").into());
     };
@@ -163,6 +251,44 @@ pub fn decode_response(bytes: &[u8]) -> Result<Vec<IngestResult>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_largest_legal_batch_fits_and_hostile_shapes_are_refused_from_headers() {
+        let item = IngestItem {
+            idempotency_key: vec![7; IDEMPOTENCY_KEY_LEN],
+            kind: ItemKind::Declaration,
+            body: vec![0; MAX_ITEM_BODY],
+        };
+        let largest = encode_request(&vec![item; MAX_BATCH]).unwrap();
+        assert_eq!(largest.len(), MAX_REQUEST_BYTES);
+        assert_eq!(decode_request(&largest).unwrap().len(), MAX_BATCH);
+        assert_eq!(declared_batch_len(&largest[..3]), Some(MAX_BATCH as u64));
+        assert_eq!(declared_batch_len(&largest[..2]), None);
+        // An array header claiming 2^32 items, with nothing behind it: refused as too large.
+        let huge = [0x9a, 0xff, 0xff, 0xff, 0xff];
+        assert!(matches!(
+            decode_request(&huge),
+            Err(Error::Format(FormatError::InvalidField("batch size")))
+        ));
+        // One item that is an array of a million zeros, or arrays nested 10,000 deep.
+        let mut nested_zeros = vec![0x81, 0x9a, 0x00, 0x0f, 0x42, 0x40];
+        nested_zeros.extend(std::iter::repeat_n(0u8, 1_000_000));
+        let mut deep = vec![0x81; 10_000];
+        deep.push(0);
+        let map_of_arrays = vec![0x81, 0xa1, 0x01, 0x82, 0x00, 0x00];
+        for body in [
+            nested_zeros,
+            deep,
+            map_of_arrays,
+            vec![0x9f, 0xff],
+            vec![0x82, 0xa0],
+        ] {
+            assert!(matches!(
+                decode_request(&body),
+                Err(Error::Format(FormatError::Malformed(_)))
+            ));
+        }
+    }
 
     #[test]
     fn request_and_response_round_trip() {

@@ -11,7 +11,7 @@
 //! registry signed by a key that was just rotated in verifies.
 
 use crate::error::NetError;
-use crate::net::transport::{HttpClient, HttpRequest, endpoint};
+use crate::net::transport::{HttpClient, HttpRequest, endpoint, send_limited};
 use crate::storage::lock::StoreAccess;
 use crate::venue::keyset::TrustedKey;
 use crate::venue::trust::{self, RegistryInfo, TrustKind};
@@ -38,9 +38,19 @@ pub struct TrustSync {
     pub requests: u32,
 }
 
-/// The body at `path`, `None` for 404.
-fn download(client: &dyn HttpClient, base_url: &str, path: &str) -> Result<Option<Vec<u8>>> {
-    let response = client.send(HttpRequest::get(endpoint(base_url, path)))?;
+/// Largest keyset update the phone downloads (at most 64 keys of about 100 bytes each).
+pub const MAX_KEYSET_BYTES: usize = 64 << 10;
+/// Largest venue registry the phone downloads (32 MiB).
+pub const MAX_REGISTRY_BYTES: usize = 32 << 20;
+
+/// The body at `path` (at most `max_body` bytes), `None` for 404.
+fn download(
+    client: &dyn HttpClient,
+    base_url: &str,
+    path: &str,
+    max_body: usize,
+) -> Result<Option<Vec<u8>>> {
+    let response = send_limited(client, HttpRequest::get(endpoint(base_url, path)), max_body)?;
     match response.status {
         200 => Ok(Some(response.body)),
         404 => Ok(None),
@@ -61,7 +71,7 @@ pub fn sync_trust(
     let mut out = TrustSync::default();
     if let Some(root) = root_public_key {
         out.requests += 1;
-        let downloaded = download(client, base_url, KEYSET_UPDATE_PATH)?;
+        let downloaded = download(client, base_url, KEYSET_UPDATE_PATH, MAX_KEYSET_BYTES)?;
         store.with_store(|s| {
             if let Some(bytes) = downloaded
                 && trust::stored_bytes(s, TrustKind::Keyset)?.as_deref() != Some(&bytes[..])
@@ -74,7 +84,7 @@ pub fn sync_trust(
         })?;
     }
     out.requests += 1;
-    let downloaded = download(client, base_url, REGISTRY_PATH)?;
+    let downloaded = download(client, base_url, REGISTRY_PATH, MAX_REGISTRY_BYTES)?;
     store.with_store(|s| {
         // Read after the download, so a keyset stored meanwhile is the one applied.
         let keyset = trust::effective_keyset(s, shipped, root_public_key)?;

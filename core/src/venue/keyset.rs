@@ -7,7 +7,13 @@
 //!
 //! Update payload, a deterministic CBOR map:
 //! `{1: version (1), 2: serial, 3: issued_at, 4: [{1: kid, 2: public key, 3: valid_from,
-//! 4: valid_until}, ...]}` with times in Unix seconds.
+//! 4: valid_until, 5: usage}, ...]}` with times in Unix seconds.
+//!
+//! Each entry says what its key may sign ([`KeysetEntry::usage`], a bit set: venue codes and
+//! registries, exposure lists, device certificates). Venue codes and registries are only
+//! verified with [`USAGE_VENUE`] keys ([`Keyset::keys_for`]), exposure lists with the keys
+//! of [`Keyset::valid_keys_for`]`(`[`USAGE_EXPOSURE`]`)`. An entry without a usage (an
+//! update of the first format, or a key the app is configured with) may sign all three.
 
 use crate::encoding::codec::{MapBuilder, MapReader, from_cbor, to_cbor};
 use crate::encoding::cose::{self, Signed};
@@ -25,6 +31,15 @@ pub struct TrustedKey {
     /// Raw 32-byte Ed25519 public key.
     pub public_key: Vec<u8>,
 }
+
+/// Usage bit: venue codes and the venue registry.
+pub const USAGE_VENUE: u32 = 1;
+/// Usage bit: exposure lists.
+pub const USAGE_EXPOSURE: u32 = 2;
+/// Usage bit: device certificates.
+pub const USAGE_DEVICE: u32 = 4;
+/// Every usage (what an entry without a usage field may sign).
+pub const USAGE_ALL: u32 = USAGE_VENUE | USAGE_EXPOSURE | USAGE_DEVICE;
 
 /// The keyset update format version.
 pub const KEYSET_VERSION: u64 = 1;
@@ -44,6 +59,8 @@ pub struct KeysetEntry {
     pub valid_from: UnixTime,
     /// Last moment (inclusive) codes signed with this key are accepted.
     pub valid_until: UnixTime,
+    /// What the key may sign: a set of `USAGE_*` bits.
+    pub usage: u32,
 }
 
 /// The set of keys venue codes may be signed with.
@@ -70,17 +87,24 @@ impl Keyset {
                     public_key: k.public_key.clone(),
                     valid_from: UnixTime::MIN,
                     valid_until: UnixTime::MAX,
+                    usage: USAGE_ALL,
                 })
                 .collect(),
         }
     }
 
-    /// The keys inside their window at `now`, for checks that take plain trusted keys
-    /// (exposure lists are signed by the same authority keys as venue codes).
+    /// The keys inside their window at `now`, for checks that take plain trusted keys,
+    /// whatever their usage.
     pub fn valid_keys(&self, now: UnixTime) -> Vec<TrustedKey> {
+        self.valid_keys_for(USAGE_ALL, now)
+    }
+
+    /// The keys inside their window at `now` that may sign something of `usage` (for
+    /// exposure lists: [`USAGE_EXPOSURE`]).
+    pub fn valid_keys_for(&self, usage: u32, now: UnixTime) -> Vec<TrustedKey> {
         self.keys
             .iter()
-            .filter(|k| k.valid_from <= now && now <= k.valid_until)
+            .filter(|k| k.usage & usage != 0 && k.valid_from <= now && now <= k.valid_until)
             .map(|k| TrustedKey {
                 kid: k.kid.clone(),
                 public_key: k.public_key.clone(),
@@ -107,12 +131,17 @@ impl Keyset {
         })
     }
 
-    /// Every public key with id `kid` that is valid at `now` (a 4-byte id may, rarely,
-    /// name two keys; the caller tries each).
+    /// Every public key with id `kid` that is valid at `now` and may sign venue codes and
+    /// registries (a 4-byte id may, rarely, name two keys; the caller tries each).
     ///
-    /// [`VenueError::UnknownKey`] / [`VenueError::KeyNotValid`] as for [`Keyset::key_for`].
+    /// [`VenueError::UnknownKey`] / [`VenueError::KeyNotValid`] as for [`Keyset::key_for`];
+    /// a key with that id kept for other usages only is [`VenueError::UnknownKey`].
     pub fn keys_for(&self, kid: &[u8], now: UnixTime) -> Result<Vec<&[u8]>> {
-        let named: Vec<&KeysetEntry> = self.keys.iter().filter(|k| k.kid == kid).collect();
+        let named: Vec<&KeysetEntry> = self
+            .keys
+            .iter()
+            .filter(|k| k.kid == kid && k.usage & USAGE_VENUE != 0)
+            .collect();
         if named.is_empty() {
             return Err(VenueError::UnknownKey.into());
         }
@@ -140,6 +169,7 @@ impl Keyset {
                     .put(2, Value::Bytes(k.public_key.clone()))
                     .put(3, k.valid_from)
                     .put(4, k.valid_until)
+                    .put(5, u64::from(k.usage))
                     .build()
             })
             .collect();
@@ -155,7 +185,7 @@ impl Keyset {
 
     /// Signs this keyset with the root key (PKCS#8), giving the update bytes apps fetch.
     pub fn sign(&self, root_pkcs8: &[u8]) -> Result<Vec<u8>> {
-        cose::sign(self.payload()?, root_pkcs8)
+        cose::sign(self.payload()?, root_pkcs8, cose::Purpose::KeysetUpdate)
     }
 }
 
@@ -170,7 +200,7 @@ pub fn verify_update(
     if signed.kid() != cose::key_id(root_public_key).as_slice() {
         return Err(VenueError::UnknownKey.into());
     }
-    let payload = signed.verify(root_public_key)?;
+    let payload = signed.verify(root_public_key, cose::Purpose::KeysetUpdate)?;
     let keyset = parse_payload(&payload)?;
     if current_serial.is_some_and(|cur| keyset.serial <= cur) {
         return Err(VenueError::StaleUpdate.into());
@@ -202,6 +232,13 @@ fn parse_payload(bytes: &[u8]) -> Result<Keyset> {
             public_key,
             valid_from: k.i64(3, "valid from")?,
             valid_until: k.i64(4, "valid until")?,
+            usage: match k.opt_u64(5, "key usage")? {
+                None => USAGE_ALL,
+                Some(u) => u32::try_from(u)
+                    .ok()
+                    .filter(|u| *u != 0 && u & !USAGE_ALL == 0)
+                    .ok_or(FormatError::InvalidField("key usage"))?,
+            },
         };
         if entry.valid_until < entry.valid_from {
             return Err(FormatError::InvalidField("key validity").into());
@@ -234,6 +271,7 @@ pub(crate) mod tests {
             public_key: public.to_vec(),
             valid_from: from,
             valid_until: until,
+            usage: USAGE_ALL,
         }
     }
 
@@ -258,6 +296,73 @@ pub(crate) mod tests {
         assert_eq!(kids(101), vec![cose::key_id(&new)]);
         assert_eq!(set.valid_keys(101)[0].public_key, new);
         assert!(set.valid_keys(-1).is_empty());
+    }
+
+    #[test]
+    fn usages_are_signed_round_trip_and_restrict_what_a_key_verifies() {
+        let (root_sk, root_pk) = pair();
+        let (_, venue) = pair();
+        let (_, lists) = pair();
+        let (_, devices) = pair();
+        let mut keys = vec![
+            entry(&venue, 0, 100),
+            entry(&lists, 0, 100),
+            entry(&devices, 0, 100),
+        ];
+        keys[0].usage = USAGE_VENUE;
+        keys[1].usage = USAGE_EXPOSURE;
+        keys[2].usage = USAGE_DEVICE | USAGE_EXPOSURE;
+        let got =
+            verify_update(&keyset(1, 0, keys).sign(&root_sk).unwrap(), &root_pk, None).unwrap();
+        assert_eq!(
+            (got.keys[0].usage, got.keys[1].usage, got.keys[2].usage),
+            (USAGE_VENUE, USAGE_EXPOSURE, USAGE_DEVICE | USAGE_EXPOSURE)
+        );
+        // Venue codes and registries: only the venue key; an exposure-list key with the
+        // code's kid is unknown to them.
+        assert!(got.keys_for(&cose::key_id(&venue), 50).is_ok());
+        assert!(matches!(
+            got.keys_for(&cose::key_id(&lists), 50),
+            Err(Error::Venue(VenueError::UnknownKey))
+        ));
+        let kids = |usage| -> Vec<Vec<u8>> {
+            got.valid_keys_for(usage, 50)
+                .into_iter()
+                .map(|k| k.kid)
+                .collect()
+        };
+        assert_eq!(
+            kids(USAGE_EXPOSURE),
+            vec![cose::key_id(&lists), cose::key_id(&devices)]
+        );
+        assert_eq!(kids(USAGE_DEVICE), vec![cose::key_id(&devices)]);
+        assert_eq!(kids(USAGE_VENUE), vec![cose::key_id(&venue)]);
+        // An entry without a usage (the first format) may sign everything; an unknown or
+        // empty usage is refused.
+        let unsigned_usage = |usage: Option<u64>| {
+            let mut e = MapBuilder::new()
+                .put(1, Value::Bytes(cose::key_id(&venue)))
+                .put(2, Value::Bytes(venue.clone()))
+                .put(3, 0)
+                .put(4, 100);
+            if let Some(u) = usage {
+                e = e.put(5, u);
+            }
+            let payload = to_cbor(
+                &MapBuilder::new()
+                    .put(1, KEYSET_VERSION)
+                    .put(2, 9u64)
+                    .put(3, 0)
+                    .put(4, Value::Array(vec![e.build()]))
+                    .build(),
+            )
+            .unwrap();
+            let bytes = cose::sign(payload, &root_sk, cose::Purpose::KeysetUpdate).unwrap();
+            verify_update(&bytes, &root_pk, None)
+        };
+        assert_eq!(unsigned_usage(None).unwrap().keys[0].usage, USAGE_ALL);
+        assert!(unsigned_usage(Some(0)).is_err());
+        assert!(unsigned_usage(Some(8)).is_err());
     }
 
     #[test]

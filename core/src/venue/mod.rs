@@ -372,7 +372,11 @@ pub fn parse_payload(bytes: &[u8]) -> Result<Venue> {
 
 /// Signs a venue with the issuer's Ed25519 key (PKCS#8) and returns the QR text.
 pub fn issue(venue: &Venue, signing_key_pkcs8: &[u8]) -> Result<String> {
-    let bytes = cose::sign(encode_payload(venue)?, signing_key_pkcs8)?;
+    let bytes = cose::sign(
+        encode_payload(venue)?,
+        signing_key_pkcs8,
+        cose::Purpose::VenueCode,
+    )?;
     Ok(format!("{URL_PREFIX}{}", decimal::encode(&bytes)))
 }
 
@@ -426,7 +430,7 @@ pub fn verify_with(text: &str, keyset: &Keyset, now: UnixTime) -> Result<Venue> 
     let payload = keyset
         .keys_for(signed.kid(), now)?
         .into_iter()
-        .find_map(|key| signed.verify(key).ok())
+        .find_map(|key| signed.verify(key, cose::Purpose::VenueCode).ok())
         .ok_or(VenueError::BadSignature)?;
     let venue = parse_payload(&payload)?;
     if now < venue.not_before {

@@ -158,7 +158,7 @@ impl Registry {
                 .put(5, Value::Array(list))
                 .build(),
         )?;
-        cose::sign(payload, signing_key_pkcs8)
+        cose::sign(payload, signing_key_pkcs8, cose::Purpose::Registry)
     }
 
     /// Verifies cached or downloaded registry bytes against the keyset at `now`, refusing
@@ -173,7 +173,7 @@ impl Registry {
         let payload = keyset
             .keys_for(signed.kid(), now)?
             .into_iter()
-            .find_map(|key| signed.verify(key).ok())
+            .find_map(|key| signed.verify(key, cose::Purpose::Registry).ok())
             .ok_or(VenueError::BadSignature)?;
         let mut r = MapReader::new(from_cbor(&payload)?, "registry")?;
         let version = r.u64(1, "registry version")?;

@@ -1,12 +1,10 @@
 // The camera frame → scanFrame mapper. AVFoundation delivers 420YpCbCr8BiPlanar pixel
 // buffers whose plane 0 is 8-bit luma with `bytesPerRow` padding. The app locks the buffer
 // and passes plane 0's base address; this copies the rows once, keeping the row stride, as
-// core accepts strided frames. Platform-free (no CoreVideo), so it also builds on Linux.
+// core accepts strided frames. Platform-free (no CoreVideo), so it also builds on Linux; a
+// FrameDecoder (core's scanner, through the adapter) reads it.
 
 import Foundation
-#if !KHAIBAO_ONE_MODULE  // the test script compiles everything into one module
-import Khaibao
-#endif
 
 public struct LumaPlane {
     public let bytes: Data
@@ -22,18 +20,16 @@ public struct LumaPlane {
         self.height = height
         self.bytesPerRow = bytesPerRow
     }
-
-    /// The first decoded text in the frame (or within `roi`), or nil.
-    public func firstText(roi: Region? = nil) -> String? {
-        let codes = (try? scanFrame(luma: bytes, width: UInt32(width), height: UInt32(height),
-                                    stride: UInt32(bytesPerRow), roi: roi)) ?? []
-        return codes.lazy.compactMap(\.text).first
-    }
 }
+
+/// A region of a frame, in plane pixels.
+public struct Roi: Equatable { public let x: Int, y: Int, width: Int, height: Int }
 
 /// The centred square the viewfinder shows, `fraction` of the shorter side.
-public func centreSquare(width: Int, height: Int, fraction: Double = 0.8) -> Region {
+public func centreSquare(width: Int, height: Int, fraction: Double = 0.8) -> Roi {
     let side = Int(Double(min(width, height)) * fraction)
-    return Region(x: UInt32((width - side) / 2), y: UInt32((height - side) / 2),
-                  width: UInt32(side), height: UInt32(side))
+    return Roi(x: (width - side) / 2, y: (height - side) / 2, width: side, height: side)
 }
+
+/// Decodes text from a luma plane (core's scanner).
+public protocol FrameDecoder { func decode(_ plane: LumaPlane, roi: Roi?) -> String? }

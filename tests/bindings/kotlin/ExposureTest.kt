@@ -6,19 +6,12 @@
 import java.io.File
 import java.nio.file.Files
 import kotlinx.coroutines.runBlocking
-import vn.khaibao.Clock
-import vn.khaibao.ExposureListener
-import vn.khaibao.Khaibao
-import vn.khaibao.KhaibaoException
-import vn.khaibao.core.ExposureAlert
-import vn.khaibao.core.Recommendation
-import vn.khaibao.core.ScannedVenue
-import vn.khaibao.core.TrustedKey
-import vn.khaibao.core.ErrorCode
+import vn.khaibao.*
+import vn.khaibao.core.*
 
 /** A clock the test sets. */
-class TestClock(@Volatile var now: Long) : Clock {
-    override fun nowUnixSeconds(): Long = now
+class TestClock(@Volatile var now: Long) : KhaibaoClock {
+    override fun now(): java.time.Instant = java.time.Instant.ofEpochSecond(now)
 }
 
 /** The app's notification hook: records every call. */
@@ -42,31 +35,31 @@ fun tomorrowAtTenVietnam(): Long {
 }
 
 /** Publishes one exposure window on the authority, as a health officer would. */
-fun publishExposure(f: Fixture, venueId: String, start: Long, end: Long, recommendation: String): ULong =
+fun publishExposure(f: Fixture, venueId: String, start: Long, end: Long, recommendation: String): Long =
     f.run(
         f.bin, "exposure", "publish", "--db", File(f.dir, "authority.db").path, "--venue-id", venueId,
         "--from", start.toString(), "--until", end.toString(), "--recommendation", recommendation,
-    ).trim().toULong()
+    ).trim().toLong()
 
-fun exposureAlertThroughKotlinHttp(f: Fixture) {
+suspend fun exposureAlertThroughKotlinHttp(f: Fixture) {
     val dir = Files.createTempDirectory("exposure").toFile()
     val t = tomorrowAtTenVietnam()
     val clock = TestClock(t)
-    Khaibao.openWithClock(f.config.copy(dbPath = File(dir, "citizen.db").path), clock).use { app ->
-        val scanned = app.readVenue(f.code) as? ScannedVenue.Verified ?: error("venue not verified")
-        val visit = app.checkIn(scanned, null)
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "citizen.db").path), WRAPPER, clock).use { app ->
+        val scanned = app.trust().readVenue(f.code) as? VenueScan.Verified ?: error("venue not verified")
+        val visit = app.diary().checkIn(scanned, null)
         clock.now = t + 40 * 60
-        app.checkOut()
-        val venueId = scanned.venue.id
+        app.diary().checkOut()
+        val venueId = scanned.venue.id()
 
         // An infected person was there from 09:50 to 10:30: 30 minutes with the visit.
         val version = publishExposure(f, venueId, t - 10 * 60, t + 30 * 60, "get_tested")
         val client = UrlConnectionClient()
         val listener = AlertRecorder()
-        val fetched = runBlocking { app.syncExposures(client, 15 * 60L, listener) }
+        val fetched = app.exposures().sync(client, 15 * 60L, listener)
         checkEq(version, fetched.version, "list version")
         checkEq(fetched.requests.toInt(), client.calls.get(), "requests through the Kotlin client")
-        checkEq(version, app.exposureSince(), "version stored")
+        checkEq(version, app.exposures().since(), "version stored")
         checkEq(1, listener.calls.size, "listener calls")
         checkEq(1, listener.calls[0].size, "alerts in the call")
         val alert = listener.calls[0][0]
@@ -76,31 +69,31 @@ fun exposureAlertThroughKotlinHttp(f: Fixture) {
         checkEq(Recommendation.GET_TESTED, alert.recommendation, "recommendation")
         checkEq(30 * 60L, alert.overlapSeconds, "overlap")
         checkEq(t to t + 40 * 60, alert.visitStart to alert.visitEnd, "visit window")
-        checkEq(version, alert.listVersion, "alert's list version")
+        checkEq(version.toULong(), alert.listVersion, "alert's list version")
         checkEq(listOf(alert), fetched.alerts, "returned alerts")
 
         // Synced again: nothing new, no second alert.
-        val again = runBlocking { app.syncExposures(client, 15 * 60L, listener) }
-        checkEq(Triple(version, 1u, emptyList<ExposureAlert>()), Triple(again.version, again.requests, again.alerts), "second sync")
+        val again = app.exposures().sync(client, 15 * 60L, listener)
+        checkEq(Triple(version, 1, emptyList<ExposureAlert>()), Triple(again.version, again.requests, again.alerts), "second sync")
         checkEq(1, listener.calls.size, "listener calls after the second sync")
 
         // A window that only touches the end of the visit: a new list, still no alert.
         val later = publishExposure(f, venueId, t + 40 * 60, t + 2 * 3600, "isolate")
         check(later > version) { "version $later after $version" }
-        val third = runBlocking { app.syncExposures(client, 15 * 60L, listener) }
+        val third = app.exposures().sync(client, 15 * 60L, listener)
         checkEq(later to emptyList<ExposureAlert>(), third.version to third.alerts, "third sync")
         checkEq(1, listener.calls.size, "listener calls after the third sync")
 
         // A listener that throws loses nothing: the call still returns the alert, recorded.
         val clock2 = TestClock(t)
-        Khaibao.openWithClock(f.config.copy(dbPath = File(dir, "citizen2.db").path), clock2).use { phone ->
-            phone.checkIn(scanned, null)
+        KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "citizen2.db").path), WRAPPER, clock2).use { phone ->
+            phone.diary().checkIn(scanned, null)
             clock2.now = t + 40 * 60
-            phone.checkOut()
-            val thrown = runBlocking { phone.syncExposures(client, 15 * 60L, ThrowingAlertListener()) }
+            phone.diary().checkOut()
+            val thrown = phone.exposures().sync(client, 15 * 60L, ThrowingAlertListener())
             checkEq(listOf(venueId to 30 * 60L), thrown.alerts.map { it.venueId to it.overlapSeconds }, "alerts despite the throw")
-            checkEq(later, phone.exposureSince(), "recorded despite the throw")
-            checkEq(emptyList<ExposureAlert>(), runBlocking { phone.syncExposures(client, 15 * 60L, null) }.alerts, "not again")
+            checkEq(later, phone.exposures().since(), "recorded despite the throw")
+            checkEq(emptyList<ExposureAlert>(), phone.exposures().sync(client, 15 * 60L, null).alerts, "not again")
         }
 
         // Lists signed by another authority are refused with a typed error, and not recorded.
@@ -108,10 +101,10 @@ fun exposureAlertThroughKotlinHttp(f: Fixture) {
             dbPath = File(dir, "stranger.db").path,
             venueKeys = listOf(TrustedKey(ByteArray(8) { 1 }, ByteArray(32) { 2 })),
         )
-        Khaibao.openWithClock(stranger, clock).use { other ->
-            val e = expectThrows<KhaibaoException.Venue> { runBlocking { other.syncExposures(client, null, null) } }
+        KhaibaoLibrary.open(stranger, WRAPPER, clock).use { other ->
+            val e = expectThrows<KhaibaoException.Venue> { other.exposures().sync(client, null, null) }
             checkEq(ErrorCode.VENUE_UNKNOWN_KEY, e.code, "stranger's list")
-            checkEq(0uL, other.exposureSince(), "nothing recorded")
+            checkEq(0L, other.exposures().since(), "nothing recorded")
         }
     }
     dir.deleteRecursively()

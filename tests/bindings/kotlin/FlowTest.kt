@@ -14,31 +14,13 @@ import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
 import javax.imageio.ImageIO
 import kotlin.system.exitProcess
+import java.time.Instant
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
-import vn.khaibao.Clock
-import vn.khaibao.HostHttpClient
-import vn.khaibao.HostHttpException
-import vn.khaibao.KeyStore
-import vn.khaibao.KeyStoreException
-import vn.khaibao.Khaibao
-import vn.khaibao.KhaibaoConfig
-import vn.khaibao.KhaibaoException
-import vn.khaibao.SyncListener
-import vn.khaibao.scanFrame
-import vn.khaibao.scanImage
-import vn.khaibao.validateDeclaration
-import vn.khaibao.verifyKeyStore
-import vn.khaibao.core.Declaration
-import vn.khaibao.core.DrainReport
-import vn.khaibao.core.HttpHeader
-import vn.khaibao.core.HttpRequest
-import vn.khaibao.core.HttpResponse
-import vn.khaibao.core.ScannedVenue
-import vn.khaibao.core.Symptom
-import vn.khaibao.core.TrustedKey
-import vn.khaibao.core.VenueCategory
-import vn.khaibao.core.ErrorCode
-import vn.khaibao.errorCodeString
+import vn.khaibao.*
+import vn.khaibao.core.*
 
 fun check(cond: Boolean, what: () -> String) {
     if (!cond) throw AssertionError(what())
@@ -47,7 +29,7 @@ fun check(cond: Boolean, what: () -> String) {
 fun <T> checkEq(expected: T, actual: T, what: String) =
     check(expected == actual) { "$what: expected $expected, got $actual" }
 
-inline fun <reified E : Throwable> expectThrows(block: () -> Unit): E {
+inline fun <reified E : Throwable> expectThrows(block: () -> Any?): E {
     try {
         block()
     } catch (e: Throwable) {
@@ -63,7 +45,7 @@ fun hex(s: String): ByteArray = ByteArray(s.length / 2) { s.substring(2 * it, 2 
 class UrlConnectionClient : HostHttpClient {
     val calls = AtomicInteger()
 
-    override fun send(request: HttpRequest): HttpResponse {
+    override suspend fun send(request: HttpRequest): HostHttpResponse {
         calls.incrementAndGet()
         try {
             val conn = URI(request.url).toURL().openConnection() as HttpURLConnection
@@ -80,7 +62,7 @@ class UrlConnectionClient : HostHttpClient {
             val body = stream?.use { it.readBytes() } ?: ByteArray(0)
             val headers = conn.headerFields.filterKeys { it != null }
                 .flatMap { (k, vs) -> vs.map { HttpHeader(k, it) } }
-            return HttpResponse(status.toUShort(), headers, body)
+            return HostHttpResponse(status, headers, body)
         } catch (e: java.net.SocketTimeoutException) {
             throw HostHttpException.Timeout()
         } catch (e: java.io.IOException) {
@@ -90,56 +72,79 @@ class UrlConnectionClient : HostHttpClient {
 }
 
 class ExplodingClient : HostHttpClient {
-    override fun send(request: HttpRequest): HttpResponse = throw IllegalStateException("the host's HTTP stack blew up")
+    override suspend fun send(request: HttpRequest): HostHttpResponse = throw IllegalStateException("the host's HTTP stack blew up")
 }
 
-/** A key store like Android Keystore's: AES-GCM under a key that never leaves it. */
-class AesKeyStore : KeyStore {
-    private val key: SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
+/** A hardware key wrapper like Android Keystore's: AES-GCM under a key that never leaves it;
+ *  `lose()` wipes that key, as restoring a backup onto a new phone does. */
+class AesKeyWrapper : HardwareKeyWrapper {
+    private var key: SecretKey? = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
+
+    fun lose() { key = null }
 
     override fun wrap(secret: ByteArray): ByteArray {
+        val k = key ?: throw KeyWrapException.KeyUnavailable()
         val c = Cipher.getInstance("AES/GCM/NoPadding")
-        c.init(Cipher.ENCRYPT_MODE, key)
+        c.init(Cipher.ENCRYPT_MODE, k)
         return c.iv + c.doFinal(secret)
     }
 
     override fun unwrap(wrapped: ByteArray): ByteArray {
-        if (wrapped.size < 12) throw KeyStoreException.Failed("short")
+        val k = key ?: throw KeyWrapException.KeyUnavailable()
+        if (wrapped.size < 12) throw KeyWrapException.Failed("short")
         val c = Cipher.getInstance("AES/GCM/NoPadding")
-        c.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped.copyOfRange(0, 12)))
-        return c.doFinal(wrapped.copyOfRange(12, wrapped.size))
+        c.init(Cipher.DECRYPT_MODE, k, GCMParameterSpec(128, wrapped.copyOfRange(0, 12)))
+        return try {
+            c.doFinal(wrapped.copyOfRange(12, wrapped.size))
+        } catch (e: javax.crypto.AEADBadTagException) {
+            throw KeyWrapException.KeyUnavailable()
+        }
     }
 }
 
-class ClearTextKeyStore : KeyStore {
+val WRAPPER = AesKeyWrapper()
+
+class ClearTextWrapper : HardwareKeyWrapper {
     override fun wrap(secret: ByteArray) = secret.copyOf()
     override fun unwrap(wrapped: ByteArray) = wrapped.copyOf()
 }
 
-/** A clock whose first reading throws; later ones return `now`. */
-class FlakyClock(var now: Long) : Clock {
+/** A clock whose first reading throws; later ones return `now` (Unix seconds). */
+class FlakyClock(var now: Long) : KhaibaoClock {
     val calls = AtomicInteger()
-    override fun nowUnixSeconds(): Long {
+    override fun now(): Instant {
         if (calls.getAndIncrement() == 0) throw IllegalStateException("clock broke")
-        return now
+        return Instant.ofEpochSecond(now)
     }
 }
 
-class RecordingListener(private val throwOnBatch: Boolean) : SyncListener {
-    val batches = mutableListOf<Pair<UInt, UShort>>()
-    var finished: DrainReport? = null
-    var finishedCalls = 0
+class RecordingListener(private val throwOnProgress: Boolean) : UploadListener {
+    val calls = mutableListOf<Pair<Long, Long>>()
 
-    override fun onBatch(batch: UInt, httpStatus: UShort) {
-        synchronized(this) { batches += batch to httpStatus }
-        if (throwOnBatch) throw RuntimeException("listener blew up")
+    override fun onProgress(done: Long, total: Long) {
+        synchronized(this) { calls += done to total }
+        if (throwOnProgress) throw RuntimeException("listener blew up")
     }
+}
 
-    override fun onFinished(report: DrainReport?) {
-        synchronized(this) {
-            finished = report
-            finishedCalls++
-        }
+/** An overloaded authority: every answer is 503 with Retry-After. */
+class BusyClient(private val retryAfter: Int) : HostHttpClient {
+    val calls = AtomicInteger()
+    override suspend fun send(request: HttpRequest): HostHttpResponse {
+        calls.incrementAndGet()
+        return HostHttpResponse(503, listOf(HttpHeader("Retry-After", "$retryAfter")), ByteArray(0))
+    }
+}
+
+/** The host's HTTP stack on a slow network: each request waits (suspended) until released. */
+class SlowClient : HostHttpClient {
+    val started = java.util.concurrent.CountDownLatch(1)
+    @Volatile var released = false
+    private val inner = UrlConnectionClient()
+    override suspend fun send(request: HttpRequest): HostHttpResponse {
+        started.countDown()
+        while (!released) delay(10)
+        return inner.send(request)
     }
 }
 
@@ -181,7 +186,6 @@ class Fixture(val dir: File) {
             venueKeys = listOf(TrustedKey(hex(fields.getValue("kid")), hex(fields.getValue("signing_public")))),
             authoritySealingKey = hex(fields.getValue("sealing_public")),
             authorityUrl = url,
-            masterKey = ByteArray(32) { it.toByte() },
         )
     }
 
@@ -198,7 +202,7 @@ class Fixture(val dir: File) {
     }
 }
 
-fun scanVerifyDeclareUploadAndReadDiary(f: Fixture) {
+suspend fun scanVerifyDeclareUploadAndReadDiary(f: Fixture) {
     val img = ImageIO.read(f.png)
     val (w, h) = img.width to img.height
     // Pad every row, as a camera's Y plane is padded to its row stride.
@@ -209,84 +213,88 @@ fun scanVerifyDeclareUploadAndReadDiary(f: Fixture) {
         img.raster.getSamples(0, y, w, 1, 0, row)
         for (x in 0 until w) luma[y * stride + x] = row[x].toByte()
     }
-    val codes = scanFrame(luma, w.toUInt(), h.toUInt(), stride.toUInt(), null)
+    val codes = scanFrame(luma, w, h, stride, null)
     checkEq(1, codes.size, "codes found")
     checkEq(f.code, codes[0].text, "decoded text")
     checkEq(4, codes[0].corners.size, "corners")
 
-    val app = Khaibao.open(f.config)
-    val scanned = app.readVenue(codes[0].text!!)
-    check(scanned is ScannedVenue.Verified) { "not verified: $scanned" }
-    val venue = (scanned as ScannedVenue.Verified).venue
-    checkEq("Trường THPT Chu Văn An", venue.name, "venue name")
-    checkEq(VenueCategory.SCHOOL, venue.category, "category")
+    val app = KhaibaoLibrary.open(f.config, WRAPPER)
+    val scanned = app.trust().readVenue(codes[0].text!!)
+    check(scanned is VenueScan.Verified) { "not verified: $scanned" }
+    val venue = (scanned as VenueScan.Verified).venue
+    checkEq("Trường THPT Chu Văn An", venue.name(), "venue name")
+    checkEq(VenueCategory.SCHOOL, venue.category(), "category")
 
     // A bad phone number: the form gets the field error, nothing is stored.
     checkEq(listOf("phone"), validateDeclaration(form(phone = "12345")).map { it.field }, "validate")
-    val bad = expectThrows<KhaibaoException.Validation> { app.checkIn(scanned, form(phone = "12345")) }
+    val bad = expectThrows<KhaibaoException.Validation> { app.diary().checkIn(scanned, form(phone = "12345")) }
     checkEq(listOf("phone"), bad.fields.map { it.field }, "invalid fields")
     checkEq("phone.not_vietnamese_mobile", bad.fields[0].code, "field code")
     check("12345" !in bad.fields[0].messageEn) { "the message echoes the input" }
-    checkEq(emptyList(), app.diary(), "diary before")
-    checkEq(0uL, app.outboxCounts().pending, "pending before")
+    checkEq(emptyList(), app.diary().visits(), "diary before")
+    checkEq(0uL, app.uploads().counts().pending, "pending before")
 
     // Fixed: sealed and queued with the check-in.
     checkEq(emptyList(), validateDeclaration(form()), "validate fixed")
-    val visit = app.checkIn(scanned, form())
+    val visit = app.diary().checkIn(scanned, form())
     check(visit.verified) { "visit not verified" }
-    checkEq(1uL, app.outboxCounts().pending, "pending after")
+    checkEq(1uL, app.uploads().counts().pending, "pending after")
 
-    val report = runBlocking { app.sync() }
-    checkEq(Triple(1uL, 1uL, 0uL), Triple(report.sent, report.accepted, report.remaining), "report")
+    val report = app.uploads().upload(UploadOptions())
+    checkEq(Triple(1L, 1L, 0L), Triple(report.sent, report.accepted, report.remaining), "report")
     check(report.receipts[0].startsWith("rc-")) { "receipt ${report.receipts}" }
-    checkEq(1uL, app.outboxCounts().delivered, "delivered")
+    checkEq(1uL, app.uploads().counts().delivered, "delivered")
 
-    val diary = app.diary()
+    val diary = app.diary().visits()
     checkEq(1, diary.size, "diary size")
     checkEq("Trường THPT Chu Văn An", diary[0].venueName, "diary venue")
     checkEq(null, diary[0].checkedOutAt, "still checked in")
     app.close()
 }
 
-fun hostHttpClientInKotlin(f: Fixture) {
-    Khaibao.open(f.config).use { app ->
-        val scanned = app.readVenue(f.code)
-        app.checkOut()
-        app.checkIn(scanned, form())
+suspend fun hostHttpClientInKotlin(f: Fixture) {
+    KhaibaoLibrary.open(f.config, WRAPPER).use { app ->
+        val scanned = app.trust().readVenue(f.code)
+        app.diary().checkOut()
+        app.diary().checkIn(scanned, form())
         val client = UrlConnectionClient()
-        val report = runBlocking { app.syncWith(client) }
-        checkEq(1uL to 0uL, report.accepted to report.remaining, "report")
+        val report = app.uploads().upload(UploadOptions(client = client))
+        checkEq(1L to 0L, report.accepted to report.remaining, "report")
         checkEq(1, client.calls.get(), "host calls")
     }
 }
 
-fun hostCallbackThatThrowsLeavesItemsQueued(f: Fixture) {
-    Khaibao.open(f.config).use { app ->
-        app.checkIn(app.readVenue(f.code), form())
-        val e = expectThrows<KhaibaoException.Network> { runBlocking { app.syncWith(ExplodingClient()) } }
+suspend fun hostCallbackThatThrowsLeavesItemsQueued(f: Fixture) {
+    KhaibaoLibrary.open(f.config, WRAPPER).use { app ->
+        app.diary().checkIn(app.trust().readVenue(f.code), form())
+        val e = expectThrows<KhaibaoException.Network> { app.uploads().upload(UploadOptions(client = ExplodingClient())) }
         checkEq(ErrorCode.NETWORK_FAILURE, e.code, "code")
-        checkEq(1uL, app.outboxCounts().pending, "still pending")
-        checkEq(1uL, runBlocking { app.sync() }.accepted, "accepted later")
+        checkEq(1uL, app.uploads().counts().pending, "still pending")
+        // Backing off after the failure, by a full-jitter delay of 0 to 5 s.
+        val due = app.uploads().nextUploadAt() ?: error("no next upload time")
+        check(due <= java.time.Instant.now().plusSeconds(6)) { "first backoff within 5 s: $due" }
+        if (due > java.time.Instant.now().plusSeconds(1)) {
+            // Not due yet: an upload straight away sends nothing.
+            checkEq(0L to 1L, app.uploads().upload(UploadOptions()).let { it.sent to it.remaining }, "backing off")
+        }
     }
 }
 
-fun syncListenerThatThrowsDoesNotStopTheUpload(f: Fixture) {
-    Khaibao.open(f.config).use { app ->
-        app.checkIn(app.readVenue(f.code), form())
-        val listener = RecordingListener(throwOnBatch = true)
-        val report = runBlocking { app.syncReporting(UrlConnectionClient(), listener) }
-        checkEq(1uL, report.accepted, "accepted")
-        checkEq(listOf(1u to 200.toUShort()), listener.batches, "batches")
-        checkEq(1, listener.finishedCalls, "finished calls")
-        checkEq(report, listener.finished, "finished report")
+suspend fun syncListenerThatThrowsDoesNotStopTheUpload(f: Fixture) {
+    KhaibaoLibrary.open(f.config, WRAPPER).use { app ->
+        app.diary().checkIn(app.trust().readVenue(f.code), form())
+        val listener = RecordingListener(throwOnProgress = true)
+        val report = app.uploads().upload(UploadOptions(client = UrlConnectionClient(), listener = listener))
+        checkEq(1L, report.accepted, "accepted")
+        checkEq(listOf(1L to 1L), listener.calls, "progress")
     }
 }
 
-fun forgedVenueIsATypedError(f: Fixture) {
-    Khaibao.open(f.config).use { app ->
+suspend fun forgedVenueIsATypedError(f: Fixture) {
+    KhaibaoLibrary.open(f.config, WRAPPER).use { app ->
         val (prefix, payload) = f.code.split("#", limit = 2)
         val flipped = payload.dropLast(2) + (if (payload[payload.length - 2] != 'A') "A" else "B") + payload.last()
-        val e = expectThrows<KhaibaoException> { app.readVenue("$prefix#$flipped") }
+        val e = expectThrows<KhaibaoException> { app.trust().readVenue("$prefix#$flipped") }
         val (code, vi, en) = when (e) {
             is KhaibaoException.Venue -> Triple(e.code, e.messageVi, e.messageEn)
             is KhaibaoException.Format -> Triple(e.code, e.messageVi, e.messageEn)
@@ -295,46 +303,112 @@ fun forgedVenueIsATypedError(f: Fixture) {
         check(code in setOf(ErrorCode.VENUE_SIGNATURE_INVALID, ErrorCode.FORMAT_MALFORMED)) { "code $code" }
         check(errorCodeString(code).startsWith(if (e is KhaibaoException.Venue) "venue." else "format.")) { "family" }
         check(vi.isNotEmpty() && en.isNotEmpty() && vi != en) { "messages" }
-        val other = app.readVenue("https://tokhaiyte.vn/?venue=42")
-        checkEq("https://tokhaiyte.vn/?venue=42", (other as ScannedVenue.Unverified).text, "unverified text")
+        val other = app.trust().readVenue("https://tokhaiyte.vn/?venue=42")
+        checkEq("https://tokhaiyte.vn/?venue=42", (other as VenueScan.Unverified).text, "unverified text")
     }
 }
 
-fun badFramesAreTypedErrors(@Suppress("UNUSED_PARAMETER") f: Fixture) {
-    val e = expectThrows<KhaibaoException.Scan> { scanFrame(ByteArray(10), 100u, 100u, 100u, null) }
+suspend fun badFramesAreTypedErrors(@Suppress("UNUSED_PARAMETER") f: Fixture) {
+    val e = expectThrows<KhaibaoException.Scan> { scanFrame(ByteArray(10), 100, 100, 100, null) }
     checkEq(ErrorCode.SCAN_INVALID_FRAME, e.code, "scan code")
-    expectThrows<KhaibaoException.Scan> { scanImage("definitely not a png".toByteArray()) }
 }
 
-fun clockThatThrowsFailsOneCallOnly(f: Fixture) {
+suspend fun clockThatThrowsFailsOneCallOnly(f: Fixture) {
     val dir = Files.createTempDirectory("clock").toFile()
     val clock = FlakyClock(System.currentTimeMillis() / 1000)
     val config = f.config.copy(dbPath = File(dir, "c.db").path)
     // Opening reads the clock (retention purge); the broken first reading fails that call
     // with a typed error, and the library works on the next one.
-    val e = expectThrows<KhaibaoException.Internal> { Khaibao.openWithClock(config, clock) }
+    val e = expectThrows<KhaibaoException.Internal> { KhaibaoLibrary.open(config, WRAPPER, clock) }
     checkEq(ErrorCode.INTERNAL_PANIC, e.code, "internal code")
-    Khaibao.openWithClock(config, clock).use { app ->
-        val venue = (app.readVenue(f.code) as? ScannedVenue.Verified)?.venue ?: error("the handle did not survive")
-        // The host's clock decides validity: after not_after, the code has expired.
-        clock.now = venue.notAfter + 1
-        val expired = expectThrows<KhaibaoException.Venue> { app.readVenue(f.code) }
+    KhaibaoLibrary.open(config, WRAPPER, clock).use { app ->
+        (app.trust().readVenue(f.code) as? VenueScan.Verified)?.venue ?: error("the handle did not survive")
+        // The host's clock decides validity: long after, the code has expired.
+        clock.now += 5L * 365 * 86400
+        val expired = expectThrows<KhaibaoException.Venue> { app.trust().readVenue(f.code) }
         checkEq(ErrorCode.VENUE_EXPIRED, expired.code, "expired code")
-        val visit = app.checkIn(ScannedVenue.Unverified("quán phở"), null)
+        val visit = app.diary().checkIn(VenueScan.Unverified("quán phở"), null)
         checkEq(clock.now, visit.checkedInAt, "check-in time from the host clock")
     }
     dir.deleteRecursively()
 }
 
-fun keyStoreRoundTripsAndClearTextIsRefused(@Suppress("UNUSED_PARAMETER") f: Fixture) {
-    verifyKeyStore(AesKeyStore())
-    val e = expectThrows<KhaibaoException.Keystore> { verifyKeyStore(ClearTextKeyStore()) }
-    checkEq(ErrorCode.KEYSTORE_NOT_WRAPPING, e.code, "clear-text key store")
-    val thrower = object : KeyStore {
-        override fun wrap(secret: ByteArray): ByteArray = throw KeyStoreException.KeyUnavailable()
-        override fun unwrap(wrapped: ByteArray): ByteArray = wrapped
+suspend fun keysStayInsideAndALostHardwareKeyHasAResetPath(f: Fixture) {
+    val dir = Files.createTempDirectory("keys").toFile()
+    val config = f.config.copy(dbPath = File(dir, "k.db").path)
+    check("masterKey" !in config.toString()) { "the configuration carries no key" }
+    val clear = expectThrows<KhaibaoException.Keystore> { KhaibaoLibrary.open(config, ClearTextWrapper()) }
+    checkEq(ErrorCode.KEYSTORE_NOT_WRAPPING, clear.code, "clear-text wrapper refused")
+    val wrapper = AesKeyWrapper()
+    KhaibaoLibrary.open(config, wrapper).use { app -> app.diary().checkIn(VenueScan.Unverified("quán phở"), null) }
+    check(File(dir, "k.db.key").readBytes().size > 32) { "the wrapped key is stored beside the database" }
+    // Still readable: the library refuses to discard it.
+    expectThrows<KhaibaoException.Api> { discardUnrecoverableDiary(config, wrapper) }
+    wrapper.lose() // restored onto a new phone
+    val lost = expectThrows<KhaibaoException.Keystore> { KhaibaoLibrary.open(config, wrapper) }
+    checkEq(ErrorCode.KEYSTORE_UNAVAILABLE, lost.code, "lost hardware key")
+    check(lost.messageVi.isNotEmpty() && lost.messageEn.isNotEmpty()) { "messages for the user" }
+    val fresh = AesKeyWrapper()
+    discardUnrecoverableDiary(config, fresh)
+    KhaibaoLibrary.open(config, fresh).use { app -> checkEq(emptyList(), app.diary().visits(), "a new, empty diary") }
+    dir.deleteRecursively()
+}
+
+suspend fun retryAfterCancelAndOpaqueVenues(f: Fixture) {
+    val dir = Files.createTempDirectory("upload").toFile()
+    val t = System.currentTimeMillis() / 1000
+    val clock = FlakyClock(t).apply { calls.set(1) }
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "u.db").path), WRAPPER, clock).use { app ->
+        app.diary().checkIn(app.trust().readVenue(f.code), form())
+        val busy = BusyClient(600)
+        expectThrows<KhaibaoException.Network> { app.uploads().upload(UploadOptions(client = busy)) }
+        val retryAt = app.uploads().nextUploadAt() ?: error("nothing queued")
+        check(retryAt >= Instant.ofEpochSecond(t + 600)) { "Retry-After honoured: $retryAt" }
+        val early = app.uploads().upload(UploadOptions(client = busy))
+        checkEq(1 to 0L, busy.calls.get() to early.sent, "nothing sent before Retry-After")
+        clock.now = retryAt.epochSecond
+        val cancel = UploadCancel().apply { cancel() }
+        val stopped = app.uploads().upload(UploadOptions(client = busy, cancel = cancel))
+        check(stopped.cancelled && stopped.sent == 0L) { "cancelled: $stopped" }
+        checkEq(1L, app.uploads().upload(UploadOptions(client = UrlConnectionClient())).accepted, "sent when due")
+        // Text that looks like a venue code is only ever an unverified check-in.
+        app.diary().checkOut()
+        check(!app.diary().checkIn(VenueScan.Unverified(f.code), null).verified) { "verified by the host's word" }
     }
-    checkEq(ErrorCode.KEYSTORE_UNAVAILABLE, expectThrows<KhaibaoException.Keystore> { verifyKeyStore(thrower) }.code, "unavailable")
+    // Cancelling the coroutine stops the upload after the batch in flight.
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "c.db").path), WRAPPER).use { app ->
+        val scanned = app.trust().readVenue(f.code)
+        repeat(3) { app.diary().checkIn(scanned, form()) }
+        val slow = SlowClient()
+        coroutineScope {
+            val job = async { app.uploads().upload(UploadOptions(client = slow, batchSize = 1)) }
+            while (slow.started.count > 0) delay(10)
+            job.cancel()
+            slow.released = true
+            expectThrows<kotlinx.coroutines.CancellationException> { job.await() }
+        }
+        var counts = app.uploads().counts()
+        repeat(100) { if (counts.inFlight > 0uL) { delay(50); counts = app.uploads().counts() } }
+        checkEq(2uL, counts.pending, "the rest stays queued")
+    }
+    dir.deleteRecursively()
+}
+
+suspend fun diaryChangesReachAWatcher(f: Fixture) {
+    val dir = Files.createTempDirectory("watch").toFile()
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "w.db").path), WRAPPER).use { app ->
+        val seen = AtomicInteger()
+        val watch = app.diary().watch(object : DiaryListener {
+            override fun onDiaryChanged() { seen.incrementAndGet() }
+        })
+        app.diary().checkIn(app.trust().readVenue(f.code), null)
+        app.diary().checkOut()
+        checkEq(2, seen.get(), "changes seen")
+        watch.stop()
+        app.diary().checkIn(app.trust().readVenue(f.code), null)
+        checkEq(2, seen.get(), "stopped")
+    }
+    dir.deleteRecursively()
 }
 
 fun main() {
@@ -346,13 +420,17 @@ fun main() {
         ::forgedVenueIsATypedError,
         ::badFramesAreTypedErrors,
         ::clockThatThrowsFailsOneCallOnly,
-        ::keyStoreRoundTripsAndClearTextIsRefused,
+        ::keysStayInsideAndALostHardwareKeyHasAResetPath,
+        ::retryAfterCancelAndOpaqueVenues,
+        ::diaryChangesReachAWatcher,
+        ::platformDiaryFlowFollowsChanges,
         ::personalPassCheckedByStaff,
         ::exposureAlertThroughKotlinHttp,
         ::trustSyncAndManualCodeThroughKotlinHttp,
         ::demoCameraPlaneScans,
         ::demoDeclarationFormShowsCoreFieldErrors,
         ::demoMappersAndSyncDecision,
+        ::streamScannerReportsTheVenueOnce,
     )
     val dir = Files.createTempDirectory("khaibao-kt").toFile()
     val fixture = Fixture(dir)
@@ -360,7 +438,7 @@ fun main() {
     try {
         for (t in tests) {
             try {
-                t(fixture)
+                runBlocking { t(fixture) }
                 println("ok   ${t.name}")
             } catch (e: Throwable) {
                 failed++

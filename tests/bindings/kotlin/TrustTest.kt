@@ -6,12 +6,10 @@
 import java.io.File
 import java.nio.file.Files
 import kotlinx.coroutines.runBlocking
-import vn.khaibao.Khaibao
-import vn.khaibao.KhaibaoException
-import vn.khaibao.core.ScannedVenue
-import vn.khaibao.core.ErrorCode
+import vn.khaibao.*
+import vn.khaibao.core.*
 
-fun trustSyncAndManualCodeThroughKotlinHttp(f: Fixture) {
+suspend fun trustSyncAndManualCodeThroughKotlinHttp(f: Fixture) {
     val dir = Files.createTempDirectory("trust").toFile()
     val issue = ProcessBuilder(
         f.bin, "venue", "issue", "--keys", f.keys.path, "--name", "Bến xe Miền Đông",
@@ -24,22 +22,22 @@ fun trustSyncAndManualCodeThroughKotlinHttp(f: Fixture) {
     val root = File(f.keys, "public.txt").readLines().first { it.startsWith("root_public=") }
         .substringAfter("=").let(::hex)
     val config = f.config.copy(dbPath = File(dir, "citizen.db").path, venueKeys = emptyList(), rootPublicKey = root)
-    Khaibao.open(config).use { app ->
-        val missing = expectThrows<KhaibaoException.Venue> { app.resolveManualCode(manual) }
+    KhaibaoLibrary.open(config, WRAPPER).use { app ->
+        val missing = expectThrows<KhaibaoException.Venue> { app.trust().resolveManualCode(manual) }
         checkEq(ErrorCode.VENUE_REGISTRY_MISSING, missing.code, "before any sync")
         val client = UrlConnectionClient()
-        val synced = runBlocking { app.syncTrust(client) }
+        val synced = app.trust().sync(client)
         checkEq(2, client.calls.get(), "requests through the Kotlin client")
         check(synced.keysetUpdated && synced.registryUpdated) { "first sync: $synced" }
         check((synced.registry?.entries ?: 0uL) >= 2uL) { "registry: ${synced.registry}" }
-        val venue = app.resolveManualCode(manual)
-        checkEq("Bến xe Miền Đông", venue.name, "venue name")
-        val scanned = app.readVenue(code) as? ScannedVenue.Verified ?: error("code not verified under the synced keyset")
-        checkEq(venue, scanned.venue, "typed and scanned venue")
+        val venue = app.trust().resolveManualCode(manual)
+        checkEq("Bến xe Miền Đông", venue.name(), "venue name")
+        val scanned = app.trust().readVenue(code) as? VenueScan.Verified ?: error("code not verified under the synced keyset")
+        checkEq(venue.id(), scanned.venue.id(), "typed and scanned venue")
         val typo = manual.dropLast(1) + ((manual.last() - '0' + 1) % 10)
-        val e = expectThrows<KhaibaoException.Venue> { app.resolveManualCode(typo) }
+        val e = expectThrows<KhaibaoException.Venue> { app.trust().resolveManualCode(typo) }
         checkEq(ErrorCode.VENUE_MANUAL_CODE_INVALID, e.code, "typo")
-        val again = runBlocking { app.syncTrust(client) }
+        val again = app.trust().sync(client)
         check(!again.keysetUpdated && !again.registryUpdated) { "second sync: $again" }
     }
 }

@@ -29,7 +29,7 @@ func tomorrowAtTenVietnam() -> Int64 {
 }
 
 /// Publishes one exposure window on the authority and returns the list version.
-func publishExposure(venueId: String, start: Int64, end: Int64, recommendation: String) throws -> UInt64 {
+func publishExposure(venueId: String, start: Int64, end: Int64, recommendation: String) throws -> Int64 {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: env("KHAIBAO_BIN"))
     p.arguments = ["exposure", "publish", "--db", env("KHAIBAO_AUTHORITY_DB"), "--venue-id", venueId,
@@ -41,51 +41,51 @@ func publishExposure(venueId: String, start: Int64, end: Int64, recommendation: 
     p.waitUntilExit()
     try checkEq(0, p.terminationStatus, "exposure publish exit status")
     let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    guard let version = UInt64(text) else { throw Failure(description: "exposure publish printed \(text)") }
+    guard let version = Int64(text) else { throw Failure(description: "exposure publish printed \(text)") }
     return version
 }
 
 func exposureAlertThroughURLSession(_ f: Fixture) async throws {
     let t = tomorrowAtTenVietnam()
     let clock = TestClock(t)
-    let app = try Khaibao.openWithClock(config: f.config("exposure.db"), clock: clock)
-    let scanned = try app.readVenue(text: f.code)
+    let app = try await KhaibaoLibrary.open(config: f.config("exposure.db"), keyWrapper: WRAPPER, clock: clock)
+    let scanned = try await app.trust().readVenue(text: f.code)
     guard case .verified(let venue) = scanned else { throw Failure(description: "not verified: \(scanned)") }
-    let visit = try app.checkIn(venue: scanned, declaration: nil)
-    clock.now = t + 40 * 60
-    _ = try app.checkOut()
+    let visit = try await app.diary().checkIn(venue: scanned, declaration: nil)
+    clock.seconds = t + 40 * 60
+    _ = try await app.diary().checkOut()
 
     // An infected person was there from 09:50 to 10:30: 30 minutes with the visit.
-    let version = try publishExposure(venueId: venue.id, start: t - 10 * 60, end: t + 30 * 60, recommendation: "get_tested")
+    let version = try publishExposure(venueId: venue.id(), start: t - 10 * 60, end: t + 30 * 60, recommendation: "get_tested")
     let client = URLSessionClient()
     let listener = AlertRecorder()
-    let fetched = try await app.syncExposures(client: client, minOverlapSeconds: 15 * 60, listener: listener)
+    let fetched = try await app.exposures().sync(client: client, minOverlapSeconds: 15 * 60, listener: listener)
     try checkEq(version, fetched.version, "list version")
     try checkEq(Int(fetched.requests), client.calls, "requests through URLSession")
-    try checkEq(version, try app.exposureSince(), "version stored")
+    try checkEq(version, try await app.exposures().since(), "version stored")
     try checkEq(1, listener.calls.count, "listener calls")
     try checkEq(1, listener.calls[0].count, "alerts in the call")
     let alert = listener.calls[0][0]
     try checkEq(visit.id, alert.visitId, "visit")
-    try checkEq(venue.id, alert.venueId, "venue id")
+    try checkEq(venue.id(), alert.venueId, "venue id")
     try checkEq("Trường THPT Chu Văn An", alert.venueName, "venue name")
     try checkEq(Recommendation.getTested, alert.recommendation, "recommendation")
     try checkEq(30 * 60, alert.overlapSeconds, "overlap")
     try checkEq([t, t + 40 * 60], [alert.visitStart, alert.visitEnd], "visit window")
-    try checkEq(version, alert.listVersion, "alert's list version")
+    try checkEq(UInt64(version), alert.listVersion, "alert's list version")
     try checkEq([alert], fetched.alerts, "returned alerts")
 
     // Synced again: nothing new, no second alert.
-    let again = try await app.syncExposures(client: client, minOverlapSeconds: 15 * 60, listener: listener)
+    let again = try await app.exposures().sync(client: client, minOverlapSeconds: 15 * 60, listener: listener)
     try checkEq(version, again.version, "version after the second sync")
     try checkEq(1, again.requests, "requests of the second sync")
     try checkEq([], again.alerts, "alerts of the second sync")
     try checkEq(1, listener.calls.count, "listener calls after the second sync")
 
     // A window that only touches the end of the visit: a new list, still no alert.
-    let later = try publishExposure(venueId: venue.id, start: t + 40 * 60, end: t + 2 * 3600, recommendation: "isolate")
+    let later = try publishExposure(venueId: venue.id(), start: t + 40 * 60, end: t + 2 * 3600, recommendation: "isolate")
     try check(later > version, "version \(later) after \(version)")
-    let third = try await app.syncExposures(client: client, minOverlapSeconds: 15 * 60, listener: listener)
+    let third = try await app.exposures().sync(client: client, minOverlapSeconds: 15 * 60, listener: listener)
     try checkEq(later, third.version, "version after the third sync")
     try checkEq([], third.alerts, "alerts of the third sync")
     try checkEq(1, listener.calls.count, "listener calls after the third sync")
@@ -93,12 +93,12 @@ func exposureAlertThroughURLSession(_ f: Fixture) async throws {
     // Lists signed by another authority are refused with a typed error, and not recorded.
     var stranger = f.config("exposure-stranger.db")
     stranger.venueKeys = [TrustedKey(kid: Data(repeating: 1, count: 8), publicKey: Data(repeating: 2, count: 32))]
-    let other = try Khaibao.openWithClock(config: stranger, clock: clock)
+    let other = try await KhaibaoLibrary.open(config: stranger, keyWrapper: WRAPPER, clock: clock)
     do {
-        _ = try await other.syncExposures(client: client, minOverlapSeconds: nil, listener: nil)
+        _ = try await other.exposures().sync(client: client, minOverlapSeconds: nil, listener: nil)
         throw Failure(description: "a stranger's list was accepted")
     } catch KhaibaoError.Venue(let code, _, _, _) {
         try checkEq(ErrorCode.venueUnknownKey, code, "stranger's list")
     }
-    try checkEq(0, try other.exposureSince(), "nothing recorded")
+    try checkEq(0, try await other.exposures().since(), "nothing recorded")
 }

@@ -57,7 +57,7 @@ final class URLSessionClient: HostHttpClient, @unchecked Sendable {
     private var _calls = 0
     var calls: Int { lock.lock(); defer { lock.unlock() }; return _calls }
 
-    func send(request: HttpRequest) throws -> HttpResponse {
+    func send(request: HttpRequest) async throws -> HostHttpResponse {
         lock.lock(); _calls += 1; lock.unlock()
         var req = URLRequest(url: URL(string: request.url)!)
         req.httpMethod = request.method
@@ -78,7 +78,7 @@ final class URLSessionClient: HostHttpClient, @unchecked Sendable {
         switch box.get() {
         case .success(let (http, body)):
             let headers = http.allHeaderFields.map { HttpHeader(name: "\($0.key)", value: "\($0.value)") }
-            return HttpResponse(status: UInt16(http.statusCode), headers: headers, body: body)
+            return HostHttpResponse(status: Int32(http.statusCode), headers: headers, body: body)
         case .failure(let error as URLError) where error.code == .timedOut:
             throw HostHttpError.Timeout
         case .failure(let error):
@@ -90,13 +90,15 @@ final class URLSessionClient: HostHttpClient, @unchecked Sendable {
 struct HostBlewUp: Error {}
 
 final class ExplodingClient: HostHttpClient, @unchecked Sendable {
-    func send(request: HttpRequest) throws -> HttpResponse { throw HostBlewUp() }
+    func send(request: HttpRequest) async throws -> HostHttpResponse { throw HostBlewUp() }
 }
 
-/// A key store that wraps with a one-time pad kept in memory: stands in for the Keychain.
-final class PadKeyStore: KeyStore, @unchecked Sendable {
+/// A key wrapper with one-time pads kept in memory: stands in for the Keychain / Secure
+/// Enclave. `lose()` forgets them, as restoring a backup onto a new phone does.
+final class PadKeyWrapper: HardwareKeyWrapper, @unchecked Sendable {
     private var pads: [Data: Data] = [:]
     private let lock = NSLock()
+    func lose() { lock.lock(); pads = [:]; lock.unlock() }
     func wrap(secret: Data) throws -> Data {
         var pad = Data(count: secret.count)
         for i in pad.indices { pad[i] = UInt8.random(in: 0...255) }
@@ -106,38 +108,54 @@ final class PadKeyStore: KeyStore, @unchecked Sendable {
     }
     func unwrap(wrapped: Data) throws -> Data {
         lock.lock(); let pad = pads[wrapped]; lock.unlock()
-        guard let pad else { throw KeyStoreError.KeyUnavailable }
+        guard let pad else { throw KeyWrapError.KeyUnavailable }
         return Data(zip(wrapped, pad).map { $0 ^ $1 })
     }
 }
 
-final class ClearTextKeyStore: KeyStore, @unchecked Sendable {
+let WRAPPER = PadKeyWrapper()
+
+final class ClearTextWrapper: HardwareKeyWrapper, @unchecked Sendable {
     func wrap(secret: Data) throws -> Data { secret }
     func unwrap(wrapped: Data) throws -> Data { wrapped }
 }
 
-/// A clock that the test sets.
-final class TestClock: Clock, @unchecked Sendable {
+/// A clock that the test sets, in Unix seconds.
+final class TestClock: KhaibaoClock, @unchecked Sendable {
     private let lock = NSLock()
     private var _now: Int64
     init(_ now: Int64) { _now = now }
-    var now: Int64 {
+    var seconds: Int64 {
         get { lock.lock(); defer { lock.unlock() }; return _now }
         set { lock.lock(); _now = newValue; lock.unlock() }
     }
-    func nowUnixSeconds() -> Int64 { now }
+    func now() -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
 }
 
-final class RecordingListener: SyncListener, @unchecked Sendable {
+final class RecordingListener: UploadListener, @unchecked Sendable {
     private let lock = NSLock()
-    var batches: [UInt16] = []
-    var finished: [DrainReport?] = []
-    func onBatch(batch: UInt32, httpStatus: UInt16) {
-        lock.lock(); batches.append(httpStatus); lock.unlock()
+    var calls: [[Int64]] = []
+    func onProgress(done: Int64, total: Int64) {
+        lock.lock(); calls.append([done, total]); lock.unlock()
     }
-    func onFinished(report: DrainReport?) {
-        lock.lock(); finished.append(report); lock.unlock()
+}
+
+/// An overloaded authority: every answer is 503 with Retry-After.
+final class BusyClient: HostHttpClient, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _calls = 0
+    var calls: Int { lock.lock(); defer { lock.unlock() }; return _calls }
+    func send(request: HttpRequest) async throws -> HostHttpResponse {
+        lock.lock(); _calls += 1; lock.unlock()
+        return HostHttpResponse(status: 503, headers: [HttpHeader(name: "Retry-After", value: "600")], body: Data())
     }
+}
+
+final class ChangeCounter: DiaryListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _count = 0
+    var count: Int { lock.lock(); defer { lock.unlock() }; return _count }
+    func onDiaryChanged() { lock.lock(); _count += 1; lock.unlock() }
 }
 
 func form(phone: String = "0912345678") -> Declaration {
@@ -148,8 +166,8 @@ func form(phone: String = "0912345678") -> Declaration {
 struct Fixture {
     let code = env("KHAIBAO_CODE")
     let tmp = env("KHAIBAO_TMP")
-    let width = UInt32(env("KHAIBAO_WIDTH"))!
-    let height = UInt32(env("KHAIBAO_HEIGHT"))!
+    let width = Int32(env("KHAIBAO_WIDTH"))!
+    let height = Int32(env("KHAIBAO_HEIGHT"))!
     let luma = FileManager.default.contents(atPath: env("KHAIBAO_LUMA"))!
 
     func config(_ db: String = "citizen.db") -> KhaibaoConfig {
@@ -157,8 +175,7 @@ struct Fixture {
             dbPath: tmp + "/" + db,
             venueKeys: [TrustedKey(kid: hex(env("KHAIBAO_KID")), publicKey: hex(env("KHAIBAO_SIGNING")))],
             authoritySealingKey: hex(env("KHAIBAO_SEALING")),
-            authorityUrl: env("KHAIBAO_URL"),
-            masterKey: Data((0..<32).map { UInt8($0) }))
+            authorityUrl: env("KHAIBAO_URL"))
     }
 }
 
@@ -170,88 +187,92 @@ func scanVerifyDeclareUploadAndReadDiary(_ f: Fixture) async throws {
         let row = f.luma.subdata(in: y * Int(f.width)..<(y + 1) * Int(f.width))
         padded.replaceSubrange(y * stride..<(y * stride + Int(f.width)), with: row)
     }
-    let codes = try scanFrame(luma: padded, width: f.width, height: f.height, stride: UInt32(stride), roi: nil)
+    let codes = try scanFrame(luma: padded, width: f.width, height: f.height, stride: Int32(stride), roi: nil)
     try checkEq(1, codes.count, "codes found")
     try checkEq(f.code, codes[0].text, "decoded text")
     try checkEq(4, codes[0].corners.count, "corners")
 
-    let app = try Khaibao.open(config: f.config())
-    let scanned = try app.readVenue(text: codes[0].text!)
+    let app = try await KhaibaoLibrary.open(config: f.config(), keyWrapper: WRAPPER)
+    let scanned = try await app.trust().readVenue(text: codes[0].text!)
     guard case .verified(let venue) = scanned else { throw Failure(description: "not verified: \(scanned)") }
-    try checkEq("Trường THPT Chu Văn An", venue.name, "venue name")
-    try checkEq(VenueCategory.school, venue.category, "category")
+    try checkEq("Trường THPT Chu Văn An", venue.name(), "venue name")
+    try checkEq(VenueCategory.school, venue.category(), "category")
 
     // A bad phone number: the form gets the field error, nothing is stored.
     do {
-        _ = try app.checkIn(venue: scanned, declaration: form(phone: "12345"))
+        _ = try await app.diary().checkIn(venue: scanned, declaration: form(phone: "12345"))
         throw Failure(description: "invalid declaration accepted")
     } catch KhaibaoError.Validation(let fields, _, _) {
         try checkEq(["phone"], fields.map(\.field), "invalid fields")
         try checkEq("phone.not_vietnamese_mobile", fields[0].code, "field code")
         try check(!fields[0].messageEn.contains("12345"), "the message echoes the input")
     }
-    try checkEq([], try app.diary(), "diary before")
-    try checkEq(0, try app.outboxCounts().pending, "pending before")
+    try checkEq([], try await app.diary().visits(), "diary before")
+    try checkEq(0, try await app.uploads().counts().pending, "pending before")
 
     try checkEq([], validateDeclaration(declaration: form()), "validate fixed")
-    let visit = try app.checkIn(venue: scanned, declaration: form())
+    let visit = try await app.diary().checkIn(venue: scanned, declaration: form())
     try check(visit.verified, "visit not verified")
-    try checkEq(1, try app.outboxCounts().pending, "pending after")
+    try checkEq(1, try await app.uploads().counts().pending, "pending after")
 
-    let report = try await app.sync()
+    let report = try await app.uploads().upload(options: UploadOptions())
     try checkEq([1, 1, 0], [report.sent, report.accepted, report.remaining], "report")
     try check(report.receipts[0].hasPrefix("rc-"), "receipt \(report.receipts)")
-    try checkEq(1, try app.outboxCounts().delivered, "delivered")
+    try checkEq(1, try await app.uploads().counts().delivered, "delivered")
 
-    let diary = try app.diary()
+    let diary = try await app.diary().visits()
     try checkEq(1, diary.count, "diary size")
     try checkEq("Trường THPT Chu Văn An", diary[0].venueName, "diary venue")
     try checkEq(nil, diary[0].checkedOutAt, "still checked in")
 }
 
 func hostHttpClientInSwift(_ f: Fixture) async throws {
-    let app = try Khaibao.open(config: f.config())
-    let scanned = try app.readVenue(text: f.code)
-    _ = try app.checkOut()
-    _ = try app.checkIn(venue: scanned, declaration: form())
+    let app = try await KhaibaoLibrary.open(config: f.config(), keyWrapper: WRAPPER)
+    let scanned = try await app.trust().readVenue(text: f.code)
+    _ = try await app.diary().checkOut()
+    _ = try await app.diary().checkIn(venue: scanned, declaration: form())
     let client = URLSessionClient()
-    let report = try await app.syncWith(client: client)
+    let report = try await app.uploads().upload(options: UploadOptions(client: client))
     try checkEq([1, 0], [report.accepted, report.remaining], "report")
     try checkEq(1, client.calls, "host calls")
 }
 
 func hostCallbackThatThrowsLeavesItemsQueued(_ f: Fixture) async throws {
-    let app = try Khaibao.open(config: f.config())
-    _ = try app.checkIn(venue: try app.readVenue(text: f.code), declaration: form())
+    let app = try await KhaibaoLibrary.open(config: f.config(), keyWrapper: WRAPPER)
+    _ = try await app.diary().checkIn(venue: try await app.trust().readVenue(text: f.code), declaration: form())
     do {
-        _ = try await app.syncWith(client: ExplodingClient())
+        _ = try await app.uploads().upload(options: UploadOptions(client: ExplodingClient()))
         throw Failure(description: "sync through a throwing client succeeded")
     } catch KhaibaoError.Network(let code, _, _, _) {
         try checkEq(ErrorCode.networkFailure, code, "code")
     }
-    try checkEq(1, try app.outboxCounts().pending, "still pending")
-    let listener = RecordingListener()
-    let report = try await app.syncReporting(client: URLSessionClient(), listener: listener)
-    try checkEq(1, report.accepted, "accepted later")
-    try checkEq([200], listener.batches, "batches")
-    try checkEq([report], listener.finished, "finished")
+    try checkEq(1, try await app.uploads().counts().pending, "still pending")
+    // Backing off after the failure, by a full-jitter delay of 0 to 5 s.
+    guard let due = try await app.uploads().nextUploadAt() else { throw Failure(description: "no next upload time") }
+    try check(due <= Date().addingTimeInterval(6), "first backoff within 5 s: \(due)")
+    if due > Date().addingTimeInterval(1) {
+        // Not due yet: an upload straight away sends nothing.
+        let early = try await app.uploads().upload(options: UploadOptions(client: URLSessionClient()))
+        try checkEq([0, 1], [early.sent, early.remaining], "backing off")
+    }
 }
 
 func forgedVenueIsATypedError(_ f: Fixture) async throws {
-    let app = try Khaibao.open(config: f.config())
+    let app = try await KhaibaoLibrary.open(config: f.config(), keyWrapper: WRAPPER)
     let parts = f.code.split(separator: "#", maxSplits: 1).map(String.init)
     var payload = Array(parts[1])
     payload[payload.count - 2] = payload[payload.count - 2] == "A" ? "B" : "A"
     do {
-        _ = try app.readVenue(text: parts[0] + "#" + String(payload))
+        _ = try await app.trust().readVenue(text: parts[0] + "#" + String(payload))
         throw Failure(description: "forged venue accepted")
     } catch KhaibaoError.Venue(let code, let vi, let en, _), KhaibaoError.Format(let code, let vi, let en, _) {
         try check([ErrorCode.venueSignatureInvalid, .formatMalformed].contains(code), "code \(code)")
         try check(!vi.isEmpty && !en.isEmpty && vi != en, "messages")
         try check(errorCodeString(code: code).hasPrefix(code == .formatMalformed ? "format." : "venue."), "family")
     }
-    let other = try app.readVenue(text: "https://tokhaiyte.vn/?venue=42")
-    try checkEq(ScannedVenue.unverified(text: "https://tokhaiyte.vn/?venue=42"), other, "unverified")
+    let other = try await app.trust().readVenue(text: "https://tokhaiyte.vn/?venue=42")
+    guard case .unverified(let text) = other else { throw Failure(description: "verified: \(other)") }
+    try checkEq("https://tokhaiyte.vn/?venue=42", text, "unverified")
 }
 
 func badFramesAreTypedErrors(_ f: Fixture) async throws {
@@ -263,26 +284,71 @@ func badFramesAreTypedErrors(_ f: Fixture) async throws {
     }
 }
 
-func clockAndKeyStore(_ f: Fixture) async throws {
+func clockAndKeysInsideTheLibrary(_ f: Fixture) async throws {
     let clock = TestClock(Int64(Date().timeIntervalSince1970))
-    let app = try Khaibao.openWithClock(config: f.config("clock.db"), clock: clock)
-    guard case .verified(let venue) = try app.readVenue(text: f.code) else { throw Failure(description: "not verified") }
-    clock.now = venue.notAfter + 1
+    let app = try await KhaibaoLibrary.open(config: f.config("clock.db"), keyWrapper: WRAPPER, clock: clock)
+    guard case .verified = try await app.trust().readVenue(text: f.code) else { throw Failure(description: "not verified") }
+    clock.seconds += 5 * 365 * 86400
     do {
-        _ = try app.readVenue(text: f.code)
+        _ = try await app.trust().readVenue(text: f.code)
         throw Failure(description: "expired venue accepted")
     } catch KhaibaoError.Venue(let code, _, _, _) {
         try checkEq(ErrorCode.venueExpired, code, "expired")
     }
-    try checkEq(clock.now, try app.checkIn(venue: .unverified(text: "quán phở"), declaration: nil).checkedInAt, "check-in time")
+    try checkEq(clock.seconds, try await app.diary().checkIn(venue: .unverified(text: "quán phở"), declaration: nil).checkedInAt, "check-in time")
 
-    try verifyKeyStore(store: PadKeyStore())
     do {
-        try verifyKeyStore(store: ClearTextKeyStore())
-        throw Failure(description: "clear-text key store accepted")
+        _ = try await KhaibaoLibrary.open(config: f.config("clear.db"), keyWrapper: ClearTextWrapper())
+        throw Failure(description: "clear-text key wrapper accepted")
     } catch KhaibaoError.Keystore(let code, _, _, _) {
         try checkEq(ErrorCode.keystoreNotWrapping, code, "clear text")
     }
+    // Restored onto a new phone: the hardware key is gone; the documented reset path.
+    let wrapper = PadKeyWrapper()
+    let config = f.config("restored.db")
+    _ = try await KhaibaoLibrary.open(config: config, keyWrapper: wrapper).diary().checkIn(venue: .unverified(text: "chợ"), declaration: nil)
+    wrapper.lose()
+    do {
+        _ = try await KhaibaoLibrary.open(config: config, keyWrapper: wrapper)
+        throw Failure(description: "opened without the hardware key")
+    } catch KhaibaoError.Keystore(let code, let vi, let en, _) {
+        try checkEq(ErrorCode.keystoreUnavailable, code, "lost key")
+        try check(!vi.isEmpty && !en.isEmpty, "messages for the user")
+    }
+    try await discardUnrecoverableDiary(config: config, keyWrapper: wrapper)
+    let fresh = try await KhaibaoLibrary.open(config: config, keyWrapper: wrapper)
+    try checkEq(0, try await fresh.diary().visits().count, "a new, empty diary")
+}
+
+func retryAfterCancelAndWatch(_ f: Fixture) async throws {
+    let t = Int64(Date().timeIntervalSince1970)
+    let clock = TestClock(t)
+    let app = try await KhaibaoLibrary.open(config: f.config("retry.db"), keyWrapper: WRAPPER, clock: clock)
+    let changes = ChangeCounter()
+    let watch = app.diary().watch(listener: changes)
+    _ = try await app.diary().checkIn(venue: try await app.trust().readVenue(text: f.code), declaration: form())
+    try checkEq(1, changes.count, "diary change seen")
+    let busy = BusyClient()
+    do {
+        _ = try await app.uploads().upload(options: UploadOptions(client: busy))
+        throw Failure(description: "a 503 succeeded")
+    } catch KhaibaoError.Network {}
+    guard let retryAt = try await app.uploads().nextUploadAt() else { throw Failure(description: "nothing queued") }
+    try check(retryAt >= Date(timeIntervalSince1970: TimeInterval(t + 600)), "Retry-After honoured: \(retryAt)")
+    let early = try await app.uploads().upload(options: UploadOptions(client: busy))
+    try checkEq([1, 0], [Int64(busy.calls), early.sent], "nothing sent before Retry-After")
+    clock.seconds = Int64(retryAt.timeIntervalSince1970)
+    let cancel = UploadCancel()
+    cancel.cancel()
+    let stopped = try await app.uploads().upload(options: UploadOptions(client: busy, cancel: cancel))
+    try check(stopped.cancelled && stopped.sent == 0, "cancelled: \(stopped)")
+    let listener = RecordingListener()
+    let done = try await app.uploads().upload(options: UploadOptions(client: URLSessionClient(), listener: listener))
+    try checkEq(1, done.accepted, "sent when due")
+    try checkEq([[1, 1]], listener.calls, "progress")
+    watch.stop()
+    _ = try await app.diary().checkOut()
+    try checkEq(1, changes.count, "stopped watching")
 }
 
 @main
@@ -295,8 +361,9 @@ struct FlowTest {
             ("hostCallbackThatThrowsLeavesItemsQueued", hostCallbackThatThrowsLeavesItemsQueued),
             ("forgedVenueIsATypedError", forgedVenueIsATypedError),
             ("badFramesAreTypedErrors", badFramesAreTypedErrors),
-            ("clockAndKeyStore", clockAndKeyStore),
-        ] + passTests + exposureTests + trustTests + demoTests
+            ("clockAndKeysInsideTheLibrary", clockAndKeysInsideTheLibrary),
+            ("retryAfterCancelAndWatch", retryAfterCancelAndWatch),
+        ] + passTests + exposureTests + trustTests + demoTests + platformTests + scannerTests
         var failed = 0
         for (name, test) in tests {
             do {

@@ -45,34 +45,34 @@ func trustSyncAndManualCodeThroughURLSession(_ f: Fixture) async throws {
     var config = f.config("trust.db")
     config.venueKeys = []
     config.rootPublicKey = hex(String(rootLine.dropFirst("root_public=".count)))
-    let app = try Khaibao.open(config: config)
+    let app = try await KhaibaoLibrary.open(config: config, keyWrapper: WRAPPER)
 
     do {
-        _ = try app.resolveManualCode(typed: manual)
+        _ = try await app.trust().resolveManualCode(typed: manual)
         throw Failure(description: "a manual code resolved before any sync")
     } catch KhaibaoError.Venue(let code, _, _, _) {
         try checkEq(ErrorCode.venueRegistryMissing, code, "before any sync")
     }
     let client = URLSessionClient()
-    let synced = try await app.syncTrust(client: client)
+    let synced = try await app.trust().sync(client: client)
     try checkEq(2, client.calls, "requests through URLSession")
     try check(synced.keysetUpdated && synced.registryUpdated, "first sync: \(synced)")
     try check((synced.registry?.entries ?? 0) >= 2, "registry: \(String(describing: synced.registry))")
-    let venue = try app.resolveManualCode(typed: manual)
-    try checkEq("Bến xe Miền Đông", venue.name, "venue name")
-    guard case .verified(let scanned) = try app.readVenue(text: String(code)) else {
+    let venue = try await app.trust().resolveManualCode(typed: manual)
+    try checkEq("Bến xe Miền Đông", venue.name(), "venue name")
+    guard case .verified(let scanned) = try await app.trust().readVenue(text: String(code)) else {
         throw Failure(description: "code not verified under the synced keyset")
     }
-    try checkEq(venue, scanned, "typed and scanned venue")
+    try checkEq(venue.id(), scanned.id(), "typed and scanned venue")
 
     let last = manual.last!.wholeNumberValue!
     let typo = String(manual.dropLast()) + String((last + 1) % 10)
     do {
-        _ = try app.resolveManualCode(typed: typo)
+        _ = try await app.trust().resolveManualCode(typed: typo)
         throw Failure(description: "a mistyped manual code resolved")
     } catch KhaibaoError.Venue(let code, _, _, _) {
         try checkEq(ErrorCode.venueManualCodeInvalid, code, "typo")
     }
-    let again = try await app.syncTrust(client: client)
+    let again = try await app.trust().sync(client: client)
     try check(!again.keysetUpdated && !again.registryUpdated, "second sync: \(again)")
 }

@@ -1,78 +1,187 @@
-// The declaration form's state, kept as the text the user typed, and its mapping to core's
-// Declaration and back from core's field errors. Core validates; this only parses numbers
-// and shows core's messages next to the right fields, in the app's language.
+// The declaration form: every field core's Declaration has, kept as the text the person
+// typed, turned into a typed DeclarationInput and validated by core. Core is the only judge:
+// a number or date that does not parse is passed on as an impossible value (0, or the date
+// 0000-00-00) so core rejects it with its own field error, in Vietnamese and English.
 
 package vn.khaibao.demo
 
-import vn.khaibao.core.Declaration
-import vn.khaibao.core.FieldError
-import vn.khaibao.core.Symptom
-import vn.khaibao.validateDeclaration
+data class Day(val year: Int, val month: Int, val day: Int)
 
-/** What the form holds while the user types. */
+enum class Sex { MALE, FEMALE, OTHER }
+enum class IdKind { CCCD, CMND, PASSPORT }
+enum class TravelMode { AIR, TRAIN, CAR, SHIP, OTHER }
+
+/** Core's symptoms, in the order the form lists them. */
+enum class Symptom {
+    FEVER, COUGH, BREATHING_DIFFICULTY, SORE_THROAT, NAUSEA_VOMITING, DIARRHOEA, SKIN_BLEEDING,
+    SKIN_RASH, FATIGUE, LOSS_OF_TASTE_OR_SMELL,
+}
+
+data class TravelInput(
+    val mode: TravelMode,
+    val vehicleNumber: String?,
+    val seat: String?,
+    val departure: Day,
+    val arrival: Day,
+    val places: List<String>,
+)
+
+data class DoseInput(val date: Day, val vaccine: String?)
+
+/** Core's Declaration in the demo's own types (the adapter maps it field by field). */
+data class DeclarationInput(
+    val fullName: String,
+    val birthYear: Int,
+    val dateOfBirth: Day?,
+    val sex: Sex?,
+    val nationality: String,
+    val idKind: IdKind?,
+    val idNumber: String,
+    val phone: String,
+    val email: String?,
+    val province: Int,
+    val district: Int?,
+    val ward: Int?,
+    val street: String,
+    val healthInsurance: String?,
+    val travel: List<TravelInput>,
+    val symptoms: Set<Symptom>,
+    val closeContact: Boolean,
+    val visitedPlaceWithCases: Boolean,
+    val visitedAnimalMarket: Boolean,
+    val vaccination: List<DoseInput>,
+    val recoveredOn: Day?,
+    val negativeTestOn: Day?,
+    val onBehalf: Boolean,
+)
+
+data class TravelForm(
+    val mode: TravelMode = TravelMode.CAR,
+    val vehicleNumber: String = "",
+    val seat: String = "",
+    val departure: String = "",
+    val arrival: String = "",
+    /** Places separated by commas. */
+    val places: String = "",
+)
+
+data class DoseForm(val date: String = "", val vaccine: String = "")
+
+/** What the form holds while the person types. Dates are typed as dd/mm/yyyy. */
 data class DeclarationForm(
     val fullName: String = "",
     val birthYear: String = "",
+    val dateOfBirth: String = "",
+    val sex: Sex? = null,
+    val nationality: String = "",
+    val idKind: IdKind? = null,
+    val idNumber: String = "",
     val phone: String = "",
+    val email: String = "",
     val province: String = "",
+    val district: String = "",
+    val ward: String = "",
+    val street: String = "",
+    val healthInsurance: String = "",
+    val travel: List<TravelForm> = emptyList(),
     val symptoms: Set<Symptom> = emptySet(),
     val closeContact: Boolean = false,
+    val visitedPlaceWithCases: Boolean = false,
+    val visitedAnimalMarket: Boolean = false,
+    val vaccination: List<DoseForm> = emptyList(),
+    val recoveredOn: String = "",
+    val negativeTestOn: String = "",
     val onBehalf: Boolean = false,
 ) {
-    /**
-     * The form as core's record. A number field that does not parse becomes 0, which core
-     * rejects with its own field error, so every error message comes from one place.
-     */
-    fun toDeclaration() = Declaration(
+    fun toInput() = DeclarationInput(
         fullName = fullName,
-        birthYear = birthYear.trim().toUShortOrNull() ?: 0u,
+        birthYear = birthYear.trim().toIntOrNull() ?: 0,
+        dateOfBirth = optionalDay(dateOfBirth),
+        sex = sex,
+        nationality = nationality.trim().uppercase(),
+        idKind = idKind.takeIf { idNumber.isNotBlank() },
+        idNumber = idNumber,
         phone = phone,
-        province = province.trim().toUIntOrNull() ?: 0u,
-        symptoms = Symptom.entries.filter { it in symptoms },
+        email = email.takeIf { it.isNotBlank() },
+        province = province.trim().toIntOrNull() ?: 0,
+        district = optionalNumber(district),
+        ward = optionalNumber(ward),
+        street = street,
+        healthInsurance = healthInsurance.takeIf { it.isNotBlank() },
+        travel = travel.map {
+            TravelInput(
+                it.mode, it.vehicleNumber.takeIf(String::isNotBlank), it.seat.takeIf(String::isNotBlank),
+                parseDay(it.departure), parseDay(it.arrival),
+                it.places.split(',').map(String::trim).filter(String::isNotEmpty),
+            )
+        },
+        symptoms = symptoms,
         closeContact = closeContact,
+        visitedPlaceWithCases = visitedPlaceWithCases,
+        visitedAnimalMarket = visitedAnimalMarket,
+        vaccination = vaccination.map { DoseInput(parseDay(it.date), it.vaccine.takeIf(String::isNotBlank)) },
+        recoveredOn = optionalDay(recoveredOn),
+        negativeTestOn = optionalDay(negativeTestOn),
         onBehalf = onBehalf,
     )
 }
 
-enum class Language { VI, EN }
+/** An impossible date, which core rejects as `date.invalid` on the right field. */
+val NOT_A_DAY = Day(0, 0, 0)
 
-/** Field errors keyed by field path (`phone`, `full_name`, …), as the form shows them. */
-data class FormErrors(val byField: Map<String, String>) {
-    val isEmpty get() = byField.isEmpty()
-    fun of(field: String): String? = byField[field]
-
-    companion object {
-        fun from(errors: List<FieldError>, language: Language) = FormErrors(
-            errors.groupBy { it.field }.mapValues { (_, es) ->
-                es.joinToString("\n") { if (language == Language.VI) it.messageVi else it.messageEn }
-            },
-        )
-    }
+/** dd/mm/yyyy (also with - or .) → Day; anything else → NOT_A_DAY. */
+fun parseDay(text: String): Day {
+    val parts = text.trim().split('/', '-', '.')
+    val n = parts.map { it.trim().toIntOrNull() }
+    if (n.size != 3 || n.any { it == null }) return NOT_A_DAY
+    return Day(year = n[2]!!, month = n[1]!!, day = n[0]!!)
 }
 
-/**
- * The form screen's state holder (an Android ViewModel wraps it; the logic lives here so it
- * runs on the JVM too).
- */
-class DeclarationFormModel(private val language: Language = Language.VI) {
+private fun optionalDay(text: String) = if (text.isBlank()) null else parseDay(text)
+private fun optionalNumber(text: String) = if (text.isBlank()) null else text.trim().toIntOrNull() ?: 0
+
+/** The form screen's state holder: the typed form, the chosen language and core's errors. */
+class DeclarationFormViewModel(private val validator: DeclarationValidator, language: Language) {
     var form = DeclarationForm()
         private set
-    var errors = FormErrors(emptyMap())
+    var language = language
         private set
+    private var problems: List<FieldProblem> = emptyList()
 
     fun update(change: (DeclarationForm) -> DeclarationForm) {
         form = change(form)
     }
 
-    /** Validates with core; returns the declaration when valid, else shows the errors. */
-    fun submit(): Declaration? {
-        val declaration = form.toDeclaration()
-        errors = FormErrors.from(validateDeclaration(declaration), language)
-        return if (errors.isEmpty) declaration else null
+    fun addJourney() = update { it.copy(travel = it.travel + TravelForm()) }
+    fun removeJourney(index: Int) = update { it.copy(travel = it.travel.filterIndexed { i, _ -> i != index }) }
+    fun addDose() = update { it.copy(vaccination = it.vaccination + DoseForm()) }
+    fun removeDose(index: Int) = update { it.copy(vaccination = it.vaccination.filterIndexed { i, _ -> i != index }) }
+    fun toggle(symptom: Symptom) = update { f ->
+        f.copy(symptoms = if (symptom in f.symptoms) f.symptoms - symptom else f.symptoms + symptom)
+    }
+
+    /** Switches language; the errors already shown switch with it (core gave both). */
+    fun switchLanguage(to: Language) {
+        language = to
+    }
+
+    /** Core's message(s) for a field path, in the chosen language, or null. */
+    fun errorFor(field: String): String? =
+        problems.filter { it.field == field }.takeIf { it.isNotEmpty() }
+            ?.joinToString("\n") { it.message.text(language) }
+
+    /** Every field path with an error (e.g. to scroll to the first one). */
+    val errorFields: List<String> get() = problems.map { it.field }.distinct()
+
+    /** Validates with core: the declaration when valid, else null with the errors shown. */
+    fun submit(): DeclarationInput? {
+        val input = form.toInput()
+        problems = validator.validate(input)
+        return if (problems.isEmpty()) input else null
     }
 
     /** Shows errors core raised later (for example on check-in). */
-    fun show(fieldErrors: List<FieldError>) {
-        errors = FormErrors.from(fieldErrors, language)
+    fun show(fieldErrors: List<FieldProblem>) {
+        problems = fieldErrors
     }
 }

@@ -2,17 +2,14 @@
 // whose Y plane has a row stride (rows padded) and a pixel stride (1 for every real camera,
 // but the API allows more). Core wants 8-bit luma with a row stride; this copies the plane
 // once into that shape and keeps the row stride when it can, so no per-row repacking happens
-// in the usual case. Platform-free: the Android analyzer passes the plane's ByteBuffer.
+// in the usual case. Platform-free: the Android analyzer passes the plane's ByteBuffer, and a
+// FrameDecoder (core's scanner, through the adapter) reads it.
 
 package vn.khaibao.demo
 
 import java.nio.ByteBuffer
-import vn.khaibao.KhaibaoException
-import vn.khaibao.core.Region
-import vn.khaibao.core.ScannedCode
-import vn.khaibao.scanFrame
 
-/** A luma plane ready for `scanFrame`. */
+/** A luma plane ready for core's `scanFrame`. */
 class LumaPlane(val bytes: ByteArray, val width: Int, val height: Int, val rowStride: Int) {
     companion object {
         /**
@@ -38,22 +35,13 @@ class LumaPlane(val bytes: ByteArray, val width: Int, val height: Int, val rowSt
             return LumaPlane(out, width, height, width)
         }
     }
-
-    /**
-     * Scans the plane, optionally within `roi` (the viewfinder's square, in plane coordinates).
-     * Returns the first decoded text, or null when there is none.
-     */
-    fun scanFirstText(roi: Region? = null): String? =
-        try {
-            scanFrame(bytes, width.toUInt(), height.toUInt(), rowStride.toUInt(), roi)
-                .firstNotNullOfOrNull(ScannedCode::text)
-        } catch (e: KhaibaoException.Scan) {
-            null
-        }
 }
 
+/** A region of a frame, in plane pixels. */
+data class Roi(val x: Int, val y: Int, val width: Int, val height: Int)
+
 /** The centred square region the viewfinder shows, `fraction` of the shorter side. */
-fun centreSquare(width: Int, height: Int, fraction: Double = 0.8): Region {
+fun centreSquare(width: Int, height: Int, fraction: Double = 0.8): Roi {
     val side = (minOf(width, height) * fraction).toInt()
-    return Region(((width - side) / 2).toUInt(), ((height - side) / 2).toUInt(), side.toUInt(), side.toUInt())
+    return Roi((width - side) / 2, (height - side) / 2, side, side)
 }

@@ -6,6 +6,8 @@ package vn.khaibao.demo.app
 import java.io.IOException
 import java.io.InterruptedIOException
 import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import okhttp3.Headers
 import okhttp3.MediaType.Companion.toMediaTypeOrNull
 import okhttp3.OkHttpClient
@@ -13,9 +15,9 @@ import okhttp3.Request
 import okhttp3.RequestBody.Companion.toRequestBody
 import vn.khaibao.HostHttpClient
 import vn.khaibao.HostHttpException
+import vn.khaibao.HostHttpResponse
 import vn.khaibao.core.HttpHeader
 import vn.khaibao.core.HttpRequest
-import vn.khaibao.core.HttpResponse
 
 class OkHttpHostClient(
     private val client: OkHttpClient = OkHttpClient.Builder()
@@ -23,18 +25,18 @@ class OkHttpHostClient(
         .callTimeout(30, TimeUnit.SECONDS)
         .build(),
 ) : HostHttpClient {
-    // Called by the library on its own worker thread; blocking here is expected.
-    override fun send(request: HttpRequest): HttpResponse {
+    // OkHttp's blocking call runs on the IO dispatcher, off the caller's thread.
+    override suspend fun send(request: HttpRequest): HostHttpResponse = withContext(Dispatchers.IO) {
         val headers = Headers.Builder().apply { request.headers.forEach { add(it.name, it.value) } }.build()
         val contentType = request.headers.firstOrNull { it.name.equals("content-type", true) }?.value
         val body = if (request.method == "GET") null else request.body.toRequestBody(contentType?.toMediaTypeOrNull())
         val call = client.newCall(Request.Builder().url(request.url).headers(headers).method(request.method, body).build())
         try {
             call.execute().use { response ->
-                return HttpResponse(
-                    status = response.code.toUShort(),
+                HostHttpResponse(
+                    status = response.code,
                     headers = response.headers.map { (name, value) -> HttpHeader(name, value) },
-                    body = response.body?.bytes() ?: ByteArray(0),
+                    body = response.body.bytes(),
                 )
             }
         } catch (e: InterruptedIOException) {
