@@ -8,15 +8,18 @@
 //!
 //! Who may do what:
 //! * request: any operator whose role covers the scope ([`crate::ops::Role::covers`]);
-//! * approve or refuse: the ministry for any scope, a department for its provinces
-//!   ([`crate::ops::Role::may_approve`]); never the requester;
+//! * approve or refuse: the ministry for any scope, a department for its provinces and for
+//!   the venues registered on the web portal in them ([`may_decide`]); never the requester;
 //! * download: the requester only, while its role still covers the scope.
 //!
-//! Imports: [`crate::db`], [`crate::ops`], [`crate::audit`], [`crate::export`].
+//! Imports: [`crate::db`], [`crate::ops`], [`crate::audit`], [`crate::export`], and the
+//! record kind of [`crate::portal::venue`] (a portal venue's province).
 
 mod workflow;
 
-pub use workflow::{ExtractionError, decide, download, extraction, request, visible_to};
+pub use workflow::{
+    ExtractionError, decide, download, extraction, may_decide, request, visible_to,
+};
 
 use crate::ops::Scope;
 use crate::store::ExtractionRecord;

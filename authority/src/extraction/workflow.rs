@@ -47,18 +47,40 @@ pub fn extraction(db: &AuthorityDb, id: i64) -> Result<Extraction, ExtractionErr
         .ok_or(ExtractionError::NotFound)
 }
 
+/// Whether `who` may approve or refuse requests for `scope`: [`Role::may_approve`], and for
+/// a venue registered on the web portal (whose province the portal records), the
+/// department of that province.
+pub fn may_decide(db: &AuthorityDb, who: &Operator, scope: &Scope) -> Result<bool, DbError> {
+    if who.role.may_approve(scope) {
+        return Ok(true);
+    }
+    let Scope::Venue(v) = scope else {
+        return Ok(false);
+    };
+    if matches!(who.role, Role::Unit(_)) {
+        return Ok(false);
+    }
+    Ok(db
+        .store()
+        .portal_record(crate::portal::venue::KIND, v)?
+        .is_some_and(|r| who.role.may_approve(&Scope::Province(r.province))))
+}
+
 /// The extractions `who` may see: the ministry every one; others those they requested
 /// and those they may decide.
 pub fn visible_to(db: &AuthorityDb, who: &Operator) -> Result<Vec<Extraction>, ExtractionError> {
-    Ok(db
+    let mut out = Vec::new();
+    for e in db
         .store()
         .extractions()?
         .into_iter()
         .filter_map(Extraction::from_record)
-        .filter(|e| {
-            who.role == Role::Admin || e.requester_id == who.id || who.role.may_approve(&e.scope)
-        })
-        .collect())
+    {
+        if who.role == Role::Admin || e.requester_id == who.id || may_decide(db, who, &e.scope)? {
+            out.push(e);
+        }
+    }
+    Ok(out)
 }
 
 /// Records `who`'s request for the declarations of `scope` declared in `since..until`.
@@ -109,7 +131,7 @@ pub fn decide(
     now: i64,
 ) -> Result<Extraction, ExtractionError> {
     let e = extraction(db, id)?;
-    if e.requester_id == who.id || !who.role.may_approve(&e.scope) {
+    if e.requester_id == who.id || !may_decide(db, who, &e.scope)? {
         return Err(ExtractionError::Forbidden);
     }
     if e.state != State::Pending {

@@ -959,6 +959,10 @@ impl ProvincePage<'_> {
     fn day(&self, t: &i64) -> String {
         super::web::time(t)[..10].to_owned()
     }
+    /// The last day a range ending (exclusive) at `t` covers.
+    fn last_day(&self, t: &i64) -> String {
+        self.day(&(t - 1))
+    }
     fn state(&self, e: &Extraction) -> &'static str {
         extraction_state(self.c, e)
     }
@@ -998,7 +1002,10 @@ async fn province(State(state): State<Arc<AppState>>, c: Ctx) -> Response {
         let requests = extraction::visible_to(db, &who)
             .ok()?
             .into_iter()
-            .filter(|e| e.requester_id != who.id && who.role.may_approve(&e.scope))
+            .filter(|e| {
+                e.requester_id != who.id
+                    && extraction::may_decide(db, &who, &e.scope).unwrap_or(false)
+            })
             .map(|e| {
                 let name = match &e.scope {
                     Scope::Venue(v) => pv::load(db.store(), v)
