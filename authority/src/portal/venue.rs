@@ -1,7 +1,7 @@
 //! A venue as the portal holds it, from the owner's application to the signed code: the
 //! form's fields, their validation (the core's rules for names, addresses and phones, the
 //! current administrative units, the seed's categories), the status it moves through, and
-//! the offline signing run that turns approved applications into signed codes.
+//! the signing run that turns approved applications into signed codes.
 //!
 //! Status: `pending` (registered) → `approved` (by a provincial operator, or at once where
 //! the province allows self-service) → `active` (signed by `khaibao venue sign-approved`;
@@ -53,6 +53,37 @@ fn err(field: &'static str, vi: &str, en: &str) -> FieldError {
     }
 }
 
+/// The core's own rules for the signed name and address (normalised, not too long), as
+/// `venue::encode_payload` applies them to a venue with these two fields.
+fn signed_fields(name: &str, address: &str) -> Result<(), khaibao_core::Error> {
+    let draft = Venue {
+        id: "0".repeat(32),
+        name: name.into(),
+        address: address.into(),
+        province: 1,
+        district: None,
+        ward: None,
+        category: venue::VenueCategory::Other,
+        vehicle_plate: None,
+        route: None,
+        event_start: None,
+        event_end: None,
+        default_stay_minutes: 60,
+        not_before: venue::TIME_EPOCH,
+        not_after: venue::TIME_EPOCH,
+        issuer: String::new(),
+    };
+    venue::encode_payload(&draft).map(|_| ())
+}
+
+fn core_error(field: &'static str, e: &khaibao_core::Error) -> FieldError {
+    FieldError {
+        field,
+        vi: e.message_vi().into(),
+        en: e.message_en().into(),
+    }
+}
+
 /// A validated application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
@@ -72,43 +103,14 @@ impl VenueForm {
         let mut errors = Vec::new();
         let name = self.name.trim().to_owned();
         let address = self.address.trim().to_owned();
-        // The core's own rules for the signed fields: normalised, not empty, not too long.
-        let draft = Venue {
-            id: "0".repeat(32),
-            name: name.clone(),
-            address: address.clone(),
-            province: 1,
-            district: None,
-            ward: None,
-            category: venue::VenueCategory::Other,
-            vehicle_plate: None,
-            route: None,
-            event_start: None,
-            event_end: None,
-            default_stay_minutes: 60,
-            not_before: venue::TIME_EPOCH,
-            not_after: venue::TIME_EPOCH,
-            issuer: String::new(),
-        };
-        if let Err(e) = venue::encode_payload(&draft) {
-            let field = if e.to_string().contains("address") {
-                "address"
-            } else {
-                "name"
-            };
-            errors.push(FieldError {
-                field,
-                vi: e.message_vi().into(),
-                en: e.message_en().into(),
-            });
-        }
         if name.is_empty() {
-            errors.retain(|e| e.field != "name");
             errors.push(err(
                 "name",
                 "Hãy nhập tên địa điểm.",
                 "Enter the venue's name.",
             ));
+        } else if let Err(e) = signed_fields(&name, "1") {
+            errors.push(core_error("name", &e));
         }
         if address.is_empty() {
             errors.push(err(
@@ -116,6 +118,8 @@ impl VenueForm {
                 "Hãy nhập địa chỉ (số nhà, đường).",
                 "Enter the street address.",
             ));
+        } else if let Err(e) = signed_fields("x", &address) {
+            errors.push(core_error("address", &e));
         }
         let province = self
             .province
@@ -446,7 +450,7 @@ pub enum SignError {
     Trust(#[from] crate::trust::TrustError),
 }
 
-/// The ministry's offline signing run: signs every approved application with the venue key
+/// The ministry's signing run: signs every approved application with the venue key
 /// of `keys` (loaded from its folder on the signing machine, never by `serve`), stores the
 /// code, records it in the keys folder's venue list and re-signs the registry.
 pub fn sign_approved(
