@@ -38,6 +38,10 @@ export KHAIBAO_REQUIRE_POSTGRES=1
 # Vector PDF posters are checked by rendering them with poppler (pdftoppm, pdftotext).
 need_apt pdftoppm poppler-utils
 export KHAIBAO_REQUIRE_POPPLER=1
+# The web portal is tested in Debian's chromium over WebDriver; axe-core comes from npm.
+need_apt chromium chromium
+need_apt chromedriver chromium-driver
+need_apt npm npm
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -135,24 +139,22 @@ KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/t
 KHAIBAO_PY_DIR="$py" KHAIBAO_BIN="$root/target/release/khaibao" python3 "$root/tests/bindings/test_trust.py"
 
 step "portal browser test (chromium over WebDriver, axe-core; screenshots in build/portal-test)"
-need_apt chromium chromium
-need_apt chromedriver chromium-driver
-need_apt npm npm
-if [ ! -d "$build/tools/selenium/selenium" ]; then
-    if ! python3 -m pip --version >/dev/null 2>&1; then
+portal_venv="$build/portal-venv"
+if ! "$portal_venv/bin/python" -c 'import selenium' >/dev/null 2>&1; then
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
         if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
     fi
-    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-        --target "$build/tools/selenium" selenium==4.31.0
+    python3 -m venv "$portal_venv"
+    "$portal_venv/bin/pip" install -q --disable-pip-version-check selenium==4.31.0
 fi
-axe="$build/tools/axe/node_modules/axe-core/axe.min.js"
+axe="$build/portal-axe/node_modules/axe-core/axe.min.js"
 if [ ! -f "$axe" ]; then
-    mkdir -p "$build/tools/axe"
-    npm install --prefix "$build/tools/axe" --no-audit --no-fund --silent axe-core@4.10.3
+    mkdir -p "$build/portal-axe"
+    npm install --prefix "$build/portal-axe" --no-audit --no-fund --silent axe-core@4.10.3
 fi
 KHAIBAO_BIN="$root/target/release/khaibao" KHAIBAO_PORTAL_OUT="$build/portal-test" AXE_JS="$axe" \
-    PYTHONPATH="$build/tools/selenium" python3 "$root/tests/portal/test_portal.py"
+    "$portal_venv/bin/python" "$root/tests/portal/test_portal.py"
 
 step "Kotlin binding tests (JVM, JNA)"
 t0=$SECONDS
