@@ -175,7 +175,7 @@ impl VenueArgs {
 
 #[derive(Subcommand)]
 enum VenueCommand {
-    /// The ministry's offline signing run: sign every venue the web portal approved, with
+    /// The ministry's signing run: sign every venue the web portal approved, with
     /// the venue key of --keys, and record the codes in that folder's registry.
     SignApproved {
         /// The authority database the portal writes to.

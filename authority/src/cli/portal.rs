@@ -1,4 +1,4 @@
-//! The portal's commands: the ministry's offline signing run over approved venue
+//! The portal's commands: the ministry's signing run over approved venue
 //! applications (`venue sign-approved`) and the demo accounts of `serve --demo-data`.
 
 use crate::error::CliError;
@@ -9,7 +9,7 @@ use khaibao_authority::unix_now;
 use std::path::Path;
 
 /// `venue sign-approved`: signs every approved application in the database `db` with the
-/// venue key of the folder `keys` (on the signing machine; `serve` never loads it).
+/// venue key of the folder `keys`.
 pub fn sign_approved(db: &Path, keys: &Path) -> Result<(), CliError> {
     let k = AuthorityKeys::load(keys)?;
     let mut db = AuthorityDb::open(db)?;
