@@ -555,7 +555,7 @@ struct VenuePage<'a> {
     extractions: Vec<Extraction>,
 }
 
-#[allow(clippy::unused_self)] // askama calls helpers as methods
+#[allow(clippy::unused_self, clippy::trivially_copy_pass_by_ref)] // askama passes references to methods
 impl VenuePage<'_> {
     fn time(&self, t: &i64) -> String {
         super::web::time(t)
@@ -1169,10 +1169,12 @@ async fn decide_extraction(
     })
     .await
     {
-        Some(Ok(_)) => c.redirect("/portal/province#extractions", &[]),
+        // Decided now, or by another approver first: either way back to the list.
+        Some(Ok(_) | Err(ExtractionError::NotPending)) => {
+            c.redirect("/portal/province#extractions", &[])
+        }
         Some(Err(ExtractionError::Forbidden)) => forbidden(&c),
         Some(Err(ExtractionError::NotFound)) => not_found(&c),
-        Some(Err(ExtractionError::NotPending)) => c.redirect("/portal/province#extractions", &[]),
         _ => unavailable(&c),
     }
 }

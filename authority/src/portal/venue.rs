@@ -384,10 +384,12 @@ pub fn record_event(store: &mut dyn Store, province: u32, e: &Event) -> Result<(
     };
     let mut detail = format!("province={province:02}");
     if !e.venue.is_empty() {
-        detail.push_str(&format!(" venue={}", e.venue));
+        detail.push_str(" venue=");
+        detail.push_str(&e.venue);
     }
     if !e.detail.is_empty() {
-        detail.push_str(&format!(" {}", e.detail));
+        detail.push(' ');
+        detail.push_str(&e.detail);
     }
     crate::audit::append(
         store,
