@@ -38,6 +38,7 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BIN = os.environ["KHAIBAO_BIN"]
@@ -212,16 +213,25 @@ def no_horizontal_scroll(d, name):
     assert w[0] <= w[1], f"{name}: horizontal scroll {w}"
 
 
+def navigate(d, element):
+    """Clicks a link or a form's button and waits until the next page has replaced this one
+    (the old document carries a mark the new one lacks)."""
+    d.execute_script("window.kbOldPage = true")
+    element.click()
+    WebDriverWait(d, 15, ignored_exceptions=[WebDriverException]).until(
+        lambda d: d.execute_script("return !window.kbOldPage && document.readyState === 'complete'"))
+
+
 def login(d, base, name, password):
     d.get(base + "/portal/login")
     d.find_element(By.ID, "login").send_keys(name)
     d.find_element(By.ID, "password").send_keys(password)
-    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     WebDriverWait(d, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "nav form"))
 
 
 def logout(d):
-    d.find_element(By.CSS_SELECTOR, "nav form button").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "nav form button"))
     WebDriverWait(d, 10).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "nav form"))
 
 
@@ -271,12 +281,12 @@ def flow(d, base, logins, work, downloads):
     d.get(base + "/portal")
     assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
     check_page(d, "01-home")
-    d.find_element(By.CSS_SELECTOR, "a.button").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "a.button"))
     check_page(d, "02-register-form")
     d.find_element(By.ID, "contact").send_keys("12345")
     d.find_element(By.ID, "stay").clear()
     d.find_element(By.ID, "stay").send_keys("0")
-    d.find_element(By.CSS_SELECTOR, "button[value=register]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "button[value=register]"))
     for field in ("name", "address", "province", "commune", "category", "contact", "stay", "password"):
         err = d.find_element(By.ID, f"{field}-error")
         assert err.text, field
@@ -285,19 +295,19 @@ def flow(d, base, logins, work, downloads):
     expected_status["03-register-errors"] = 422
     check_page(d, "03-register-errors")
     # The same errors in English.
-    d.find_element(By.CSS_SELECTOR, "a[hreflang=en]").click()
-    d.find_element(By.CSS_SELECTOR, "button[value=register]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "a[hreflang=en]"))
+    navigate(d, d.find_element(By.CSS_SELECTOR, "button[value=register]"))
     assert "Choose a province" in d.find_element(By.ID, "province-error").text
     expected_status["04-register-errors-en"] = 422
     check_page(d, "04-register-errors-en")
-    d.find_element(By.CSS_SELECTOR, "a[hreflang=vi]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "a[hreflang=vi]"))
 
     # Filled in properly: province, then its communes (no JavaScript: a second step).
     d.get(base + "/portal/register")
     d.find_element(By.ID, "name").send_keys("Quán cà phê Hồ Gươm")
     d.find_element(By.ID, "address").send_keys("5 Đinh Tiên Hoàng")
     Select(d.find_element(By.ID, "province")).select_by_value("1")
-    d.find_element(By.CSS_SELECTOR, "button[value=communes]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "button[value=communes]"))
     assert len(Select(d.find_element(By.ID, "commune")).options) > 100
     Select(d.find_element(By.ID, "commune")).select_by_visible_text("Phường Hoàn Kiếm")
     Select(d.find_element(By.ID, "category")).select_by_value("cafe")
@@ -305,7 +315,7 @@ def flow(d, base, logins, work, downloads):
     d.find_element(By.ID, "login").send_keys("owner.hoguom")
     d.find_element(By.ID, "password").send_keys("correct horse battery")
     check_page(d, "05-register-filled")
-    d.find_element(By.CSS_SELECTOR, "button[value=register]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "button[value=register]"))
     assert "/portal/venues/" in d.current_url, d.current_url
     venue_url = d.current_url.split("?")[0]
     session = d.get_cookie("kb_session")
@@ -321,7 +331,7 @@ def flow(d, base, logins, work, downloads):
     assert "Quán cà phê Hồ Gươm" in queue
     check_page(d, "07-approval-queue")
     d.get(venue_url)
-    d.find_element(By.ID, "approve").click()
+    navigate(d, d.find_element(By.ID, "approve"))
     assert d.find_element(By.ID, "status").text == "Đã duyệt, chờ ký mã"
     check_page(d, "08-venue-approved")
     logout(d)
@@ -364,7 +374,7 @@ def flow(d, base, logins, work, downloads):
     set_value(d, "since", time.strftime("%Y-%m-%d", time.gmtime(time.time() - 7 * 86400)))
     set_value(d, "until", time.strftime("%Y-%m-%d", time.gmtime()))
     d.find_element(By.ID, "reason").send_keys("Ca bệnh ngày 1/12 đã đến quán")
-    d.find_element(By.ID, "request-extraction").click()
+    navigate(d, d.find_element(By.ID, "request-extraction"))
     check_page(d, "11-extraction-requested")
     logout(d)
 
@@ -372,7 +382,7 @@ def flow(d, base, logins, work, downloads):
     login(d, base, "demo.hanoi", logins["demo.hanoi"])
     d.get(base + "/portal/province#extractions")
     check_page(d, "12-extraction-queue")
-    d.find_element(By.CSS_SELECTOR, "button[id^=approve-extraction-]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "button[id^=approve-extraction-]"))
     trail = d.find_element(By.CSS_SELECTOR, "table[aria-labelledby=history]").text
     for action in ("portal.registered", "portal.approve", "portal.signed", "extraction.request", "extraction.approve"):
         assert action in trail, action
@@ -381,10 +391,10 @@ def flow(d, base, logins, work, downloads):
     d.get(venue_url + "/exposure")
     set_value(d, "from", time.strftime("%Y-%m-%dT08:00", time.gmtime()))
     set_value(d, "until", time.strftime("%Y-%m-%dT10:00", time.gmtime()))
-    d.find_element(By.CSS_SELECTOR, "button[value=preview]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "button[value=preview]"))
     assert d.find_element(By.ID, "phone-text").text.startswith("Đi xét nghiệm")
     check_page(d, "14-exposure-preview")
-    d.find_element(By.CSS_SELECTOR, "button[value=publish]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "button[value=publish]"))
     assert "done=published" in d.current_url
     logout(d)
 
@@ -415,7 +425,7 @@ def flow(d, base, logins, work, downloads):
     d.get(base + "/portal/register")
     assert d.find_elements(By.ID, "name"), "the register form"
     narrow("17-register-360px")
-    d.find_element(By.CSS_SELECTOR, "button[value=register]").click()
+    navigate(d, d.find_element(By.CSS_SELECTOR, "button[value=register]"))
     expected_status["18-register-errors-360px"] = 422
     narrow("18-register-errors-360px")
     d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
