@@ -14,8 +14,9 @@
 //! Ingest bodies over [`MAX_BODY`] (the largest legal batch) and other bodies over
 //! [`MAX_SMALL_BODY`] are refused with 413, malformed ones with 400 and a short reason; no
 //! body can make a handler panic. [`listen`] accepts connections (optionally over TLS) under
-//! the caps and timeouts of [`limits`]; every request has [`limits::Limits::request_timeout`]
-//! to be answered (408 after).
+//! the caps and timeouts of [`limits`], and closes each with a lingering close
+//! ([`linger`]); every request has [`limits::Limits::request_timeout`] to be answered (408
+//! after).
 //!
 //! Imports: the database, keys and trust files of this crate, `khaibao_core`, axum, hyper
 //! and tokio. Handlers import [`state`], [`answer`], [`limits`] and [`listen::Peer`], never
@@ -28,6 +29,7 @@ pub mod exposures;
 pub mod health;
 pub mod ingest;
 pub mod limits;
+pub mod linger;
 pub mod listen;
 pub mod ops;
 pub mod state;
