@@ -62,9 +62,16 @@ pub fn sealing() -> Result<SealingKey> {
     SealingKey::from_bytes(&SEALING_SECRET)
 }
 
-/// The authority's keys as the server holds them.
+/// The authority's keys as the server holds them. The fuzzers verify everything with one
+/// trusted key, so here the one fixed key stands for the venue, exposure-list and
+/// device-certificate keys (a real folder has one key per purpose).
 pub fn authority_keys() -> std::result::Result<AuthorityKeys, khaibao_authority::keys::KeyError> {
-    AuthorityKeys::from_secrets(authority_pkcs8(), &SEALING_SECRET)
+    AuthorityKeys::from_secrets(
+        authority_pkcs8(),
+        authority_pkcs8(),
+        authority_pkcs8(),
+        &SEALING_SECRET,
+    )
 }
 
 /// The authority's public signing key, as apps and staff trust it.

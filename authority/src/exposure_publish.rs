@@ -185,7 +185,7 @@ mod tests {
         };
         // Issued the day before the window and valid for 30 days.
         let v = new_venue(&venue_spec, MIDNIGHT - 86_400, "test").unwrap();
-        let code = venue::issue(&v, keys.signing_pkcs8()).unwrap();
+        let code = venue::issue(&v, keys.venue_pkcs8()).unwrap();
         let trusted = [keys.public().venue_key];
         let e = entry(&spec(VenueRef::Code(&code)), &trusted).unwrap();
         assert_eq!(e.venue_id, v.id);

@@ -225,7 +225,7 @@ pub fn sign_venues_in(
     let mut signed = Vec::with_capacity(specs.len());
     for spec in specs {
         let v = new_venue_avoiding(spec, now, "khaibao", &mut taken)?;
-        let code = venue::issue(&v, keys.signing_pkcs8())?;
+        let code = venue::issue(&v, keys.venue_pkcs8())?;
         signed.push((v, code));
     }
     let codes: Vec<String> = signed.iter().map(|(_, c)| c.clone()).collect();
@@ -255,7 +255,7 @@ pub fn issue_all(
     for (i, spec) in specs.iter().enumerate() {
         // A clash of manual codes within the registry gets a fresh random venue id.
         let venue = new_venue_avoiding(spec, now, "khaibao", &mut seen)?;
-        let code = venue::issue(&venue, keys.signing_pkcs8())?;
+        let code = venue::issue(&venue, keys.venue_pkcs8())?;
         let manual = registry::manual_code(&venue)?.replace(' ', "");
         poster::write_poster(&venue, &code, &out_dir.join(format!("{manual}.{ext}")), 150)?;
         let _ = writeln!(list, "{manual},{},{code}", venue.id);
@@ -265,10 +265,7 @@ pub fn issue_all(
     std::fs::write(out_dir.join("codes.csv"), list)?;
     let province = specs.first().map_or(0, |s| s.place.province);
     let reg = Registry::build(now as u64, now, province, &issued)?;
-    std::fs::write(
-        out_dir.join("registry.cose"),
-        reg.sign(keys.signing_pkcs8())?,
-    )?;
+    std::fs::write(out_dir.join("registry.cose"), reg.sign(keys.venue_pkcs8())?)?;
     Ok(issued)
 }
 

@@ -28,9 +28,9 @@ fn ok(args: &[&str]) -> (String, String) {
 fn published(db: &Path, keys: &AuthorityKeys) -> (u64, Vec<ExposureEntry>) {
     let db = AuthorityDb::open(db).unwrap();
     let bytes = db
-        .exposures_since(keys.signing_pkcs8(), 0, MIDNIGHT)
+        .exposures_since(keys.exposure_pkcs8(), 0, MIDNIGHT)
         .unwrap();
-    let list = exposure::verify_list(&bytes, &[keys.public().venue_key]).unwrap();
+    let list = exposure::verify_list(&bytes, &[keys.public().exposure_key]).unwrap();
     (list.version, list.entries)
 }
 

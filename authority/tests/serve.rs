@@ -6,6 +6,9 @@
 //!   server's peak resident memory (`VmHWM`) must stay under 256 MB and every probe must
 //!   be answered within a second.
 //! * TLS: `serve --tls-cert --tls-key` answers HTTPS with that certificate.
+//! * Keys by purpose: `serve` runs from a server folder holding only the online keys and the
+//!   public files, where `venue.pk8` and `root.pk8` are named pipes that would block any
+//!   read; what it signs verifies under the root-signed keyset for its own usage only.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code
 
@@ -31,16 +34,21 @@ impl Serve {
     fn start(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let keys = dir.path().join("keys");
-        let db = dir.path().join("authority.db");
         let out = Command::new(BIN)
             .args(["keygen", "--keys"])
             .arg(&keys)
             .output()
             .unwrap();
         assert!(out.status.success());
+        Self::start_in(dir, &keys, extra)
+    }
+
+    /// `serve` on the keys folder `keys` and a database in `dir`.
+    fn start_in(dir: tempfile::TempDir, keys: &std::path::Path, extra: &[&str]) -> Self {
+        let db = dir.path().join("authority.db");
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--keys"])
-            .arg(&keys)
+            .arg(keys)
             .arg("--db")
             .arg(&db)
             .args(extra)
@@ -360,4 +368,131 @@ fn serve_speaks_tls_with_the_given_certificate() {
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("private key"), "{said}");
+}
+
+/// One request on a new connection: the status and the body (answers carry a length).
+fn request(server: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut tcp = std::net::TcpStream::connect(server).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: authority\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(head.as_bytes()).unwrap();
+    tcp.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    tcp.read_to_end(&mut answer).unwrap();
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = std::str::from_utf8(&answer[9..12])
+        .unwrap()
+        .parse()
+        .unwrap();
+    (status, answer[split + 4..].to_vec())
+}
+
+#[test]
+fn serve_runs_on_the_online_keys_and_never_opens_the_offline_ones() {
+    use khaibao_authority::keys::{self, OnlineKeys};
+    use khaibao_core::venue::keyset::{USAGE_DEVICE, USAGE_EXPOSURE, USAGE_VENUE, verify_update};
+    let dir = tempfile::tempdir().unwrap();
+    // The offline folder: every key, and a venue issued (its registry signed there).
+    let offline = dir.path().join("offline");
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["keygen", "--keys", offline.to_str().unwrap()]);
+    let poster = dir.path().join("poster.svg");
+    run(&[
+        "venue",
+        "issue",
+        "--keys",
+        offline.to_str().unwrap(),
+        "--name",
+        "Chợ Bến Thành",
+        "--province",
+        "79",
+        "--category",
+        "market",
+        "--out",
+        poster.to_str().unwrap(),
+    ]);
+    // The server folder: the online keys and the public files; the offline keys' names
+    // are named pipes, on which any open for reading would block, so a `serve` that read
+    // them would never start.
+    let server_keys = dir.path().join("server");
+    std::fs::create_dir(&server_keys).unwrap();
+    for file in [
+        keys::EXPOSURE_FILE,
+        keys::DEVICE_FILE,
+        keys::SEALING_FILE,
+        keys::PUBLIC_FILE,
+        "keyset.cose",
+        "registry.cose",
+    ] {
+        std::fs::copy(offline.join(file), server_keys.join(file)).unwrap();
+    }
+    for file in [keys::VENUE_FILE, "root.pk8", keys::LEGACY_SIGNING_FILE] {
+        let made = Command::new("mkfifo")
+            .arg(server_keys.join(file))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    let server = Serve::start_in(tempfile::tempdir().unwrap(), &server_keys, &[]);
+    let addr = server.addr;
+    assert_eq!(
+        request(addr, "GET", "/v1/health", b""),
+        (200, b"ok".to_vec())
+    );
+
+    // What a phone that ships only the root key trusts: the served keyset, one usage per key.
+    let root = keys::listed_root(&offline).unwrap();
+    let (status, update) = request(addr, "GET", "/v1/keyset-update", b"");
+    assert_eq!(status, 200);
+    let keyset = verify_update(&update, &root, None).unwrap();
+    let now = khaibao_authority::unix_now();
+    let online = OnlineKeys::load(&server_keys).unwrap().public();
+    let kids = |usage| -> Vec<Vec<u8>> {
+        keyset
+            .valid_keys_for(usage, now)
+            .into_iter()
+            .map(|k| k.kid)
+            .collect()
+    };
+    assert_eq!(kids(USAGE_EXPOSURE), vec![online.exposure_key.kid.clone()]);
+    assert_eq!(kids(USAGE_DEVICE), vec![online.device_key.kid.clone()]);
+    assert_eq!(kids(USAGE_VENUE), vec![online.venue_key.kid.clone()]);
+
+    // An exposure list verifies under the exposure key, and under no venue or device key.
+    let (status, list) = request(addr, "GET", "/v1/exposures?since=0", b"");
+    assert_eq!(status, 200);
+    let lists = keyset.valid_keys_for(USAGE_EXPOSURE, now);
+    assert!(khaibao_core::exposure::verify_list(&list, &lists).is_ok());
+    let others = keyset.valid_keys_for(USAGE_VENUE | USAGE_DEVICE, now);
+    assert!(khaibao_core::exposure::verify_list(&list, &others).is_err());
+
+    // A device certificate verifies under the device key only.
+    let device = khaibao_core::seal::DeviceKey::generate().unwrap();
+    let body = khaibao_core::pass::registration_request(&device, now).unwrap();
+    let (status, cert) = request(addr, "POST", "/v1/devices", &body);
+    assert_eq!(status, 200);
+    let devices = keyset.valid_keys_for(USAGE_DEVICE, now);
+    assert_eq!(
+        khaibao_core::pass::verify_certificate(&cert, &devices, now).unwrap(),
+        device.public_key()
+    );
+    let others = keyset.valid_keys_for(USAGE_VENUE | USAGE_EXPOSURE, now);
+    assert!(khaibao_core::pass::verify_certificate(&cert, &others, now).is_err());
+
+    // The registry signed offline is served and verifies under the venue key.
+    let (status, registry) = request(addr, "GET", "/v1/registry", b"");
+    assert_eq!(status, 200);
+    let reg = khaibao_core::venue::registry::Registry::verify(&registry, &keyset, now, None);
+    assert_eq!(reg.unwrap().len(), 1);
 }

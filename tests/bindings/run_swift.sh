@@ -80,6 +80,10 @@ PY
 )
 key() { tr -s ' \t' '\n\n' <"$work/tmp/keys/public.txt" | sed -n "s/^$1=\([0-9a-f]*\)$/\1/p"; }
 kid="$(key kid)"; signing_public="$(key signing_public)"; sealing_public="$(key sealing_public)"
+# A key id is the first 4 bytes of the public key's SHA-256.
+kid_of() { python3 -c 'import hashlib, sys; print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest()[:8])' "$1"; }
+exposure_public="$(key exposure_public)"; device_public="$(key device_public)"
+exposure_kid="$(kid_of "$exposure_public")"; device_kid="$(kid_of "$device_public")"
 
 server_pid=""
 cleanup() {
@@ -103,6 +107,8 @@ chroot "$chroot_dir" /bin/sh -c 'cd /khaibao && swiftc -parse-as-library -module
     gen/*.swift src/*.swift -o /khaibao/flowtest'
 chroot "$chroot_dir" /usr/bin/env LD_LIBRARY_PATH=/khaibao/gen \
     KHAIBAO_URL="$url" KHAIBAO_CODE="$code" KHAIBAO_KID="$kid" KHAIBAO_SIGNING="$signing_public" \
+    KHAIBAO_EXPOSURE_KID="$exposure_kid" KHAIBAO_EXPOSURE="$exposure_public" \
+    KHAIBAO_DEVICE_KID="$device_kid" KHAIBAO_DEVICE="$device_public" \
     KHAIBAO_SEALING="$sealing_public" KHAIBAO_LUMA=/khaibao/tmp/venue.luma \
     KHAIBAO_WIDTH="$width" KHAIBAO_HEIGHT="$height" KHAIBAO_TMP=/khaibao/tmp \
     KHAIBAO_BIN=/khaibao/bin/khaibao KHAIBAO_AUTHORITY_DB=/khaibao/tmp/authority.db \

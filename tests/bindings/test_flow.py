@@ -5,6 +5,7 @@ Run by tests/run.sh, which sets KHAIBAO_PY_DIR (generated module + library) and
 KHAIBAO_BIN (the authority CLI)."""
 
 import asyncio
+import hashlib
 import os
 import subprocess
 import sys
@@ -34,6 +35,15 @@ def public_keys(path):
         bytes.fromhex(fields["signing_public"]),
         bytes.fromhex(fields["sealing_public"]),
     )
+
+
+def purpose_key(path, name):
+    """The authority's signing key for one purpose (`exposure_public`, `device_public`) from
+    public.txt, with its key id (the first 4 bytes of its SHA-256)."""
+    with open(path) as f:
+        fields = dict(line.split("=", 1) for line in f.read().split())
+    public = bytes.fromhex(fields[name])
+    return core.TrustedKey(kid=hashlib.sha256(public).digest()[:4], public_key=public)
 
 
 class UrllibClient(khaibao.HostHttpClient):
@@ -185,9 +195,14 @@ class Flow(unittest.TestCase):
         assert line[0] == "listening", line
         cls.url = line[1]
         kid, signing, sealing = public_keys(os.path.join(keys, "public.txt"))
+        # The authority signs with one key per purpose. A phone configured without the root
+        # key lists the venue and exposure-list keys (with the root, the keyset update brings
+        # them with their usages); staff apps trust the device-certificate key.
+        cls.device_keys = [purpose_key(os.path.join(keys, "public.txt"), "device_public")]
         cls.config = khaibao.KhaibaoConfig(
             db_path=os.path.join(d, "citizen.db"),
-            venue_keys=[core.TrustedKey(kid=kid, public_key=signing)],
+            venue_keys=[core.TrustedKey(kid=kid, public_key=signing),
+                        purpose_key(os.path.join(keys, "public.txt"), "exposure_public")],
             authority_sealing_key=sealing,
             authority_url=cls.url,
         )
@@ -311,7 +326,7 @@ class Flow(unittest.TestCase):
         text = run(app.passes().make_pass(form(), certificate, False))
         self.assertTrue(text.startswith("KBP1:"))
         self.assertNotIn("Trần", text)
-        staff = run(khaibao.VenueStaff.open(os.path.join(self.tmp.name, "staff.db"), self.config.venue_keys))
+        staff = run(khaibao.VenueStaff.open(os.path.join(self.tmp.name, "staff.db"), self.device_keys))
         entry = run(staff.scan(text))
         self.assertEqual(entry.direction, core.Direction.ENTRY)
         self.assertEqual(entry.check.status, core.HealthStatus.RED)

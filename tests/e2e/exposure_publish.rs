@@ -29,14 +29,16 @@ fn a_window_published_by_venue_code_alerts_the_phone_that_was_there_once() {
     let db_path = dir.path().join("authority.db");
     let keys = AuthorityKeys::generate().unwrap();
     let trusted = vec![keys.public().venue_key];
+    // Exposure lists are signed with their own key.
+    let lists = vec![keys.public().exposure_key];
     let spec = VenueSpec {
         valid_days: 30,
         ..VenueSpec::new("Chợ Bến Thành", "Lê Lợi, Quận 1", 79, VenueCategory::Market)
     };
     let market = new_venue(&spec, MIDNIGHT - 86_400, "test").unwrap();
-    let code = venue::issue(&market, keys.signing_pkcs8()).unwrap();
+    let code = venue::issue(&market, keys.venue_pkcs8()).unwrap();
     let other = new_venue(&spec, MIDNIGHT - 86_400, "test").unwrap();
-    let other_code = venue::issue(&other, keys.signing_pkcs8()).unwrap();
+    let other_code = venue::issue(&other, keys.venue_pkcs8()).unwrap();
     let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &db_path, keys).unwrap();
 
     // The phone was at the market from 09:00 to 09:40 (Vietnam time).
@@ -57,7 +59,7 @@ fn a_window_published_by_venue_code_alerts_the_phone_that_was_there_once() {
     };
     let base_url = server.base_url();
     let fetch = |store: &mut Store| {
-        fetch_and_match(store, &client, &base_url, &trusted, options, now, None).unwrap()
+        fetch_and_match(store, &client, &base_url, &lists, options, now, None).unwrap()
     };
     let publish = |venue: VenueRef<'_>, from: &str, until: &str, recommendation: &str| {
         let e = entry(
@@ -141,7 +143,7 @@ fn a_code_from_another_authority_publishes_nothing() {
         ..VenueSpec::new("Quán cà phê", "", 1, VenueCategory::Restaurant)
     };
     let v = new_venue(&spec, MIDNIGHT, "stranger").unwrap();
-    let code = venue::issue(&v, stranger.signing_pkcs8()).unwrap();
+    let code = venue::issue(&v, stranger.venue_pkcs8()).unwrap();
     let trusted = [server.state().keys().public().venue_key];
     let refused = entry(
         &WindowSpec {
@@ -154,11 +156,12 @@ fn a_code_from_another_authority_publishes_nothing() {
     );
     assert!(refused.is_err());
     // The server still has nothing to publish.
-    let signing = server.state().keys().signing_pkcs8();
+    let signing = server.state().keys().exposure_pkcs8();
     let list = server
         .state()
         .with_db(|db| db.exposures_since(signing, 0, MIDNIGHT))
         .unwrap();
-    let list = exposure::verify_list(&list, &trusted).unwrap();
+    let lists = [server.state().keys().public().exposure_key];
+    let list = exposure::verify_list(&list, &lists).unwrap();
     assert_eq!((list.version, list.entries.len()), (0, 0));
 }

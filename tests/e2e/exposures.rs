@@ -45,7 +45,7 @@ fn entry(i: u64, start: i64, end: i64, recommendation: Recommendation) -> Exposu
 fn phone_downloads_lists_incrementally_and_matches_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let keys = AuthorityKeys::generate().unwrap();
-    let trusted = vec![keys.public().venue_key];
+    let trusted = vec![keys.public().exposure_key];
     let server = RunningServer::start(
         ([127, 0, 0, 1], 0).into(),
         &dir.path().join("authority.db"),
@@ -154,7 +154,7 @@ fn lists_signed_by_another_key_and_bad_queries_are_refused() {
         BASE,
     )
     .unwrap();
-    let stranger = vec![AuthorityKeys::generate().unwrap().public().venue_key];
+    let stranger = vec![AuthorityKeys::generate().unwrap().public().exposure_key];
     let err = fetch_and_match(
         &mut store,
         &client,
@@ -176,7 +176,7 @@ fn lists_signed_by_another_key_and_bad_queries_are_refused() {
     }
     // A since past the newest version: the newest version's empty list, never a list
     // signed at the version asked for.
-    let own = server.state().keys().public().venue_key;
+    let own = server.state().keys().public().exposure_key;
     for since in [2, i64::MAX as u64, u64::MAX] {
         let url = format!("{}/v1/exposures?since={since}", server.base_url());
         let answer = client.send(HttpRequest::get(url)).unwrap();

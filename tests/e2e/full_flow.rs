@@ -73,7 +73,7 @@ fn poster_to_stored_declaration() {
     let dir = tempfile::tempdir().expect("tempdir");
     let keys = AuthorityKeys::generate().expect("keys");
     let public = keys.public();
-    let code = venue::issue(&venue(), keys.signing_pkcs8()).expect("issue");
+    let code = venue::issue(&venue(), keys.venue_pkcs8()).expect("issue");
     let png = dir.path().join("poster.png");
     poster::write_qr_png(&code, 6, &png).expect("render");
     let server = RunningServer::start(
@@ -227,7 +227,7 @@ fn staff_log_traceable_by_authority() {
     let dir = tempfile::tempdir().expect("tempdir");
     let keys = AuthorityKeys::generate().expect("keys");
     let public = keys.public();
-    let signing = keys.signing_pkcs8().to_vec();
+    let signing = keys.device_pkcs8().to_vec();
     let server = RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.path().join("a.db"), keys)
         .expect("server");
 
@@ -262,7 +262,7 @@ fn staff_log_traceable_by_authority() {
     // The venue's door log: in at 08:00, out at 09:00 (Vietnam time is UTC+7).
     let entered = *NOW + 3600;
     let log_path = dir.path().join("door.db");
-    let mut log = StaffLog::open(&log_path, vec![public.venue_key.clone()]).expect("staff log");
+    let mut log = StaffLog::open(&log_path, vec![public.device_key.clone()]).expect("staff log");
     log.scan(&make(entered), entered).expect("entry");
     log.scan(&make(entered + 3600), entered + 3600)
         .expect("exit");
@@ -302,7 +302,7 @@ fn staff_log_traceable_by_authority() {
     let client =
         ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
     let venue_id = venue().id;
-    let mut copy = StaffLog::open(&dir.path().join("copy.db"), vec![public.venue_key.clone()])
+    let mut copy = StaffLog::open(&dir.path().join("copy.db"), vec![public.device_key.clone()])
         .expect("staff log");
     copy.scan(&make(entered), entered).expect("entry");
     let refused = copy

@@ -269,11 +269,11 @@ fn postgres_store_answers_like_sqlite_and_serves_http() {
             assert_eq!(db.publish_exposures(&[b], day2).unwrap(), 2);
             let bad = entry(3, day1 + 60, day1, Recommendation::Isolate);
             assert!(db.publish_exposures(&[bad], day2).is_err());
-            let signed = db.exposures_since(keys.signing_pkcs8(), 1, day2).unwrap();
-            let list = exposure::verify_list(&signed, &[keys.public().venue_key]).unwrap();
+            let signed = db.exposures_since(keys.exposure_pkcs8(), 1, day2).unwrap();
+            let list = exposure::verify_list(&signed, &[keys.public().exposure_key]).unwrap();
             assert_eq!((list.version, list.base_version), (2, 1));
-            let signed = db.exposures_since(keys.signing_pkcs8(), 0, day2).unwrap();
-            exposure::verify_list(&signed, &[keys.public().venue_key])
+            let signed = db.exposures_since(keys.exposure_pkcs8(), 0, day2).unwrap();
+            exposure::verify_list(&signed, &[keys.public().exposure_key])
                 .unwrap()
                 .entries
         })

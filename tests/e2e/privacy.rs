@@ -237,7 +237,8 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
     let keys = AuthorityKeys::generate().unwrap();
     let public = keys.public();
     let trusted = std::slice::from_ref(&public.venue_key);
-    let code = venue::issue(&venue(now), keys.signing_pkcs8()).unwrap();
+    let devices = std::slice::from_ref(&public.device_key);
+    let code = venue::issue(&venue(now), keys.venue_pkcs8()).unwrap();
     let png = dir.path().join("venue.png");
     poster::write_qr_png(&code, 4, &png).unwrap();
     let server = RunningServer::start(
@@ -304,7 +305,7 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
         .clone()
         .unwrap();
     assert_eq!(shown, anonymous);
-    let mut staff = StaffLog::open_in_memory(trusted.to_vec()).unwrap();
+    let mut staff = StaffLog::open_in_memory(devices.to_vec()).unwrap();
     staff.scan(&shown, now + 10).unwrap();
     let csv = staff.export_csv(now + 10).unwrap();
     assert_clean("the staff CSV export", &csv);
@@ -318,12 +319,12 @@ fn identity_flow(errors: &mut Errors) -> (String, String) {
     raw[n - 3] ^= 1;
     errors.note(pass::verify_pass(
         &format!("{}{}", pass::PASS_PREFIX, base64url_encode(&raw)),
-        trusted,
+        devices,
         now,
     ));
     errors.note(pass::verify_pass(
         &format!("{}{NAME}{CCCD}", pass::PASS_PREFIX),
-        trusted,
+        devices,
         now,
     ));
     errors.note(venue::verify(

@@ -4,7 +4,7 @@
 
 use khaibao_authority::http::RunningServer;
 use khaibao_authority::issuance::{VenueSpec, new_venue};
-use khaibao_authority::keys::AuthorityKeys;
+use khaibao_authority::keys::{AuthorityKeys, OnlineKeys};
 use khaibao_authority::poster;
 use khaibao_core::declaration::status::{StatusRules, derive_status};
 use khaibao_core::declaration::{Declaration, Submission, Symptom};
@@ -42,7 +42,7 @@ pub fn run(out: &mut dyn Write) -> Result<(), DemoError> {
     run_in(out, dir.path())
 }
 
-/// Runs the demo in `dir` (created if missing; it must not hold keys already), which is
+/// Runs the demo in `dir` (created if missing; keys it already holds are kept), which is
 /// left with the authority's keys and database, the citizen's database and the QR images.
 pub fn run_in(out: &mut dyn Write, dir: &std::path::Path) -> Result<(), DemoError> {
     let mut say = |line: String| {
@@ -51,16 +51,18 @@ pub fn run_in(out: &mut dyn Write, dir: &std::path::Path) -> Result<(), DemoErro
     step("demo folder", std::fs::create_dir_all(dir))?;
     let now = khaibao_authority::unix_now();
 
-    // 1. The authority's keys.
-    let keys = AuthorityKeys::generate().map_err(|e| DemoError {
-        step: "keygen",
-        reason: e.to_string(),
-    })?;
-    step("keygen", keys.save(&dir.join("keys")))?;
+    // 1. The authority's keys: offline (root, venue) and online (exposure lists, device
+    // certificates, sealing), and the root-signed keyset listing each with its usage.
+    let keys_dir = dir.join("keys");
+    step("keygen", khaibao_authority::trust::keygen(&keys_dir, now))?;
+    let keys = step("keygen", AuthorityKeys::load(&keys_dir))?;
     let public = keys.public();
+    let hex = khaibao_core::encoding::codec::hex;
     say(format!(
-        "1. keygen        authority keys created (venue key id {})",
-        khaibao_core::encoding::codec::hex(&public.venue_key.kid)
+        "1. keygen        authority keys created: venue {}, exposure lists {}, device certificates {} (key ids), under a root-signed keyset",
+        hex(&public.venue_key.kid),
+        hex(&public.exposure_key.kid),
+        hex(&public.device_key.kid),
     ));
 
     // 2. A venue code, signed and rendered as a QR PNG.
@@ -74,7 +76,9 @@ pub fn run_in(out: &mut dyn Write, dir: &std::path::Path) -> Result<(), DemoErro
         )
     };
     let venue = step("venue id", new_venue(&spec, now, "khaibao-demo"))?;
-    let code = step("venue issue", venue::issue(&venue, keys.signing_pkcs8()))?;
+    let code = step("venue issue", venue::issue(&venue, keys.venue_pkcs8()))?;
+    // The offline keys go no further: the server gets the online ones from the folder.
+    drop(keys);
     let png_path = dir.join("venue.png");
     step("venue issue", poster::write_qr_png(&code, 8, &png_path))?;
     let symbol = step("venue issue", poster::qr(&code))?;
@@ -84,13 +88,18 @@ pub fn run_in(out: &mut dyn Write, dir: &std::path::Path) -> Result<(), DemoErro
         code.len()
     ));
 
-    // 3. The authority starts on a free loopback port.
+    // 3. The authority starts on a free loopback port, with its online keys only.
+    let online = step("serve", OnlineKeys::load(&keys_dir))?;
     let server = step(
         "serve",
-        RunningServer::start(([127, 0, 0, 1], 0).into(), &dir.join("authority.db"), keys),
+        RunningServer::start(
+            ([127, 0, 0, 1], 0).into(),
+            &dir.join("authority.db"),
+            online,
+        ),
     )?;
     say(format!(
-        "3. serve         authority listening on {}",
+        "3. serve         authority listening on {} (online keys only: exposure, device, sealing)",
         server.base_url()
     ));
 
@@ -158,7 +167,7 @@ pub fn run_in(out: &mut dyn Write, dir: &std::path::Path) -> Result<(), DemoErro
     let submission = step("declare", Submission::from_cbor(&payload))?;
     say(format!(
         "5. declare       declaration validated, signed by device {} and sealed to the authority ({} bytes of CBOR); the citizen keeps a sealed copy",
-        khaibao_core::encoding::codec::hex(&device.kid()),
+        hex(&device.kid()),
         payload.len(),
     ));
 
@@ -189,8 +198,8 @@ pub fn run_in(out: &mut dyn Write, dir: &std::path::Path) -> Result<(), DemoErro
     ));
 
     // 8. The authority comes back on the same address; the queued item is drained.
-    let keys = step("serve", AuthorityKeys::load(&dir.join("keys")))?;
-    let server = step("serve", RunningServer::start(addr, &authority_db, keys))?;
+    let online = step("serve", OnlineKeys::load(&keys_dir))?;
+    let server = step("serve", RunningServer::start(addr, &authority_db, online))?;
     let report = step(
         "upload",
         outbox::drain(&mut store, &client, &server.base_url(), 50, now),
@@ -268,10 +277,11 @@ pub fn run_in(out: &mut dyn Write, dir: &std::path::Path) -> Result<(), DemoErro
         status.name()
     ));
 
-    // 12. Venue staff scan the pass at the door, offline, and refuse a replay.
+    // 12. Venue staff scan the pass at the door, offline, and refuse a replay; they trust
+    // the device-certificate key (the venue key signs no certificate).
     let mut staff = step(
         "staff",
-        StaffLog::open_in_memory(vec![public.venue_key.clone()]),
+        StaffLog::open_in_memory(vec![public.device_key.clone()]),
     )?;
     let shown = step(
         "staff",

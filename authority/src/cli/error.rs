@@ -30,6 +30,8 @@ pub enum CliError {
     #[error(transparent)]
     Trust(#[from] TrustError),
     #[error(transparent)]
+    Rotate(#[from] khaibao_authority::rotation::RotateError),
+    #[error(transparent)]
     Issue(#[from] IssueError),
     #[error(transparent)]
     Poster(#[from] PosterError),

@@ -1,6 +1,7 @@
 //! `khaibao`: the authority's command line — keys, venue codes, the server, and the demo.
 //!
-//! The binary's modules sit beside this file: [`keygen`] (filling a keys folder),
+//! The binary's modules sit beside this file: [`keygen`] (filling a keys folder and
+//! rotating its keys),
 //! [`demo`] (a phone client running the whole flow against a loopback authority),
 //! [`scanbench`] (the QR benchmark's `scan` command) and [`error`] (what a command fails
 //! with). They import the `khaibao_authority` library and `khaibao_core`; [`error`] imports
@@ -12,8 +13,9 @@ use khaibao_authority::export::{ExportFilter, export_csv, parse_time};
 use khaibao_authority::exposure_publish::{self, VenueRef, WindowSpec};
 use khaibao_authority::http::{RunningServer, ServerOptions};
 use khaibao_authority::issuance::{self, Place, VenueSpec};
-use khaibao_authority::keys::AuthorityKeys;
+use khaibao_authority::keys::{AuthorityKeys, KeyPurpose, OnlineKeys};
 use khaibao_authority::{poster, trust, unix_now};
+use khaibao_core::encoding::codec::hex;
 use khaibao_core::venue::{self, registry};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -36,18 +38,27 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the authority's signing (Ed25519), sealing (X25519) and root (Ed25519) keys,
-    /// and the root-signed keyset update; adds only the root to a folder that lacks it.
+    /// Create the authority's keys — venue, exposure-list and device-certificate signing
+    /// keys (Ed25519), the sealing key (X25519), the root key (Ed25519) — and the
+    /// root-signed keyset listing each signing key with its usage; in an existing folder,
+    /// only what it lacks (a first-format signing.pk8 becomes the venue key).
     Keygen {
         #[arg(long, default_value = "keys")]
         keys: PathBuf,
+    },
+    /// Key management in the offline keys folder (the one holding root.pk8).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Venue codes.
     Venue {
         #[command(subcommand)]
         command: VenueCommand,
     },
-    /// Run the authority's HTTP server.
+    /// Run the authority's HTTP server with the online keys of --keys (exposure.pk8,
+    /// device.pk8, sealing.key) and its public files; it never reads venue.pk8 or root.pk8,
+    /// which the server's folder need not hold.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
@@ -214,6 +225,24 @@ enum VenueCommand {
 }
 
 #[derive(Subcommand)]
+enum KeysCommand {
+    /// Replace one signing key: the new key is added to the keyset, the old one stays valid
+    /// for the overlap, and the root re-signs the keyset. Copy the new key file (online
+    /// keys), public.txt and keyset.cose to the server's folder and restart it.
+    Rotate {
+        #[arg(long, default_value = "keys")]
+        keys: PathBuf,
+        /// venue, exposure or device.
+        #[arg(long)]
+        purpose: KeyPurpose,
+        /// Days the old key stays valid (0: withdrawn at once, after a compromise). Default:
+        /// 365 for venue (a poster's life), 30 for device (a certificate's), 2 for exposure.
+        #[arg(long)]
+        overlap_days: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
 enum ExposureCommand {
     /// Publish one risky time window at one venue as the next exposure-list version.
     Publish {
@@ -249,11 +278,42 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Keygen { keys } => {
             let done = keygen::keygen(&keys, unix_now())?;
-            match (done.keys_created, done.root_created) {
-                (true, _) => println!("keys written to {}", keys.display()),
-                (false, true) => println!("root key added to {}", keys.display()),
-                (false, false) => return Err(CliError::KeysExist),
+            if !done.changed() {
+                return Err(CliError::KeysExist);
             }
+            if done.migrated {
+                println!("signing.pk8 kept as the venue key (venue.pk8)");
+            }
+            for purpose in &done.created {
+                println!("{} key written to {}", purpose.name(), keys.display());
+            }
+            if done.sealing_created {
+                println!("sealing key written to {}", keys.display());
+            }
+            if done.root_created {
+                println!("root key and keyset written to {}", keys.display());
+            }
+            if done.keyset_updated {
+                println!("keyset re-signed with the new keys");
+            }
+        }
+        Command::Keys {
+            command:
+                KeysCommand::Rotate {
+                    keys,
+                    purpose,
+                    overlap_days,
+                },
+        } => {
+            let r = keygen::rotate(&keys, purpose, overlap_days, unix_now())?;
+            println!(
+                "{} key rotated: new key id {}, old key id {} valid until {} (Vietnam time); keyset serial {}",
+                r.purpose.name(),
+                hex(&r.new_kid),
+                hex(&r.old_kid),
+                khaibao_core::encoding::time::format_vietnam(r.old_valid_until),
+                r.serial
+            );
         }
         Command::Venue {
             command:
@@ -289,7 +349,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             tls_key,
             db_connections,
         } => {
-            let k = AuthorityKeys::load(&keys)?;
+            // The online keys only: serve never reads venue.pk8 or root.pk8.
+            let k = OnlineKeys::load(&keys)?;
             let options = ServerOptions {
                 tls: tls_cert.zip(tls_key),
                 db_connections: db_connections.max(1),
@@ -381,7 +442,7 @@ fn issue_one(keys: &Path, spec: &VenueSpec, out: &Path, dpi: u32) -> Result<(), 
     let (k, mut taken) = keys_and_taken(keys)?;
     let now = unix_now();
     let v = issuance::new_venue_avoiding(spec, now, "khaibao", &mut taken)?;
-    let code = venue::issue(&v, k.signing_pkcs8())?;
+    let code = venue::issue(&v, k.venue_pkcs8())?;
     poster::write_poster(&v, &code, out, dpi)?;
     let manual = registry::manual_code(&v)?;
     let (serial, listed) = trust::record_issued(keys, &k, std::slice::from_ref(&code), now)?;
@@ -410,7 +471,7 @@ fn issue_csv(keys: &Path, csv: &Path, out: &Path, format: &str) -> Result<(), Cl
 }
 
 fn export(db: &Path, keys: &Path, filter: &ExportFilter, out: &Path) -> Result<(), CliError> {
-    let keys = AuthorityKeys::load(keys)?;
+    let keys = OnlineKeys::load(keys)?;
     let mut db = upkeep::open_existing(db)?;
     // Audited before anything is opened, like an extraction's download.
     khaibao_authority::audit::append(
@@ -452,8 +513,13 @@ fn publish_exposure(
     let (venue, trusted) = match (venue_id, venue_code) {
         (Some(id), _) => (VenueRef::Id(id), Vec::new()),
         (None, Some(code)) => {
-            let k = AuthorityKeys::load(keys)?;
-            (VenueRef::Code(code), vec![k.public().venue_key])
+            // The folder's venue keys valid now (an old key inside its overlap too), or
+            // the one public.txt names when the folder has no keyset.
+            let trusted = match trust::folder_keyset(keys)? {
+                Some(ks) => ks.valid_keys_for(khaibao_core::venue::keyset::USAGE_VENUE, unix_now()),
+                None => vec![OnlineKeys::load(keys)?.public().venue_key],
+            };
+            (VenueRef::Code(code), trusted)
         }
         (None, None) => return Err(CliError::NoVenue),
     };

@@ -2,8 +2,9 @@
 //! certificate for it, which staff apps check offline on every personal pass.
 //!
 //! `POST /v1/devices` with the CBOR request of `khaibao_core::pass::registration_request`;
-//! the answer is the certificate (a COSE_Sign1), valid for 30 days. Registrations are rate
-//! limited per client and overall ([`super::limits`]): 429 beyond.
+//! the answer is the certificate (a COSE_Sign1), valid for 30 days, signed with the
+//! device-certificate key (its own key, listed for device certificates only). Registrations
+//! are rate limited per client and overall ([`super::limits`]): 429 beyond.
 
 use super::answer::{bad_request, cose, too_many_requests};
 use super::listen::Peer;
@@ -33,7 +34,7 @@ pub async fn register(
         Err(e) => return bad_request(e.code().as_str()),
     };
     match pass::certify_device(
-        state.keys().signing_pkcs8(),
+        state.keys().device_pkcs8(),
         &device,
         now - 300,
         now + pass::CERTIFICATE_SECONDS,

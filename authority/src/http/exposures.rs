@@ -1,6 +1,6 @@
 //! `GET /v1/exposures?since=N`: the signed exposure list of everything published after
-//! version `N` ([`crate::exposures`]); lists are signed once per version pair and reused
-//! for a few minutes.
+//! version `N` ([`crate::exposures`]), signed with the exposure-list key; lists are signed
+//! once per version pair and reused for a few minutes.
 
 use super::answer::{bad_request, cose, storage_unavailable};
 use super::state::AppState;
@@ -30,7 +30,7 @@ pub async fn exposures(State(state): State<Arc<AppState>>, RawQuery(query): RawQ
     let result = tokio::task::spawn_blocking(move || {
         state.with_db(|db| {
             db.exposures_since_cached(
-                state.keys().signing_pkcs8(),
+                state.keys().exposure_pkcs8(),
                 since,
                 now,
                 state.exposure_lists(),

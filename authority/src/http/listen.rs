@@ -1,9 +1,12 @@
 //! The listener: accepts TCP connections under the connection caps of [`super::limits`],
 //! optionally completes a TLS handshake (rustls on ring), and serves HTTP/1.1 on each with a
-//! header-read timeout, telling handlers the client's address ([`Peer`]). On shutdown it
-//! stops accepting and gives open requests ten seconds to finish.
+//! header-read timeout, telling handlers the client's address ([`Peer`]). Each connection
+//! ends with a lingering close ([`super::linger`]), so a client still sending a refused
+//! body reads its answer rather than a reset. On shutdown it stops accepting and gives open
+//! requests ten seconds to finish.
 
 use super::limits::Guards;
+use super::linger::{Lingering, linger};
 use axum::Router;
 use axum::extract::Request;
 use hyper::body::Incoming;
@@ -107,12 +110,17 @@ pub async fn serve(
         let tls = tls.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
+            // The slots are held until the connection has lingered too.
             let _held = (permit, slot);
             match tls {
                 None => {
+                    let (stream, back) = Lingering::new(tcp);
                     let _ = watcher
-                        .watch(http.serve_connection(TokioIo::new(tcp), service))
+                        .watch(http.serve_connection(TokioIo::new(stream), service))
                         .await;
+                    if let Ok(tcp) = back.await {
+                        linger(tcp).await;
+                    }
                 }
                 Some(acceptor) => {
                     let Ok(Ok(stream)) =
@@ -120,9 +128,13 @@ pub async fn serve(
                     else {
                         return;
                     };
+                    let (stream, back) = Lingering::new(stream);
                     let _ = watcher
                         .watch(http.serve_connection(TokioIo::new(stream), service))
                         .await;
+                    if let Ok(tls) = back.await {
+                        linger(tls).await;
+                    }
                 }
             }
         });

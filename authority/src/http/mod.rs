@@ -4,9 +4,9 @@
 //! * [`ingest`]: `POST /v1/ingest` — a CBOR batch of sealed items; one result per item.
 //! * [`health`]: `GET /v1/health` — `ok`.
 //! * [`devices`]: `POST /v1/devices` — device registration.
-//! * [`trust`]: `GET /v1/keyset` (the public keys as JSON), `GET /v1/keyset-update` and
-//!   `GET /v1/registry` (the root-signed keyset update and the signed venue registry, from
-//!   the keys folder).
+//! * [`trust`]: `GET /v1/keyset` (the public keys by purpose, as JSON),
+//!   `GET /v1/keyset-update` and `GET /v1/registry` (the root-signed keyset update and the
+//!   signed venue registry, from the keys folder).
 //! * [`exposures`]: `GET /v1/exposures?since=N` — the signed exposure list.
 //! * [`ops`]: `/ops/…` — the operators' routes, behind [`auth::Caller`] (401 without a valid
 //!   token, 403 outside the caller's role).
@@ -14,8 +14,9 @@
 //! Ingest bodies over [`MAX_BODY`] (the largest legal batch) and other bodies over
 //! [`MAX_SMALL_BODY`] are refused with 413, malformed ones with 400 and a short reason; no
 //! body can make a handler panic. [`listen`] accepts connections (optionally over TLS) under
-//! the caps and timeouts of [`limits`]; every request has [`limits::Limits::request_timeout`]
-//! to be answered (408 after).
+//! the caps and timeouts of [`limits`], and closes each with a lingering close
+//! ([`linger`]); every request has [`limits::Limits::request_timeout`] to be answered (408
+//! after).
 //!
 //! Imports: the database, keys and trust files of this crate, `khaibao_core`, axum, hyper
 //! and tokio. Handlers import [`state`], [`answer`], [`limits`] and [`listen::Peer`], never
@@ -28,6 +29,7 @@ pub mod exposures;
 pub mod health;
 pub mod ingest;
 pub mod limits;
+pub mod linger;
 pub mod listen;
 pub mod ops;
 pub mod state;
@@ -38,7 +40,7 @@ pub use limits::{Limits, MAX_BODY, MAX_SMALL_BODY};
 pub use state::AppState;
 
 use crate::db::AuthorityDb;
-use crate::keys::AuthorityKeys;
+use crate::keys::OnlineKeys;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
@@ -142,12 +144,20 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// Binds `addr` (use port 0 for a free port) and starts serving in the background.
-    pub fn start(addr: SocketAddr, db_path: &Path, keys: AuthorityKeys) -> std::io::Result<Self> {
+    pub fn start(
+        addr: SocketAddr,
+        db_path: &Path,
+        keys: impl Into<OnlineKeys>,
+    ) -> std::io::Result<Self> {
         Self::start_with(ServerOptions::new(addr, db_path), keys)
     }
 
-    /// Starts a server as `options` say.
-    pub fn start_with(options: ServerOptions, keys: AuthorityKeys) -> std::io::Result<Self> {
+    /// Starts a server as `options` say, holding the online keys only (given the full set,
+    /// it drops the venue key).
+    pub fn start_with(
+        options: ServerOptions,
+        keys: impl Into<OnlineKeys>,
+    ) -> std::io::Result<Self> {
         let tls = match &options.tls {
             Some((cert, key)) => {
                 Some(listen::tls_acceptor(cert, key).map_err(std::io::Error::other)?)

@@ -1,5 +1,6 @@
-//! What every handler shares: the database connections, the authority's keys and the
-//! counters of the server's limits ([`super::limits`]).
+//! What every handler shares: the database connections, the authority's online keys
+//! ([`OnlineKeys`]: never the venue or root key) and the counters of the server's limits
+//! ([`super::limits`]).
 //!
 //! The database is a pool of open [`AuthorityDb`]s: one for SQLite (one file, one writer),
 //! several for PostgreSQL, so that ingest, exports and exposure lists do not queue behind
@@ -8,35 +9,39 @@
 use super::limits::{Guards, Limits};
 use crate::db::AuthorityDb;
 use crate::exposures::ListCache;
-use crate::keys::AuthorityKeys;
+use crate::keys::OnlineKeys;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 /// Shared server state.
 pub struct AppState {
     idle: Mutex<Vec<AuthorityDb>>,
     returned: Condvar,
-    keys: AuthorityKeys,
+    keys: OnlineKeys,
     guards: Arc<Guards>,
     exposure_lists: ListCache,
 }
 
 impl AppState {
     /// State over an open database and the authority's keys, with the default limits.
-    pub fn new(db: AuthorityDb, keys: AuthorityKeys) -> Arc<Self> {
+    pub fn new(db: AuthorityDb, keys: impl Into<OnlineKeys>) -> Arc<Self> {
         Self::with_limits(db, keys, Limits::default())
     }
 
     /// State over an open database and the authority's keys, with `limits`.
-    pub fn with_limits(db: AuthorityDb, keys: AuthorityKeys, limits: Limits) -> Arc<Self> {
+    pub fn with_limits(db: AuthorityDb, keys: impl Into<OnlineKeys>, limits: Limits) -> Arc<Self> {
         Self::with_pool(vec![db], keys, limits)
     }
 
     /// State over several open connections to one database (a pool; at least one).
-    pub fn with_pool(dbs: Vec<AuthorityDb>, keys: AuthorityKeys, limits: Limits) -> Arc<Self> {
+    pub fn with_pool(
+        dbs: Vec<AuthorityDb>,
+        keys: impl Into<OnlineKeys>,
+        limits: Limits,
+    ) -> Arc<Self> {
         Arc::new(Self {
             idle: Mutex::new(dbs),
             returned: Condvar::new(),
-            keys,
+            keys: keys.into(),
             guards: Arc::new(Guards::new(limits)),
             exposure_lists: ListCache::default(),
         })
@@ -52,8 +57,8 @@ impl AppState {
         &self.guards
     }
 
-    /// The authority's keys.
-    pub fn keys(&self) -> &AuthorityKeys {
+    /// The authority's online keys.
+    pub fn keys(&self) -> &OnlineKeys {
         &self.keys
     }
 

@@ -1,6 +1,6 @@
-//! What phones fetch to trust venue codes: `GET /v1/keyset` (the authority's public keys as
-//! JSON), `GET /v1/keyset-update` (the root-signed keyset update) and `GET /v1/registry`
-//! (the signed venue registry). The last two are the files of the keys folder
+//! What phones fetch to trust the authority's keys: `GET /v1/keyset` (the public keys by
+//! purpose, as JSON), `GET /v1/keyset-update` (the root-signed keyset update) and
+//! `GET /v1/registry` (the signed venue registry). The last two are the files of the keys folder
 //! ([`crate::trust`]), read on each request; a missing file is 404.
 
 use super::answer::{cose, storage_unavailable};
@@ -11,14 +11,25 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// `GET /v1/keyset`: the authority's public keys as JSON.
+/// `GET /v1/keyset`: the authority's public keys by purpose, as JSON (`venue_keys`,
+/// `exposure_keys`, `device_keys`, each a list of `{kid, public_key}`, and
+/// `sealing_public`). Phones trust them through the root-signed keyset update, which says
+/// what each key may sign; this list is for people and configuration tools.
 pub async fn keyset(State(state): State<Arc<AppState>>) -> Response {
     use khaibao_core::encoding::codec::hex;
     let p = state.keys().public();
+    let one = |k: &khaibao_core::venue::TrustedKey| {
+        format!(
+            "[{{\"kid\":\"{}\",\"public_key\":\"{}\"}}]",
+            hex(&k.kid),
+            hex(&k.public_key)
+        )
+    };
     let json = format!(
-        "{{\"venue_keys\":[{{\"kid\":\"{}\",\"public_key\":\"{}\"}}],\"sealing_public\":\"{}\"}}",
-        hex(&p.venue_key.kid),
-        hex(&p.venue_key.public_key),
+        "{{\"venue_keys\":{},\"exposure_keys\":{},\"device_keys\":{},\"sealing_public\":\"{}\"}}",
+        one(&p.venue_key),
+        one(&p.exposure_key),
+        one(&p.device_key),
         hex(&p.sealing_public)
     );
     ([(header::CONTENT_TYPE, "application/json")], json).into_response()

@@ -11,9 +11,8 @@
 //! Accounts, logins and roles are the operators of [`crate::ops`]: an owner's sign-up
 //! creates a unit operator over the new venue; departments are province operators. The
 //! portal never signs a venue code: approved venues wait for the ministry's signing run
-//! ([`venue::sign_approved`], `khaibao venue sign-approved`), a separate command. (Today
-//! `serve` loads the same keys folder, whose signing key also signs exposure lists, so this
-//! is a separation of duties, not a key kept from the web server.)
+//! ([`venue::sign_approved`], `khaibao venue sign-approved`), a separate command run
+//! where the offline venue key is; `serve` holds only the online keys.
 //!
 //! * [`venue`]: the venue application, its validation and status, the signing run.
 //! * [`web`]: what every page shares: language, CSRF, cookies, security headers.

@@ -475,7 +475,7 @@ pub fn sign_approved(
             run.collisions.push(v.id.clone());
             continue;
         }
-        let code = venue::issue(&venue, keys.signing_pkcs8())?;
+        let code = venue::issue(&venue, keys.venue_pkcs8())?;
         let manual = registry::manual_code(&venue)?;
         v.code = Some(code.clone());
         v.manual_code = Some(manual.clone());

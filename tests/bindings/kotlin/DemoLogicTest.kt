@@ -191,7 +191,7 @@ suspend fun demoMappersAndSyncDecision(f: Fixture) {
         val shown = pass.state as? PassState.Showing ?: error("pass: ${pass.state}")
         checkEq("5:00", pass.countdown().args[0], "countdown")
         val status = app.passes().healthStatus(declared.toCore()).name
-        VenueStaff.open(File(dir, "staff.db").path, f.config.venueKeys).use { staff ->
+        VenueStaff.open(File(dir, "staff.db").path, f.deviceKeys).use { staff ->
             val clock = DoorClock()
             val door = DoorLogViewModel(LibraryDoorLog(staff), clock)
             door.onScanned(shown.text)

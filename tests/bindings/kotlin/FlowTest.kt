@@ -41,6 +41,12 @@ inline fun <reified E : Throwable> expectThrows(block: () -> Any?): E {
 
 fun hex(s: String): ByteArray = ByteArray(s.length / 2) { s.substring(2 * it, 2 * it + 2).toInt(16).toByte() }
 
+/** A public key with its key id (the first 4 bytes of its SHA-256). */
+fun trustedKey(publicHex: String): TrustedKey {
+    val key = hex(publicHex)
+    return TrustedKey(java.security.MessageDigest.getInstance("SHA-256").digest(key).copyOf(4), key)
+}
+
 /** The host app's own HTTP stack, here the JDK's HttpURLConnection. */
 class UrlConnectionClient : HostHttpClient {
     val calls = AtomicInteger()
@@ -166,6 +172,8 @@ class Fixture(val dir: File) {
     val server: Process
     val url: String
     val config: KhaibaoConfig
+    /** What staff apps trust: the authority's device-certificate key. */
+    val deviceKeys: List<TrustedKey>
 
     init {
         run(bin, "keygen", "--keys", keys.path)
@@ -181,9 +189,15 @@ class Fixture(val dir: File) {
         url = line[1]
         val fields = File(keys, "public.txt").readText().split(Regex("\\s+")).filter { it.isNotEmpty() }
             .associate { it.substringBefore("=") to it.substringAfter("=") }
+        // One key per purpose: without the root key, the phone lists the venue and
+        // exposure-list keys (with it, the keyset update brings them with their usages).
+        deviceKeys = listOf(trustedKey(fields.getValue("device_public")))
         config = KhaibaoConfig(
             dbPath = File(dir, "citizen.db").path,
-            venueKeys = listOf(TrustedKey(hex(fields.getValue("kid")), hex(fields.getValue("signing_public")))),
+            venueKeys = listOf(
+                TrustedKey(hex(fields.getValue("kid")), hex(fields.getValue("signing_public"))),
+                trustedKey(fields.getValue("exposure_public")),
+            ),
             authoritySealingKey = hex(fields.getValue("sealing_public")),
             authorityUrl = url,
         )

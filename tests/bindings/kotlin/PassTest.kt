@@ -18,7 +18,7 @@ suspend fun personalPassCheckedByStaff(f: Fixture) {
         check(text.startsWith("KBP1:")) { "pass prefix" }
         check(!text.contains("Trần") && !text.contains("0912345678")) { "identity in the clear" }
 
-        VenueStaff.open(File(dir, "staff.db").path, f.config.venueKeys).use { staff ->
+        VenueStaff.open(File(dir, "staff.db").path, f.deviceKeys).use { staff ->
             val entry = staff.scan(text)
             checkEq(Direction.ENTRY, entry.direction, "first scan")
             checkEq(HealthStatus.RED, entry.check.status, "status shown to staff")

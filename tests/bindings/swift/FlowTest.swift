@@ -2,8 +2,9 @@
 // real authority server on loopback. Compiled into one module with the generated sources and
 // the iOS demo's platform-free code, and run by tests/bindings/run_swift.sh, which starts the
 // authority and passes its details in the environment:
-//   KHAIBAO_URL, KHAIBAO_CODE (the poster's text), KHAIBAO_KID, KHAIBAO_SIGNING,
-//   KHAIBAO_SEALING (hex), KHAIBAO_LUMA (path of the poster's raw 8-bit luma),
+//   KHAIBAO_URL, KHAIBAO_CODE (the poster's text), KHAIBAO_KID, KHAIBAO_SIGNING (the venue
+//   key), KHAIBAO_EXPOSURE_KID, KHAIBAO_EXPOSURE (the exposure-list key), KHAIBAO_DEVICE_KID,
+//   KHAIBAO_DEVICE (the device-certificate key), KHAIBAO_SEALING (hex), KHAIBAO_LUMA (path of the poster's raw 8-bit luma),
 //   KHAIBAO_WIDTH, KHAIBAO_HEIGHT, KHAIBAO_TMP (a scratch directory), KHAIBAO_BIN (the
 //   authority CLI) and KHAIBAO_AUTHORITY_DB (the server's database), for publishing.
 
@@ -170,12 +171,22 @@ struct Fixture {
     let height = Int32(env("KHAIBAO_HEIGHT"))!
     let luma = FileManager.default.contents(atPath: env("KHAIBAO_LUMA"))!
 
+    /// One key per purpose: without the root key, the phone lists the venue and exposure-list
+    /// keys (with it, the keyset update brings them with their usages).
     func config(_ db: String = "citizen.db") -> KhaibaoConfig {
         KhaibaoConfig(
             dbPath: tmp + "/" + db,
-            venueKeys: [TrustedKey(kid: hex(env("KHAIBAO_KID")), publicKey: hex(env("KHAIBAO_SIGNING")))],
+            venueKeys: [
+                TrustedKey(kid: hex(env("KHAIBAO_KID")), publicKey: hex(env("KHAIBAO_SIGNING"))),
+                TrustedKey(kid: hex(env("KHAIBAO_EXPOSURE_KID")), publicKey: hex(env("KHAIBAO_EXPOSURE"))),
+            ],
             authoritySealingKey: hex(env("KHAIBAO_SEALING")),
             authorityUrl: env("KHAIBAO_URL"))
+    }
+
+    /// What staff apps trust: the authority's device-certificate key.
+    func deviceKeys() -> [TrustedKey] {
+        [TrustedKey(kid: hex(env("KHAIBAO_DEVICE_KID")), publicKey: hex(env("KHAIBAO_DEVICE")))]
     }
 }
 

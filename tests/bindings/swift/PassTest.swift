@@ -17,7 +17,7 @@ func personalPassCheckedByStaff(_ f: Fixture) async throws {
     try check(text.hasPrefix("KBP1:"), "pass prefix")
     try check(!text.contains("Trần") && !text.contains("0912345678"), "identity in the clear")
 
-    let staff = try await VenueStaff.open(dbPath: f.tmp + "/staff.db", authorityKeys: f.config().venueKeys)
+    let staff = try await VenueStaff.open(dbPath: f.tmp + "/staff.db", authorityKeys: f.deviceKeys())
     let entry = try await staff.scan(text: text)
     try checkEq(Direction.entry, entry.direction, "first scan")
     try checkEq(HealthStatus.red, entry.check.status, "status shown to staff")
