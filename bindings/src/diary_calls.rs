@@ -2,12 +2,12 @@
 //! diary changes (the platform layers turn that into a Kotlin `Flow` / Swift `AsyncStream`).
 
 use crate::clock::unix_seconds;
+use crate::records::{Declaration, ExposureAlert, Visit, VisitEdit};
 use crate::trust::VenueScan;
 use crate::{Inner, Result, off_thread};
-use khaibao_core::declaration::Declaration;
 use khaibao_core::diary::export::{self, CsvExport, Language};
-use khaibao_core::diary::{self, Visit, VisitEdit, checkin};
-use khaibao_core::exposure::{AlertSink, ExposureAlert};
+use khaibao_core::diary::{self, checkin};
+use khaibao_core::exposure::{self, AlertSink};
 use khaibao_core::venue::ScannedVenue;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -26,8 +26,11 @@ pub trait ExposureListener: Send + Sync {
 pub(crate) struct Listener(pub Arc<dyn ExposureListener>);
 
 impl AlertSink for Listener {
-    fn on_alerts(&self, alerts: &[ExposureAlert]) {
-        crate::listeners::notify("ExposureListener", || self.0.on_alerts(alerts.to_vec()));
+    fn on_alerts(&self, alerts: &[exposure::ExposureAlert]) {
+        crate::listeners::notify("ExposureListener", || {
+            self.0
+                .on_alerts(alerts.iter().cloned().map(ExposureAlert::from).collect());
+        });
     }
 }
 
@@ -106,6 +109,8 @@ impl Diary {
                 },
                 VenueScan::Unverified { text } => ScannedVenue::Unverified { text },
             };
+            let declaration: Option<khaibao_core::declaration::Declaration> =
+                declaration.map(Into::into);
             let t = inner.now();
             let checked_in = checkin::check_in(
                 &mut inner.store(),
@@ -114,7 +119,7 @@ impl Diary {
                 &inner.config.authority_sealing_key,
                 t,
             )?;
-            Ok(checked_in.visit)
+            Ok(checked_in.visit.into())
         })
         .await?;
         self.0.watchers.changed();
@@ -126,7 +131,7 @@ impl Diary {
         let inner = self.0.clone();
         let visit = off_thread("Diary.check_out", move || {
             let t = inner.now();
-            Ok(diary::check_out(&mut inner.store(), t)?)
+            Ok(diary::check_out(&mut inner.store(), t)?.into())
         })
         .await?;
         self.0.watchers.changed();
@@ -139,7 +144,10 @@ impl Diary {
         off_thread("Diary.visits", move || {
             let mut store = inner.store();
             diary::settle(&mut store, inner.now())?;
-            Ok(diary::visits(&store)?)
+            Ok(diary::visits(&store)?
+                .into_iter()
+                .map(Visit::from)
+                .collect())
         })
         .await
     }
@@ -148,7 +156,7 @@ impl Diary {
     pub async fn active_visit(self: Arc<Self>) -> Result<Option<Visit>> {
         let inner = self.0.clone();
         off_thread("Diary.active_visit", move || {
-            Ok(diary::active(&mut inner.store(), inner.now())?)
+            Ok(diary::active(&mut inner.store(), inner.now())?.map(Visit::from))
         })
         .await
     }
@@ -168,7 +176,8 @@ impl Diary {
                 unix_seconds(checked_in_at),
                 unix_seconds(checked_out_at),
                 inner.now(),
-            )?)
+            )?
+            .into())
         })
         .await?;
         self.0.watchers.changed();
@@ -179,7 +188,10 @@ impl Diary {
     pub async fn visit_edits(self: Arc<Self>, visit_id: i64) -> Result<Vec<VisitEdit>> {
         let inner = self.0.clone();
         off_thread("Diary.visit_edits", move || {
-            Ok(diary::edits(&inner.store(), visit_id)?)
+            Ok(diary::edits(&inner.store(), visit_id)?
+                .into_iter()
+                .map(VisitEdit::from)
+                .collect())
         })
         .await
     }

@@ -9,9 +9,10 @@
 //! version the phone has.
 
 use crate::diary_calls::{ExposureListener, Listener};
+use crate::records::{ExposureAlert, int, long};
 use crate::{HostHttpClient, Inner, Result, off_thread};
 use khaibao_core::exposure::fetch;
-use khaibao_core::exposure::{self, AlertSink, ExposureAlert, MatchOptions};
+use khaibao_core::exposure::{self, AlertSink, MatchOptions};
 use khaibao_core::venue::TrustedKey;
 use std::sync::Arc;
 
@@ -99,9 +100,9 @@ impl Exposures {
                     m.sink(),
                 )?;
                 Ok(ExposureSync {
-                    version: f.version as i64,
-                    requests: f.requests as i32,
-                    alerts: f.alerts,
+                    version: long(f.version),
+                    requests: int(f.requests),
+                    alerts: f.alerts.into_iter().map(ExposureAlert::from).collect(),
                 })
             })
             .await
@@ -118,14 +119,12 @@ impl Exposures {
         let inner = self.0.clone();
         off_thread("Exposures.process_list", move || {
             let m = inner.matching(min_overlap_seconds, listener)?;
-            Ok(exposure::process_list(
-                &inner.store,
-                &list,
-                &m.keys,
-                m.options,
-                m.now,
-                m.sink(),
-            )?)
+            Ok(
+                exposure::process_list(&inner.store, &list, &m.keys, m.options, m.now, m.sink())?
+                    .into_iter()
+                    .map(ExposureAlert::from)
+                    .collect(),
+            )
         })
         .await
     }

@@ -3,8 +3,10 @@
 //!
 //! This crate is a thin facade: each exported call delegates to `khaibao-core`, converts
 //! core errors to [`KhaibaoError`], and runs under `catch_unwind` so that no panic crosses
-//! the boundary. Plain data types (venues, visits, declarations) are core's own types,
-//! which derive uniffi's traits there behind the `uniffi` feature.
+//! the boundary. Plain data types whose fields the platforms take as they are (enums, text
+//! and byte records) are core's own, deriving uniffi's traits there behind the `uniffi`
+//! feature; records with counts or times are mirrored in `records/` with signed numbers and
+//! uniffi's time type, so no unsigned integer or bare Unix second reaches an app.
 //!
 //! The shape apps see: one handle, [`KhaibaoLibrary`], opened with the host's hardware key
 //! wrapper, hands out small area objects ([`Diary`], [`Uploads`], [`Trust`], [`Exposures`],
@@ -21,6 +23,7 @@ mod keystore;
 mod listeners;
 mod panic_policy;
 mod pass;
+mod records;
 mod scanner;
 mod trust;
 mod upload;
@@ -32,14 +35,19 @@ pub use exposure_sync::{ExposureSync, Exposures};
 pub use http::{HostHttpClient, HostHttpError, HostHttpResponse};
 pub use keystore::{HardwareKeyWrapper, KeyWrapError, discard_unrecoverable_diary};
 pub use pass::{Passes, VenueStaff};
+pub use records::{
+    Admission, CalendarDate, DailyReport, DeadItem, Declaration, ExposureAlert, Keyset,
+    KeysetEntry, OutboxCounts, PassCheck, PassageUploadReport, Region, RegistryInfo, ScannerStats,
+    Travel, TrustSync, VaccineDose, Visit, VisitEdit,
+};
 pub use scanner::Scanner;
 pub use trust::{Trust, VenueScan, VerifiedVenue};
 pub use upload::{UploadCancel, UploadListener, UploadOptions, UploadReport, Uploads};
 
 use khaibao_core::ErrorCode;
-use khaibao_core::declaration::{self, Declaration, FieldError};
+use khaibao_core::declaration::{self, FieldError};
 use khaibao_core::net::transport::{ReqwestClient, TransportConfig};
-use khaibao_core::scan::{self, Frame, Region, ScannedCode};
+use khaibao_core::scan::{self, Frame, ScannedCode};
 use khaibao_core::storage::store::Store;
 use khaibao_core::venue::TrustedKey;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -197,7 +205,7 @@ pub fn scan_frame(
     guard("scan_frame", || {
         Ok(scan::scan_frame(
             &luma_frame(&luma, width, height, stride)?,
-            roi,
+            records::region(roi)?,
         )?)
     })
 }
@@ -217,7 +225,7 @@ pub(crate) fn luma_frame(luma: &[u8], width: i32, height: i32, stride: i32) -> R
 #[uniffi::export]
 pub fn validate_declaration(declaration: Declaration) -> Vec<FieldError> {
     panic_policy::quietly("validate_declaration", || {
-        declaration::validate(&declaration, now())
+        declaration::validate(&declaration.into(), now())
             .err()
             .unwrap_or_default()
     })

@@ -1,10 +1,11 @@
 //! The pass area (citizen side: device certificate and personal passes) and the venue
 //! staff's door log.
 
+use crate::records::{Admission, DailyReport, Declaration};
 use crate::{HostHttpClient, Inner, KhaibaoError, Result, guard, now, off_thread};
 use khaibao_core::declaration::status::{HealthStatus, StatusRules, derive_status};
-use khaibao_core::declaration::{self, Declaration, Submission};
-use khaibao_core::pass::stafflog::{self, Admission, DailyReport};
+use khaibao_core::declaration::{self, Submission};
+use khaibao_core::pass::stafflog;
 use khaibao_core::pass::{self, PassInput};
 use khaibao_core::venue::TrustedKey;
 use std::sync::{Arc, Mutex};
@@ -41,7 +42,8 @@ impl Passes {
     pub fn health_status(&self, declaration: Declaration) -> Result<HealthStatus> {
         guard("Pass.health_status", || {
             let t = self.0.now();
-            let d = declaration::validate(&declaration, t).map_err(KhaibaoError::validation)?;
+            let d =
+                declaration::validate(&declaration.into(), t).map_err(KhaibaoError::validation)?;
             Ok(derive_status(&d, &StatusRules::default(), t))
         })
     }
@@ -57,7 +59,8 @@ impl Passes {
         let inner = self.0.clone();
         off_thread("Pass.make_pass", move || {
             let t = inner.now();
-            let d = declaration::validate(&declaration, t).map_err(KhaibaoError::validation)?;
+            let d =
+                declaration::validate(&declaration.into(), t).map_err(KhaibaoError::validation)?;
             let status = derive_status(&d, &StatusRules::default(), t);
             let personal = Submission {
                 declaration: d.clone(),
@@ -113,12 +116,14 @@ impl VenueStaff {
 
     /// Verifies a scanned pass and records an entry or an exit.
     pub fn scan(&self, text: String) -> Result<Admission> {
-        guard("VenueStaff.scan", || Ok(self.log().scan(&text, now())?))
+        guard("VenueStaff.scan", || {
+            Ok(self.log().scan(&text, now())?.into())
+        })
     }
 
     /// Today's figures.
     pub fn report(&self) -> Result<DailyReport> {
-        guard("VenueStaff.report", || Ok(self.log().report(now())?))
+        guard("VenueStaff.report", || Ok(self.log().report(now())?.into()))
     }
 
     /// Today's log as CSV for the authority.

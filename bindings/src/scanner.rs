@@ -1,7 +1,8 @@
 //! The stream scanner for camera previews: one [`Scanner`] per open camera, fed every frame.
 
+use crate::records::{Region, ScannerStats, region};
 use crate::{Result, guard, luma_frame};
-use khaibao_core::scan::{self, Region, ScannedCode, ScannerStats};
+use khaibao_core::scan::{self, ScannedCode};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// Scans a camera's frames one after another: a cheap pass on every frame, the expensive
@@ -40,7 +41,7 @@ impl Scanner {
     ) -> Result<Vec<ScannedCode>> {
         guard("Scanner.scan", || {
             let frame = luma_frame(&luma, width, height, stride)?;
-            Ok(self.inner().scan(&frame, roi)?)
+            Ok(self.inner().scan(&frame, region(roi)?)?)
         })
     }
 
@@ -52,6 +53,6 @@ impl Scanner {
 
     /// Frames and passes so far.
     pub fn stats(&self) -> ScannerStats {
-        self.inner().stats()
+        self.inner().stats().into()
     }
 }

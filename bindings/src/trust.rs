@@ -10,12 +10,13 @@
 //! A [`VerifiedVenue`] is an object only the library makes (it has no constructor): a host
 //! cannot declare a venue verified that it never scanned.
 
+use crate::records::{Keyset, RegistryInfo, TrustSync};
 use crate::{HostHttpClient, Inner, KhaibaoError, Result, off_thread};
 use khaibao_core::ErrorCode;
 use khaibao_core::storage::store::Store;
-use khaibao_core::venue::fetch::{self, TrustSync};
-use khaibao_core::venue::keyset::Keyset;
-use khaibao_core::venue::trust::{self, RegistryInfo};
+use khaibao_core::venue::fetch;
+use khaibao_core::venue::keyset;
+use khaibao_core::venue::trust;
 use khaibao_core::venue::{self, ScannedVenue, Venue, VenueCategory};
 use std::sync::Arc;
 
@@ -75,7 +76,7 @@ pub enum VenueScan {
 
 impl Inner {
     /// The effective keyset, read through an already held store.
-    pub(crate) fn keyset(&self, store: &Store) -> Result<Keyset> {
+    pub(crate) fn keyset(&self, store: &Store) -> Result<keyset::Keyset> {
         Ok(trust::effective_keyset(
             store,
             &self.config.venue_keys,
@@ -140,7 +141,8 @@ impl Trust {
                     &inner.config.venue_keys,
                     inner.config.root_public_key.as_deref(),
                     inner.now(),
-                )?)
+                )?
+                .into())
             })
             .await
     }
@@ -154,12 +156,7 @@ impl Trust {
                 KhaibaoError::new(ErrorCode::ConfigRootKey, "no root public key is configured")
             })?;
             let now = inner.now();
-            Ok(trust::apply_keyset_update(
-                &inner.store(),
-                &bytes,
-                root,
-                now,
-            )?)
+            Ok(trust::apply_keyset_update(&inner.store(), &bytes, root, now)?.into())
         })
         .await
     }
@@ -172,7 +169,7 @@ impl Trust {
             let now = inner.now();
             let store = inner.store();
             let keyset = inner.keyset(&store)?;
-            Ok(trust::apply_registry(&store, &bytes, &keyset, now)?)
+            Ok(trust::apply_registry(&store, &bytes, &keyset, now)?.into())
         })
         .await
     }
@@ -184,7 +181,7 @@ impl Trust {
             let now = inner.now();
             let store = inner.store();
             let keyset = inner.keyset(&store)?;
-            Ok(trust::registry_info(&store, &keyset, now)?)
+            Ok(trust::registry_info(&store, &keyset, now)?.map(RegistryInfo::from))
         })
         .await
     }

@@ -5,10 +5,9 @@
 //! Beside it, what a scheduler needs: when to try next, and what the authority refused.
 
 use crate::clock::from_unix_seconds;
+use crate::records::{DeadItem, OutboxCounts};
 use crate::{HostHttpClient, Inner, Result, off_thread};
-use khaibao_core::upload::outbox::{
-    self, CancelToken, DeadItem, DrainListener, DrainOptions, DrainReport, OutboxCounts,
-};
+use khaibao_core::upload::outbox::{self, CancelToken, DrainListener, DrainOptions, DrainReport};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -157,7 +156,7 @@ impl Uploads {
     pub async fn counts(self: Arc<Self>) -> Result<OutboxCounts> {
         let inner = self.0.clone();
         off_thread("Uploads.counts", move || {
-            Ok(outbox::counts(&inner.store())?)
+            Ok(outbox::counts(&inner.store())?.into())
         })
         .await
     }
@@ -176,7 +175,10 @@ impl Uploads {
     pub async fn dead_items(self: Arc<Self>) -> Result<Vec<DeadItem>> {
         let inner = self.0.clone();
         off_thread("Uploads.dead_items", move || {
-            Ok(outbox::dead_items(&inner.store())?)
+            Ok(outbox::dead_items(&inner.store())?
+                .into_iter()
+                .map(DeadItem::from)
+                .collect())
         })
         .await
     }

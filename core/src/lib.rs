@@ -13,8 +13,11 @@
 //! has its own error enum in its `error.rs`; [`error`] composes them into [`Error`] and is the
 //! one place for error codes and messages, and every area may use the error types it gathers.
 //!
-//! This crate knows nothing of any FFI. With the `uniffi` feature its plain data types also
-//! derive uniffi's traits, so the bindings crate can export them without mirror types.
+//! This crate knows nothing of any FFI. With the `uniffi` feature its enums and the records
+//! the platforms take as they are (text, bytes, signed numbers) also derive uniffi's traits,
+//! so the bindings crate can export them without mirror types; records with unsigned
+//! numbers or [`UnixTime`]s are mirrored there with signed numbers and the platforms' time
+//! types.
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("khaibao_core");

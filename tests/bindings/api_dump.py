@@ -7,7 +7,8 @@ of declarations per language, checked against the reviewed copies in bindings/ap
 A declaration is a line declaring a type, function, property, enum case or initialiser that
 the host app can use; uniffi's own plumbing (FFI converters, handles, buffers, callback
 vtables, internal and private declarations) is left out, so only changes an app would see
-fail the check."""
+fail the check. In both modes the API may hold no unsigned integer and no time as a bare
+number (FORBIDDEN)."""
 
 import difflib
 import os
@@ -63,12 +64,33 @@ def dump(kotlin_dir, swift_dir):
     return {"kotlin.api": "\n".join(kotlin) + "\n", "swift.api": "\n".join(swift) + "\n"}
 
 
+# What the public API may not contain, whatever the review says: unsigned integers (Kotlin's
+# UInt & co. are awkward from Java and in arithmetic; Swift's UInt32 & co. need casts
+# everywhere) and points in time as bare numbers (they are Instant / Date).
+FORBIDDEN = [
+    (re.compile(r"\bkotlin\.U(?:Byte|Short|Int|Long)\b|\bUInt(?:8|16|32|64)?\b"), "an unsigned integer"),
+    (re.compile(r"\w(?:At|Start|End|From|Until)\??: (?:kotlin\.Long|Int64)\b"), "a time as a number"),
+]
+
+
+def forbidden(dumped):
+    """The lines of the dumps that break a rule of FORBIDDEN, with the rule."""
+    return [f"{name}: {line}  <- {why}"
+            for name, text in dumped.items() for line in text.splitlines()
+            for pattern, why in FORBIDDEN if pattern.search(line)]
+
+
 def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("check", "update"):
         sys.exit(__doc__)
     mode, kotlin_dir, swift_dir = sys.argv[1:]
     changed = False
-    for name, text in dump(kotlin_dir, swift_dir).items():
+    dumped = dump(kotlin_dir, swift_dir)
+    broken = forbidden(dumped)
+    if broken:
+        print("\n".join(broken))
+        sys.exit("\nThe public API must use signed integers and Instant / Date for times.")
+    for name, text in dumped.items():
         path = os.path.join(API, name)
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
         if old == text:

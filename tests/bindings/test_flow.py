@@ -159,7 +159,7 @@ def tomorrow_at_ten_vietnam():
 
 
 def form(phone="0912345678"):
-    return core.Declaration(
+    return khaibao.Declaration(
         full_name="  Trần Thị Bích Ngọc ",
         birth_year=1995,
         phone=phone,
@@ -331,6 +331,8 @@ class Flow(unittest.TestCase):
         self.assertEqual(entry.direction, core.Direction.ENTRY)
         self.assertEqual(entry.check.status, core.HealthStatus.RED)
         self.assertIsNone(entry.check.name)
+        self.assertLessEqual(entry.check.declared_at, entry.at)
+        self.assertLess(entry.at, entry.check.expires_at)
         with self.assertRaises(khaibao.KhaibaoError.Pass) as err:
             run(staff.scan(text))
         self.assertEqual(err.exception.code, core.ErrorCode.PASS_REPLAYED)
@@ -378,8 +380,11 @@ class Flow(unittest.TestCase):
         app = open_app(config, clock)
         scanned = run(app.trust().read_venue(self.code))
         visit = run(app.diary().check_in(scanned, None))
+        # Times are datetimes (uniffi's timestamp type), not Unix seconds.
+        self.assertEqual(visit.checked_in_at, at(t))
+        self.assertGreater(visit.auto_checkout_at, visit.checked_in_at)
         clock.now_seconds = t + 40 * 60
-        run(app.diary().check_out())
+        self.assertEqual(run(app.diary().check_out()).checked_out_at, at(t + 40 * 60))
         venue_id = scanned.venue.id()
 
         # An infected person was there from 09:50 to 10:30: 30 minutes with the visit.
@@ -397,7 +402,7 @@ class Flow(unittest.TestCase):
         self.assertEqual(alert.venue_name, "Trường THPT Chu Văn An")
         self.assertEqual(alert.recommendation, core.Recommendation.GET_TESTED)
         self.assertEqual(alert.overlap_seconds, 30 * 60)
-        self.assertEqual((alert.visit_start, alert.visit_end), (t, t + 40 * 60))
+        self.assertEqual((alert.visit_start, alert.visit_end), (at(t), at(t + 40 * 60)))
         self.assertEqual(alert.list_version, version)
         self.assertEqual(fetched.alerts, [alert])
 

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import types
 import unittest
 
 sys.path.insert(0, os.environ["KHAIBAO_PY_DIR"])
@@ -27,8 +28,8 @@ BIN = os.environ["KHAIBAO_BIN"]
 MB = 1024 * 1024
 I64_MAX = 2**63 - 1
 I64_MIN = -(2**63)
-U32_MAX = 2**32 - 1
 I32_MAX = 2**31 - 1
+I32_MIN = -(2**31)
 # The extremes of the instants Python can express (years 1 and 9999).
 T_MIN = -62135596800
 T_MAX = 253402300799
@@ -49,7 +50,7 @@ def declaration(**over):
         on_behalf=False,
     )
     fields.update(over)
-    return core.Declaration(**fields)
+    return khaibao.Declaration(**fields)
 
 
 class FixedClock(khaibao.KhaibaoClock):
@@ -173,10 +174,17 @@ class Hostile(unittest.TestCase):
         ]
         for args in cases:
             self.refused(khaibao.KhaibaoError.Scan, scan, *args)
-        for roi in [core.Region(x=U32_MAX, y=U32_MAX, width=U32_MAX, height=U32_MAX),
-                    core.Region(x=0, y=0, width=0, height=0),
-                    core.Region(x=5, y=5, width=U32_MAX, height=1)]:
+        for roi in [khaibao.Region(x=I32_MAX, y=I32_MAX, width=I32_MAX, height=I32_MAX),
+                    khaibao.Region(x=0, y=0, width=0, height=0),
+                    khaibao.Region(x=5, y=5, width=I32_MAX, height=1)]:
             self.typed(scan, bytes(100), 10, 10, 10, roi)
+        # A negative region is the scan error, not a wrapped-around huge one.
+        for roi in [khaibao.Region(x=-1, y=0, width=5, height=5),
+                    khaibao.Region(x=0, y=0, width=5, height=I32_MIN)]:
+            err = self.refused(khaibao.KhaibaoError.Scan, scan, bytes(100), 10, 10, 10, roi)
+            self.assertEqual(err.code, core.ErrorCode.SCAN_INVALID_FRAME)
+            self.assertTrue(err.message_vi and err.message_en)
+            self.refused(khaibao.KhaibaoError.Scan, khaibao.Scanner().scan, bytes(100), 10, 10, 10, roi)
         self.assertEqual(self.typed(scan, NOT_UTF8 * 8, 8, 8, 8, None), [])
 
     def test_scan_frame_huge(self):
@@ -189,10 +197,13 @@ class Hostile(unittest.TestCase):
             declaration(full_name="", phone="", province=0, birth_year=0),
             declaration(full_name="x" * MB, phone="9" * MB, street="s" * MB, email="@" * MB),
             declaration(full_name="\x00\u202e\ufeff", phone="\u0660\u0661", birth_year=65535),
-            declaration(province=U32_MAX, district=U32_MAX, ward=U32_MAX, nationality="\U0001F600" * 100),
+            declaration(province=I32_MAX, district=I32_MAX, ward=I32_MAX, nationality="\U0001F600" * 100),
+            declaration(province=I32_MIN, district=-1, ward=-1, birth_year=I32_MIN),
+            declaration(birth_year=I32_MAX, vaccination=[khaibao.VaccineDose(
+                date=khaibao.CalendarDate(year=2021, month=-1, day=I32_MAX))]),
             declaration(id_document=core.IdDocument.CCCD(number="1" * MB)),
-            declaration(date_of_birth=core.CalendarDate(year=2**31 - 1, month=255, day=255)),
-            declaration(date_of_birth=core.CalendarDate(year=-(2**31), month=0, day=0)),
+            declaration(date_of_birth=khaibao.CalendarDate(year=2**31 - 1, month=255, day=255)),
+            declaration(date_of_birth=khaibao.CalendarDate(year=-(2**31), month=0, day=0)),
         ]
         for f in forms:
             errors = self.typed(khaibao.validate_declaration, f)
@@ -203,6 +214,32 @@ class Hostile(unittest.TestCase):
         # Huge but well-formed: an answer (the repeated symptom counts once), not a hang.
         self.assertEqual(self.typed(khaibao.validate_declaration,
                                     declaration(symptoms=[core.Symptom.FEVER] * 100000)), [])
+
+    def test_numbers_that_do_not_fit_are_typed_errors(self):
+        # The platforms' numbers are signed; core's are narrower. One that does not fit is
+        # the validation error naming its field, in Vietnamese and English, never a panic
+        # and never a number cut to fit.
+        app = self.app()
+        for field, over in [
+            ("birth_year", dict(birth_year=-1990)),
+            ("birth_year", dict(birth_year=70000)),
+            ("province", dict(province=-1)),
+            ("district", dict(district=I32_MIN)),
+            ("ward", dict(ward=-1)),
+            ("date_of_birth", dict(date_of_birth=khaibao.CalendarDate(year=1990, month=-1, day=1))),
+            ("vaccination[0].date", dict(vaccination=[khaibao.VaccineDose(
+                date=khaibao.CalendarDate(year=2021, month=1, day=I32_MAX))])),
+        ]:
+            err = self.refused(khaibao.KhaibaoError.Validation, app.passes().health_status, declaration(**over))
+            self.assertIn(field, [f.field for f in err.fields])
+            self.assertTrue(err.message_vi and err.message_en)
+            self.assertTrue(all(f.message_vi and f.message_en for f in err.fields))
+            self.assertEqual([f.field for f in self.typed(khaibao.validate_declaration, declaration(**over))],
+                             [f.field for f in err.fields])
+            self.refused(khaibao.KhaibaoError.Validation, app.diary().check_in,
+                         khaibao.VenueScan.UNVERIFIED(text="Quán Thử"), declaration(**over))
+        self.assertEqual(run(app.diary().visits()), [], "a refused declaration checks nobody in")
+        self.assertEqual(run(app.uploads().counts()).pending, 0)
 
     def test_hostile_key_wrappers_are_refused_at_first_open(self):
         self.assertIsInstance(open_app(self.config(), wrapper=KeyStoreStub("ok")), khaibao.KhaibaoLibrary)
@@ -290,12 +327,10 @@ class Hostile(unittest.TestCase):
         self.typed(app.diary().check_in, huge, None)
         self.refused(khaibao.KhaibaoError.Validation, app.diary().check_in, run(app.trust().read_venue(self.code)),
                      declaration(phone="x" * MB))
-        # A host cannot make a verified venue: only the library's VerifiedVenue is accepted.
-        venue = core.Venue(
-            id="zz", name="", address="", province=U32_MAX, district=None, ward=None,
-            vehicle_plate=None, route=None, event_start=I64_MAX, event_end=I64_MIN,
-            category=core.VenueCategory.OTHER, default_stay_minutes=65535,
-            not_before=I64_MAX, not_after=I64_MIN, issuer="")
+        # A host cannot make a verified venue: no venue record is exported at all, and only
+        # the library's VerifiedVenue is accepted.
+        self.assertFalse(hasattr(core, "Venue") or hasattr(khaibao, "Venue"))
+        venue = types.SimpleNamespace(id="zz", name="", address="", province=1, issuer="")
         with self.assertRaises(TypeError):
             run(app.diary().check_in(khaibao.VenueScan.VERIFIED(venue=venue), declaration()))
         self.typed(app.diary().check_out)
@@ -308,8 +343,9 @@ class Hostile(unittest.TestCase):
             self.typed(app.diary().edit_visit, vid, at(a), at(b))
         self.assertEqual(self.typed(app.diary().visit_edits, I64_MIN), [])
         visit = run(app.diary().check_in(run(app.trust().read_venue(self.code)), None))
-        for a, b in [(T_MIN, T_MAX), (T_MAX, T_MIN), (0, -1), (visit.checked_in_at, visit.checked_in_at)]:
-            self.typed(app.diary().edit_visit, visit.id, at(a), at(b))
+        for a, b in [(at(T_MIN), at(T_MAX)), (at(T_MAX), at(T_MIN)), (at(0), at(-1)),
+                     (visit.checked_in_at, visit.checked_in_at)]:
+            self.typed(app.diary().edit_visit, visit.id, a, b)
         self.assertIsInstance(run(app.diary().visit_edits(visit.id)), list)
 
     def test_exports_on_empty_and_hostile_diary(self):

@@ -2,8 +2,9 @@
 //! (tokhaiyte.vn, NCOVI, PC-Covid), its validation ([`validate`]), the derived health status
 //! ([`status`]) and the canonical CBOR that is signed and sealed ([`Submission`]).
 //!
-//! Field names match the table in `docs/declaration.md`. Optional fields have defaults in
-//! the generated bindings, so a form can fill in only what it asks.
+//! Field names match the table in `docs/declaration.md`. The bindings export a mirror of
+//! [`Declaration`] with signed numbers and defaults for the optional fields, so a form can
+//! fill in only what it asks.
 //!
 //! May import: `encoding` only.
 
@@ -22,7 +23,6 @@ pub const FORMAT_VERSION: u64 = 2;
 
 /// A calendar date (Gregorian), as people write it on forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CalendarDate {
     pub year: i32,
     pub month: u8,
@@ -122,28 +122,22 @@ pub enum TravelMode {
 
 /// One journey in the last 14 days.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Travel {
     pub mode: TravelMode,
     /// Flight, train, bus or ship number.
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub vehicle_number: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub seat: Option<String>,
     pub departure: CalendarDate,
     pub arrival: CalendarDate,
     /// Provinces (Vietnamese names or codes) or countries (ISO 3166 alpha-2) visited.
-    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub places: Vec<String>,
 }
 
 /// One vaccine dose.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VaccineDose {
     pub date: CalendarDate,
     /// The vaccine's name, when known.
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub vaccine: Option<String>,
 }
 
@@ -225,64 +219,45 @@ impl Symptom {
 // The form asks yes/no questions; each is its own field, named as on the form.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Declaration {
     // --- Personal ---
     pub full_name: String,
     pub birth_year: u16,
     /// The full date of birth, when the person gives it; its year must match `birth_year`.
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub date_of_birth: Option<CalendarDate>,
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub sex: Option<Sex>,
     /// ISO 3166-1 alpha-2; empty means Vietnam (`VN`).
-    #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub nationality: String,
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub id_document: Option<IdDocument>,
     /// Vietnamese mobile number; normalised to `+84…` by [`validate`].
     pub phone: String,
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub email: Option<String>,
     /// Home address: province code (required), district and ward codes, street.
     pub province: u32,
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub district: Option<u32>,
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub ward: Option<u32>,
-    #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub street: String,
     /// Health-insurance card number (BHYT).
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub health_insurance: Option<String>,
     // --- Travel in the last 14 days ---
-    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub travel: Vec<Travel>,
     // --- Symptoms in the last 14 days ---
-    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub symptoms: Vec<Symptom>,
     // --- Exposure ---
     /// Close contact (< 2 m) with a confirmed or suspected case.
-    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub close_contact: bool,
     /// Visited a place with confirmed cases.
-    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub visited_place_with_cases: bool,
     /// Visited a live-animal market or a farm.
-    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub visited_animal_market: bool,
     // --- Vaccination and tests ---
-    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub vaccination: Vec<VaccineDose>,
     /// When the person recovered from a confirmed infection.
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub recovered_on: Option<CalendarDate>,
     /// The date of the latest negative test.
-    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub negative_test_on: Option<CalendarDate>,
     // --- Who declares ---
     /// Declared by someone else (a parent, a carer) on this person's behalf.
-    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub on_behalf: bool,
 }
 

@@ -41,7 +41,6 @@ impl HealthStatus {
 
 /// Thresholds that decide the status. Red wins over green, green over yellow.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StatusRules {
     /// Any symptom in the last 14 days makes the status red.
     pub red_on_symptoms: bool,

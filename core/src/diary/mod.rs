@@ -95,7 +95,6 @@ impl CheckoutKind {
 
 /// One visit in the diary.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Visit {
     pub id: i64,
     /// Venue id for verified venues; `None` for unverified codes.
@@ -129,7 +128,6 @@ impl Visit {
 
 /// One correction of a visit's times.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VisitEdit {
     pub visit_id: i64,
     pub edited_at: UnixTime,

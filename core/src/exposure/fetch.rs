@@ -24,7 +24,6 @@ pub const MAX_ROUNDS: usize = 16;
 
 /// What one fetch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ExposureFetch {
     /// The newest list version processed after the fetch.
     pub version: u64,

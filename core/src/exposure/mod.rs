@@ -91,7 +91,6 @@ impl Recommendation {
 
 /// One risky time window at one venue.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ExposureEntry {
     /// Venue id, lowercase hex of 16 bytes.
     pub venue_id: String,
@@ -127,7 +126,6 @@ impl Default for MatchOptions {
 
 /// A visit in the diary that overlaps an exposure window.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ExposureAlert {
     pub visit_id: i64,
     pub venue_id: String,

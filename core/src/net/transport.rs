@@ -38,7 +38,6 @@ pub struct HttpHeader {
 
 /// An HTTP response.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<HttpHeader>,
@@ -92,7 +91,6 @@ pub fn user_agent() -> String {
 
 /// How the library's own HTTP client connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TransportConfig {
     /// Time allowed to open the connection (TCP and TLS).
     pub connect_timeout_ms: u64,

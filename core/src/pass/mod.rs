@@ -323,7 +323,6 @@ fn encode_pass(
 
 /// What staff learn from a valid pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PassCheck {
     /// The day's pseudonymous id, hex.
     pub pseudonym: String,

@@ -130,7 +130,6 @@ impl PassageUpload {
 
 /// What one [`StaffLog::upload`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PassageUploadReport {
     /// Passages the authority accepted (or already had).
     pub delivered: u32,
@@ -148,7 +147,6 @@ pub enum Direction {
 
 /// The outcome of scanning a pass at the door.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Admission {
     pub check: PassCheck,
     pub direction: Direction,
@@ -157,7 +155,6 @@ pub struct Admission {
 
 /// One day's figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DailyReport {
     /// Entries in each local hour, 0–23.
     pub entries_per_hour: Vec<u32>,

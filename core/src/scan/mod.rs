@@ -86,7 +86,6 @@ impl<'a> Frame<'a> {
 
 /// A rectangle in frame pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Region {
     pub x: u32,
     pub y: u32,

@@ -64,7 +64,6 @@ const IDLE_STEPS: usize = 4;
 /// What the scanner has done so far: counts of frames and passes, for tests and the
 /// benchmark.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ScannerStats {
     /// Frames scanned.
     pub frames: u64,

@@ -61,7 +61,6 @@ pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, item: &NewItem, now: UnixTi
 
 /// Counts of outbox items by state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OutboxCounts {
     /// Waiting to be sent (including those backing off).
     pub pending: u64,
@@ -114,7 +113,6 @@ pub fn receipt_for(store: &Store, idempotency_key: &[u8]) -> Result<Option<Strin
 
 /// One item the authority refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeadItem {
     pub idempotency_key: Vec<u8>,
     /// The server's reason (a short code), or the HTTP status.
@@ -151,7 +149,6 @@ pub fn next_attempt_at(store: &Store) -> Result<Option<UnixTime>> {
 
 /// What one drain did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DrainReport {
     /// Items sent in this drain.
     pub sent: u64,
@@ -171,7 +168,6 @@ pub struct DrainReport {
 
 /// How a drain behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DrainOptions {
     /// Items per request (clamped to `1..=protocol::MAX_BATCH`).
     pub batch_size: u32,

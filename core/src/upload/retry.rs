@@ -6,7 +6,6 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 /// Backoff settings. Delays are whole seconds because every time in the core is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RetryPolicy {
     /// The first retry waits up to this long.
     pub base_secs: u32,

@@ -24,7 +24,6 @@ pub const REGISTRY_PATH: &str = "/v1/registry";
 
 /// What one trust sync did and what the phone holds afterwards.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TrustSync {
     /// A new keyset update was verified and stored.
     pub keyset_updated: bool,

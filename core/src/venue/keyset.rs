@@ -49,7 +49,6 @@ const MAX_KID: usize = 16;
 
 /// One trusted venue-signing key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KeysetEntry {
     /// Key id, as found in the COSE header.
     pub kid: Vec<u8>,
@@ -65,7 +64,6 @@ pub struct KeysetEntry {
 
 /// The set of keys venue codes may be signed with.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Keyset {
     /// Grows with every update; 0 for a keyset built locally.
     pub serial: u64,

@@ -120,7 +120,6 @@ impl VenueCategory {
 
 /// A venue as its signed code describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Venue {
     /// Random 16-byte venue id, lowercase hex.
     pub id: String,
@@ -151,7 +150,6 @@ pub struct Venue {
 
 /// The outcome of reading a scanned text as a venue.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ScannedVenue {
     /// A khaibao code whose signature verified against a trusted key.
     Verified { venue: Venue },

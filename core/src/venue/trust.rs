@@ -41,7 +41,6 @@ impl TrustKind {
 
 /// What the phone holds of the venue registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegistryInfo {
     pub serial: u64,
     pub issued_at: UnixTime,

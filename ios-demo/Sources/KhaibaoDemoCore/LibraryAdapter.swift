@@ -39,8 +39,11 @@ private func libAsync<T>(_ call: () async throws -> T) async throws -> T {
 }
 
 private func date(_ d: Day) -> CalendarDate {
-    CalendarDate(year: Int32(clamping: d.year), month: UInt8(clamping: d.month), day: UInt8(clamping: d.day))
+    CalendarDate(year: Int32(clamping: d.year), month: Int32(clamping: d.month), day: Int32(clamping: d.day))
 }
+
+/// The ports' Unix seconds of one of the library's times.
+private func seconds(_ t: Date) -> Int64 { Int64(t.timeIntervalSince1970.rounded(.down)) }
 
 /// The demo's declaration as core's record, field by field.
 public func coreDeclaration(_ i: DeclarationInput) -> Declaration {
@@ -63,9 +66,9 @@ public func coreDeclaration(_ i: DeclarationInput) -> Declaration {
         return Travel(mode: mode, vehicleNumber: t.vehicleNumber, seat: t.seat, departure: date(t.departure), arrival: date(t.arrival), places: t.places)
     }
     return Declaration(
-        fullName: i.fullName, birthYear: UInt16(clamping: i.birthYear), dateOfBirth: i.dateOfBirth.map(date), sex: sex,
-        nationality: i.nationality, idDocument: id, phone: i.phone, email: i.email, province: UInt32(clamping: i.province),
-        district: i.district.map { UInt32(clamping: $0) }, ward: i.ward.map { UInt32(clamping: $0) }, street: i.street,
+        fullName: i.fullName, birthYear: Int32(clamping: i.birthYear), dateOfBirth: i.dateOfBirth.map(date), sex: sex,
+        nationality: i.nationality, idDocument: id, phone: i.phone, email: i.email, province: Int32(clamping: i.province),
+        district: i.district.map { Int32(clamping: $0) }, ward: i.ward.map { Int32(clamping: $0) }, street: i.street,
         healthInsurance: i.healthInsurance, travel: travel, symptoms: symptoms, closeContact: i.closeContact,
         visitedPlaceWithCases: i.visitedPlaceWithCases, visitedAnimalMarket: i.visitedAnimalMarket,
         vaccination: i.vaccination.map { VaccineDose(date: date($0.date), vaccine: $0.vaccine) },
@@ -73,8 +76,8 @@ public func coreDeclaration(_ i: DeclarationInput) -> Declaration {
 }
 
 private func info(_ v: Visit) -> VisitInfo {
-    VisitInfo(id: v.id, venueName: v.venueName, address: v.address, verified: v.verified, checkedInAt: v.checkedInAt,
-              checkedOutAt: v.checkedOutAt, autoCheckoutAt: v.autoCheckoutAt, edited: v.edited)
+    VisitInfo(id: v.id, venueName: v.venueName, address: v.address, verified: v.verified, checkedInAt: seconds(v.checkedInAt),
+              checkedOutAt: v.checkedOutAt.map(seconds), autoCheckoutAt: seconds(v.autoCheckoutAt), edited: v.edited)
 }
 
 /// A venue the library read: keeps the library's VenueScan for the check-in.
@@ -103,7 +106,9 @@ public struct CoreValidator: DeclarationValidator {
 public struct CoreFrameDecoder: FrameDecoder {
     public init() {}
     public func decode(_ plane: LumaPlane, roi: Roi?) -> String? {
-        let region = roi.map { Region(x: UInt32($0.x), y: UInt32($0.y), width: UInt32($0.width), height: UInt32($0.height)) }
+        let region = roi.map {
+            Region(x: Int32(clamping: $0.x), y: Int32(clamping: $0.y), width: Int32(clamping: $0.width), height: Int32(clamping: $0.height))
+        }
         let codes = (try? scanFrame(luma: plane.bytes, width: Int32(plane.width), height: Int32(plane.height),
                                     stride: Int32(plane.bytesPerRow), roi: region)) ?? []
         return codes.lazy.compactMap(\.text).first
@@ -155,7 +160,7 @@ public final class LibraryPorts: CheckInService, VisitDiary, PassService, Backgr
     public func syncExposures() async throws -> [ExposureMatch] {
         try await libAsync {
             try await app.exposures().sync(client: client, minOverlapSeconds: nil, listener: nil).alerts.map {
-                ExposureMatch(visitId: $0.visitId, venueName: $0.venueName, visitStart: $0.visitStart, visitEnd: $0.visitEnd,
+                ExposureMatch(visitId: $0.visitId, venueName: $0.venueName, visitStart: seconds($0.visitStart), visitEnd: seconds($0.visitEnd),
                               recommendation: recommendation($0.recommendation))
             }
         }
@@ -179,7 +184,7 @@ public struct LibraryDoorLog: DoorLog {
             let status: PassStatus
             switch a.check.status { case .green: status = .green; case .yellow: status = .yellow; case .red: status = .red }
             return DoorAdmission(direction: a.direction == .entry ? .entry : .exit, status: status, name: a.check.name,
-                                 at: a.at, pseudonym: a.check.pseudonym)
+                                 at: seconds(a.at), pseudonym: a.check.pseudonym)
         }
     }
     public func report() async throws -> DoorReport {

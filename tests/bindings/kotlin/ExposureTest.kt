@@ -5,13 +5,14 @@
 
 import java.io.File
 import java.nio.file.Files
+import java.time.Instant
 import kotlinx.coroutines.runBlocking
 import vn.khaibao.*
 import vn.khaibao.core.*
 
 /** A clock the test sets. */
 class TestClock(@Volatile var now: Long) : KhaibaoClock {
-    override fun now(): java.time.Instant = java.time.Instant.ofEpochSecond(now)
+    override fun now(): Instant = Instant.ofEpochSecond(now)
 }
 
 /** The app's notification hook: records every call. */
@@ -58,7 +59,7 @@ suspend fun exposureAlertThroughKotlinHttp(f: Fixture) {
         val listener = AlertRecorder()
         val fetched = app.exposures().sync(client, 15 * 60L, listener)
         checkEq(version, fetched.version, "list version")
-        checkEq(fetched.requests.toInt(), client.calls.get(), "requests through the Kotlin client")
+        checkEq(fetched.requests, client.calls.get(), "requests through the Kotlin client")
         checkEq(version, app.exposures().since(), "version stored")
         checkEq(1, listener.calls.size, "listener calls")
         checkEq(1, listener.calls[0].size, "alerts in the call")
@@ -68,8 +69,8 @@ suspend fun exposureAlertThroughKotlinHttp(f: Fixture) {
         checkEq("Trường THPT Chu Văn An", alert.venueName, "venue name")
         checkEq(Recommendation.GET_TESTED, alert.recommendation, "recommendation")
         checkEq(30 * 60L, alert.overlapSeconds, "overlap")
-        checkEq(t to t + 40 * 60, alert.visitStart to alert.visitEnd, "visit window")
-        checkEq(version.toULong(), alert.listVersion, "alert's list version")
+        checkEq(Instant.ofEpochSecond(t) to Instant.ofEpochSecond(t + 40 * 60), alert.visitStart to alert.visitEnd, "visit window")
+        checkEq(version, alert.listVersion, "alert's list version")
         checkEq(listOf(alert), fetched.alerts, "returned alerts")
 
         // Synced again: nothing new, no second alert.

@@ -156,9 +156,9 @@ class SlowClient : HostHttpClient {
 
 fun form(phone: String = "0912345678") = Declaration(
     fullName = "  Trần Thị Bích Ngọc ",
-    birthYear = 1995u,
+    birthYear = 1995,
     phone = phone,
-    province = 79u,
+    province = 79,
     symptoms = listOf(Symptom.FEVER),
     closeContact = false,
     onBehalf = false,
@@ -245,19 +245,25 @@ suspend fun scanVerifyDeclareUploadAndReadDiary(f: Fixture) {
     checkEq(listOf("phone"), bad.fields.map { it.field }, "invalid fields")
     checkEq("phone.not_vietnamese_mobile", bad.fields[0].code, "field code")
     check("12345" !in bad.fields[0].messageEn) { "the message echoes the input" }
+    // Numbers the library cannot take (a year of birth out of range, a negative province)
+    // are the same typed error, naming each field.
+    val outOfRange = expectThrows<KhaibaoException.Validation> {
+        app.diary().checkIn(scanned, form().copy(birthYear = -1995, province = -79))
+    }
+    checkEq(listOf("birth_year", "province"), outOfRange.fields.map { it.field }, "out-of-range fields")
     checkEq(emptyList(), app.diary().visits(), "diary before")
-    checkEq(0uL, app.uploads().counts().pending, "pending before")
+    checkEq(0L, app.uploads().counts().pending, "pending before")
 
     // Fixed: sealed and queued with the check-in.
     checkEq(emptyList(), validateDeclaration(form()), "validate fixed")
     val visit = app.diary().checkIn(scanned, form())
     check(visit.verified) { "visit not verified" }
-    checkEq(1uL, app.uploads().counts().pending, "pending after")
+    checkEq(1L, app.uploads().counts().pending, "pending after")
 
     val report = app.uploads().upload(UploadOptions())
     checkEq(Triple(1L, 1L, 0L), Triple(report.sent, report.accepted, report.remaining), "report")
     check(report.receipts[0].startsWith("rc-")) { "receipt ${report.receipts}" }
-    checkEq(1uL, app.uploads().counts().delivered, "delivered")
+    checkEq(1L, app.uploads().counts().delivered, "delivered")
 
     val diary = app.diary().visits()
     checkEq(1, diary.size, "diary size")
@@ -283,7 +289,7 @@ suspend fun hostCallbackThatThrowsLeavesItemsQueued(f: Fixture) {
         app.diary().checkIn(app.trust().readVenue(f.code), form())
         val e = expectThrows<KhaibaoException.Network> { app.uploads().upload(UploadOptions(client = ExplodingClient())) }
         checkEq(ErrorCode.NETWORK_FAILURE, e.code, "code")
-        checkEq(1uL, app.uploads().counts().pending, "still pending")
+        checkEq(1L, app.uploads().counts().pending, "still pending")
         // Backing off after the failure, by a full-jitter delay of 0 to 5 s.
         val due = app.uploads().nextUploadAt() ?: error("no next upload time")
         check(due <= java.time.Instant.now().plusSeconds(6)) { "first backoff within 5 s: $due" }
@@ -325,6 +331,8 @@ suspend fun forgedVenueIsATypedError(f: Fixture) {
 suspend fun badFramesAreTypedErrors(@Suppress("UNUSED_PARAMETER") f: Fixture) {
     val e = expectThrows<KhaibaoException.Scan> { scanFrame(ByteArray(10), 100, 100, 100, null) }
     checkEq(ErrorCode.SCAN_INVALID_FRAME, e.code, "scan code")
+    val r = expectThrows<KhaibaoException.Scan> { scanFrame(ByteArray(100), 10, 10, 10, Region(-1, 0, 5, 5)) }
+    checkEq(ErrorCode.SCAN_INVALID_FRAME, r.code, "negative region")
 }
 
 suspend fun clockThatThrowsFailsOneCallOnly(f: Fixture) {
@@ -342,7 +350,7 @@ suspend fun clockThatThrowsFailsOneCallOnly(f: Fixture) {
         val expired = expectThrows<KhaibaoException.Venue> { app.trust().readVenue(f.code) }
         checkEq(ErrorCode.VENUE_EXPIRED, expired.code, "expired code")
         val visit = app.diary().checkIn(VenueScan.Unverified("quán phở"), null)
-        checkEq(clock.now, visit.checkedInAt, "check-in time from the host clock")
+        checkEq(Instant.ofEpochSecond(clock.now), visit.checkedInAt, "check-in time from the host clock")
     }
     dir.deleteRecursively()
 }
@@ -402,8 +410,8 @@ suspend fun retryAfterCancelAndOpaqueVenues(f: Fixture) {
             expectThrows<kotlinx.coroutines.CancellationException> { job.await() }
         }
         var counts = app.uploads().counts()
-        repeat(100) { if (counts.inFlight > 0uL) { delay(50); counts = app.uploads().counts() } }
-        checkEq(2uL, counts.pending, "the rest stays queued")
+        repeat(100) { if (counts.inFlight > 0L) { delay(50); counts = app.uploads().counts() } }
+        checkEq(2L, counts.pending, "the rest stays queued")
     }
     dir.deleteRecursively()
 }

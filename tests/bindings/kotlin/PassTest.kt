@@ -29,8 +29,8 @@ suspend fun personalPassCheckedByStaff(f: Fixture) {
             checkEq(Direction.EXIT, named.direction, "second pass of the day")
             checkEq("Trần Thị Bích Ngọc", named.check.name, "name shown by choice, trimmed")
             val report = staff.report()
-            checkEq(1u, report.visitors, "visitors")
-            checkEq(0u, report.stillInside, "still inside")
+            checkEq(1, report.visitors, "visitors")
+            checkEq(0, report.stillInside, "still inside")
             checkEq("pseudonym,status,entered_at,exited_at,nonce,sealed", staff.exportCsv().lines().first(), "CSV header")
         }
         val forged = expectThrows<KhaibaoException> {

@@ -37,8 +37,8 @@ suspend fun streamScannerReportsTheVenueOnce(f: Fixture) {
         }
         checkEq(listOf(f.code), texts, "venue reported once")
         val stats = scanner.stats()
-        checkEq(14uL, stats.frames, "frames")
-        checkEq(1uL, stats.reported, "reported")
+        checkEq(14L, stats.frames, "frames")
+        checkEq(1L, stats.reported, "reported")
         scanner.reset()
         checkEq(1, scanner.scan(frame(true, 0), w, h, stride, null).size, "after reset")
     }

@@ -29,7 +29,7 @@ suspend fun trustSyncAndManualCodeThroughKotlinHttp(f: Fixture) {
         val synced = app.trust().sync(client)
         checkEq(2, client.calls.get(), "requests through the Kotlin client")
         check(synced.keysetUpdated && synced.registryUpdated) { "first sync: $synced" }
-        check((synced.registry?.entries ?: 0uL) >= 2uL) { "registry: ${synced.registry}" }
+        check((synced.registry?.entries ?: 0L) >= 2L) { "registry: ${synced.registry}" }
         val venue = app.trust().resolveManualCode(manual)
         checkEq("Bến xe Miền Đông", venue.name(), "venue name")
         val scanned = app.trust().readVenue(code) as? VenueScan.Verified ?: error("code not verified under the synced keyset")

@@ -71,8 +71,8 @@ func exposureAlertThroughURLSession(_ f: Fixture) async throws {
     try checkEq("Trường THPT Chu Văn An", alert.venueName, "venue name")
     try checkEq(Recommendation.getTested, alert.recommendation, "recommendation")
     try checkEq(30 * 60, alert.overlapSeconds, "overlap")
-    try checkEq([t, t + 40 * 60], [alert.visitStart, alert.visitEnd], "visit window")
-    try checkEq(UInt64(version), alert.listVersion, "alert's list version")
+    try checkEq([t, t + 40 * 60].map { Date(timeIntervalSince1970: TimeInterval($0)) }, [alert.visitStart, alert.visitEnd], "visit window")
+    try checkEq(version, alert.listVersion, "alert's list version")
     try checkEq([alert], fetched.alerts, "returned alerts")
 
     // Synced again: nothing new, no second alert.

@@ -218,6 +218,17 @@ func scanVerifyDeclareUploadAndReadDiary(_ f: Fixture) async throws {
         try checkEq("phone.not_vietnamese_mobile", fields[0].code, "field code")
         try check(!fields[0].messageEn.contains("12345"), "the message echoes the input")
     }
+    // Numbers the library cannot take (a year of birth out of range, a negative province)
+    // are the same typed error, naming each field.
+    var outOfRange = form()
+    outOfRange.birthYear = -1995
+    outOfRange.province = -79
+    do {
+        _ = try await app.diary().checkIn(venue: scanned, declaration: outOfRange)
+        throw Failure(description: "out-of-range declaration accepted")
+    } catch KhaibaoError.Validation(let fields, _, _) {
+        try checkEq(["birth_year", "province"], fields.map(\.field), "out-of-range fields")
+    }
     try checkEq([], try await app.diary().visits(), "diary before")
     try checkEq(0, try await app.uploads().counts().pending, "pending before")
 
@@ -293,6 +304,13 @@ func badFramesAreTypedErrors(_ f: Fixture) async throws {
     } catch KhaibaoError.Scan(let code, _, _, _) {
         try checkEq(ErrorCode.scanInvalidFrame, code, "scan code")
     }
+    do {
+        _ = try scanFrame(luma: Data(count: 100), width: 10, height: 10, stride: 10,
+                          roi: Region(x: -1, y: 0, width: 5, height: 5))
+        throw Failure(description: "negative region accepted")
+    } catch KhaibaoError.Scan(let code, _, _, _) {
+        try checkEq(ErrorCode.scanInvalidFrame, code, "negative region")
+    }
 }
 
 func clockAndKeysInsideTheLibrary(_ f: Fixture) async throws {
@@ -306,7 +324,8 @@ func clockAndKeysInsideTheLibrary(_ f: Fixture) async throws {
     } catch KhaibaoError.Venue(let code, _, _, _) {
         try checkEq(ErrorCode.venueExpired, code, "expired")
     }
-    try checkEq(clock.seconds, try await app.diary().checkIn(venue: .unverified(text: "quán phở"), declaration: nil).checkedInAt, "check-in time")
+    try checkEq(Date(timeIntervalSince1970: TimeInterval(clock.seconds)),
+                try await app.diary().checkIn(venue: .unverified(text: "quán phở"), declaration: nil).checkedInAt, "check-in time")
 
     do {
         _ = try await KhaibaoLibrary.open(config: f.config("clear.db"), keyWrapper: ClearTextWrapper())

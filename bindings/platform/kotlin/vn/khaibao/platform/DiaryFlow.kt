@@ -13,7 +13,7 @@ import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.channels.BufferOverflow
 import vn.khaibao.Diary
 import vn.khaibao.DiaryListener
-import vn.khaibao.core.Visit
+import vn.khaibao.Visit
 
 /** Emits the diary (newest first) on collection and after every change until cancelled. */
 fun Diary.visitsFlow(): Flow<List<Visit>> = callbackFlow {

@@ -1,6 +1,6 @@
 // The one file that knows the khaibao binding: it maps the demo's ports (Ports.kt) to the
-// generated Kotlin API (package vn.khaibao, core types in vn.khaibao.core). When the library's
-// API changes, this file changes and the view models do not.
+// generated Kotlin API (package vn.khaibao; core's enums and plain records in vn.khaibao.core).
+// When the library's API changes, this file changes and the view models do not.
 
 package vn.khaibao.demo
 
@@ -11,17 +11,17 @@ import vn.khaibao.KhaibaoLibrary
 import vn.khaibao.UploadOptions
 import vn.khaibao.VenueScan
 import vn.khaibao.VenueStaff
-import vn.khaibao.core.CalendarDate
-import vn.khaibao.core.Declaration
+import vn.khaibao.CalendarDate
+import vn.khaibao.Declaration
+import vn.khaibao.Region
+import vn.khaibao.Travel
+import vn.khaibao.VaccineDose
+import vn.khaibao.Visit
 import vn.khaibao.core.ErrorCode
 import vn.khaibao.core.FieldError
 import vn.khaibao.core.HealthStatus
 import vn.khaibao.core.IdDocument
-import vn.khaibao.core.Region
 import vn.khaibao.core.ScannedCode
-import vn.khaibao.core.Travel
-import vn.khaibao.core.VaccineDose
-import vn.khaibao.core.Visit
 import vn.khaibao.errorCodeString
 import vn.khaibao.scanFrame
 import vn.khaibao.validateDeclaration
@@ -58,14 +58,12 @@ private inline fun <T> lib(call: () -> T): T = try {
     throw e.toLibraryError()
 }
 
-private fun date(d: Day) = CalendarDate(d.year, d.month.coerceIn(0, 255).toUByte(), d.day.coerceIn(0, 255).toUByte())
-private fun u16(n: Int) = n.coerceIn(0, 65535).toUShort()
-private fun u32(n: Int) = n.coerceAtLeast(0).toUInt()
+private fun date(d: Day) = CalendarDate(d.year, d.month, d.day)
 
 /** The demo's declaration as core's record, field by field. */
 fun DeclarationInput.toCore() = Declaration(
     fullName = fullName,
-    birthYear = u16(birthYear),
+    birthYear = birthYear,
     dateOfBirth = dateOfBirth?.let(::date),
     sex = sex?.let { CoreSex.valueOf(it.name) },
     nationality = nationality,
@@ -78,9 +76,9 @@ fun DeclarationInput.toCore() = Declaration(
     },
     phone = phone,
     email = email,
-    province = u32(province),
-    district = district?.let(::u32),
-    ward = ward?.let(::u32),
+    province = province,
+    district = district,
+    ward = ward,
     street = street,
     healthInsurance = healthInsurance,
     travel = travel.map {
@@ -96,7 +94,9 @@ fun DeclarationInput.toCore() = Declaration(
     onBehalf = onBehalf,
 )
 
-fun Visit.toInfo() = VisitInfo(id, venueName, address, verified, checkedInAt, checkedOutAt, autoCheckoutAt, edited)
+fun Visit.toInfo() = VisitInfo(
+    id, venueName, address, verified, checkedInAt.epochSecond, checkedOutAt?.epochSecond, autoCheckoutAt.epochSecond, edited,
+)
 
 /** A venue the library read: keeps the library's VenueScan for the check-in. */
 class LibraryVenue(val scanned: VenueScan, sourceText: String) : ReadVenue {
@@ -117,7 +117,7 @@ object CoreValidator : DeclarationValidator {
 
 object CoreFrameDecoder : FrameDecoder {
     override fun decode(plane: LumaPlane, roi: Roi?): String? = try {
-        val region = roi?.let { Region(u32(it.x), u32(it.y), u32(it.width), u32(it.height)) }
+        val region = roi?.let { Region(it.x, it.y, it.width, it.height) }
         scanFrame(plane.bytes, plane.width, plane.height, plane.rowStride, region)
             .firstNotNullOfOrNull(ScannedCode::text)
     } catch (e: KhaibaoException.Scan) {
@@ -147,7 +147,7 @@ class LibraryPorts(
         lib { app.diary().editVisit(visitId, Instant.ofEpochSecond(checkedInAt), Instant.ofEpochSecond(checkedOutAt)).toInfo() }
     override suspend fun exportCsv(language: Language) =
         lib { app.diary().exportCsv(if (language == Language.VI) CoreLanguage.VIETNAMESE else CoreLanguage.ENGLISH).visits }
-    override suspend fun pendingUploads() = lib { app.uploads().counts().pending.toLong() }
+    override suspend fun pendingUploads() = lib { app.uploads().counts().pending }
 
     override suspend fun register() = lib { app.passes().registerDevice(client) }
     override suspend fun makePass(declaration: DeclarationInput, certificate: ByteArray, showName: Boolean) =
@@ -157,7 +157,7 @@ class LibraryPorts(
     override suspend fun upload(): Long = lib { app.uploads().upload(UploadOptions(client = client)).remaining }
     override suspend fun syncExposures() = lib {
         app.exposures().sync(client, null, null).alerts.map {
-            ExposureMatch(it.visitId, it.venueName, it.visitStart, it.visitEnd, it.recommendation.name.lowercase())
+            ExposureMatch(it.visitId, it.venueName, it.visitStart.epochSecond, it.visitEnd.epochSecond, it.recommendation.name.lowercase())
         }
     }
     override suspend fun syncTrust() {
@@ -171,11 +171,11 @@ class LibraryDoorLog(private val staff: VenueStaff) : DoorLog {
         val a = staff.scan(text)
         DoorAdmission(
             if (a.direction == CoreDirection.ENTRY) DoorDirection.ENTRY else DoorDirection.EXIT,
-            status(a.check.status), a.check.name, a.at, a.check.pseudonym,
+            status(a.check.status), a.check.name, a.at.epochSecond, a.check.pseudonym,
         )
     }
     override suspend fun report() = lib {
-        staff.report().let { r -> DoorReport(r.visitors.toInt(), r.stillInside.toInt(), r.entriesPerHour.map { it.toInt() }) }
+        staff.report().let { r -> DoorReport(r.visitors, r.stillInside, r.entriesPerHour) }
     }
     override suspend fun exportCsv() = lib { staff.exportCsv() }
 
