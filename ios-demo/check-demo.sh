@@ -2,7 +2,8 @@
 # Checks the iOS demo with the real Swift compiler, in the Debian trixie chroot that
 # tests/bindings/run_swift.sh creates (build/swift-root), without Xcode:
 #   1. the view models (Sources/KhaibaoDemoCore, without the library adapter) with their
-#      tests in Tests/KhaibaoDemoCoreTests, compiled and run against fake ports;
+#      tests in Tests/KhaibaoDemoCoreTests, compiled and run against fake ports (the
+#      pickers' test reads the app's App/Resources/units.tsv);
 #   2. the app (App/*.swift) type-checked against stubs/ (the exact SwiftUI, UIKit,
 #      AVFoundation, BackgroundTasks, UserNotifications, CoreImage, CryptoKit and Security
 #      declarations it uses), with the view models and the generated binding as modules.
@@ -17,6 +18,8 @@ work="$chroot_dir/khaibao-demo-check"
 rm -rf "$work" && mkdir -p "$work/core" "$work/tests" "$work/gen" "$work/app" "$work/stubs"
 find "$here/Sources/KhaibaoDemoCore" -name '*.swift' ! -name LibraryAdapter.swift -exec cp {} "$work/core/" \;
 cp "$here"/Tests/KhaibaoDemoCoreTests/*.swift "$work/tests/"
+# The pickers' test reads the app's resource from the working folder.
+cp "$here/App/Resources/units.tsv" "$work/units.tsv"
 cp "$binding"/* "$work/gen/"
 cp "$here/Sources/KhaibaoDemoCore/LibraryAdapter.swift" "$work/gen/"
 cp "$here"/App/*.swift "$work/app/"

@@ -68,9 +68,12 @@ if [ -z "$deny" ]; then
 fi
 "$deny" check bans licenses sources
 
-step "administrative units: the checked-in data file is what its generator writes"
+step "administrative units: the checked-in data file and the apps' picker resources are what their generators write"
 python3 authority/assets/units/generate.py "$build/units.tsv"
 cmp authority/assets/units/units.tsv "$build/units.tsv"
+python3 authority/assets/units/demo_resource.py "$build/demo-units.tsv"
+cmp android-demo/app/src/main/res/raw/units.tsv "$build/demo-units.tsv"
+cmp ios-demo/App/Resources/units.tsv "$build/demo-units.tsv"
 
 step "Rust tests"
 if cargo nextest --version >/dev/null 2>&1; then

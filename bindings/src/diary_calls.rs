@@ -184,6 +184,22 @@ impl Diary {
         Ok(visit)
     }
 
+    /// Deletes a visit at the citizen's request, with its edit history and the citizen's
+    /// copy of its declaration; a declaration already queued for the authority stays queued.
+    pub async fn delete_visit(self: Arc<Self>, visit_id: i64) -> Result<()> {
+        let inner = self.0.clone();
+        off_thread("Diary.delete_visit", move || {
+            Ok(diary::delete_visit(
+                &mut inner.store(),
+                visit_id,
+                inner.now(),
+            )?)
+        })
+        .await?;
+        self.0.watchers.changed();
+        Ok(())
+    }
+
     /// The edit history of a visit, oldest first.
     pub async fn visit_edits(self: Arc<Self>, visit_id: i64) -> Result<Vec<VisitEdit>> {
         let inner = self.0.clone();

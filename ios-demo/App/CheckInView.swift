@@ -11,7 +11,7 @@ struct CheckInView: View {
     @State private var vm: CheckInViewModel
     @State private var tick = 0
     @State private var torch = false
-    @State private var form = DeclarationFormViewModel(validator: CoreValidator(), language: Texts.language)
+    @State private var form = DeclarationFormViewModel(validator: CoreValidator(), language: Texts.language, units: AppUnits.shared)
     private let timer = Timer.publish(every: 30, on: .main, in: .common).autoconnect()
 
     init(ports: LibraryPorts) { _vm = State(initialValue: CheckInViewModel(service: ports)) }

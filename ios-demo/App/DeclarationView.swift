@@ -51,9 +51,11 @@ struct DeclarationView: View {
             Section(Texts.text("section_contact")) {
                 field("phone", \.phone, "phone")
                 field("email", \.email, "email")
-                field("province", \.province, "province")
-                field("district", \.district, "district")
-                field("ward", \.ward, "ward")
+                SearchPicker(label: "province", chosen: vm.province?.name, error: vm.errorFor("province"), enabled: true,
+                             search: vm.units.searchProvinces, name: \.name) { vm.chooseProvince($0); tick += 1 }
+                SearchPicker(label: "commune", chosen: vm.commune?.name, error: vm.errorFor("ward"), enabled: vm.province != nil,
+                             search: { [province = vm.province] in vm.units.searchCommunes(province: province?.code, $0) },
+                             name: \.name) { vm.chooseCommune($0); tick += 1 }
                 field("street", \.street, "street")
             }
             Section(Texts.text("section_travel")) {

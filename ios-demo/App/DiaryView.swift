@@ -1,5 +1,6 @@
 // The diary: visits newest first with their times, the upload status, editing a visit's
-// times, and exporting it as CSV through the share sheet. An exposure notification opens it
+// times, deleting a visit (after a confirmation), and exporting it as CSV through the share
+// sheet. An exposure notification opens it
 // at the matching visit (`highlight`).
 
 import Foundation
@@ -33,7 +34,17 @@ struct DiaryView: View {
                     Text(row.venue).font(row.id == highlight ? .headline : .body)
                     Text(Texts.text(row.period)).font(.caption)
                     if !row.verified { Text(Texts.text("unverified_visit")).font(.caption) }
-                    if editing == row.id {
+                    if vm.deleting?.id == row.id, let question = vm.deleteQuestion {
+                        Text(Texts.text(question))
+                        Button(Texts.text("delete_visit")) {
+                            Task { @MainActor in
+                                await vm.confirmDelete()
+                                Texts.announce(vm.takeAnnouncement())
+                                await reload()
+                            }
+                        }
+                        Button(Texts.text("cancel")) { vm.cancelDelete(); tick += 1 }
+                    } else if editing == row.id {
                         TextField(Texts.text("checked_in_time"), text: $start)
                         TextField(Texts.text("checked_out_time"), text: $end)
                         Button(Texts.text("save")) {
@@ -47,8 +58,11 @@ struct DiaryView: View {
                         }
                     } else {
                         Button(Texts.text("edit_times")) { Task { @MainActor in await openEditor(row.id) } }
+                        Button(Texts.text("delete_visit")) { vm.askDelete(row.id); tick += 1 }
                     }
                 }
+                // Several buttons in one row: borderless, so a tap fires only the one touched.
+                .buttonStyle(.borderless)
                 .accessibilityElement(children: .combine)
             }
         }

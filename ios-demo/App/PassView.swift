@@ -19,7 +19,7 @@ func qrImage(_ text: String) -> UIImage? {
 
 struct PassView: View {
     @State private var vm: PassViewModel
-    @State private var form = DeclarationFormViewModel(validator: CoreValidator(), language: Texts.language)
+    @State private var form = DeclarationFormViewModel(validator: CoreValidator(), language: Texts.language, units: AppUnits.shared)
     @State private var tick = 0
     @State private var showName = false
     private let timer = Timer.publish(every: 1, on: .main, in: .common).autoconnect()

@@ -1,6 +1,7 @@
 // Staff mode at a venue's door: scan visitors' personal passes (verified on the phone, no
-// network needed), see entry or exit with the pass's status, today's list and the day's
-// report, and export the report as CSV.
+// network needed), see entry or exit with the pass's status and whether the person declared
+// it or the authority attested it, today's list and the day's report, and export the report
+// as CSV.
 
 import Khaibao
 import Foundation
@@ -12,6 +13,9 @@ struct StaffView: View {
     @State private var tick = 0
     @State private var openError: String?
     @State private var csv: String?
+    @State private var torch = false
+    /// The door may be opened before the check-in screen ever asked for the camera.
+    @State private var cameraGranted = CameraPermission.granted
 
     private func open() {
         guard vm == nil else { return }
@@ -38,17 +42,23 @@ struct StaffView: View {
             if let openError { Text(openError).foregroundColor(.red) }
             Text(Texts.text(Message(.door_offline))).font(.caption)
             if let vm {
-                ScannerView(gate: vm.gate, torch: false) { text in
-                    Task { @MainActor in
-                        await vm.onScanned(text)
-                        Texts.announce(vm.takeAnnouncement())
-                        await reload(vm)
+                if cameraGranted == true {
+                    ScannerView(gate: vm.gate, torch: torch) { text in
+                        Task { @MainActor in
+                            await vm.onScanned(text)
+                            Texts.announce(vm.takeAnnouncement())
+                            await reload(vm)
+                        }
                     }
+                    .frame(height: 280)
+                    Toggle(Texts.text("torch"), isOn: $torch)
+                } else {
+                    Text(Texts.text("door_camera_needed"))
                 }
-                .frame(height: 280)
                 switch vm.last {
                 case .admitted(let a)?:
-                    Text(Texts.text(Message(a.direction == .entry ? .door_entry : .door_exit, [statusKey(a.status).rawValue]))).font(.title2)
+                    // The colour with who vouches for it: self-declared unless the authority attested it.
+                    Text(Texts.text(admissionText(a))).font(.title2)
                     if let name = a.name { Text(name) }
                 case .refused(let error)?:
                     Text(Texts.text(error)).foregroundColor(.red)
@@ -63,6 +73,9 @@ struct StaffView: View {
             }
         }
         .padding()
-        .onAppear(perform: open)
+        .onAppear {
+            open()
+            if cameraGranted == nil { CameraPermission.request { cameraGranted = $0 } }
+        }
     }
 }

@@ -147,6 +147,12 @@ extension Button where Label == Text {
     public init<S: StringProtocol>(_ title: S, action: @escaping () -> Void) {}
 }
 
+public protocol PrimitiveButtonStyle {}
+public struct BorderlessButtonStyle: PrimitiveButtonStyle { public init() {} }
+extension PrimitiveButtonStyle where Self == BorderlessButtonStyle {
+    public static var borderless: BorderlessButtonStyle { BorderlessButtonStyle() }
+}
+
 public struct Toggle<Label: View>: PrimitiveView {}
 extension Toggle where Label == Text {
     public init<S: StringProtocol>(_ title: S, isOn: Binding<Bool>) {}
@@ -234,6 +240,7 @@ extension View {
     public func tabItem<V: View>(@ViewBuilder _ label: () -> V) -> ModifiedContent<Self> { fatalError("stub") }
     public func accessibilityLabel<S: StringProtocol>(_ label: S) -> ModifiedContent<Self> { fatalError("stub") }
     public func accessibilityElement(children: AccessibilityChildBehavior = .ignore) -> ModifiedContent<Self> { fatalError("stub") }
+    public func buttonStyle<S: PrimitiveButtonStyle>(_ style: S) -> ModifiedContent<Self> { fatalError("stub") }
     public func environmentObject<T: ObservableObject>(_ object: T) -> ModifiedContent<Self> { fatalError("stub") }
     public func onAppear(perform action: (() -> Void)? = nil) -> ModifiedContent<Self> { fatalError("stub") }
     public func onChange<V: Equatable>(of value: V, perform action: @escaping (V) -> Void) -> ModifiedContent<Self> { fatalError("stub") }

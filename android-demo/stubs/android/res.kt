@@ -3,11 +3,13 @@
 
 package android.content.res
 
+import java.io.InputStream
 import java.util.Locale
 
 class Resources {
     val configuration: Configuration get() = throw NotImplementedError("stub")
     fun getIdentifier(name: String, defType: String?, defPackage: String?): Int = throw NotImplementedError("stub")
+    fun openRawResource(id: Int): InputStream = throw NotImplementedError("stub")
 }
 
 class Configuration(o: Configuration) {

@@ -21,6 +21,8 @@
 //! * **check out** — closes the active visit at `now` (never before its check-in).
 //! * **edit** — a visit's times may be corrected afterwards within its local day; each edit
 //!   is kept in `visit_edits` ([`edits`]).
+//! * **delete** — the citizen removes a visit, its edits and its declaration copy
+//!   ([`delete_visit`]).
 //!
 //! When the check-in comes with a sealed declaration, its outbox row (and, with
 //! [`check_in_declared`], the citizen's own sealed copy of the declaration) is written in
@@ -487,6 +489,25 @@ pub fn edit_visit(
     visit.checkout = Some(kind);
     visit.edited = true;
     Ok(visit)
+}
+
+/// Deletes visit `id` at the citizen's request, with its edit history and the citizen's own
+/// copy of the declaration made with it, then empties the write-ahead log so the rows do not
+/// survive there (the database deletes securely). An active visit may be deleted too. A
+/// declaration already queued for the authority stays queued: deleting the diary entry
+/// does not recall what the citizen declared.
+pub fn delete_visit(store: &mut Store, id: i64, now: UnixTime) -> Result<()> {
+    let (conn, _, _) = store.parts();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    settle_in(&tx, now)?;
+    if tx.execute("DELETE FROM visits WHERE id = ?1", [id])? == 0 {
+        return Err(Error::InvalidState("no such visit"));
+    }
+    tx.execute("DELETE FROM visit_edits WHERE visit_id = ?1", [id])?;
+    tx.execute("DELETE FROM declarations WHERE visit_id = ?1", [id])?;
+    tx.commit()?;
+    store.empty_log()?;
+    Ok(())
 }
 
 /// The edit history of visit `id`, oldest first.

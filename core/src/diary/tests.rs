@@ -251,6 +251,62 @@ fn editing_times_is_kept_with_history() {
 }
 
 #[test]
+fn deleting_a_visit_removes_its_edits_and_declaration_copy_only() {
+    let mut s = store();
+    let item = NewItem {
+        idempotency_key: [2; 16],
+        kind: crate::upload::protocol::ItemKind::Declaration,
+        body: vec![9; 40],
+    };
+    let kept = check_in_declared(&mut s, &venue("a"), MIDNIGHT + H, &item, b"kept").unwrap();
+    edit_visit(
+        &mut s,
+        kept.id,
+        MIDNIGHT + H,
+        MIDNIGHT + 2 * H,
+        MIDNIGHT + 3 * H,
+    )
+    .unwrap();
+    let gone = check_in_declared(
+        &mut s,
+        &venue("b"),
+        MIDNIGHT + 4 * H,
+        &NewItem {
+            idempotency_key: [3; 16],
+            ..item
+        },
+        b"gone",
+    )
+    .unwrap();
+    edit_visit(
+        &mut s,
+        gone.id,
+        MIDNIGHT + 4 * H,
+        MIDNIGHT + 5 * H,
+        MIDNIGHT + 6 * H,
+    )
+    .unwrap();
+    delete_visit(&mut s, gone.id, MIDNIGHT + 7 * H).unwrap();
+    let left = visits(&s).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, kept.id);
+    assert!(edits(&s, gone.id).unwrap().is_empty());
+    assert_eq!(edits(&s, kept.id).unwrap().len(), 1);
+    let copies = declarations(&s).unwrap();
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].payload, b"kept");
+    // What was declared to the authority stays queued.
+    assert_eq!(crate::upload::outbox::counts(&s).unwrap().pending, 2);
+    // The active visit can be deleted; an unknown one is refused.
+    let active_visit = check_in(&mut s, &venue("c"), MIDNIGHT + 8 * H, None).unwrap();
+    delete_visit(&mut s, active_visit.id, MIDNIGHT + 8 * H + M).unwrap();
+    assert!(active(&mut s, MIDNIGHT + 8 * H + 2 * M).unwrap().is_none());
+    let unknown = delete_visit(&mut s, 999, MIDNIGHT + 9 * H).expect_err("unknown visit");
+    assert_eq!(unknown.code(), crate::ErrorCode::ApiInvalidState);
+    assert_eq!(visits(&s).unwrap().len(), 1);
+}
+
+#[test]
 fn unverified_codes_are_recorded_and_rescans_compare_text() {
     let mut s = store();
     let u = |t: &str| ScannedVenue::Unverified { text: t.into() };

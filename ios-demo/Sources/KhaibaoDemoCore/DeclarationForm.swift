@@ -81,13 +81,38 @@ public func parseDay(_ text: String) -> Day {
 }
 
 /// The form screen's state holder: the typed form, the chosen language and core's errors.
+/// The address's province and commune are chosen from `units` (Units.swift); the form keeps
+/// their codes, and no district (there are none since 1 July 2025).
 public final class DeclarationFormViewModel {
     public var form = DeclarationForm()
     public private(set) var language: AppLanguage
+    public let units: AdministrativeUnits
     private var problems: [FieldProblem] = []
     private let validator: DeclarationValidator
 
-    public init(validator: DeclarationValidator, language: AppLanguage) { self.validator = validator; self.language = language }
+    public init(validator: DeclarationValidator, language: AppLanguage, units: AdministrativeUnits = .none) {
+        self.validator = validator; self.language = language; self.units = units
+    }
+
+    /// Picks the province; a commune of another province is cleared.
+    public func chooseProvince(_ province: Province) {
+        if commune?.province != province.code { form.ward = "" }
+        form.province = String(province.code)
+        form.district = ""
+    }
+
+    /// Picks the commune (and so its province).
+    public func chooseCommune(_ commune: Commune) {
+        form.province = String(commune.province)
+        form.district = ""
+        form.ward = String(commune.code)
+    }
+
+    /// The chosen province, as the picker shows it.
+    public var province: Province? { Int(form.province.trimmingCharacters(in: .whitespaces)).flatMap(units.province) }
+
+    /// The chosen commune, as the picker shows it.
+    public var commune: Commune? { Int(form.ward.trimmingCharacters(in: .whitespaces)).flatMap(units.commune) }
 
     public func addJourney() { form.travel.append(TravelForm()) }
     public func removeJourney(_ i: Int) { form.travel.remove(at: i) }

@@ -15,8 +15,34 @@ public final class DiaryViewModel {
     public private(set) var rows: [DiaryRow] = []
     public private(set) var error: Bilingual?
     public private(set) var status = Message(.outbox_all_sent)
+    /// The visit the person asked to delete, waiting for their confirmation.
+    public private(set) var deleting: DiaryRow?
+    private var pendingAnnouncement: Message?
     private let diary: VisitDiary
     public init(diary: VisitDiary) { self.diary = diary }
+
+    public func takeAnnouncement() -> Message? { defer { pendingAnnouncement = nil }; return pendingAnnouncement }
+
+    /// Asks to delete a visit: the screen shows `deleteQuestion` with confirm and cancel.
+    public func askDelete(_ visitId: Int64) { deleting = rows.first { $0.id == visitId } }
+    public func cancelDelete() { deleting = nil }
+
+    /// What the confirmation asks; it says a declaration already sent is not recalled.
+    public var deleteQuestion: Message? { deleting.map { Message(.delete_visit_question, [$0.venue]) } }
+
+    /// Deletes the visit asked about; false (with core's message) when the library refuses.
+    @discardableResult
+    public func confirmDelete() async -> Bool {
+        guard let row = deleting else { return false }
+        deleting = nil
+        do {
+            try await diary.delete(visitId: row.id)
+            error = nil
+            pendingAnnouncement = Message(.announce_visit_deleted, [row.venue])
+            await refresh()
+            return true
+        } catch let e as LibraryError { error = e.text; return false } catch { return false }
+    }
 
     public func refresh() async {
         do {

@@ -22,7 +22,7 @@ public final class DoorLogViewModel {
         guard gate.accept(text, clock.nowMillis) else { return }
         do {
             let a = try await log.scan(text)
-            pendingAnnouncement = Message(a.direction == .entry ? .door_entry : .door_exit, [statusKey(a.status).rawValue])
+            pendingAnnouncement = admissionText(a)
             last = .admitted(a)
         } catch let e as LibraryError {
             pendingAnnouncement = Message(.door_refused)
@@ -37,6 +37,14 @@ public final class DoorLogViewModel {
     }
 
     public func export() async throws -> String { try await log.exportCsv() }
+}
+
+/// Who vouches for an admitted pass's colour: the person (self-declared) or the authority.
+public func statusSource(_ a: DoorAdmission) -> Str { a.statusAttested ? .door_status_attested : .door_status_self_declared }
+
+/// What the door screen shows and announces: entry or exit, the colour and who vouches for it.
+public func admissionText(_ a: DoorAdmission) -> Message {
+    Message(a.direction == .entry ? .door_entry : .door_exit, [statusKey(a.status).rawValue, statusSource(a).rawValue])
 }
 
 /// The door log's CSV (`pseudonym,status,entered_at,exited_at`) as today's list.

@@ -141,6 +141,7 @@ public final class LibraryPorts: CheckInService, VisitDiary, PassService, Backgr
                                                  checkedOutAt: Date(timeIntervalSince1970: TimeInterval(checkedOutAt))))
         }
     }
+    public func delete(visitId: Int64) async throws { try await libAsync { try await app.diary().deleteVisit(visitId: visitId) } }
     public func exportCsv(_ language: AppLanguage) async throws -> String {
         try await libAsync { try await app.diary().exportCsv(language: language == .vi ? .vietnamese : .english).visits }
     }
@@ -184,7 +185,7 @@ public struct LibraryDoorLog: DoorLog {
             let status: PassStatus
             switch a.check.status { case .green: status = .green; case .yellow: status = .yellow; case .red: status = .red }
             return DoorAdmission(direction: a.direction == .entry ? .entry : .exit, status: status, name: a.check.name,
-                                 at: seconds(a.at), pseudonym: a.check.pseudonym)
+                                 at: seconds(a.at), pseudonym: a.check.pseudonym, statusAttested: a.check.statusAttested)
         }
     }
     public func report() async throws -> DoorReport {

@@ -83,6 +83,8 @@ public protocol CheckInService {
 public protocol VisitDiary {
     func visits() async throws -> [VisitInfo]
     func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) async throws -> VisitInfo
+    /// Deletes a visit with its edits and the citizen's copy of its declaration.
+    func delete(visitId: Int64) async throws
     func exportCsv(_ language: AppLanguage) async throws -> String
     func pendingUploads() async throws -> Int
 }
@@ -98,14 +100,19 @@ public protocol PassService {
 public enum PassStatus: String, CaseIterable { case green, yellow, red }
 public enum DoorDirection: Equatable { case entry, exit }
 
+/// A pass admitted at the door. `status` is the colour the person's own app derived from their
+/// own answers, unless `statusAttested`: then the authority vouches for it (core's
+/// PassCheck.status_attested). The staff screen says which.
 public struct DoorAdmission: Equatable {
     public let direction: DoorDirection
     public let status: PassStatus
     public let name: String?
     public let at: Int64
     public let pseudonym: String
-    public init(direction: DoorDirection, status: PassStatus, name: String?, at: Int64, pseudonym: String) {
+    public let statusAttested: Bool
+    public init(direction: DoorDirection, status: PassStatus, name: String?, at: Int64, pseudonym: String, statusAttested: Bool = false) {
         self.direction = direction; self.status = status; self.name = name; self.at = at; self.pseudonym = pseudonym
+        self.statusAttested = statusAttested
     }
 }
 

@@ -18,11 +18,12 @@ public enum Str: String, CaseIterable {
     case checked_out_at, still_here
     case category_hospital, category_school, category_office, category_market, category_lodging
     case category_restaurant, category_transport, category_event, category_other
-    case outbox_pending, outbox_all_sent, edit_times_invalid
+    case outbox_pending, outbox_all_sent, edit_times_invalid, delete_visit_question, announce_visit_deleted
     case exposure_title, exposure_body, recommendation_monitor_symptoms, recommendation_get_tested
     case recommendation_isolate
     case pass_expires_in, pass_registering, pass_status_green, pass_status_yellow, pass_status_red
-    case door_entry, door_exit, door_refused, door_report, door_offline
+    case door_entry, door_exit, door_refused, door_report, door_offline, door_status_self_declared
+    case door_status_attested
     case onboarding_language, onboarding_stored, onboarding_camera
 }
 

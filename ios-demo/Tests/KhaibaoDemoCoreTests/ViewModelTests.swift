@@ -1,6 +1,8 @@
 // The demo's view models driven through fake ports (no library, no UIKit): the camera
-// throttle, the check-in state machine, the form's parsing and language switch, the door
-// log, the pass countdown, onboarding and the background run. The same view models run
+// throttle, the check-in state machine, the form's parsing and language switch, the
+// province and commune pickers (on the app's real resource), the diary's edit and delete,
+// the door log with the status's provenance, the pass countdown, onboarding and the
+// background run. The same view models run
 // against the real library in tests/bindings/swift/DemoTests.swift. Mirrors the Android
 // demo's ViewModelTest.kt.
 
@@ -163,13 +165,123 @@ func declarationFormParses() throws {
     try eq("Wrong phone", failing.errorFor("phone"), "en")
 }
 
+/// The app's resource: check-demo.sh copies it to the working folder; `swift run` finds it in App/Resources.
+func appUnits() throws -> AdministrativeUnits {
+    let path = ProcessInfo.processInfo.environment["KHAIBAO_UNITS"]
+        ?? (FileManager.default.fileExists(atPath: "units.tsv") ? "units.tsv" : "App/Resources/units.tsv")
+    return AdministrativeUnits.parse(try String(contentsOfFile: path, encoding: .utf8))
+}
+
+func pickersSearchTodaysUnits() async throws {
+    let units = try appUnits()
+    try eq(34, units.provinces.count, "today's provinces")
+    try eq(3321, units.communeCount, "today's communes")
+    try eq("ha noi", fold("  HÀ   Nội! "), "fold keeps letters, drops marks and case")
+    try eq("da nang", fold("Đà Nẵng"), "đ is d")
+    try eq(["Thành phố Đà Nẵng"], units.searchProvinces("da nang").map(\.name), "search without diacritics")
+    try eq(["Thành phố Đà Nẵng"], units.searchProvinces("Đà Nẵng").map(\.name), "and with them")
+    try eq([48], units.searchProvinces("danang").map(\.code), "spaces optional")
+    try eq(34, units.searchProvinces(" ").count, "blank: every province")
+    try eq([], units.searchProvinces("paris"), "no match")
+    let ha = units.searchProvinces("ha")
+    try check(fold(ha[0].name).split(separator: " ").contains { $0.hasPrefix("ha") }, "word start first: \(ha)")
+    let hanoi = units.searchProvinces("ha noi")
+    try eq([1], hanoi.map(\.code), "Hà Nội is 1")
+    try eq([], units.searchCommunes(province: nil, "ba dinh"), "no communes before a province")
+    let baDinh = units.searchCommunes(province: 1, "ba dinh")
+    try eq(["Phường Ba Đình"], baDinh.map(\.name), "commune found in its province")
+    try eq([], units.searchCommunes(province: 79, "ba dinh"), "not in another province")
+    try eq(126, units.searchCommunes(province: 1, "").filter { $0.province == 1 }.count, "Hà Nội's 126 communes, only them")
+
+    let vm = DeclarationFormViewModel(validator: Accept(), language: .vi, units: units)
+    vm.form.district = "5"
+    vm.chooseProvince(hanoi[0])
+    try eq(hanoi[0], vm.province, "province chosen")
+    vm.chooseCommune(baDinh[0])
+    try eq("Phường Ba Đình", vm.commune?.name, "commune chosen")
+    var input = vm.submit()
+    try eq(1, input?.province, "province code to core")
+    try eq(baDinh[0].code, input?.ward, "commune code as core's ward")
+    try eq(nil, input?.district, "no district since 2025")
+    vm.chooseProvince(hanoi[0])
+    try eq("Phường Ba Đình", vm.commune?.name, "the same province keeps the commune")
+    vm.chooseProvince(units.searchProvinces("ho chi minh")[0])
+    try eq(nil, vm.commune, "another province clears the commune")
+    input = vm.submit()
+    try eq(79, input?.province, "Hồ Chí Minh is 79")
+    try eq(nil, input?.ward, "no commune")
+    let other = DeclarationFormViewModel(validator: Accept(), language: .vi, units: units)
+    other.chooseCommune(units.searchCommunes(province: 48, "hai chau")[0])
+    try eq(48, other.province?.code, "the commune's province")
+}
+
+struct Accept: DeclarationValidator { func validate(_ form: DeclarationInput) -> [FieldProblem] { [] } }
+
+final class FakeDiary: VisitDiary {
+    var visits: [VisitInfo], refuseDelete = false
+    init(_ visits: [VisitInfo]) { self.visits = visits }
+    func visits() async throws -> [VisitInfo] { visits }
+    func edit(visitId: Int64, checkedInAt: Int64, checkedOutAt: Int64) async throws -> VisitInfo {
+        guard let i = visits.firstIndex(where: { $0.id == visitId }) else { throw refusal }
+        let v = visits[i]
+        visits[i] = VisitInfo(id: v.id, venueName: v.venueName, address: v.address, verified: v.verified, checkedInAt: checkedInAt,
+                              checkedOutAt: checkedOutAt, autoCheckoutAt: v.autoCheckoutAt, edited: true)
+        return visits[i]
+    }
+    func delete(visitId: Int64) async throws {
+        if refuseDelete { throw LibraryError(code: "api.invalid_state", text: Bilingual(vi: "Không có lượt này", en: "No such visit")) }
+        visits.removeAll { $0.id == visitId }
+    }
+    func exportCsv(_ language: AppLanguage) async throws -> String { (["venue"] + visits.map(\.venueName)).joined(separator: "\n") }
+    func pendingUploads() async throws -> Int { 1 }
+}
+
+func diaryEditsAndDeletes() async throws {
+    let t: Int64 = 1_700_000_000
+    let diary = FakeDiary([VisitInfo(id: 2, venueName: "Chợ Đồng Xuân", address: "", verified: true, checkedInAt: t + 3600, checkedOutAt: nil, autoCheckoutAt: t + 7200, edited: false),
+                           VisitInfo(id: 1, venueName: "Trường A", address: "", verified: false, checkedInAt: t, checkedOutAt: t + 600, autoCheckoutAt: t + 3600, edited: false)])
+    let vm = DiaryViewModel(diary: diary)
+    await vm.refresh()
+    try eq([2, 1], vm.rows.map(\.id), "newest first")
+    try eq(Message(.outbox_pending, ["1"]), vm.status, "pending uploads")
+    try eq(Str.still_here, vm.rows[0].period.key, "active visit")
+    try eq(true, await vm.edit(visitId: 1, checkedInAt: t - 60, checkedOutAt: t + 900), "edit")
+    try eq(true, vm.rows[1].edited, "edited flag shown")
+
+    vm.askDelete(2)
+    try eq(Message(.delete_visit_question, ["Chợ Đồng Xuân"]), vm.deleteQuestion, "asks first, naming the venue")
+    vm.cancelDelete()
+    try eq(nil, vm.deleteQuestion, "cancelled")
+    try eq(2, diary.visits.count, "nothing deleted on cancel")
+    try eq(false, await vm.confirmDelete(), "nothing to confirm")
+    vm.askDelete(99)
+    try eq(nil, vm.deleting, "an unknown row is not asked about")
+
+    vm.askDelete(2)
+    try eq(true, await vm.confirmDelete(), "deleted")
+    try eq([1], diary.visits.map(\.id), "the library deleted that visit")
+    try eq([1], vm.rows.map(\.id), "the list refreshed")
+    try eq(Message(.announce_visit_deleted, ["Chợ Đồng Xuân"]), vm.takeAnnouncement(), "announced")
+    try eq(nil, vm.takeAnnouncement(), "announced once")
+
+    diary.refuseDelete = true
+    vm.askDelete(1)
+    try eq(false, await vm.confirmDelete(), "refused")
+    try eq("No such visit", vm.error?.en, "core's message shown")
+    try eq([1], vm.rows.map(\.id), "row kept")
+    try check(try await vm.export(.en).contains("Trường A"), "export")
+}
+
 final class FakeDoor: DoorLog {
     var rows: [String] = []
     func scan(_ text: String) async throws -> DoorAdmission {
         guard text.hasPrefix("KBP1:") else { throw LibraryError(code: "pass.replayed", text: Bilingual(vi: "Đã dùng", en: "Already used")) }
         let p = String(text.dropFirst(5)), exit = rows.contains { $0.hasPrefix(p + ",") }
         rows.append("\(p),green,2026-12-02 08:00,\(exit ? "2026-12-02 09:00" : "")")
-        return DoorAdmission(direction: exit ? .exit : .entry, status: .green, name: nil, at: 0, pseudonym: p)
+        // A pass ending in "+" carries the authority's attestation (yellow, say).
+        let attested = text.hasSuffix("+")
+        return DoorAdmission(direction: exit ? .exit : .entry, status: attested ? .yellow : .green, name: nil, at: 0, pseudonym: p,
+                             statusAttested: attested)
     }
     func report() async throws -> DoorReport { DoorReport(visitors: rows.count, stillInside: 0, entriesPerHour: []) }
     func exportCsv() async throws -> String { (["pseudonym,status,entered_at,exited_at"] + rows).joined(separator: "\n") }
@@ -178,8 +290,12 @@ final class FakeDoor: DoorLog {
 func doorLog() async throws {
     let clock = FakeClock(), vm = DoorLogViewModel(log: FakeDoor(), clock: clock)
     await vm.onScanned("KBP1:ab")
-    try eq(DoorResult.admitted(DoorAdmission(direction: .entry, status: .green, name: nil, at: 0, pseudonym: "ab")), vm.last, "entry")
-    try eq(Str.door_entry, vm.takeAnnouncement()?.key, "announced")
+    let entry = DoorAdmission(direction: .entry, status: .green, name: nil, at: 0, pseudonym: "ab")
+    try eq(DoorResult.admitted(entry), vm.last, "entry")
+    // The colour is shown and announced as self-declared: the pass carries no attestation.
+    let shown = Message(.door_entry, [Str.pass_status_green.rawValue, Str.door_status_self_declared.rawValue])
+    try eq(shown, admissionText(entry), "screen: entry, green, self-declared")
+    try eq(shown, vm.takeAnnouncement(), "announced with its provenance")
     await vm.onScanned("KBP1:ab")
     try eq(1, vm.today.count, "one scan")
     clock.millis += 4000
@@ -187,6 +303,12 @@ func doorLog() async throws {
     try eq(DoorResult.refused(Bilingual(vi: "Đã dùng", en: "Already used")), vm.last, "refused")
     await vm.onScanned("KBP1:ab")
     try eq("2026-12-02 09:00", vm.today.last?.exitedAt, "exit in today's list")
+    clock.millis += 4000
+    await vm.onScanned("KBP1:cd+")
+    guard case .admitted(let attested)? = vm.last else { throw Failure(description: "attested pass refused") }
+    try eq(Message(.door_entry, [Str.pass_status_yellow.rawValue, Str.door_status_attested.rawValue]), admissionText(attested),
+           "an attested status is shown as attested")
+    try eq(Str.door_status_attested.rawValue, vm.takeAnnouncement()?.args.last, "and announced so")
 }
 
 final class FakePass: PassService {
@@ -258,6 +380,8 @@ struct ViewModelTests {
         await run("checkInStateMachine", checkInStateMachine)
         await run("doubleTapChecksInOnce", doubleTapChecksInOnce)
         await run("declarationFormParses", declarationFormParses)
+        await run("pickersSearchTodaysUnits", pickersSearchTodaysUnits)
+        await run("diaryEditsAndDeletes", diaryEditsAndDeletes)
         await run("doorLog", doorLog)
         await run("passCountdown", passCountdown)
         await run("onboardingAndBackground", onboardingAndBackground)

@@ -36,6 +36,7 @@ import vn.khaibao.demo.Symptom
 import vn.khaibao.demo.SyncOutcome
 import vn.khaibao.demo.TravelForm
 import vn.khaibao.demo.TravelMode
+import vn.khaibao.demo.admissionText
 import vn.khaibao.demo.centreSquare
 import vn.khaibao.demo.runBackgroundSync
 import vn.khaibao.demo.toCore
@@ -182,6 +183,16 @@ suspend fun demoMappersAndSyncDecision(f: Fixture) {
         checkEq(SyncOutcome.RETRY, runBackgroundSync(broken) {}, "broken client retries")
         diary.refresh()
         checkEq(Str.outbox_pending, diary.status.key, "still queued")
+        // Deleting the second visit removes it from the library's diary; its declaration
+        // stays queued for the authority.
+        val second = diary.rows.first()
+        diary.askDelete(second.id)
+        check(diary.confirmDelete()) { "deleted: ${diary.error}" }
+        checkEq(listOf(visit.id), app.diary().visits().map { it.id }, "only the first visit is left")
+        checkEq(listOf(visit.id), diary.rows.map { it.id }, "the diary screen's rows")
+        checkEq(Str.outbox_pending, diary.status.key, "the declaration is still queued")
+        diary.askDelete(second.id)
+        checkEq(null, diary.deleting, "a deleted visit cannot be asked about again")
 
         // The personal pass, registered with the real authority, read at a staff door.
         val settings = MemorySettings()
@@ -199,6 +210,8 @@ suspend fun demoMappersAndSyncDecision(f: Fixture) {
             checkEq(DoorDirection.ENTRY, admitted.admission.direction, "entry")
             checkEq("Nguyễn Văn An", admitted.admission.name, "name shown by choice")
             checkEq(status, admitted.admission.status.name, "the declaration's status")
+            checkEq(false, admitted.admission.statusAttested, "a pass without attestation")
+            checkEq(Str.door_status_self_declared, admissionText(admitted.admission).args[1], "shown as self-declared")
             checkEq(1, door.today.size, "today's list")
             checkEq(1, door.report.stillInside, "inside")
             clock.millis += 5_000

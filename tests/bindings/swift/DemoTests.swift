@@ -129,6 +129,16 @@ func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
     try checkEq(SyncOutcome.retry, retry, "broken client retries")
     await diary.refresh()
     try checkEq(Str.outbox_pending, diary.status.key, "still queued")
+    // Deleting the second visit removes it from the library's diary; its declaration stays
+    // queued for the authority.
+    guard let second = diary.rows.first, let kept = diary.rows.last, second.id != kept.id else {
+        throw Failure(description: "two diary rows: \(diary.rows)")
+    }
+    diary.askDelete(second.id)
+    try check(await diary.confirmDelete(), "deleted: \(String(describing: diary.error))")
+    try checkEq([kept.id], try await app.diary().visits().map(\.id), "only the first visit is left")
+    try checkEq([kept.id], diary.rows.map(\.id), "the diary screen's rows")
+    try checkEq(Str.outbox_pending, diary.status.key, "the declaration is still queued")
 
     let settings = MemorySettings()
     let pass = PassViewModel(service: ports, settings: settings)
@@ -143,6 +153,8 @@ func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
     guard case .admitted(let a)? = door.last else { throw Failure(description: "door: \(String(describing: door.last))") }
     try checkEq(DoorDirection.entry, a.direction, "entry")
     try checkEq("Nguyễn Văn An", a.name, "name shown by choice")
+    try checkEq(false, a.statusAttested, "a pass without attestation")
+    try checkEq(Str.door_status_self_declared.rawValue, admissionText(a).args.last, "shown as self-declared")
     try checkEq(1, door.today.count, "today's list")
     clock.millis += 5000
     await door.onScanned(text)

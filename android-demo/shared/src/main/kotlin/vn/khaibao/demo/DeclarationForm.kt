@@ -80,6 +80,7 @@ data class DeclarationForm(
     val email: String = "",
     val province: String = "",
     val district: String = "",
+    /** The commune's code (core's field is still called `ward`). */
     val ward: String = "",
     val street: String = "",
     val healthInsurance: String = "",
@@ -140,8 +141,16 @@ fun parseDay(text: String): Day {
 private fun optionalDay(text: String) = if (text.isBlank()) null else parseDay(text)
 private fun optionalNumber(text: String) = if (text.isBlank()) null else text.trim().toIntOrNull() ?: 0
 
-/** The form screen's state holder: the typed form, the chosen language and core's errors. */
-class DeclarationFormViewModel(private val validator: DeclarationValidator, language: Language) {
+/**
+ * The form screen's state holder: the typed form, the chosen language and core's errors.
+ * The address's province and commune are chosen from `units` (Units.kt); the form keeps
+ * their codes, and no district (there are none since 1 July 2025).
+ */
+class DeclarationFormViewModel(
+    private val validator: DeclarationValidator,
+    language: Language,
+    val units: AdministrativeUnits = AdministrativeUnits.NONE,
+) {
     var form = DeclarationForm()
         private set
     var language = language
@@ -159,6 +168,22 @@ class DeclarationFormViewModel(private val validator: DeclarationValidator, lang
     fun toggle(symptom: Symptom) = update { f ->
         f.copy(symptoms = if (symptom in f.symptoms) f.symptoms - symptom else f.symptoms + symptom)
     }
+
+    /** Picks the province; a commune of another province is cleared. */
+    fun chooseProvince(province: Province) = update {
+        val keep = it.ward.trim().toIntOrNull()?.let(units::commune)?.province == province.code
+        it.copy(province = province.code.toString(), district = "", ward = if (keep) it.ward else "")
+    }
+
+    /** Picks the commune (and so its province). */
+    fun chooseCommune(commune: Commune) =
+        update { it.copy(province = commune.province.toString(), district = "", ward = commune.code.toString()) }
+
+    /** The chosen province, as the picker shows it. */
+    val province: Province? get() = form.province.trim().toIntOrNull()?.let(units::province)
+
+    /** The chosen commune, as the picker shows it. */
+    val commune: Commune? get() = form.ward.trim().toIntOrNull()?.let(units::commune)
 
     /** Switches language; the errors already shown switch with it (core gave both). */
     fun switchLanguage(to: Language) {

@@ -18,6 +18,13 @@ class DiaryViewModel(private val diary: VisitDiary) {
     var error: Bilingual? = null
         private set
 
+    /** The visit the person asked to delete, waiting for their confirmation. */
+    var deleting: DiaryRow? = null
+        private set
+    private var pendingAnnouncement: Message? = null
+
+    fun takeAnnouncement(): Message? = pendingAnnouncement.also { pendingAnnouncement = null }
+
     /** The status line: what still waits for upload. */
     var status = Message(Str.outbox_all_sent)
         private set
@@ -37,6 +44,34 @@ class DiaryViewModel(private val diary: VisitDiary) {
     } catch (e: LibraryError) {
         error = e.text
         false
+    }
+
+    /** Asks to delete a visit: the screen shows `deleteQuestion` with confirm and cancel. */
+    fun askDelete(visitId: Long) {
+        deleting = rows.firstOrNull { it.id == visitId }
+    }
+
+    fun cancelDelete() {
+        deleting = null
+    }
+
+    /** What the confirmation asks; it says a declaration already sent is not recalled. */
+    val deleteQuestion: Message? get() = deleting?.let { Message(Str.delete_visit_question, listOf(it.venue)) }
+
+    /** Deletes the visit asked about; false (with core's message) when the library refuses. */
+    suspend fun confirmDelete(): Boolean {
+        val row = deleting ?: return false
+        deleting = null
+        return try {
+            diary.delete(row.id)
+            error = null
+            pendingAnnouncement = Message(Str.announce_visit_deleted, listOf(row.venue))
+            refresh()
+            true
+        } catch (e: LibraryError) {
+            error = e.text
+            false
+        }
     }
 
     /** The CSV the share sheet sends (in the app's language). */

@@ -26,7 +26,7 @@ class DoorLogViewModel(private val log: DoorLog, private val clock: DemoClock = 
         if (!gate.accept(text, clock.nowMillis())) return
         last = try {
             val a = log.scan(text)
-            pendingAnnouncement = Message(if (a.direction == DoorDirection.ENTRY) Str.door_entry else Str.door_exit, listOf(statusKey(a.status)))
+            pendingAnnouncement = admissionText(a)
             DoorResult.Admitted(a)
         } catch (e: LibraryError) {
             pendingAnnouncement = Message(Str.door_refused)
@@ -43,6 +43,16 @@ class DoorLogViewModel(private val log: DoorLog, private val clock: DemoClock = 
     /** The daily report file for the share sheet. */
     suspend fun export(): String = log.exportCsv()
 }
+
+/** Who vouches for an admitted pass's colour: the person (self-declared) or the authority. */
+fun statusSource(admission: DoorAdmission): Str =
+    if (admission.statusAttested) Str.door_status_attested else Str.door_status_self_declared
+
+/** What the door screen shows and announces: entry or exit, the colour and who vouches for it. */
+fun admissionText(a: DoorAdmission) = Message(
+    if (a.direction == DoorDirection.ENTRY) Str.door_entry else Str.door_exit,
+    listOf(statusKey(a.status), statusSource(a)),
+)
 
 /** The door log's CSV (`pseudonym,status,entered_at,exited_at`) as today's list. */
 fun parseDoorCsv(csv: String): List<DoorEntry> = csv.lines().drop(1).filter { it.isNotBlank() }.mapNotNull { line ->

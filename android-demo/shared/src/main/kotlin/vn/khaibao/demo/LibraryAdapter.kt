@@ -145,6 +145,7 @@ class LibraryPorts(
     override suspend fun visits() = lib { app.diary().visits().map { it.toInfo() } }
     override suspend fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long) =
         lib { app.diary().editVisit(visitId, Instant.ofEpochSecond(checkedInAt), Instant.ofEpochSecond(checkedOutAt)).toInfo() }
+    override suspend fun delete(visitId: Long) = lib { app.diary().deleteVisit(visitId) }
     override suspend fun exportCsv(language: Language) =
         lib { app.diary().exportCsv(if (language == Language.VI) CoreLanguage.VIETNAMESE else CoreLanguage.ENGLISH).visits }
     override suspend fun pendingUploads() = lib { app.uploads().counts().pending }
@@ -171,7 +172,7 @@ class LibraryDoorLog(private val staff: VenueStaff) : DoorLog {
         val a = staff.scan(text)
         DoorAdmission(
             if (a.direction == CoreDirection.ENTRY) DoorDirection.ENTRY else DoorDirection.EXIT,
-            status(a.check.status), a.check.name, a.at.epochSecond, a.check.pseudonym,
+            status(a.check.status), a.check.name, a.at.epochSecond, a.check.pseudonym, a.check.statusAttested,
         )
     }
     override suspend fun report() = lib {

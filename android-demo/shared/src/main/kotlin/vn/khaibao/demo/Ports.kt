@@ -66,6 +66,8 @@ interface CheckInService {
 interface VisitDiary {
     suspend fun visits(): List<VisitInfo>
     suspend fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long): VisitInfo
+    /** Deletes a visit with its edits and the citizen's copy of its declaration. */
+    suspend fun delete(visitId: Long)
     suspend fun exportCsv(language: Language): String
     suspend fun pendingUploads(): Long
 }
@@ -82,7 +84,19 @@ interface PassService {
 enum class PassStatus { GREEN, YELLOW, RED }
 enum class DoorDirection { ENTRY, EXIT }
 
-data class DoorAdmission(val direction: DoorDirection, val status: PassStatus, val name: String?, val at: Long, val pseudonym: String)
+/**
+ * A pass admitted at the door. `status` is the colour the person's own app derived from their
+ * own answers, unless `statusAttested`: then the authority vouches for it (core's
+ * PassCheck.status_attested). The staff screen says which.
+ */
+data class DoorAdmission(
+    val direction: DoorDirection,
+    val status: PassStatus,
+    val name: String?,
+    val at: Long,
+    val pseudonym: String,
+    val statusAttested: Boolean = false,
+)
 /** One passage of the day; times as the log writes them (Vietnam local time). */
 data class DoorEntry(val pseudonym: String, val status: PassStatus, val enteredAt: String, val exitedAt: String?)
 data class DoorReport(val visitors: Int, val stillInside: Int, val entriesPerHour: List<Int>)

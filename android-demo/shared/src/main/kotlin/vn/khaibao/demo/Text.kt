@@ -21,14 +21,15 @@ enum class Str {
     category_hospital, category_school, category_office, category_market, category_lodging,
     category_restaurant, category_transport, category_event, category_other,
     // Diary
-    outbox_pending, outbox_all_sent, edit_times_invalid,
+    outbox_pending, outbox_all_sent, edit_times_invalid, delete_visit_question, announce_visit_deleted,
     // Exposure alerts
     exposure_title, exposure_body, recommendation_monitor_symptoms, recommendation_get_tested,
     recommendation_isolate,
     // Personal pass
     pass_expires_in, pass_registering, pass_status_green, pass_status_yellow, pass_status_red,
     // Staff door log
-    door_entry, door_exit, door_refused, door_report, door_offline,
+    door_entry, door_exit, door_refused, door_report, door_offline, door_status_self_declared,
+    door_status_attested,
     // Onboarding
     onboarding_language, onboarding_stored, onboarding_camera,
 }

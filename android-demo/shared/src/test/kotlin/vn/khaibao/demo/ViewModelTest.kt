@@ -1,10 +1,13 @@
 // The demo's view models driven through fake ports (no library, no Android): the camera
-// throttle, the check-in state machine, the form's parsing and language switch, the door
-// log, the pass countdown, onboarding and the background run. The same view models run
+// throttle, the check-in state machine, the form's parsing and language switch, the
+// province and commune pickers (on the app's real resource), the diary's edit and delete,
+// the door log with the status's provenance, the pass countdown, onboarding and the
+// background run. The same view models run
 // against the real library in tests/bindings/kotlin/DemoLogicTest.kt.
 
 package vn.khaibao.demo
 
+import java.io.File
 import kotlin.system.exitProcess
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.launch
@@ -201,13 +204,117 @@ fun declarationFormParsesEveryField() {
     eq(listOf("phone", "travel[0].arrival"), failing.errorFields, "fields in order")
 }
 
+/** The app's resource, as check-demo.sh passes it (`-Dkhaibao.units=`). */
+private fun appUnits() = AdministrativeUnits.parse(File(System.getProperty("khaibao.units") ?: error("-Dkhaibao.units not set")).readText())
+
+fun pickersSearchTodaysUnitsWithoutDiacritics() {
+    val units = appUnits()
+    eq(34, units.provinces.size, "today's provinces")
+    eq(3321, units.communeCount, "today's communes")
+    eq("ha noi", fold("  HÀ   Nội! "), "fold keeps letters, drops marks and case")
+    eq("da nang", fold("Đà Nẵng"), "đ is d")
+    eq(listOf("Thành phố Đà Nẵng"), units.searchProvinces("da nang").map { it.name }, "search without diacritics")
+    eq(listOf("Thành phố Đà Nẵng"), units.searchProvinces("Đà Nẵng").map { it.name }, "and with them")
+    eq(48, units.searchProvinces("danang").single().code, "spaces optional")
+    eq(34, units.searchProvinces(" ").size, "blank: every province")
+    eq(emptyList<Province>(), units.searchProvinces("paris"), "no match")
+    // A word that starts with the query comes before a name that only contains it.
+    val ha = units.searchProvinces("ha")
+    check(ha.first().name.let { fold(it).split(' ').any { w -> w.startsWith("ha") } }) { "word start first: $ha" }
+    val hanoi = units.searchProvinces("ha noi").single()
+    eq(1, hanoi.code, "Hà Nội is 1")
+    eq(emptyList<Commune>(), units.searchCommunes(null, "ba dinh"), "no communes before a province")
+    val baDinh = units.searchCommunes(hanoi.code, "ba dinh")
+    eq(listOf("Phường Ba Đình"), baDinh.map { it.name }, "commune found in its province")
+    eq(emptyList<Commune>(), units.searchCommunes(79, "ba dinh"), "not in another province")
+    eq(units.searchCommunes(1, "").size, units.searchCommunes(1, "").map { it.province }.count { it == 1 }, "only the province's communes")
+    check(units.searchCommunes(1, "").size in 100..200) { "Hà Nội has 126 communes" }
+
+    val vm = DeclarationFormViewModel({ emptyList() }, Language.VI, units)
+    vm.update { it.copy(district = "5") }
+    vm.chooseProvince(hanoi)
+    eq(hanoi, vm.province, "province chosen")
+    vm.chooseCommune(baDinh.single())
+    eq("Phường Ba Đình", vm.commune?.name, "commune chosen")
+    var input = vm.submit()!!
+    eq(1, input.province, "province code to core")
+    eq(baDinh.single().code, input.ward, "commune code as core's ward")
+    eq(null, input.district, "no district since 2025")
+    vm.chooseProvince(hanoi)
+    eq("Phường Ba Đình", vm.commune?.name, "the same province keeps the commune")
+    vm.chooseProvince(units.searchProvinces("ho chi minh").single())
+    eq(null, vm.commune, "another province clears the commune")
+    input = vm.submit()!!
+    eq(79, input.province, "Hồ Chí Minh is 79")
+    eq(null, input.ward, "no commune")
+    // Choosing a commune first sets its province.
+    val other = DeclarationFormViewModel({ emptyList() }, Language.VI, units)
+    other.chooseCommune(units.searchCommunes(48, "hai chau").first())
+    eq(48, other.province?.code, "the commune's province")
+}
+
+class FakeDiary(var visits: MutableList<VisitInfo>) : VisitDiary {
+    var refuseDelete = false
+    override suspend fun visits() = visits.toList()
+    override suspend fun edit(visitId: Long, checkedInAt: Long, checkedOutAt: Long): VisitInfo {
+        val i = visits.indexOfFirst { it.id == visitId }
+        visits[i] = visits[i].copy(checkedInAt = checkedInAt, checkedOutAt = checkedOutAt, edited = true)
+        return visits[i]
+    }
+    override suspend fun delete(visitId: Long) {
+        if (refuseDelete) throw LibraryError("api.invalid_state", Bilingual("Không có lượt này", "No such visit"))
+        visits.removeAll { it.id == visitId }
+    }
+    override suspend fun exportCsv(language: Language) = "venue\n" + visits.joinToString("\n") { it.venueName }
+    override suspend fun pendingUploads() = 1L
+}
+
+fun diaryEditsAndDeletesAfterConfirmation(): Unit = runBlocking<Unit> {
+    val t = 1_700_000_000L
+    val diary = FakeDiary(mutableListOf(VisitInfo(2, "Chợ Đồng Xuân", "", true, t + 3600, null, t + 7200, false), VisitInfo(1, "Trường A", "", false, t, t + 600, t + 3600, false)))
+    val vm = DiaryViewModel(diary)
+    vm.refresh()
+    eq(listOf(2L, 1L), vm.rows.map { it.id }, "newest first")
+    eq(Message(Str.outbox_pending, listOf(1L)), vm.status, "pending uploads")
+    eq(Str.still_here, vm.rows[0].period.key, "active visit")
+    eq(true, vm.edit(1, t - 60, t + 900), "edit")
+    eq(true, vm.rows[1].edited, "edited flag shown")
+
+    vm.askDelete(2)
+    eq(Message(Str.delete_visit_question, listOf("Chợ Đồng Xuân")), vm.deleteQuestion, "asks first, naming the venue")
+    vm.cancelDelete()
+    eq(null, vm.deleteQuestion, "cancelled")
+    eq(2, diary.visits.size, "nothing deleted on cancel")
+    eq(false, vm.confirmDelete(), "nothing to confirm")
+    vm.askDelete(99)
+    eq(null, vm.deleting, "an unknown row is not asked about")
+
+    vm.askDelete(2)
+    eq(true, vm.confirmDelete(), "deleted")
+    eq(listOf(1L), diary.visits.map { it.id }, "the library deleted that visit")
+    eq(listOf(1L), vm.rows.map { it.id }, "the list refreshed")
+    eq(Message(Str.announce_visit_deleted, listOf("Chợ Đồng Xuân")), vm.takeAnnouncement(), "announced")
+    eq(null, vm.takeAnnouncement(), "announced once")
+    eq(null, vm.deleting, "question closed")
+
+    diary.refuseDelete = true
+    vm.askDelete(1)
+    eq(false, vm.confirmDelete(), "refused")
+    eq("No such visit", vm.error?.en, "core's message shown")
+    eq(listOf(1L), vm.rows.map { it.id }, "row kept")
+    check(vm.export(Language.EN).contains("Trường A")) { "export" }
+}
+
 class FakeDoor : DoorLog {
     val rows = mutableListOf<String>()
     override suspend fun scan(text: String): DoorAdmission {
         if (!text.startsWith("KBP1:")) throw LibraryError("pass.replayed", Bilingual("Đã dùng", "Already used"))
         val exit = rows.any { it.startsWith(text.drop(5) + ",") }
         rows += "${text.drop(5)},green,2026-12-02 08:00,${if (exit) "2026-12-02 09:00" else ""}"
-        return DoorAdmission(if (exit) DoorDirection.EXIT else DoorDirection.ENTRY, PassStatus.GREEN, null, 0, text.drop(5))
+        // A pass ending in "+" carries the authority's attestation (yellow, say).
+        val attested = text.endsWith("+")
+        val status = if (attested) PassStatus.YELLOW else PassStatus.GREEN
+        return DoorAdmission(if (exit) DoorDirection.EXIT else DoorDirection.ENTRY, status, null, 0, text.drop(5), attested)
     }
     override suspend fun report() = DoorReport(rows.size, rows.count { it.endsWith(",") }, List(24) { 0 })
     override suspend fun exportCsv() = "pseudonym,status,entered_at,exited_at\n" + rows.joinToString("\n")
@@ -217,8 +324,12 @@ fun doorLogScansListsAndRefuses(): Unit = runBlocking<Unit> {
     val clock = FakeClock()
     val vm = DoorLogViewModel(FakeDoor(), clock)
     vm.onScanned("KBP1:ab")
-    eq(DoorDirection.ENTRY, (vm.last as DoorResult.Admitted).admission.direction, "entry")
-    eq(Str.door_entry, vm.takeAnnouncement()?.key, "entry announced")
+    val entry = (vm.last as DoorResult.Admitted).admission
+    eq(DoorDirection.ENTRY, entry.direction, "entry")
+    // The colour is shown and announced as self-declared: the pass carries no attestation.
+    val shown = Message(Str.door_entry, listOf(Str.pass_status_green, Str.door_status_self_declared))
+    eq(shown, admissionText(entry), "screen: entry, green, self-declared")
+    eq(shown, vm.takeAnnouncement(), "entry announced with its provenance")
     vm.onScanned("KBP1:ab")
     eq(1, vm.today.size, "the same frame text twice is one scan")
     clock.millis += 4000
@@ -228,6 +339,11 @@ fun doorLogScansListsAndRefuses(): Unit = runBlocking<Unit> {
     eq(DoorDirection.EXIT, (vm.last as DoorResult.Admitted).admission.direction, "exit")
     eq(listOf(DoorEntry("ab", PassStatus.GREEN, "2026-12-02 08:00", null), DoorEntry("ab", PassStatus.GREEN, "2026-12-02 08:00", "2026-12-02 09:00")), vm.today, "today's list")
     check(vm.export().startsWith("pseudonym,status")) { "export" }
+    clock.millis += 4000
+    vm.onScanned("KBP1:cd+")
+    val attested = (vm.last as DoorResult.Admitted).admission
+    eq(Message(Str.door_entry, listOf(Str.pass_status_yellow, Str.door_status_attested)), admissionText(attested), "an attested status is shown as attested")
+    eq(Str.door_status_attested, vm.takeAnnouncement()?.args?.get(1), "and announced so")
 }
 
 fun passCountdownRenews() = runBlocking {
@@ -298,7 +414,8 @@ fun onboardingAndBackgroundRun() = runBlocking {
 fun main() {
     val tests = listOf(
         ::scanGateThrottlesFramesAndRepeats, ::checkInStateMachine, ::doubleTapWhileCheckingInChecksInOnce,
-        ::declarationFormParsesEveryField,
+        ::declarationFormParsesEveryField, ::pickersSearchTodaysUnitsWithoutDiacritics,
+        ::diaryEditsAndDeletesAfterConfirmation,
         ::doorLogScansListsAndRefuses, ::passCountdownRenews, ::onboardingAndBackgroundRun,
     )
     var failed = 0

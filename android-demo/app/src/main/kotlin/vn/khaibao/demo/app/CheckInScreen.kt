@@ -104,7 +104,8 @@ fun CheckInScreen(service: CheckInService, onCheckedIn: () -> Unit) {
                 OutlinedButton(onClick = { act { vm.cancel() } }) { Text(stringRes(R.string.cancel)) }
             }
             is CheckInState.Declaring -> {
-                val form = remember(s.venue) { DeclarationFormViewModel(CoreValidator, t.language) }
+                val units = units()
+                val form = remember(s.venue) { DeclarationFormViewModel(CoreValidator, t.language, units) }
                 DeclarationScreen(form, onCancel = { act { vm.cancel() } }) {
                     act {
                         vm.submitDeclaration(form)

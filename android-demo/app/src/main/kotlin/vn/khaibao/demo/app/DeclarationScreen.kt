@@ -61,9 +61,15 @@ fun DeclarationScreen(vm: DeclarationFormViewModel, onCancel: () -> Unit, onSubm
         Text(stringRes(R.string.section_contact), style = MaterialTheme.typography.titleMedium)
         LabelledField(R.string.phone, f.phone, err("phone")) { v -> edit { it.copy(phone = v) } }
         LabelledField(R.string.email, f.email, err("email")) { v -> edit { it.copy(email = v) } }
-        LabelledField(R.string.province, f.province, err("province")) { v -> edit { it.copy(province = v) } }
-        LabelledField(R.string.district, f.district, err("district")) { v -> edit { it.copy(district = v) } }
-        LabelledField(R.string.ward, f.ward, err("ward")) { v -> edit { it.copy(ward = v) } }
+        val province = vm.province
+        SearchPicker(R.string.province, province?.name, err("province"), true, vm.units::searchProvinces, { it.name }) {
+            vm.chooseProvince(it)
+            tick++
+        }
+        SearchPicker(R.string.commune, vm.commune?.name, err("ward"), province != null, { q -> vm.units.searchCommunes(province?.code, q) }, { it.name }) {
+            vm.chooseCommune(it)
+            tick++
+        }
         LabelledField(R.string.street, f.street, err("street")) { v -> edit { it.copy(street = v) } }
 
         Text(stringRes(R.string.section_travel), style = MaterialTheme.typography.titleMedium)

@@ -1,5 +1,6 @@
 // The diary: visits newest first with their times, the upload status, editing a visit's
-// times and exporting it as CSV through the share sheet. An exposure notification opens it
+// times, deleting a visit (after a confirmation) and exporting it as CSV through the share
+// sheet. An exposure notification opens it
 // at the matching visit (`highlight`).
 
 package vn.khaibao.demo.app
@@ -61,6 +62,7 @@ fun DiaryScreen(diary: VisitDiary, highlight: Long?) {
         highlight?.let { edit(it) }
         tick++
     }
+    Announce(if (tick >= 0) vm.takeAnnouncement() else null)
     Column(Modifier.padding(16.dp)) {
         Text(if (tick >= 0) text(vm.status) else "")
         vm.error?.let { Text(t.of(it), color = MaterialTheme.colorScheme.error) }
@@ -77,7 +79,17 @@ fun DiaryScreen(diary: VisitDiary, highlight: Long?) {
                     Text(row.venue, style = if (row.id == highlight) MaterialTheme.typography.titleLarge else MaterialTheme.typography.bodyLarge)
                     Text(text(row.period))
                     if (!row.verified) Text(stringRes(R.string.unverified_visit))
-                    if (editing == row.id) {
+                    val question = vm.deleteQuestion
+                    if (vm.deleting?.id == row.id && question != null) {
+                        Text(text(question))
+                        OutlinedButton(onClick = {
+                            scope.launch {
+                                vm.confirmDelete()
+                                tick++
+                            }
+                        }) { Text(stringRes(R.string.delete_visit)) }
+                        OutlinedButton(onClick = { vm.cancelDelete(); tick++ }) { Text(stringRes(R.string.cancel)) }
+                    } else if (editing == row.id) {
                         LabelledField(R.string.checked_in_time, start, null, "HH:mm dd/MM/yyyy") { start = it }
                         LabelledField(R.string.checked_out_time, end, null, "HH:mm dd/MM/yyyy") { end = it }
                         OutlinedButton(onClick = {
@@ -90,6 +102,7 @@ fun DiaryScreen(diary: VisitDiary, highlight: Long?) {
                         }) { Text(stringRes(R.string.save)) }
                     } else {
                         OutlinedButton(onClick = { scope.launch { edit(row.id) } }) { Text(stringRes(R.string.edit_times)) }
+                        OutlinedButton(onClick = { vm.askDelete(row.id); tick++ }) { Text(stringRes(R.string.delete_visit)) }
                     }
                 }
             }

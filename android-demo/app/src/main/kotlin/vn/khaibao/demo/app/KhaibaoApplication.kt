@@ -12,6 +12,7 @@ import vn.khaibao.KhaibaoException
 import vn.khaibao.KhaibaoLibrary
 import vn.khaibao.core.ErrorCode
 import vn.khaibao.core.TrustedKey
+import vn.khaibao.demo.AdministrativeUnits
 import vn.khaibao.demo.LibraryPorts
 import vn.khaibao.demo.Settings
 import vn.khaibao.discardUnrecoverableDiary
@@ -22,6 +23,11 @@ class KhaibaoApplication : Application() {
     lateinit var ports: LibraryPorts
         private set
     val settings: Settings by lazy { PrefsSettings(getSharedPreferences("khaibao", Context.MODE_PRIVATE)) }
+
+    /** Today's provinces and communes for the form's pickers (res/raw/units.tsv), read once. */
+    val units: AdministrativeUnits by lazy {
+        AdministrativeUnits.parse(resources.openRawResource(R.raw.units).bufferedReader().use { it.readText() })
+    }
 
     override fun onCreate() {
         super.onCreate()

@@ -45,7 +45,7 @@ fun PassScreen(service: PassService, settings: Settings) {
     val t = texts()
     val scope = rememberCoroutineScope()
     val vm = remember { PassViewModel(service, settings) }
-    val form = remember { DeclarationFormViewModel(CoreValidator, t.language) }
+    val form = remember { DeclarationFormViewModel(CoreValidator, t.language, units()) }
     var tick by rememberTick()
     var showName by remember { mutableStateOf(false) }
     when (val s = if (tick >= 0) vm.state else vm.state) {
