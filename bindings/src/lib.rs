@@ -182,6 +182,10 @@ pub struct KhaibaoConfig {
     /// (a private authority CA). Empty: the platform's roots.
     #[uniffi(default = [])]
     pub extra_roots_der: Vec<Vec<u8>>,
+    /// Days after which opening the handle rotates the database's master key (see
+    /// `KhaibaoLibrary.rotate_master_key`); 0 or less: only when the app asks.
+    #[uniffi(default = 7)]
+    pub master_key_rotation_days: i32,
 }
 
 /// Scans an 8-bit luma plane (a camera's Y plane) with its row stride. Stills (a photo from
@@ -231,6 +235,7 @@ pub(crate) struct Inner {
     sync_gate: Mutex<()>,
     config: KhaibaoConfig,
     http: OnceLock<Arc<ReqwestClient>>,
+    key_wrapper: Arc<dyn HardwareKeyWrapper>,
     clock: clock::TimeSource,
     watchers: diary_calls::Watchers,
 }
@@ -293,18 +298,24 @@ impl Inner {
 
     fn open(
         config: KhaibaoConfig,
-        wrapper: &dyn HardwareKeyWrapper,
+        key_wrapper: Arc<dyn HardwareKeyWrapper>,
         clock: clock::TimeSource,
     ) -> Result<Self> {
         Self::check_config(&config)?;
         let path = std::path::Path::new(&config.db_path);
-        let master = keystore::master_key(path, wrapper)?;
-        let store = Store::open(path, &master, clock.now())?;
+        let now = clock.now();
+        let mut store = keystore::open_store(path, key_wrapper.as_ref(), now)?;
+        if keystore::rotation_due(&store, config.master_key_rotation_days, now)? {
+            // Not fatal: the diary stays readable under the current key, and the rotation is
+            // tried again at the next open (the app can also call `rotate_master_key`).
+            let _ = keystore::rotate(&mut store, path, key_wrapper.as_ref(), now);
+        }
         Ok(Self {
             store: Mutex::new(store),
             sync_gate: Mutex::new(()),
             config,
             http: OnceLock::new(),
+            key_wrapper,
             clock,
             watchers: diary_calls::Watchers::default(),
         })
@@ -342,8 +353,28 @@ impl KhaibaoLibrary {
     ) -> Result<Arc<Self>> {
         off_thread("open", move || {
             let time = clock.map_or(clock::TimeSource::System, clock::TimeSource::Foreign);
-            let inner = Inner::open(config, key_wrapper.as_ref(), time)?;
+            let inner = Inner::open(config, key_wrapper, time)?;
             Ok(Arc::new(Self(Arc::new(inner))))
+        })
+        .await
+    }
+
+    /// Replaces the database's master key now and returns its new generation (1 was the
+    /// first key): the surviving day keys and the device key are re-wrapped under a new key,
+    /// which the `key_wrapper` given to `open` wraps and the library keeps in place of the
+    /// old one. A copy of the database taken before no longer opens with the key that
+    /// remains, so the days purged since are gone from it too. The handle also rotates when
+    /// opened, every `KhaibaoConfig.master_key_rotation_days`.
+    pub async fn rotate_master_key(self: Arc<Self>) -> Result<i64> {
+        let inner = self.0.clone();
+        off_thread("rotate_master_key", move || {
+            let now = inner.now();
+            keystore::rotate(
+                &mut inner.store(),
+                std::path::Path::new(&inner.config.db_path),
+                inner.key_wrapper.as_ref(),
+                now,
+            )
         })
         .await
     }
