@@ -179,9 +179,15 @@ pub struct KhaibaoConfig {
     #[uniffi(default = [])]
     pub spki_sha256_pins: Vec<Vec<u8>>,
     /// DER root certificates the library's own HTTP client trusts instead of the platform's
-    /// (a private authority CA). Empty: the platform's roots.
+    /// (a private authority CA), or besides the bundled roots with `bundled_roots`. Empty:
+    /// the platform's roots.
     #[uniffi(default = [])]
     pub extra_roots_der: Vec<Vec<u8>>,
+    /// The library's own HTTP client verifies the authority against the root certificates
+    /// bundled in the library (Mozilla's) and `extra_roots_der`, not the platform's. On
+    /// Android it always does (see docs/embedding.md, "HTTPS on Android").
+    #[uniffi(default = false)]
+    pub bundled_roots: bool,
     /// Days after which opening the handle rotates the database's master key (see
     /// `KhaibaoLibrary.rotate_master_key`); 0 or less: only when the app asks.
     #[uniffi(default = 7)]
@@ -328,6 +334,7 @@ impl Inner {
         let c = Arc::new(ReqwestClient::with_config(&TransportConfig {
             spki_sha256_pins: self.config.spki_sha256_pins.clone(),
             extra_roots_der: self.config.extra_roots_der.clone(),
+            bundled_roots: self.config.bundled_roots,
             ..TransportConfig::default()
         })?);
         Ok(self.http.get_or_init(|| c).clone())

@@ -425,6 +425,8 @@ fun main() {
         ::diaryChangesReachAWatcher,
         ::platformDiaryFlowFollowsChanges,
         ::personalPassCheckedByStaff,
+        ::staffLogUploadedThroughTheUploads,
+        ::ownHttpsClientWithTheTestCa,
         ::exposureAlertThroughKotlinHttp,
         ::trustSyncAndManualCodeThroughKotlinHttp,
         ::demoCameraPlaneScans,
