@@ -391,16 +391,15 @@ impl StaffLog {
                     tx.query_row("SELECT upload_key FROM passages WHERE id = ?1", [id], |r| {
                         r.get(0)
                     })?;
-                let key = match existing.as_deref().map(<[u8; 16]>::try_from) {
-                    Some(Ok(k)) => k,
-                    _ => {
-                        let k = new_idempotency_key()?;
-                        tx.execute(
-                            "UPDATE passages SET upload_key = ?1 WHERE id = ?2",
-                            params![k.as_slice(), id],
-                        )?;
-                        k
-                    }
+                let key = if let Some(Ok(k)) = existing.as_deref().map(<[u8; 16]>::try_from) {
+                    k
+                } else {
+                    let k = new_idempotency_key()?;
+                    tx.execute(
+                        "UPDATE passages SET upload_key = ?1 WHERE id = ?2",
+                        params![k.as_slice(), id],
+                    )?;
+                    k
                 };
                 items.push(NewItem {
                     idempotency_key: key,
