@@ -191,7 +191,7 @@ pub struct KhaibaoConfig {
     /// Days after which opening the handle rotates the database's master key (see
     /// `KhaibaoLibrary.rotate_master_key`); 0 or less: only when the app asks.
     #[uniffi(default = 7)]
-    pub master_key_rotation_days: i32,
+    pub key_rotation_days: i32,
 }
 
 /// Scans an 8-bit luma plane (a camera's Y plane) with its row stride. Stills (a photo from
@@ -311,7 +311,7 @@ impl Inner {
         let path = std::path::Path::new(&config.db_path);
         let now = clock.now();
         let mut store = keystore::open_store(path, key_wrapper.as_ref(), now)?;
-        if keystore::rotation_due(&store, config.master_key_rotation_days, now)? {
+        if keystore::rotation_due(&store, config.key_rotation_days, now)? {
             // Not fatal: the diary stays readable under the current key, and the rotation is
             // tried again at the next open (the app can also call `rotate_master_key`).
             let _ = keystore::rotate(&mut store, path, key_wrapper.as_ref(), now);
@@ -371,7 +371,7 @@ impl KhaibaoLibrary {
     /// which the `key_wrapper` given to `open` wraps and the library keeps in place of the
     /// old one. A copy of the database taken before no longer opens with the key that
     /// remains, so the days purged since are gone from it too. The handle also rotates when
-    /// opened, every `KhaibaoConfig.master_key_rotation_days`.
+    /// opened, every `KhaibaoConfig.key_rotation_days`.
     pub async fn rotate_master_key(self: Arc<Self>) -> Result<i64> {
         let inner = self.0.clone();
         off_thread("rotate_master_key", move || {

@@ -687,7 +687,7 @@ class Flow(unittest.TestCase):
         run(app.diary().check_out())
         del app
         # 25 days on: the first day is past the retention and purged at open, and the key,
-        # older than master_key_rotation_days (7 by default), is rotated on the way.
+        # older than key_rotation_days (7 by default), is rotated on the way.
         clock.now_seconds = t0 + 25 * 86400
         app = open_app(config, clock)
         self.assertEqual(len(names(app)), 1, "the surviving day still reads")
