@@ -16,6 +16,8 @@
 
 use crate::{KhaibaoConfig, KhaibaoError, Result, off_thread};
 use khaibao_core::ErrorCode;
+use khaibao_core::error::StorageError;
+use khaibao_core::storage::store::Store;
 use khaibao_core::storage::vault::MasterKey;
 use ring::rand::{SecureRandom, SystemRandom};
 use std::path::{Path, PathBuf};
@@ -81,20 +83,7 @@ fn io_error(what: &str) -> KhaibaoError {
 pub(crate) fn master_key(db: &Path, wrapper: &dyn HardwareKeyWrapper) -> Result<MasterKey> {
     let file = key_path(db);
     match std::fs::read(&file) {
-        Ok(bytes) => {
-            let wrapped = bytes.strip_prefix(MAGIC).ok_or_else(|| {
-                KhaibaoError::new(ErrorCode::FormatMalformed, "the key file is not readable")
-            })?;
-            let clear = wrapper
-                .unwrap(wrapped.to_vec())
-                .map_err(|e| wrap_error(&e))?;
-            MasterKey::from_bytes(&clear).map_err(|_| {
-                KhaibaoError::new(
-                    ErrorCode::KeystoreMismatch,
-                    "the key store did not return the wrapped key",
-                )
-            })
-        }
+        Ok(bytes) => unwrap_key(&bytes, wrapper),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if db.exists() {
                 // A database whose key is lost can never be read again.
@@ -109,7 +98,36 @@ pub(crate) fn master_key(db: &Path, wrapper: &dyn HardwareKeyWrapper) -> Result<
     }
 }
 
+/// The master key in a key file's bytes, unwrapped by the host.
+fn unwrap_key(bytes: &[u8], wrapper: &dyn HardwareKeyWrapper) -> Result<MasterKey> {
+    let wrapped = bytes.strip_prefix(MAGIC).ok_or_else(|| {
+        KhaibaoError::new(ErrorCode::FormatMalformed, "the key file is not readable")
+    })?;
+    let clear = wrapper
+        .unwrap(wrapped.to_vec())
+        .map_err(|e| wrap_error(&e))?;
+    MasterKey::from_bytes(&clear).map_err(|_| {
+        KhaibaoError::new(
+            ErrorCode::KeystoreMismatch,
+            "the key store did not return the wrapped key",
+        )
+    })
+}
+
+fn unwrap_key_file(file: &Path, wrapper: &dyn HardwareKeyWrapper) -> Result<MasterKey> {
+    let bytes = std::fs::read(file).map_err(|_| io_error("the key file could not be read"))?;
+    unwrap_key(&bytes, wrapper)
+}
+
 fn create(file: &Path, wrapper: &dyn HardwareKeyWrapper) -> Result<MasterKey> {
+    let (key, wrapped) = new_wrapped_key(wrapper)?;
+    write_key_file(file, &wrapped)?;
+    Ok(key)
+}
+
+/// A fresh random master key and its wrapping by the host, checked: not the clear key, and
+/// it unwraps to the same bytes.
+fn new_wrapped_key(wrapper: &dyn HardwareKeyWrapper) -> Result<(MasterKey, Vec<u8>)> {
     let mut secret = [0u8; 32];
     SystemRandom::new()
         .fill(&mut secret)
@@ -132,18 +150,101 @@ fn create(file: &Path, wrapper: &dyn HardwareKeyWrapper) -> Result<MasterKey> {
     }
     let key = MasterKey::from_bytes(&secret)?;
     secret.fill(0);
-    // Written beside, then renamed: a crash leaves either no key file or a whole one.
-    let tmp = file.with_extension("key.tmp");
+    Ok((key, wrapped))
+}
+
+/// Writes a key file beside, then renames it into place: a crash leaves either the old
+/// file (or none) or the whole new one.
+fn write_key_file(file: &Path, wrapped: &[u8]) -> Result<()> {
+    let mut tmp = file.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     let write = || -> std::io::Result<()> {
         use std::io::Write;
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(MAGIC)?;
-        f.write_all(&wrapped)?;
+        f.write_all(wrapped)?;
         f.sync_all()?;
         std::fs::rename(&tmp, file)
     };
-    write().map_err(|_| io_error("the key file could not be written"))?;
-    Ok(key)
+    write().map_err(|_| io_error("the key file could not be written"))
+}
+
+/// Where a rotation keeps the new wrapped key until the database is under it.
+fn next_key_path(db: &Path) -> PathBuf {
+    let mut p = key_path(db).into_os_string();
+    p.push(".next");
+    PathBuf::from(p)
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(_) => Err(io_error("a key file could not be deleted")),
+    }
+}
+
+/// Opens the database at `db` under its master key, finishing a rotation that a crash
+/// interrupted: if the database was re-wrapped but the new key file not yet renamed into
+/// place, the old key is refused (`storage.wrong_master_key`) and the new one opens it; if
+/// the re-wrapping never committed, the new key file is deleted.
+pub(crate) fn open_store(db: &Path, wrapper: &dyn HardwareKeyWrapper, now: i64) -> Result<Store> {
+    let master = master_key(db, wrapper)?;
+    let next = next_key_path(db);
+    match Store::open(db, &master, now) {
+        Ok(store) => {
+            remove_if_present(&next)?;
+            Ok(store)
+        }
+        Err(khaibao_core::Error::Storage(StorageError::WrongMasterKey)) if next.exists() => {
+            let key = unwrap_key_file(&next, wrapper)?;
+            let store = Store::open(db, &key, now)?;
+            std::fs::rename(&next, key_path(db))
+                .map_err(|_| io_error("the key file could not be written"))?;
+            Ok(store)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Re-wraps the database's surviving day keys and device key under a new master key, kept
+/// wrapped by `wrapper` in place of the old one, and returns the new key generation.
+///
+/// The new wrapped key is written to `<db>.key.next` first, then the database is re-wrapped
+/// in one transaction (core's `Store::rotate_master_key`, which also empties the write-ahead
+/// log), then the new key file replaces the old one. The old master key is then stored
+/// nowhere: a copy of the database taken before does not open with the key that remains,
+/// and the days purged since are gone from it for whoever obtains that key.
+pub(crate) fn rotate(
+    store: &mut Store,
+    db: &Path,
+    wrapper: &dyn HardwareKeyWrapper,
+    now: i64,
+) -> Result<i64> {
+    let (key, wrapped) = new_wrapped_key(wrapper)?;
+    let next = next_key_path(db);
+    write_key_file(&next, &wrapped)?;
+    let before = store.master_key_generation()?.0;
+    let rotated = store.rotate_master_key(&key, now);
+    match store.master_key_generation() {
+        // Committed (even if emptying the log failed afterwards): the new key is the key.
+        Ok((after, _)) if after > before => std::fs::rename(&next, key_path(db))
+            .map_err(|_| io_error("the key file could not be written"))?,
+        Ok(_) => remove_if_present(&next)?,
+        // Unknown: the next open finds out which key the database is under.
+        Err(_) => {}
+    }
+    Ok(i64::try_from(rotated?).unwrap_or(i64::MAX))
+}
+
+/// Whether the master key is `period_days` old or more at `now` (never for a period ≤ 0).
+pub(crate) fn rotation_due(store: &Store, period_days: i32, now: i64) -> Result<bool> {
+    if period_days <= 0 {
+        return Ok(false);
+    }
+    let (_, rotated_at) = store.master_key_generation()?;
+    Ok(now.saturating_sub(rotated_at) >= i64::from(period_days) * 86_400)
 }
 
 /// After `keystore.unavailable`: deletes the database that can no longer be read, with its
@@ -168,7 +269,7 @@ pub async fn discard_unrecoverable_diary(
                 ));
             }
         }
-        let mut paths = vec![key_path(&db)];
+        let mut paths = vec![key_path(&db), next_key_path(&db)];
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let mut p = db.as_os_str().to_owned();
             p.push(suffix);

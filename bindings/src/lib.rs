@@ -37,8 +37,8 @@ pub use keystore::{HardwareKeyWrapper, KeyWrapError, discard_unrecoverable_diary
 pub use pass::{Passes, VenueStaff};
 pub use records::{
     Admission, CalendarDate, DailyReport, DeadItem, Declaration, ExposureAlert, Keyset,
-    KeysetEntry, OutboxCounts, PassCheck, PassageUploadReport, Region, RegistryInfo, ScannerStats,
-    Travel, TrustSync, VaccineDose, Visit, VisitEdit,
+    KeysetEntry, OutboxCounts, PassCheck, Region, RegistryInfo, ScannerStats, Travel, TrustSync,
+    VaccineDose, Visit, VisitEdit,
 };
 pub use scanner::Scanner;
 pub use trust::{Trust, VenueScan, VerifiedVenue};
@@ -187,9 +187,19 @@ pub struct KhaibaoConfig {
     #[uniffi(default = [])]
     pub spki_sha256_pins: Vec<Vec<u8>>,
     /// DER root certificates the library's own HTTP client trusts instead of the platform's
-    /// (a private authority CA). Empty: the platform's roots.
+    /// (a private authority CA), or besides the bundled roots with `bundled_roots`. Empty:
+    /// the platform's roots.
     #[uniffi(default = [])]
     pub extra_roots_der: Vec<Vec<u8>>,
+    /// The library's own HTTP client verifies the authority against the root certificates
+    /// bundled in the library (Mozilla's) and `extra_roots_der`, not the platform's. On
+    /// Android it always does (see docs/embedding.md, "HTTPS on Android").
+    #[uniffi(default = false)]
+    pub bundled_roots: bool,
+    /// Days after which opening the handle rotates the database's master key (see
+    /// `KhaibaoLibrary.rotate_master_key`); 0 or less: only when the app asks.
+    #[uniffi(default = 7)]
+    pub key_rotation_days: i32,
 }
 
 /// Scans an 8-bit luma plane (a camera's Y plane) with its row stride. Stills (a photo from
@@ -239,6 +249,7 @@ pub(crate) struct Inner {
     sync_gate: Mutex<()>,
     config: KhaibaoConfig,
     http: OnceLock<Arc<ReqwestClient>>,
+    key_wrapper: Arc<dyn HardwareKeyWrapper>,
     clock: clock::TimeSource,
     watchers: diary_calls::Watchers,
 }
@@ -301,18 +312,24 @@ impl Inner {
 
     fn open(
         config: KhaibaoConfig,
-        wrapper: &dyn HardwareKeyWrapper,
+        key_wrapper: Arc<dyn HardwareKeyWrapper>,
         clock: clock::TimeSource,
     ) -> Result<Self> {
         Self::check_config(&config)?;
         let path = std::path::Path::new(&config.db_path);
-        let master = keystore::master_key(path, wrapper)?;
-        let store = Store::open(path, &master, clock.now())?;
+        let now = clock.now();
+        let mut store = keystore::open_store(path, key_wrapper.as_ref(), now)?;
+        if keystore::rotation_due(&store, config.key_rotation_days, now)? {
+            // Not fatal: the diary stays readable under the current key, and the rotation is
+            // tried again at the next open (the app can also call `rotate_master_key`).
+            let _ = keystore::rotate(&mut store, path, key_wrapper.as_ref(), now);
+        }
         Ok(Self {
             store: Mutex::new(store),
             sync_gate: Mutex::new(()),
             config,
             http: OnceLock::new(),
+            key_wrapper,
             clock,
             watchers: diary_calls::Watchers::default(),
         })
@@ -325,6 +342,7 @@ impl Inner {
         let c = Arc::new(ReqwestClient::with_config(&TransportConfig {
             spki_sha256_pins: self.config.spki_sha256_pins.clone(),
             extra_roots_der: self.config.extra_roots_der.clone(),
+            bundled_roots: self.config.bundled_roots,
             ..TransportConfig::default()
         })?);
         Ok(self.http.get_or_init(|| c).clone())
@@ -350,8 +368,28 @@ impl KhaibaoLibrary {
     ) -> Result<Arc<Self>> {
         off_thread("open", move || {
             let time = clock.map_or(clock::TimeSource::System, clock::TimeSource::Foreign);
-            let inner = Inner::open(config, key_wrapper.as_ref(), time)?;
+            let inner = Inner::open(config, key_wrapper, time)?;
             Ok(Arc::new(Self(Arc::new(inner))))
+        })
+        .await
+    }
+
+    /// Replaces the database's master key now and returns its new generation (1 was the
+    /// first key): the surviving day keys and the device key are re-wrapped under a new key,
+    /// which the `key_wrapper` given to `open` wraps and the library keeps in place of the
+    /// old one. A copy of the database taken before no longer opens with the key that
+    /// remains, so the days purged since are gone from it too. The handle also rotates when
+    /// opened, every `KhaibaoConfig.key_rotation_days`.
+    pub async fn rotate_master_key(self: Arc<Self>) -> Result<i64> {
+        let inner = self.0.clone();
+        off_thread("rotate_master_key", move || {
+            let now = inner.now();
+            keystore::rotate(
+                &mut inner.store(),
+                std::path::Path::new(&inner.config.db_path),
+                inner.key_wrapper.as_ref(),
+                now,
+            )
         })
         .await
     }

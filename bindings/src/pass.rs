@@ -2,7 +2,7 @@
 //! staff's door log.
 
 use crate::records::{Admission, DailyReport, Declaration};
-use crate::{HostHttpClient, Inner, KhaibaoError, Result, guard, now, off_thread};
+use crate::{HostHttpClient, Inner, KhaibaoError, Result, Uploads, guard, now, off_thread};
 use khaibao_core::declaration::status::{HealthStatus, StatusRules, derive_status};
 use khaibao_core::declaration::{self, Submission};
 use khaibao_core::pass::stafflog;
@@ -85,51 +85,82 @@ impl Passes {
     }
 }
 
-/// A venue's door log, for staff apps: scan personal passes in and out.
+/// A venue's door log, for staff apps: scan personal passes in and out, and hand the
+/// complete passages to a handle's uploads.
 #[derive(uniffi::Object)]
 pub struct VenueStaff {
-    log: Mutex<stafflog::StaffLog>,
+    log: Arc<Mutex<stafflog::StaffLog>>,
 }
 
 impl VenueStaff {
-    fn log(&self) -> std::sync::MutexGuard<'_, stafflog::StaffLog> {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Runs `f` with the log on a library thread (see [`off_thread`]).
+    fn with_log<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&mut stafflog::StaffLog) -> Result<T> + Send + 'static,
+    ) -> crate::OffThread<Result<T>> {
+        let log = self.log.clone();
+        off_thread(what, move || {
+            f(&mut log
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner))
+        })
     }
 }
 
-/// The door log's calls are synchronous: a staff app scans one pass at a time, each a
-/// millisecond of local work; call them off the main thread.
+/// Every call of the door log works on the disk (and `scan` verifies signatures), so each is
+/// async and runs on a library thread, like the handle's areas.
 #[uniffi::export]
 impl VenueStaff {
     /// Opens (creating) the log, trusting `authority_keys` for device certificates.
     #[uniffi::constructor]
-    pub fn open(db_path: String, authority_keys: Vec<TrustedKey>) -> Result<Arc<Self>> {
-        guard("VenueStaff.open", || {
+    pub async fn open(db_path: String, authority_keys: Vec<TrustedKey>) -> Result<Arc<Self>> {
+        off_thread("VenueStaff.open", move || {
             let log = stafflog::StaffLog::open(std::path::Path::new(&db_path), authority_keys)?;
             Ok(Arc::new(Self {
-                log: Mutex::new(log),
+                log: Arc::new(Mutex::new(log)),
             }))
         })
+        .await
     }
 
     /// Verifies a scanned pass and records an entry or an exit.
-    pub fn scan(&self, text: String) -> Result<Admission> {
-        guard("VenueStaff.scan", || {
-            Ok(self.log().scan(&text, now())?.into())
+    pub async fn scan(self: Arc<Self>, text: String) -> Result<Admission> {
+        self.with_log("VenueStaff.scan", move |log| {
+            Ok(log.scan(&text, now())?.into())
         })
+        .await
     }
 
     /// Today's figures.
-    pub fn report(&self) -> Result<DailyReport> {
-        guard("VenueStaff.report", || Ok(self.log().report(now())?.into()))
+    pub async fn report(self: Arc<Self>) -> Result<DailyReport> {
+        self.with_log("VenueStaff.report", |log| Ok(log.report(now())?.into()))
+            .await
     }
 
     /// Today's log as CSV for the authority.
-    pub fn export_csv(&self) -> Result<String> {
-        guard("VenueStaff.export_csv", || {
-            Ok(self.log().export_csv(now())?)
+    pub async fn export_csv(self: Arc<Self>) -> Result<String> {
+        self.with_log("VenueStaff.export_csv", |log| Ok(log.export_csv(now())?))
+            .await
+    }
+
+    /// Hands the passages that are complete (the visitor left, or their day is over) and
+    /// not handed over yet to the outbox of `uploads`, for the venue `venue_id` (its 32 hex
+    /// digits, as in its venue code), and returns how many were queued. `Uploads.upload`
+    /// then sends them with the handle's declarations, with the same options (the host's
+    /// HTTP client or the library's, progress, cancellation), backoff and `Retry-After`;
+    /// each passage reaches the authority once, which alone can open its personal data.
+    pub async fn queue_uploads(
+        self: Arc<Self>,
+        uploads: Arc<Uploads>,
+        venue_id: String,
+    ) -> Result<i64> {
+        let inner = uploads.0.clone();
+        self.with_log("VenueStaff.queue_uploads", move |log| {
+            let t = inner.now();
+            let queued = log.queue_uploads(&mut inner.store(), &venue_id, t)?;
+            Ok(i64::try_from(queued).unwrap_or(i64::MAX))
         })
+        .await
     }
 }

@@ -71,11 +71,21 @@ fn tls_server_with_chain(chain: Vec<Vec<u8>>) -> u16 {
 }
 
 fn get(port: u16, pins: Vec<Vec<u8>>, roots: Vec<Vec<u8>>) -> khaibao_core::Result<Vec<u8>> {
+    get_with(port, pins, roots, false)
+}
+
+fn get_with(
+    port: u16,
+    pins: Vec<Vec<u8>>,
+    roots: Vec<Vec<u8>>,
+    bundled_roots: bool,
+) -> khaibao_core::Result<Vec<u8>> {
     let client = ReqwestClient::with_config(&TransportConfig {
         connect_timeout_ms: 3000,
         request_timeout_ms: 5000,
         spki_sha256_pins: pins,
         extra_roots_der: roots,
+        bundled_roots,
     })?;
     let r = client.send(HttpRequest {
         method: "GET".into(),
@@ -85,6 +95,27 @@ fn get(port: u16, pins: Vec<Vec<u8>>, roots: Vec<Vec<u8>>) -> khaibao_core::Resu
     })?;
     assert_eq!(r.status, 200);
     Ok(r.body)
+}
+
+/// The bundled roots (what Android builds always use) are Mozilla's: a private CA is not
+/// among them, so it is trusted only when the app adds it, and pins still apply.
+#[test]
+fn bundled_roots_trust_a_private_ca_only_when_added() {
+    let port = tls_server();
+    assert!(matches!(
+        get_with(port, vec![], vec![], true),
+        Err(Error::Net(NetError::Network(_)))
+    ));
+    assert_eq!(
+        get_with(port, vec![], vec![CA.to_vec()], true).unwrap(),
+        b"ok"
+    );
+    let leaf_pin = spki_sha256(LEAF).unwrap().to_vec();
+    assert_eq!(
+        get_with(port, vec![leaf_pin], vec![CA.to_vec()], true).unwrap(),
+        b"ok"
+    );
+    assert!(get_with(port, vec![vec![7; 32]], vec![CA.to_vec()], true).is_err());
 }
 
 #[test]

@@ -19,14 +19,17 @@ struct StaffView: View {
 
     private func open() {
         guard vm == nil else { return }
-        do {
-            let dir = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
-            let staff = try VenueStaff.open(dbPath: dir.appendingPathComponent("door.db").path, authorityKeys: Deployment.venueKeys)
-            let door = DoorLogViewModel(log: LibraryDoorLog(staff: staff))
-            vm = door
-            Task { @MainActor in await reload(door) }
-        } catch {
-            openError = Texts.text(libraryError(error).text)
+        Task { @MainActor in
+            do {
+                let dir = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
+                let staff = try await VenueStaff.open(dbPath: dir.appendingPathComponent("door.db").path, authorityKeys: Deployment.venueKeys)
+                guard vm == nil else { return }
+                let door = DoorLogViewModel(log: LibraryDoorLog(staff: staff))
+                vm = door
+                await reload(door)
+            } catch {
+                openError = Texts.text(libraryError(error).text)
+            }
         }
     }
 

@@ -42,4 +42,4 @@ echo "kotlinc: ${#sources[@]} files"
 "$kotlin/bin/kotlinc" -nowarn "${sources[@]}" -cp "$jna:$coroutines" -d "$out/t.jar"
 
 cp="$out/t.jar:$jna:$coroutines:$kotlin/lib/kotlin-stdlib.jar"
-java -Djna.library.path="$libdir" -cp "$cp" FlowTestKt
+KHAIBAO_TLS_DATA="$root/core/tests/data" java -Djna.library.path="$libdir" -cp "$cp" FlowTestKt

@@ -608,6 +608,148 @@ class Flow(unittest.TestCase):
         run(app.diary().check_in(run(app.trust().read_venue(self.code)), None))
         self.assertEqual(seen.count, 2)
 
+    def test_15_staff_log_reaches_the_authority_once_through_the_uploads(self):
+        citizen = open_app(self.config_with(os.path.join(self.tmp.name, "door-citizen.db"), self.config.venue_keys))
+        certificate = run(citizen.passes().register_device(None))
+        venue_id = run(citizen.trust().read_venue(self.code)).venue.id()
+        # The staff phone: its door log, and its own handle whose uploads send the log.
+        t = int(time.time())
+        clock = TestClock(t)
+        staff_app = open_app(self.config_with(os.path.join(self.tmp.name, "door-staff.db"), self.config.venue_keys), clock)
+        log_path = os.path.join(self.tmp.name, "door.db")
+        staff = run(khaibao.VenueStaff.open(log_path, self.config.venue_keys))
+        visitor = core.Declaration(full_name="Đỗ Thị Hạnh", birth_year=1988, phone="0987654321", province=1,
+                                   symptoms=[], close_contact=False, on_behalf=False)
+        run(staff.scan(run(citizen.passes().make_pass(visitor, certificate, False))))
+        self.assertEqual(run(staff.queue_uploads(staff_app.uploads(), venue_id)), 0, "still inside: nothing to send")
+        run(staff.scan(run(citizen.passes().make_pass(visitor, certificate, False))))
+        with self.assertRaises(khaibao.KhaibaoError.Format):
+            run(staff.queue_uploads(staff_app.uploads(), "not a venue id"))
+        self.assertEqual(run(staff.queue_uploads(staff_app.uploads(), venue_id)), 1)
+        self.assertEqual(run(staff.queue_uploads(staff_app.uploads(), venue_id)), 0, "handed over once")
+        self.assertEqual(run(staff_app.uploads().counts()).pending, 1)
+
+        # The venue holds the visitor only sealed: not in its files, not in its export.
+        files = [run(staff.export_csv()).encode()]
+        for suffix in ("", "-wal"):
+            if os.path.exists(log_path + suffix):
+                with open(log_path + suffix, "rb") as f:
+                    files.append(f.read())
+        for secret in ("Đỗ Thị Hạnh".encode(), b"987654321"):
+            self.assertFalse(any(secret in b for b in files))
+
+        # The same upload call as declarations: the authority's Retry-After holds...
+        busy = BusyClient(retry_after=900)
+        with self.assertRaises(khaibao.KhaibaoError.Network):
+            run(staff_app.uploads().upload(khaibao.UploadOptions(client=busy)))
+        retry_at = run(staff_app.uploads().next_upload_at())
+        self.assertGreaterEqual(retry_at, at(t + 900))
+        early = run(staff_app.uploads().upload(khaibao.UploadOptions(client=busy)))
+        self.assertEqual((busy.calls, early.sent, early.remaining), (1, 0, 1))
+        # ...then the host's client delivers it, with progress, exactly once.
+        clock.now_seconds = int(retry_at.timestamp())
+        progress = ProgressRecorder()
+        client = UrllibClient()
+        done = run(staff_app.uploads().upload(khaibao.UploadOptions(client=client, listener=progress)))
+        self.assertEqual((done.sent, done.accepted, done.rejected, done.remaining), (1, 1, 0, 0))
+        self.assertEqual(progress.calls, [(1, 1)])
+        self.assertEqual(run(staff.queue_uploads(staff_app.uploads(), venue_id)), 0)
+        again = run(staff_app.uploads().upload(khaibao.UploadOptions(client=client)))
+        self.assertEqual((again.sent, client.calls), (0, 1))
+
+        # Only the authority's sealing key identifies the visitor at that venue.
+        def export(keys):
+            out = os.path.join(self.tmp.name, "door-export.csv")
+            if os.path.exists(out):
+                os.remove(out)
+            done = subprocess.run([BIN, "export", "--db", self.authority_db, "--keys", keys,
+                                   "--since", str(t - 86400), "--venue", venue_id, "--out", out],
+                                  capture_output=True, text=True)
+            text = open(out, encoding="utf-8").read() if os.path.exists(out) else ""
+            return done.returncode, text + done.stdout + done.stderr
+
+        code, text = export(self.keys)
+        self.assertEqual(code, 0, text)
+        rows = [line for line in text.splitlines() if "Đỗ Thị Hạnh" in line]
+        self.assertEqual(len(rows), 1, text)
+        self.assertIn(venue_id, rows[0])
+        self.assertIn("door:", rows[0])
+        stranger = os.path.join(self.tmp.name, "stranger-keys")
+        subprocess.run([BIN, "keygen", "--keys", stranger], check=True, stdout=subprocess.DEVNULL)
+        _, text = export(stranger)
+        self.assertNotIn("Đỗ Thị Hạnh", text)
+
+    def test_16_master_key_rotation_leaves_old_copies_unreadable(self):
+        t0 = int(time.time())
+        clock = TestClock(t0)
+        config = self.config_with(os.path.join(self.tmp.name, "rotate.db"), self.config.venue_keys)
+        key_file = config.db_path + ".key"
+
+        def files(path):
+            return {suffix: open(path + suffix, "rb").read()
+                    for suffix in ("", "-wal", ".key") if os.path.exists(path + suffix)}
+
+        def names(app):
+            return [v.venue_name for v in run(app.diary().visits())]
+
+        app = open_app(config, clock)
+        first_key = open(key_file, "rb").read()
+        run(app.diary().check_in(khaibao.VenueScan.UNVERIFIED(text="Quán phở 24"), None))
+        run(app.diary().check_out())
+        # Asked by the app: a new key, wrapped by the same hardware key wrapper, in place.
+        self.assertEqual(run(app.rotate_master_key()), 2)
+        self.assertNotEqual(open(key_file, "rb").read(), first_key)
+        self.assertEqual(len(run(app.diary().visits())), 1)
+        old = files(config.db_path)  # a copy of the files taken now (a backup, a thief's)
+
+        clock.now_seconds = t0 + 15 * 86400
+        run(app.diary().check_in(khaibao.VenueScan.UNVERIFIED(text="Tiệm bánh mì"), None))
+        run(app.diary().check_out())
+        del app
+        # 25 days on: the first day is past the retention and purged at open, and the key,
+        # older than key_rotation_days (7 by default), is rotated on the way.
+        clock.now_seconds = t0 + 25 * 86400
+        app = open_app(config, clock)
+        self.assertEqual(len(names(app)), 1, "the surviving day still reads")
+        self.assertEqual(run(app.rotate_master_key()), 4, "opening rotated it to generation 3")
+        self.assertEqual(len(names(app)), 1)
+        del app
+        self.assertFalse(os.path.exists(key_file + ".next"))
+
+        # The old copy of the database does not open with the key that remains: whoever
+        # obtains it later cannot read the purged day from the copy.
+        copy = os.path.join(self.tmp.name, "rotate-copy.db")
+        for suffix, data in old.items():
+            if suffix != ".key":
+                with open(copy + suffix, "wb") as f:
+                    f.write(data)
+        with open(copy + ".key", "wb") as f:
+            f.write(open(key_file, "rb").read())
+        with self.assertRaises(khaibao.KhaibaoError.Storage) as err:
+            open_app(self.config_with(copy, self.config.venue_keys), clock)
+        self.assertEqual(err.exception.code, core.ErrorCode.STORAGE_WRONG_MASTER_KEY)
+        # Nor does any key file the live database ever had, but the current one.
+        live = files(config.db_path)
+        self.assertNotIn(old[".key"], [v for k, v in live.items() if k != ".key"])
+
+        # A crash after the database was re-wrapped, before the new key file replaced the old:
+        # the next open finds the database under the new key and finishes the rotation.
+        current = open(key_file, "rb").read()
+        with open(key_file + ".next", "wb") as f:
+            f.write(current)
+        with open(key_file, "wb") as f:
+            f.write(old[".key"])
+        app = open_app(config, clock)
+        self.assertEqual(len(names(app)), 1)
+        del app
+        self.assertEqual(open(key_file, "rb").read(), current)
+        self.assertFalse(os.path.exists(key_file + ".next"))
+        # A crash before it committed: the new key file is dropped, the database opens.
+        with open(key_file + ".next", "wb") as f:
+            f.write(old[".key"])
+        self.assertEqual(len(names(open_app(config, clock))), 1)
+        self.assertFalse(os.path.exists(key_file + ".next"))
+
     def test_5_bad_frames_are_typed_errors(self):
         with self.assertRaises(khaibao.KhaibaoError.Scan) as err:
             khaibao.scan_frame(b"\x00" * 10, 100, 100, 100, None)

@@ -302,21 +302,57 @@ fn staff_log_traceable_by_authority() {
     let client =
         ReqwestClient::new(Duration::from_secs(5), Duration::from_secs(10)).expect("client");
     let venue_id = venue().id;
+    // The staff device's own database, whose outbox sends the passages.
+    let mut staff_device = test_support::store_in_memory(*NOW);
     let mut copy = StaffLog::open(&dir.path().join("copy.db"), vec![public.device_key.clone()])
         .expect("staff log");
     copy.scan(&make(entered), entered).expect("entry");
-    let refused = copy
-        .upload(&client, &wrong.base_url(), &venue_id, entered + 86_400)
-        .expect("upload");
-    assert_eq!((refused.delivered, refused.rejected), (0, 1));
+    let queued = copy
+        .queue_uploads(&mut staff_device, &venue_id, entered + 86_400)
+        .expect("queue");
+    assert_eq!(queued, 1);
+    let refused =
+        outbox::drain(&mut staff_device, &client, &wrong.base_url(), 50, *NOW).expect("upload");
+    assert_eq!((refused.sent, refused.rejected), (1, 1));
+    assert_eq!(outbox::dead_items(&staff_device).expect("dead").len(), 1);
     assert_eq!(wrong.state().with_db(|db| db.count()).expect("count"), 0);
 
-    // Through the ingest endpoint every phone uploads to, the authority opens it with its
-    // sealing key and finds the visitor at the venue, at the time they entered.
-    let report = log
-        .upload(&client, &server.base_url(), &venue_id, entered + 3600)
-        .expect("upload");
-    assert_eq!((report.delivered, report.rejected), (1, 0));
+    // Through the ingest endpoint every phone uploads to, with the outbox's backoff: an
+    // authority answering 503 with Retry-After is not asked again before then.
+    let mut staff_device = test_support::store_in_memory(*NOW);
+    let queued = log
+        .queue_uploads(&mut staff_device, &venue_id, entered + 3600)
+        .expect("queue");
+    assert_eq!(queued, 1);
+    let busy = Busy {
+        inner: &client,
+        left: Mutex::new(1),
+    };
+    let options = outbox::DrainOptions::default();
+    let drain = |store: &mut Store, client: &dyn HttpClient, at: i64| {
+        outbox::drain_with(
+            store,
+            client,
+            &server.base_url(),
+            &options,
+            at,
+            &outbox::NoProgress,
+            &outbox::CancelToken::new(),
+        )
+    };
+    let err = drain(&mut staff_device, &busy, *NOW).expect_err("busy");
+    assert!(matches!(err, Error::Net(NetError::Server { status: 503 })));
+    assert_eq!(
+        outbox::next_attempt_at(&staff_device).expect("next"),
+        Some(*NOW + 120)
+    );
+    let early = drain(&mut staff_device, &busy, *NOW + 60).expect("early");
+    assert_eq!(early.sent, 0, "Retry-After honoured");
+
+    // Then the authority opens it with its sealing key and finds the visitor at the venue,
+    // at the time they entered.
+    let report = drain(&mut staff_device, &busy, *NOW + 120).expect("upload");
+    assert_eq!((report.sent, report.accepted, report.rejected), (1, 1, 0));
     let stored = server
         .state()
         .with_db(|db| db.declarations(server.state().keys().sealing()))
@@ -329,10 +365,37 @@ fn staff_log_traceable_by_authority() {
     );
     assert_eq!(stored[0].submission.declared_at, entered);
     assert!(stored[0].device_kid.starts_with("door:"));
-    // Delivered once: nothing is sent again.
+    // Delivered once: nothing is queued or sent again.
     let again = log
-        .upload(&client, &server.base_url(), &venue_id, entered + 7200)
-        .expect("upload");
-    assert_eq!((again.delivered, again.rejected), (0, 0));
+        .queue_uploads(&mut staff_device, &venue_id, entered + 7200)
+        .expect("queue");
+    assert_eq!(again, 0);
+    let again = drain(&mut staff_device, &client, *NOW + 7200).expect("upload");
+    assert_eq!(again.sent, 0);
     assert_eq!(server.state().with_db(|db| db.count()).expect("count"), 1);
+}
+
+/// An authority that answers the first `left` requests with 503 and `Retry-After: 120`.
+struct Busy<'a> {
+    inner: &'a dyn HttpClient,
+    left: Mutex<u32>,
+}
+
+impl HttpClient for Busy<'_> {
+    fn send(&self, request: HttpRequest) -> khaibao_core::Result<HttpResponse> {
+        let mut left = self.left.lock().expect("lock");
+        if *left > 0 {
+            *left -= 1;
+            return Ok(HttpResponse {
+                status: 503,
+                headers: vec![khaibao_core::net::transport::HttpHeader {
+                    name: "Retry-After".into(),
+                    value: "120".into(),
+                }],
+                body: Vec::new(),
+            });
+        }
+        drop(left);
+        self.inner.send(request)
+    }
 }

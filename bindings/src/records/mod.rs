@@ -19,7 +19,7 @@ mod upload;
 pub use declaration::{CalendarDate, Declaration, Travel, VaccineDose};
 pub use diary::{Visit, VisitEdit};
 pub use exposure::ExposureAlert;
-pub use pass::{Admission, DailyReport, PassCheck, PassageUploadReport};
+pub use pass::{Admission, DailyReport, PassCheck};
 pub(crate) use scan::region;
 pub use scan::{Region, ScannerStats};
 pub use trust::{Keyset, KeysetEntry, RegistryInfo, TrustSync};

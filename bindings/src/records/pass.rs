@@ -86,21 +86,3 @@ impl From<stafflog::DailyReport> for DailyReport {
         }
     }
 }
-
-/// What one upload of the door log's passages did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Record)]
-pub struct PassageUploadReport {
-    /// Passages the authority accepted (or already had).
-    pub delivered: i32,
-    /// Passages it refused (kept with its reason, not sent again).
-    pub rejected: i32,
-}
-
-impl From<stafflog::PassageUploadReport> for PassageUploadReport {
-    fn from(r: stafflog::PassageUploadReport) -> Self {
-        Self {
-            delivered: int(r.delivered),
-            rejected: int(r.rejected),
-        }
-    }
-}

@@ -89,11 +89,13 @@ impl ServerCertVerifier for PinnedVerifier {
     }
 }
 
-/// A rustls client configuration (ring provider) that verifies against `extra_roots` when
-/// given (else the platform's roots) and, when `pins` is not empty, requires a pinned key.
+/// A rustls client configuration (ring provider) that verifies against the bundled roots
+/// plus `extra_roots` when `bundled` (always on Android), else against `extra_roots` when
+/// given, else the platform's roots; and, when `pins` is not empty, requires a pinned key.
 pub(crate) fn client_config(
     pins: &[Vec<u8>],
     extra_roots: &[Vec<u8>],
+    bundled: bool,
 ) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(crate::net::tls_provider::provider());
     let pins = pins
@@ -103,13 +105,17 @@ pub(crate) fn client_config(
                 .map_err(|_| Error::Format(FormatError::InvalidField("spki pin")))
         })
         .collect::<Result<Vec<_>>>()?;
-    let base: Arc<dyn ServerCertVerifier> = if extra_roots.is_empty() {
+    let bundled = bundled || cfg!(target_os = "android");
+    let base: Arc<dyn ServerCertVerifier> = if extra_roots.is_empty() && !bundled {
         Arc::new(
             rustls_platform_verifier::Verifier::new(provider.clone())
                 .map_err(|_| NetError::Network("tls setup".into()))?,
         )
     } else {
         let mut roots = rustls::RootCertStore::empty();
+        if bundled {
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
         for der in extra_roots {
             roots
                 .add(CertificateDer::from(der.clone()))

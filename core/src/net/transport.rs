@@ -99,8 +99,13 @@ pub struct TransportConfig {
     /// SHA-256 pins of the authority's SubjectPublicKeyInfo (32 bytes each, see
     /// `pinning::spki_sha256`); empty means no pinning.
     pub spki_sha256_pins: Vec<Vec<u8>>,
-    /// DER root certificates to trust instead of the platform's (a private authority CA).
+    /// DER root certificates to trust instead of the platform's (a private authority CA),
+    /// or besides the bundled roots when `bundled_roots` is set.
     pub extra_roots_der: Vec<Vec<u8>>,
+    /// Verify against the roots bundled in the library (Mozilla's, from `webpki-roots`)
+    /// rather than the platform's. Android builds always do: the platform verifier there
+    /// needs a JNI initialisation with the app's `Context` that the library does not do.
+    pub bundled_roots: bool,
 }
 
 impl Default for TransportConfig {
@@ -110,6 +115,7 @@ impl Default for TransportConfig {
             request_timeout_ms: 30_000,
             spki_sha256_pins: Vec::new(),
             extra_roots_der: Vec::new(),
+            bundled_roots: false,
         }
     }
 }
@@ -185,12 +191,13 @@ mod reqwest_client {
                 .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
                 .timeout(Duration::from_millis(config.request_timeout_ms))
                 .user_agent(super::user_agent());
-            if !config.spki_sha256_pins.is_empty() || !config.extra_roots_der.is_empty() {
-                builder = builder.tls_backend_preconfigured(crate::net::pinning::client_config(
-                    &config.spki_sha256_pins,
-                    &config.extra_roots_der,
-                )?);
-            }
+            // Always our own rustls configuration: reqwest's default would reach for the
+            // platform verifier, which panics on Android without its JNI initialisation.
+            builder = builder.tls_backend_preconfigured(crate::net::pinning::client_config(
+                &config.spki_sha256_pins,
+                &config.extra_roots_der,
+                config.bundled_roots,
+            )?);
             let client = builder
                 .build()
                 .map_err(|_| NetError::Network("client setup".into()))?;

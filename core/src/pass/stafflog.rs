@@ -10,21 +10,21 @@
 //! when it traces contacts. Rows are kept for [`RETENTION_DAYS`].
 //!
 //! A daily report counts entries per hour and people still inside; the log exports as CSV
-//! (sealed data included) and uploads its passages to the authority through the ingest
-//! endpoint every phone uploads declarations to ([`StaffLog::upload`], items of kind
-//! [`ItemKind::StaffPassage`], body [`PassageUpload`]), where only the authority's sealing
-//! key opens them.
+//! (sealed data included) and hands its complete passages to the staff device's outbox
+//! ([`StaffLog::queue_uploads`], items of kind [`ItemKind::StaffPassage`], body
+//! [`PassageUpload`]), which sends them to the ingest endpoint every phone uploads
+//! declarations to, where only the authority's sealing key opens them.
 
 use crate::declaration::status::HealthStatus;
 use crate::encoding::codec::{
     MapBuilder, MapReader, base64url_encode, from_cbor, hex, to_cbor, unhex,
 };
 use crate::encoding::time::{VIETNAM_OFFSET, to_local};
-use crate::error::{FormatError, NetError, PassError};
-use crate::net::transport::{HttpClient, HttpRequest, endpoint, send_limited};
+use crate::error::{FormatError, PassError};
 use crate::pass::{PassCheck, verify_pass};
-use crate::upload::outbox::new_idempotency_key;
-use crate::upload::protocol::{self, IngestItem, ItemKind, ItemStatus};
+use crate::storage::store::Store;
+use crate::upload::outbox::{self, NewItem, new_idempotency_key};
+use crate::upload::protocol::{self, ItemKind};
 use crate::venue::keyset::TrustedKey;
 use crate::{Result, UnixTime};
 use ciborium::Value;
@@ -55,6 +55,8 @@ const SCHEMA: &[&str] = &[
     ALTER TABLE passages ADD COLUMN upload_key BLOB;
     ALTER TABLE passages ADD COLUMN uploaded_at INTEGER;
     ALTER TABLE passages ADD COLUMN upload_error TEXT;",
+    // v3: when a passage was handed to the device's outbox (which sends it from there).
+    "ALTER TABLE passages ADD COLUMN queued_at INTEGER;",
 ];
 
 /// Days of door log kept: the diary's retention (14 days of tracing plus a week).
@@ -126,15 +128,6 @@ impl PassageUpload {
         }
         Ok(p)
     }
-}
-
-/// What one [`StaffLog::upload`] did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PassageUploadReport {
-    /// Passages the authority accepted (or already had).
-    pub delivered: u32,
-    /// Passages it refused (kept with its reason, not sent again).
-    pub rejected: u32,
 }
 
 /// Whether a scan let someone in or out.
@@ -326,12 +319,13 @@ impl StaffLog {
         Ok(out)
     }
 
-    /// The passages not yet delivered that are complete: the visitor has left, or their
+    /// The passages not yet handed to the outbox that are complete: the visitor has left, or their
     /// day is over (before the local day of `now`).
     fn pending_uploads(&self, venue_id: &str, now: UnixTime) -> Result<Vec<(i64, PassageUpload)>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, pseudonym, nonce, sealed, status, entered_at, exited_at FROM passages
-             WHERE uploaded_at IS NULL AND upload_error IS NULL AND sealed IS NOT NULL
+             WHERE queued_at IS NULL AND uploaded_at IS NULL AND upload_error IS NULL
+               AND sealed IS NOT NULL
                AND (exited_at IS NOT NULL OR day < ?1)
              ORDER BY id LIMIT ?2",
         )?;
@@ -365,93 +359,63 @@ impl StaffLog {
         Ok(out)
     }
 
-    /// Uploads the complete passages not yet delivered (see `pending_uploads`), at most one
-    /// ingest batch per call, to the authority at `authority_url` through `client`, as
-    /// ingest items of kind [`ItemKind::StaffPassage`] for the venue `venue_id` (hex). Each
-    /// passage keeps its idempotency key across tries, so a lost answer never stores it
-    /// twice. A non-200 answer is [`NetError::Server`] and nothing is marked.
-    pub fn upload(
+    /// Hands the complete passages not yet handed over (see `pending_uploads`) to the
+    /// outbox of `store` (the staff device's own database), as ingest items of kind
+    /// [`ItemKind::StaffPassage`] for the venue `venue_id` (hex), and returns how many were
+    /// queued. From there the outbox sends them with the device's declarations: same
+    /// endpoint, backoff, `Retry-After`, receipts and dead items.
+    ///
+    /// Exactly once: each passage's idempotency key is made and kept here before it is
+    /// queued, and marked handed over only after the outbox has it. A crash in between
+    /// queues the same key again, which the outbox ignores (still queued, or delivered
+    /// recently) and the authority answers as a duplicate otherwise.
+    pub fn queue_uploads(
         &mut self,
-        client: &dyn HttpClient,
-        authority_url: &str,
+        store: &mut Store,
         venue_id: &str,
         now: UnixTime,
-    ) -> Result<PassageUploadReport> {
+    ) -> Result<u64> {
         unhex(venue_id, 16)?;
-        let pending = self.pending_uploads(venue_id, now)?;
-        let mut report = PassageUploadReport::default();
-        if pending.is_empty() {
-            return Ok(report);
-        }
-        let mut items = Vec::with_capacity(pending.len());
-        for (id, passage) in &pending {
-            let existing: Option<Vec<u8>> = self.conn.query_row(
-                "SELECT upload_key FROM passages WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
-            let key = if let Some(k) = existing {
-                k
-            } else {
-                let k = new_idempotency_key()?.to_vec();
-                self.conn.execute(
-                    "UPDATE passages SET upload_key = ?1 WHERE id = ?2",
-                    params![k, id],
-                )?;
-                k
-            };
-            items.push((
-                *id,
-                IngestItem {
+        let mut queued = 0u64;
+        loop {
+            let pending = self.pending_uploads(venue_id, now)?;
+            if pending.is_empty() {
+                return Ok(queued);
+            }
+            let mut items = Vec::with_capacity(pending.len());
+            let tx = self.conn.transaction()?;
+            for (id, passage) in &pending {
+                let existing: Option<Vec<u8>> =
+                    tx.query_row("SELECT upload_key FROM passages WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })?;
+                let key = if let Some(Ok(k)) = existing.as_deref().map(<[u8; 16]>::try_from) {
+                    k
+                } else {
+                    let k = new_idempotency_key()?;
+                    tx.execute(
+                        "UPDATE passages SET upload_key = ?1 WHERE id = ?2",
+                        params![k.as_slice(), id],
+                    )?;
+                    k
+                };
+                items.push(NewItem {
                     idempotency_key: key,
                     kind: ItemKind::StaffPassage,
                     body: passage.to_cbor()?,
-                },
-            ));
-        }
-        let batch: Vec<IngestItem> = items.iter().map(|(_, i)| i.clone()).collect();
-        let response = send_limited(
-            client,
-            HttpRequest::post_cbor(
-                endpoint(authority_url, protocol::INGEST_PATH),
-                protocol::encode_request(&batch)?,
-            ),
-            protocol::MAX_RESPONSE_BYTES,
-        )?;
-        if response.status != 200 {
-            return Err(NetError::Server {
-                status: response.status,
+                });
             }
-            .into());
-        }
-        let results = protocol::decode_response(&response.body)?;
-        let tx = self.conn.transaction()?;
-        for result in results {
-            let Some((id, _)) = items
-                .iter()
-                .find(|(_, i)| i.idempotency_key == result.idempotency_key)
-            else {
-                continue;
-            };
-            match result.status {
-                ItemStatus::Accepted { .. } | ItemStatus::Duplicate { .. } => {
-                    tx.execute(
-                        "UPDATE passages SET uploaded_at = ?1 WHERE id = ?2",
-                        params![now, id],
-                    )?;
-                    report.delivered += 1;
-                }
-                ItemStatus::Rejected { reason } => {
-                    tx.execute(
-                        "UPDATE passages SET upload_error = ?1 WHERE id = ?2",
-                        params![reason, id],
-                    )?;
-                    report.rejected += 1;
-                }
+            tx.commit()?;
+            queued += outbox::enqueue(store, &items, now)?;
+            let tx = self.conn.transaction()?;
+            for (id, _) in &pending {
+                tx.execute(
+                    "UPDATE passages SET queued_at = ?1 WHERE id = ?2",
+                    params![now, id],
+                )?;
             }
+            tx.commit()?;
         }
-        tx.commit()?;
-        Ok(report)
     }
 }
 
@@ -536,6 +500,46 @@ mod tests {
         );
         // A new day is a new log page.
         assert_eq!(log.report(MORNING + 86_400).unwrap().visitors, 0);
+    }
+
+    #[test]
+    fn complete_passages_are_queued_once_even_after_a_crash() {
+        let f = fixture();
+        let mut log = StaffLog::open_in_memory(vec![f.trusted.clone()]).unwrap();
+        let mut device = crate::test_support::store_in_memory(MORNING);
+        let venue = "00112233445566778899aabbccddeeff";
+        log.scan(&pass(&f, MORNING, None), MORNING).unwrap();
+        let other = fixture();
+        let mut log2 = StaffLog::open_in_memory(vec![other.trusted.clone()]).unwrap();
+        log2.scan(&pass(&other, MORNING, None), MORNING).unwrap();
+        // Still inside: nothing to send yet.
+        assert_eq!(log.queue_uploads(&mut device, venue, MORNING).unwrap(), 0);
+        assert!(log.queue_uploads(&mut device, "not hex", MORNING).is_err());
+        log.scan(&pass(&f, MORNING + 60, None), MORNING + 60)
+            .unwrap();
+        assert_eq!(
+            log.queue_uploads(&mut device, venue, MORNING + 60).unwrap(),
+            1
+        );
+        assert_eq!(crate::upload::outbox::counts(&device).unwrap().pending, 1);
+        // A crash after the outbox took it, before the log marked it: queued again under
+        // the same key, the outbox keeps one.
+        log.conn
+            .execute("UPDATE passages SET queued_at = NULL", [])
+            .unwrap();
+        assert_eq!(
+            log.queue_uploads(&mut device, venue, MORNING + 120)
+                .unwrap(),
+            0
+        );
+        assert_eq!(crate::upload::outbox::counts(&device).unwrap().pending, 1);
+        // A visitor who never scanned out is sent once their day is over.
+        assert_eq!(
+            log2.queue_uploads(&mut device, venue, MORNING + 86_400)
+                .unwrap(),
+            1
+        );
+        assert_eq!(crate::upload::outbox::counts(&device).unwrap().pending, 2);
     }
 
     #[test]

@@ -51,12 +51,51 @@ pub fn new_idempotency_key() -> Result<[u8; 16]> {
     Ok(key)
 }
 
+/// Queues items made outside the diary (a staff app's door-log passages) in one
+/// transaction, and returns how many were added. An item whose idempotency key is already
+/// queued, or was delivered within [`RECEIPT_RETENTION_SECS`], is left out: a caller that
+/// crashed after queueing and queues the same items again sends each once.
+pub fn enqueue(store: &mut Store, items: &[NewItem], now: UnixTime) -> Result<u64> {
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut added = 0u64;
+    for item in items {
+        let delivered: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox_receipts WHERE idem_key = ?1)",
+            [item.idempotency_key.as_slice()],
+            |r| r.get(0),
+        )?;
+        if delivered {
+            continue;
+        }
+        added += put(&tx, item, now, "OR IGNORE")? as u64;
+    }
+    tx.commit()?;
+    Ok(added)
+}
+
 pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, item: &NewItem, now: UnixTime) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO outbox (idem_key, kind, body, state, created_at) VALUES (?1, ?2, ?3, 'pending', ?4)",
-    )?
-    .execute(params![item.idempotency_key.as_slice(), item.kind.to_wire() as i64, item.body, now])?;
-    Ok(())
+    put(tx, item, now, "").map(drop)
+}
+
+/// Inserts `item` as pending; `conflict` is the SQL conflict clause (`""` or `"OR IGNORE"`).
+fn put(
+    tx: &rusqlite::Transaction<'_>,
+    item: &NewItem,
+    now: UnixTime,
+    conflict: &str,
+) -> Result<usize> {
+    Ok(tx
+        .prepare_cached(&format!(
+            "INSERT {conflict} INTO outbox (idem_key, kind, body, state, created_at) VALUES (?1, ?2, ?3, 'pending', ?4)"
+        ))?
+        .execute(params![
+            item.idempotency_key.as_slice(),
+            item.kind.to_wire() as i64,
+            item.body,
+            now
+        ])?)
 }
 
 /// Counts of outbox items by state.

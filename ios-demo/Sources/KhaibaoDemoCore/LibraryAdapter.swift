@@ -180,8 +180,8 @@ public struct LibraryDoorLog: DoorLog {
     let staff: VenueStaff
     public init(staff: VenueStaff) { self.staff = staff }
     public func scan(_ text: String) async throws -> DoorAdmission {
-        try lib {
-            let a = try staff.scan(text: text)
+        try await libAsync {
+            let a = try await staff.scan(text: text)
             let status: PassStatus
             switch a.check.status { case .green: status = .green; case .yellow: status = .yellow; case .red: status = .red }
             return DoorAdmission(direction: a.direction == .entry ? .entry : .exit, status: status, name: a.check.name,
@@ -189,10 +189,10 @@ public struct LibraryDoorLog: DoorLog {
         }
     }
     public func report() async throws -> DoorReport {
-        try lib {
-            let r = try staff.report()
+        try await libAsync {
+            let r = try await staff.report()
             return DoorReport(visitors: Int(r.visitors), stillInside: Int(r.stillInside), entriesPerHour: r.entriesPerHour.map { Int($0) })
         }
     }
-    public func exportCsv() async throws -> String { try lib { try staff.exportCsv() } }
+    public func exportCsv() async throws -> String { try await libAsync { try await staff.exportCsv() } }
 }

@@ -447,6 +447,8 @@ fun main() {
         ::diaryChangesReachAWatcher,
         ::platformDiaryFlowFollowsChanges,
         ::personalPassCheckedByStaff,
+        ::staffLogUploadedThroughTheUploads,
+        ::ownHttpsClientWithTheTestCa,
         ::exposureAlertThroughKotlinHttp,
         ::trustSyncAndManualCodeThroughKotlinHttp,
         ::demoCameraPlaneScans,

@@ -40,3 +40,30 @@ suspend fun personalPassCheckedByStaff(f: Fixture) {
     }
     dir.deleteRecursively()
 }
+
+/** A staff phone's door log reaches the authority through its handle's one upload call. */
+suspend fun staffLogUploadedThroughTheUploads(f: Fixture) {
+    val dir = Files.createTempDirectory("door").toFile()
+    KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "citizen.db").path), WRAPPER).use { citizen ->
+        KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "staff-phone.db").path), WRAPPER).use { phone ->
+            val certificate = citizen.passes().registerDevice(null)
+            val venueId = (citizen.trust().readVenue(f.code) as VenueScan.Verified).venue.id()
+            VenueStaff.open(File(dir, "door.db").path, f.config.venueKeys).use { staff ->
+                staff.scan(citizen.passes().makePass(form(), certificate, false))
+                checkEq(0L, staff.queueUploads(phone.uploads(), venueId), "still inside")
+                staff.scan(citizen.passes().makePass(form(), certificate, false))
+                checkEq(1L, staff.queueUploads(phone.uploads(), venueId), "queued once complete")
+                checkEq(0L, staff.queueUploads(phone.uploads(), venueId), "queued once")
+                val progress = mutableListOf<Pair<Long, Long>>()
+                val listener = object : UploadListener {
+                    override fun onProgress(done: Long, total: Long) { progress += done to total }
+                }
+                val report = phone.uploads().upload(UploadOptions(client = UrlConnectionClient(), listener = listener))
+                checkEq(1L to 0L, report.accepted to report.remaining, "delivered through the host's client")
+                checkEq(listOf(1L to 1L), progress, "progress")
+                checkEq(0L, phone.uploads().upload(UploadOptions()).sent, "sent once")
+            }
+        }
+    }
+    dir.deleteRecursively()
+}

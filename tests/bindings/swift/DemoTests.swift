@@ -147,7 +147,7 @@ func demoCheckInDiaryPassAndDoor(_ f: Fixture) async throws {
     await pass.show(declared.submit()!, showName: true)
     guard case .showing(let text, _) = pass.state else { throw Failure(description: "pass: \(pass.state)") }
     try checkEq(["5:00"], pass.countdown().args, "countdown")
-    let staff = try VenueStaff.open(dbPath: f.tmp + "/demo-door.db", authorityKeys: f.deviceKeys())
+    let staff = try await VenueStaff.open(dbPath: f.tmp + "/demo-door.db", authorityKeys: f.deviceKeys())
     let door = DoorLogViewModel(log: LibraryDoorLog(staff: staff), clock: clock)
     await door.onScanned(text)
     guard case .admitted(let a)? = door.last else { throw Failure(description: "door: \(String(describing: door.last))") }

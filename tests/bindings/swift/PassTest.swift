@@ -6,6 +6,7 @@ import Foundation
 
 let passTests: [(String, (Fixture) async throws -> Void)] = [
     ("personalPassCheckedByStaff", personalPassCheckedByStaff),
+    ("staffLogUploadedThroughTheUploads", staffLogUploadedThroughTheUploads),
 ]
 
 func personalPassCheckedByStaff(_ f: Fixture) async throws {
@@ -36,4 +37,24 @@ func personalPassCheckedByStaff(_ f: Fixture) async throws {
     try checkEq(0, report.stillInside, "still inside")
     try checkEq("pseudonym,status,entered_at,exited_at,nonce,sealed",
                 String(try await staff.exportCsv().split(separator: "\n").first ?? ""), "CSV header")
+}
+
+/// A staff phone's door log reaches the authority through its handle's one upload call.
+func staffLogUploadedThroughTheUploads(_ f: Fixture) async throws {
+    let citizen = try await KhaibaoLibrary.open(config: f.config("door-citizen.db"), keyWrapper: WRAPPER)
+    let phone = try await KhaibaoLibrary.open(config: f.config("door-phone.db"), keyWrapper: WRAPPER)
+    let certificate = try await citizen.passes().registerDevice(client: nil)
+    guard case .verified(let venue) = try await citizen.trust().readVenue(text: f.code) else {
+        throw Failure(description: "not verified")
+    }
+    let staff = try await VenueStaff.open(dbPath: f.tmp + "/door.db", authorityKeys: f.config().venueKeys)
+    _ = try await staff.scan(text: try await citizen.passes().makePass(declaration: form(), certificate: certificate, showName: false))
+    try checkEq(0, try await staff.queueUploads(uploads: phone.uploads(), venueId: venue.id()), "still inside")
+    _ = try await staff.scan(text: try await citizen.passes().makePass(declaration: form(), certificate: certificate, showName: false))
+    try checkEq(1, try await staff.queueUploads(uploads: phone.uploads(), venueId: venue.id()), "queued once complete")
+    let progress = RecordingListener()
+    let report = try await phone.uploads().upload(options: UploadOptions(client: URLSessionClient(), listener: progress))
+    try checkEq(1, report.accepted, "delivered through the host's client")
+    try checkEq([[1, 1]], progress.calls, "progress")
+    try checkEq(0, try await phone.uploads().upload(options: UploadOptions()).sent, "sent once")
 }

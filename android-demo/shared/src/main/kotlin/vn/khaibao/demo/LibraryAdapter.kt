@@ -166,19 +166,27 @@ class LibraryPorts(
     }
 }
 
-/** The staff app's door log over the library's VenueStaff (offline pass verification). */
-class LibraryDoorLog(private val staff: VenueStaff) : DoorLog {
+/**
+ * The staff app's door log over the library's VenueStaff (offline pass verification),
+ * opened (a suspend call) on first use.
+ */
+class LibraryDoorLog(private val open: suspend () -> VenueStaff) : DoorLog {
+    constructor(staff: VenueStaff) : this({ staff })
+
+    private var opened: VenueStaff? = null
+    private suspend fun staff() = opened ?: open().also { opened = it }
+
     override suspend fun scan(text: String) = lib {
-        val a = staff.scan(text)
+        val a = staff().scan(text)
         DoorAdmission(
             if (a.direction == CoreDirection.ENTRY) DoorDirection.ENTRY else DoorDirection.EXIT,
             status(a.check.status), a.check.name, a.at.epochSecond, a.check.pseudonym, a.check.statusAttested,
         )
     }
     override suspend fun report() = lib {
-        staff.report().let { r -> DoorReport(r.visitors, r.stillInside, r.entriesPerHour) }
+        staff().report().let { r -> DoorReport(r.visitors, r.stillInside, r.entriesPerHour) }
     }
-    override suspend fun exportCsv() = lib { staff.exportCsv() }
+    override suspend fun exportCsv() = lib { staff().exportCsv() }
 
     private fun status(s: HealthStatus) = when (s) {
         HealthStatus.GREEN -> PassStatus.GREEN

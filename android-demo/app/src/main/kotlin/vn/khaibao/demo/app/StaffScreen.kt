@@ -48,11 +48,12 @@ fun StaffScreen() {
     val context = LocalContext.current
     val t = texts()
     val vm = remember {
-        val staff = VenueStaff.open(
-            File(context.filesDir, "door.db").path,
-            listOf(TrustedKey(hex(BuildConfigKeys.VENUE_KID), hex(BuildConfigKeys.VENUE_SIGNING))),
-        )
-        DoorLogViewModel(LibraryDoorLog(staff))
+        DoorLogViewModel(LibraryDoorLog {
+            VenueStaff.open(
+                File(context.filesDir, "door.db").path,
+                listOf(TrustedKey(hex(BuildConfigKeys.VENUE_KID), hex(BuildConfigKeys.VENUE_SIGNING))),
+            )
+        })
     }
     var tick by rememberTick()
     val scope = rememberCoroutineScope()
