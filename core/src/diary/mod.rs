@@ -293,10 +293,21 @@ fn active_row(conn: &Connection) -> Result<Option<Row>> {
         .optional()?)
 }
 
+/// The next id of `table`: above every id it holds and every id it ever gave out, so an id
+/// is never reused after a deletion or a purge. Called inside the inserting transaction.
 fn next_id(conn: &Connection, table: &str) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))?
-        .query_row([], |r| r.get(0))?)
+    let id: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0),
+                        COALESCE((SELECT last FROM id_high_water WHERE tbl = ?1), 0)) + 1"
+        ))?
+        .query_row([table], |r| r.get(0))?;
+    conn.prepare_cached(
+        "INSERT INTO id_high_water (tbl, last) VALUES (?1, ?2)
+         ON CONFLICT (tbl) DO UPDATE SET last = excluded.last",
+    )?
+    .execute(params![table, id])?;
+    Ok(id)
 }
 
 /// Applies automatic check-outs that are due at `now`.

@@ -307,6 +307,17 @@ fn deleting_a_visit_removes_its_edits_and_declaration_copy_only() {
 }
 
 #[test]
+fn a_deleted_visits_id_is_never_given_to_a_later_visit() {
+    let mut s = store();
+    let first = check_in(&mut s, &venue("a"), MIDNIGHT + H, None).unwrap();
+    let last = check_in(&mut s, &venue("b"), MIDNIGHT + 2 * H, None).unwrap();
+    delete_visit(&mut s, last.id, MIDNIGHT + 3 * H).unwrap();
+    let next = check_in(&mut s, &venue("c"), MIDNIGHT + 4 * H, None).unwrap();
+    assert!(next.id > last.id, "{} reused after {}", next.id, last.id);
+    assert!(last.id > first.id);
+}
+
+#[test]
 fn unverified_codes_are_recorded_and_rescans_compare_text() {
     let mut s = store();
     let u = |t: &str| ScannedVenue::Unverified { text: t.into() };

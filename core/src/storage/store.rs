@@ -127,6 +127,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         generation INTEGER NOT NULL,
         rotated_at INTEGER NOT NULL
     );",
+    // v6: the highest id each diary table ever gave out, so a visit deleted by its owner
+    // (or purged) never lends its id to a later one that an old alert could then open.
+    "CREATE TABLE id_high_water (
+        tbl TEXT PRIMARY KEY CHECK (tbl IN ('visits', 'declarations')),
+        last INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO id_high_water (tbl, last) SELECT 'visits', COALESCE(MAX(id), 0) FROM visits;
+    INSERT INTO id_high_water (tbl, last)
+        SELECT 'declarations', COALESCE(MAX(id), 0) FROM declarations;",
 ];
 
 /// The schema version this library writes.
