@@ -91,13 +91,20 @@ enum Deployment {
     /// The venue signing key's id: 4 bytes, as `khaibao keygen` prints it (`kid=`).
     static let venueKid = Data(count: 4)
     static let venueSigning = Data(count: 32)
+    /// The device-certificate key (`device_public` in public.txt): what the staff door trusts.
+    static let deviceKid = Data(count: 4)
+    static let devicePublic = Data(count: 32)
+    /// The root key that signs the keyset (`root_public` in public.txt), which brings the
+    /// online keys (exposure lists, device certificates) and their rotations.
+    static let rootPublic = Data(count: 32)
     static let authoritySealing = Data(count: 32)
     static let authorityURL = "https://authority.example.vn"
 
     static var venueKeys: [TrustedKey] { [TrustedKey(kid: venueKid, publicKey: venueSigning)] }
+    static var deviceKeys: [TrustedKey] { [TrustedKey(kid: deviceKid, publicKey: devicePublic)] }
 
     static func config(dbPath: String) -> KhaibaoConfig {
         KhaibaoConfig(dbPath: dbPath, venueKeys: venueKeys, authoritySealingKey: authoritySealing,
-                      authorityUrl: authorityURL)
+                      authorityUrl: authorityURL, rootPublicKey: rootPublic)
     }
 }

@@ -22,7 +22,7 @@ struct StaffView: View {
         Task { @MainActor in
             do {
                 let dir = try FileManager.default.url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
-                let staff = try await VenueStaff.open(dbPath: dir.appendingPathComponent("door.db").path, authorityKeys: Deployment.venueKeys)
+                let staff = try await VenueStaff.open(dbPath: dir.appendingPathComponent("door.db").path, authorityKeys: Deployment.deviceKeys)
                 guard vm == nil else { return }
                 let door = DoorLogViewModel(log: LibraryDoorLog(staff: staff))
                 vm = door

@@ -617,8 +617,8 @@ class Flow(unittest.TestCase):
         clock = TestClock(t)
         staff_app = open_app(self.config_with(os.path.join(self.tmp.name, "door-staff.db"), self.config.venue_keys), clock)
         log_path = os.path.join(self.tmp.name, "door.db")
-        staff = run(khaibao.VenueStaff.open(log_path, self.config.venue_keys))
-        visitor = core.Declaration(full_name="Đỗ Thị Hạnh", birth_year=1988, phone="0987654321", province=1,
+        staff = run(khaibao.VenueStaff.open(log_path, self.device_keys))
+        visitor = khaibao.Declaration(full_name="Đỗ Thị Hạnh", birth_year=1988, phone="0987654321", province=1,
                                    symptoms=[], close_contact=False, on_behalf=False)
         run(staff.scan(run(citizen.passes().make_pass(visitor, certificate, False))))
         self.assertEqual(run(staff.queue_uploads(staff_app.uploads(), venue_id)), 0, "still inside: nothing to send")

@@ -48,7 +48,7 @@ suspend fun staffLogUploadedThroughTheUploads(f: Fixture) {
         KhaibaoLibrary.open(f.config.copy(dbPath = File(dir, "staff-phone.db").path), WRAPPER).use { phone ->
             val certificate = citizen.passes().registerDevice(null)
             val venueId = (citizen.trust().readVenue(f.code) as VenueScan.Verified).venue.id()
-            VenueStaff.open(File(dir, "door.db").path, f.config.venueKeys).use { staff ->
+            VenueStaff.open(File(dir, "door.db").path, f.deviceKeys).use { staff ->
                 staff.scan(citizen.passes().makePass(form(), certificate, false))
                 checkEq(0L, staff.queueUploads(phone.uploads(), venueId), "still inside")
                 staff.scan(citizen.passes().makePass(form(), certificate, false))

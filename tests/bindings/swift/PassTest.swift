@@ -47,7 +47,7 @@ func staffLogUploadedThroughTheUploads(_ f: Fixture) async throws {
     guard case .verified(let venue) = try await citizen.trust().readVenue(text: f.code) else {
         throw Failure(description: "not verified")
     }
-    let staff = try await VenueStaff.open(dbPath: f.tmp + "/door.db", authorityKeys: f.config().venueKeys)
+    let staff = try await VenueStaff.open(dbPath: f.tmp + "/door.db", authorityKeys: f.deviceKeys())
     _ = try await staff.scan(text: try await citizen.passes().makePass(declaration: form(), certificate: certificate, showName: false))
     try checkEq(0, try await staff.queueUploads(uploads: phone.uploads(), venueId: venue.id()), "still inside")
     _ = try await staff.scan(text: try await citizen.passes().makePass(declaration: form(), certificate: certificate, showName: false))

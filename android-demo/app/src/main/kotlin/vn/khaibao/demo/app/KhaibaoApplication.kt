@@ -36,6 +36,9 @@ class KhaibaoApplication : Application() {
             venueKeys = listOf(TrustedKey(hex(BuildConfigKeys.VENUE_KID), hex(BuildConfigKeys.VENUE_SIGNING))),
             authoritySealingKey = hex(BuildConfigKeys.AUTHORITY_SEALING),
             authorityUrl = BuildConfigKeys.AUTHORITY_URL,
+            // The keyset signed by the root brings the online keys (exposure lists, device
+            // certificates) and their rotations (Trust.sync).
+            rootPublicKey = hex(BuildConfigKeys.ROOT_PUBLIC),
         )
         // Every screen needs the handle, so the process waits for the open (one key unwrap
         // and the SQLite open, done on the library's own thread).
@@ -65,6 +68,11 @@ object BuildConfigKeys {
     /** The venue signing key's id: 4 bytes, as `khaibao keygen` prints it (`kid=`). */
     const val VENUE_KID = "00000000"
     const val VENUE_SIGNING = "0000000000000000000000000000000000000000000000000000000000000000"
+    /** The device-certificate key (`device_public` in public.txt): what the staff door trusts. */
+    const val DEVICE_KID = "00000000"
+    const val DEVICE_PUBLIC = "0000000000000000000000000000000000000000000000000000000000000000"
+    /** The root key that signs the keyset (`root_public` in public.txt). */
+    const val ROOT_PUBLIC = "0000000000000000000000000000000000000000000000000000000000000000"
     const val AUTHORITY_SEALING = "0000000000000000000000000000000000000000000000000000000000000000"
     const val AUTHORITY_URL = "http://10.0.2.2:8080"
 }

@@ -51,7 +51,7 @@ fun StaffScreen() {
         DoorLogViewModel(LibraryDoorLog {
             VenueStaff.open(
                 File(context.filesDir, "door.db").path,
-                listOf(TrustedKey(hex(BuildConfigKeys.VENUE_KID), hex(BuildConfigKeys.VENUE_SIGNING))),
+                listOf(TrustedKey(hex(BuildConfigKeys.DEVICE_KID), hex(BuildConfigKeys.DEVICE_PUBLIC))),
             )
         })
     }
