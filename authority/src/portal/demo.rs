@@ -2,7 +2,7 @@
 //! approval in Hà Nội, and the health departments of Hà Nội and Hồ Chí Minh City, each with
 //! a fresh random password that the command prints once.
 
-use super::venue::{self as pv, Event, PortalVenue, VenueForm};
+use super::venue::{self as pv, PortalVenue, VenueForm};
 use crate::ops::{self, AccountError, Role};
 use crate::store::Store;
 
@@ -76,18 +76,8 @@ pub fn seed(store: &mut dyn Store, now: i64) -> Result<Vec<DemoAccount>, Account
     let pw = password()?;
     match ops::add_unit_with_password(store, "demo.owner", std::slice::from_ref(&v.id), &pw, now) {
         Ok(_) => {
-            pv::save(store, &mut v, now)?;
-            pv::record_event(
-                store,
-                v.province,
-                &Event {
-                    at: now,
-                    actor: "demo.owner".into(),
-                    action: "registered".into(),
-                    venue: v.id.clone(),
-                    detail: v.name.clone(),
-                },
-            )?;
+            let name = v.name.clone();
+            pv::save_recorded(store, &mut v, now, "demo.owner", "registered", &name)?;
             made.push(DemoAccount {
                 login: "demo.owner".into(),
                 what: "Chủ địa điểm / venue owner (a café in Hà Nội awaiting approval)".into(),

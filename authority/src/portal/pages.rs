@@ -327,23 +327,13 @@ async fn register(State(state): State<Arc<AppState>>, c: Ctx, body: Bytes) -> Re
                 &password,
                 now,
             )?;
-            pv::save(store, &mut v, now)?;
             let action = if self_service {
                 "registered (approved at once: self-service)"
             } else {
                 "registered"
             };
-            pv::record_event(
-                store,
-                v.province,
-                &Event {
-                    at: now,
-                    actor: login.clone(),
-                    action: action.into(),
-                    venue: v.id.clone(),
-                    detail: v.name.clone(),
-                },
-            )?;
+            let name = v.name.clone();
+            pv::save_recorded(store, &mut v, now, &login, action, &name)?;
             let session = ops::login(store, &login, &password, now)?;
             Ok((v, session))
         },
@@ -673,18 +663,8 @@ async fn venue_action(
     let done_action = action.clone();
     let saved = db(&state, move |db| {
         let store = db.store_mut();
-        pv::save(store, &mut v, now)?;
-        pv::record_event(
-            store,
-            v.province,
-            &Event {
-                at: now,
-                actor,
-                action: done_action,
-                venue: v.id.clone(),
-                detail: v.name.clone(),
-            },
-        )?;
+        let name = v.name.clone();
+        pv::save_recorded(store, &mut v, now, &actor, &done_action, &name)?;
         Ok::<_, crate::store::DbError>(v.id)
     })
     .await;

@@ -326,6 +326,30 @@ pub fn save(store: &mut dyn Store, v: &mut PortalVenue, now: i64) -> Result<(), 
     })
 }
 
+/// Saves `v` and appends its step to the audit log ([`record_event`]): `actor` did
+/// `action` to this venue, with `detail` in the particulars.
+pub fn save_recorded(
+    store: &mut dyn Store,
+    v: &mut PortalVenue,
+    now: i64,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> Result<(), DbError> {
+    save(store, v, now)?;
+    record_event(
+        store,
+        v.province,
+        &Event {
+            at: now,
+            actor: actor.into(),
+            action: action.into(),
+            venue: v.id.clone(),
+            detail: detail.into(),
+        },
+    )
+}
+
 /// The venue application `id`.
 pub fn load(store: &dyn Store, id: &str) -> Result<Option<PortalVenue>, DbError> {
     Ok(store
@@ -480,18 +504,7 @@ pub fn sign_approved(
         v.code = Some(code.clone());
         v.manual_code = Some(manual.clone());
         v.status = "active".into();
-        save(store, &mut v, now)?;
-        record_event(
-            store,
-            v.province,
-            &Event {
-                at: now,
-                actor: "cli".into(),
-                action: "signed".into(),
-                venue: v.id.clone(),
-                detail: manual.clone(),
-            },
-        )?;
+        save_recorded(store, &mut v, now, "cli", "signed", &manual)?;
         codes.push(code);
         run.signed.push((v.id, manual));
     }
